@@ -1,0 +1,1 @@
+"""examengine: a proctored online exam delivery engine."""

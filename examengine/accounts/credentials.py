@@ -1,0 +1,153 @@
+"""Server-side sessions and API tokens: random secrets whose SHA-256 is stored, revocable at once."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlmodel import Session
+
+from examengine.accounts.models import Credential, CredentialKind, Role, User, UserRole
+from examengine.clock import utcnow
+from examengine.ids import new_secret_token, token_digest
+
+# Touching last_seen on every request would turn every read into a write; a minute of slack is harmless.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making the request, through which credential."""
+
+    user_id: str
+    email: str
+    name: str
+    roles: frozenset[Role]
+    kind: CredentialKind
+    token_hash: str
+    csrf_token: str
+    expires_at: datetime
+    last_seen_at: datetime
+
+    def has_any(self, roles: frozenset[Role]) -> bool:
+        return bool(self.roles & roles)
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    token: str
+    expires_at: datetime
+    csrf_token: str
+
+
+def issue(
+    *,
+    session: Session,
+    user_id: str,
+    kind: CredentialKind,
+    lifetime: timedelta,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> IssuedCredential:
+    """A new session or API token for the user; the returned token is the only copy of the secret."""
+    now = now or utcnow()
+    token = new_secret_token()
+    csrf_token = secrets.token_urlsafe(32)
+    expires_at = now + lifetime
+    session.add(
+        Credential(
+            token_hash=token_digest(token),
+            kind=kind,
+            user_id=user_id,
+            csrf_token=csrf_token,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+            address=(address or "")[:64] or None,
+        )
+    )
+    session.flush()
+    return IssuedCredential(token, expires_at, csrf_token)
+
+
+def resolve(
+    *,
+    session: Session,
+    token: str,
+    kind: CredentialKind,
+    idle_timeout: timedelta | None,
+    now: datetime | None = None,
+) -> Principal | None:
+    """The principal behind a live token, or None if it is unknown, revoked, expired, idle too long or disabled."""
+    if not token or len(token) > 200:
+        return None
+    now = now or utcnow()
+    token_hash = token_digest(token)
+    row = session.execute(
+        select(Credential, User)
+        .join(User, User.id == Credential.user_id)
+        .where(Credential.token_hash == token_hash, Credential.kind == kind)
+    ).first()
+    if row is None:
+        return None
+    credential, user = row
+    if credential.revoked_at is not None or user.disabled_at is not None or credential.expires_at <= now:
+        return None
+    if idle_timeout is not None and credential.last_seen_at + idle_timeout <= now:
+        return None
+    roles = frozenset(Role(r) for r in session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+    return Principal(
+        user.id,
+        user.email,
+        user.name,
+        roles,
+        kind,
+        token_hash,
+        credential.csrf_token,
+        credential.expires_at,
+        credential.last_seen_at,
+    )
+
+
+def needs_touch(*, last_seen_at: datetime, now: datetime) -> bool:
+    return now - last_seen_at >= LAST_SEEN_RESOLUTION
+
+
+def touch(*, session: Session, token_hash: str, now: datetime | None = None) -> None:
+    """Record activity for the idle timeout, at most once a minute per credential."""
+    now = now or utcnow()
+    session.execute(
+        update(Credential)
+        .where(Credential.token_hash == token_hash, Credential.last_seen_at < now - LAST_SEEN_RESOLUTION)
+        .values(last_seen_at=now)
+    )
+
+
+def last_seen(*, session: Session, token_hash: str) -> datetime | None:
+    return session.scalar(select(Credential.last_seen_at).where(Credential.token_hash == token_hash))
+
+
+def revoke(
+    *, session: Session, token: str | None = None, token_hash: str | None = None, now: datetime | None = None
+) -> bool:
+    """Revoke one credential by its secret or its hash; True if a live one was revoked."""
+    digest = token_hash or (token_digest(token) if token else None)
+    if digest is None:
+        return False
+    result = session.execute(
+        update(Credential)
+        .where(Credential.token_hash == digest, Credential.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def purge_dead(*, session: Session, now: datetime | None = None, keep: timedelta = timedelta(days=1)) -> int:
+    """Delete credentials that expired or were revoked more than `keep` ago; safe to run concurrently."""
+    cutoff = (now or utcnow()) - keep
+    result = session.execute(
+        delete(Credential).where(or_(Credential.expires_at < cutoff, Credential.revoked_at < cutoff))
+    )
+    return int(getattr(result, "rowcount", 0))

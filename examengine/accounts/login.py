@@ -1,0 +1,119 @@
+"""Logging in: throttle check, password verification off the event loop, then one write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import anyio.to_thread
+from sqlalchemy import select
+from sqlmodel import Session
+
+from examengine.accounts import credentials, service, throttle
+from examengine.accounts.models import CredentialKind, User
+from examengine.accounts.passwords import Passwords
+from examengine.clock import utcnow
+from examengine.db import Database
+from examengine.errors import InvalidInput, NotAuthenticated
+from examengine.ids import token_digest
+from examengine.settings import ThrottleLimits
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: service.UserView
+    credential: credentials.IssuedCredential
+    device_token: str | None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    user_id: str | None
+    password_hash: str | None
+    trusted: bool
+
+
+def _prepare(
+    *,
+    session: Session,
+    email: str,
+    keys: throttle.ThrottleKeys,
+    device_token: str | None,
+    limits: ThrottleLimits,
+    now: datetime,
+) -> _Candidate:
+    row = session.execute(
+        select(User.id, User.password_hash).where(User.email == email, User.disabled_at.is_(None))
+    ).first()
+    user_id, password_hash = (row[0], row[1]) if row else (None, None)
+    trusted = throttle.is_trusted_device(session=session, device_token=device_token, user_id=user_id)
+    throttle.check(session=session, keys=keys, trusted=trusted, limits=limits, now=now)
+    return _Candidate(user_id, password_hash, trusted)
+
+
+def _fail(
+    *, session: Session, keys: throttle.ThrottleKeys, trusted: bool, limits: ThrottleLimits, now: datetime
+) -> None:
+    throttle.record_failure(session=session, keys=keys, trusted=trusted, limits=limits, now=now)
+
+
+def _succeed(
+    *,
+    session: Session,
+    user_id: str,
+    kind: CredentialKind,
+    lifetime: timedelta,
+    address: str,
+    new_hash: str | None,
+    trusted: bool,
+    now: datetime,
+) -> LoginResult:
+    if new_hash:
+        service.set_password_hash(session=session, user_id=user_id, password_hash=new_hash)
+    issued = credentials.issue(session=session, user_id=user_id, kind=kind, lifetime=lifetime, address=address, now=now)
+    device_token = None if trusted else throttle.trust_device(session=session, user_id=user_id)
+    return LoginResult(service.get_user(session=session, user_id=user_id), issued, device_token)
+
+
+async def log_in(
+    db: Database,
+    passwords: Passwords,
+    limits: ThrottleLimits,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    device_token: str | None,
+    kind: CredentialKind,
+    lifetime: timedelta,
+) -> LoginResult:
+    """Verify a password and issue a credential.
+
+    Raises Throttled when over a failed-login budget, NotAuthenticated for a wrong email or password (the same
+    message and the same cost either way), InvalidInput when a field is missing.
+    """
+    if not email or not password:
+        raise InvalidInput("Enter your email address and password.", code="missing_credentials")
+    now = utcnow()
+    try:
+        email = service.normalize_email(email)
+    except InvalidInput:
+        email = email.strip().lower()[:320]
+    device_hash = token_digest(device_token) if device_token and len(device_token) <= 200 else None
+    keys = throttle.keys_for(email, address, device_hash)
+    candidate = await db.read(_prepare, email=email, keys=keys, device_token=device_token, limits=limits, now=now)
+    verification = await anyio.to_thread.run_sync(passwords.verify, candidate.password_hash, password)
+    if not verification.ok or candidate.user_id is None:
+        await db.run(_fail, keys=keys, trusted=candidate.trusted, limits=limits, now=now)
+        raise NotAuthenticated("The email address or password is not right.", code="invalid_credentials")
+    new_hash = await anyio.to_thread.run_sync(passwords.rehash, password) if verification.needs_rehash else None
+    return await db.run(
+        _succeed,
+        user_id=candidate.user_id,
+        kind=kind,
+        lifetime=lifetime,
+        address=address,
+        new_hash=new_hash,
+        trusted=candidate.trusted,
+        now=now,
+    )

@@ -1,0 +1,68 @@
+"""Auth tokens and users (API.md: Conventions, Users)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+
+from examengine.accounts import credentials, login, service
+from examengine.accounts.models import CredentialKind
+from examengine.api.schemas import TokenOut, TokenRequest, TokenUser, UserCreate, UserList, UserOut, UserQuery
+from examengine.api.spec import json_response, operation
+from examengine.web.auth import client_address, current_user, services
+
+
+def user_out(user: service.UserView) -> UserOut:
+    return UserOut(id=user.id, email=user.email, name=user.name, roles=list(user.roles), disabled=user.disabled)
+
+
+@operation(tags=["auth"], body=TokenRequest, responses={201: TokenOut}, errors=(401, 429), secured=False)
+async def create_token(request: Request, body: TokenRequest) -> Response:
+    """Exchange an email and password for a bearer token carrying the user's roles."""
+    ctx = services(request)
+    result = await login.log_in(
+        ctx.db,
+        ctx.passwords,
+        ctx.settings.throttle,
+        email=body.email,
+        password=body.password,
+        address=client_address(request),
+        device_token=None,
+        kind=CredentialKind.API,
+        lifetime=timedelta(hours=ctx.settings.api_token_hours),
+    )
+    user = TokenUser(id=result.user.id, email=result.user.email, roles=list(result.user.roles))
+    return json_response(
+        TokenOut(token=result.credential.token, expires_at=result.credential.expires_at, user=user), 201
+    )
+
+
+@operation(tags=["auth"], responses={204: None})
+async def revoke_token(request: Request) -> Response:
+    """Revoke the bearer token this request carries."""
+    who = current_user(request)
+    await services(request).db.run(credentials.revoke, token_hash=who.token_hash)
+    return Response(status_code=204)
+
+
+@operation(tags=["users"], body=UserCreate, responses={201: UserOut}, errors=(409,))
+async def create_user(request: Request, body: UserCreate) -> Response:
+    """Create a user with roles (admin)."""
+    ctx = services(request)
+    password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, body.password) if body.password else None
+    user = await ctx.db.run(
+        service.create_user, email=body.email, name=body.name, roles=body.roles, password_hash=password_hash
+    )
+    return json_response(user_out(user), 201)
+
+
+@operation(tags=["users"], query=UserQuery, responses={200: UserList})
+async def list_users(request: Request, query: UserQuery) -> Response:
+    """Users by email, filtered by role and text, a page at a time."""
+    page = await services(request).db.read(
+        service.list_users, role=query.role, q=query.q, cursor=query.cursor, limit=query.limit
+    )
+    return json_response(UserList(items=[user_out(u) for u in page.items], next_cursor=page.next_cursor))

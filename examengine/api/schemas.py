@@ -1,0 +1,73 @@
+"""Request and response bodies of the JSON API (field names are the contract of API.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from examengine.accounts.models import Role
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+class TokenRequest(Strict):
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenUser(BaseModel):
+    id: str
+    email: str
+    roles: list[Role]
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime
+    user: TokenUser
+
+
+class UserCreate(Strict):
+    email: str = Field(min_length=1, max_length=320)
+    name: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=1, max_length=256)
+    roles: list[Role] = Field(min_length=1, max_length=4)
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    roles: list[Role]
+    disabled: bool = False
+
+
+class UserQuery(Strict):
+    role: Role | None = None
+    q: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(default=None, max_length=320)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class UserList(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None

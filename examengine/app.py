@@ -1,0 +1,55 @@
+"""create_app(settings) -> Starlette: routes, middleware, lifespan; nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from examengine import scheduler
+from examengine.api.spec import spec
+from examengine.context import Services
+from examengine.migrate import ensure_migrated
+from examengine.settings import Settings
+from examengine.web.errors import EXCEPTION_HANDLERS
+from examengine.web.middleware import BodySizeLimit, SecurityHeaders
+from examengine.web.routes import routes
+from examengine.web.templating import make_environment
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    htmx = settings.node_modules_dir / "htmx.org" / "dist" / "htmx.min.js"
+    if not htmx.exists():
+        log.warning("htmx is not installed at %s: run `npm ci` (pages still work as plain forms).", htmx)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services: Services = app.state.services
+        ensure_migrated(services.db.engine)
+        jobs = scheduler.start_in_process(services) if settings.scheduler == "internal" else None
+        try:
+            yield
+        finally:
+            if jobs is not None:
+                jobs.shutdown(wait=False)
+            services.db.dispose()
+
+    app = Starlette(
+        debug=False,
+        routes=routes(settings),
+        middleware=[Middleware(SecurityHeaders), Middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.services = Services.build(settings)
+    app.state.jinja = make_environment(settings.templates_dir)
+    # The spec is generated from the routes of the one URL table (spectree's own route registration is not used).
+    spec.app = app
+    return app

@@ -1,0 +1,123 @@
+"""The `examengine` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+
+from examengine import demo, migrate, scheduler
+from examengine.accounts import credentials, service
+from examengine.accounts.models import CredentialKind
+from examengine.context import Services
+from examengine.db import sqlite_version_warning
+from examengine.errors import DomainError
+from examengine.settings import Settings, SettingsError
+
+
+class CommandError(Exception):
+    """A problem the person at the terminal can fix; printed without a traceback."""
+
+
+def _migrate(services: Services, _args: argparse.Namespace) -> None:
+    migrate.upgrade(services.db.engine)
+    print(f"Database migrated to revision {migrate.head_revision()}.")
+
+
+def _demo(services: Services, _args: argparse.Namespace) -> None:
+    migrate.ensure_migrated(services.db.engine)
+    created = services.db.call(demo.load, passwords=services.passwords)
+    print(f"Demo data loaded ({len(created)} new users). Demo logins, password '{demo.DEMO_PASSWORD}':")
+    for user in demo.DEMO_USERS:
+        print(f"  {', '.join(user.roles):10} {user.email}")
+
+
+def _serve(services: Services, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    migrate.ensure_migrated(services.db.engine)
+    warning = sqlite_version_warning() if services.db.is_sqlite else None
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"examengine serving at http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run(
+        "examengine.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def _users_create(services: Services, args: argparse.Namespace) -> None:
+    password_hash = services.passwords.hash(args.password) if args.password else None
+    user = services.db.call(
+        service.create_user, email=args.email, name=args.name, roles=args.role, password_hash=password_hash
+    )
+    print(f"Created user {user.id} {user.email} with roles {', '.join(user.roles)}.")
+
+
+def _tokens_create(services: Services, args: argparse.Namespace) -> None:
+    user_id = services.db.call(service.find_user_id_by_email, email=args.email, write=False)
+    if user_id is None:
+        raise CommandError(f"No user with the email {args.email}.")
+    issued = services.db.call(
+        credentials.issue, user_id=user_id, kind=CredentialKind.API, lifetime=timedelta(hours=args.hours)
+    )
+    print(issued.token)
+
+
+def _scheduler(services: Services, args: argparse.Namespace) -> None:
+    migrate.ensure_migrated(services.db.engine)
+    if args.once:
+        for name, result in scheduler.run_all_once(services).items():
+            print(f"{name}: {result}")
+        return
+    scheduler.run_forever(services)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="examengine", description="Proctored online exam delivery engine.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+    commands.add_parser("demo", help="load demo data").set_defaults(handler=_demo)
+    jobs = commands.add_parser("scheduler", help="run the periodic jobs (EXAMENGINE_SCHEDULER=external)")
+    jobs.add_argument("--once", action="store_true", help="run every job once and exit")
+    jobs.set_defaults(handler=_scheduler)
+    users = commands.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
+    create = users.add_parser("create", help="create a user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", action="append", required=True, help="repeat for several roles")
+    create.add_argument("--password")
+    create.set_defaults(handler=_users_create)
+    tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(dest="tokens_command", required=True)
+    token = tokens.add_parser("create", help="print a new API token for a user")
+    token.add_argument("--email", required=True)
+    token.add_argument("--hours", type=int, default=12)
+    token.set_defaults(handler=_tokens_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        services = Services.build(Settings.from_env())
+        args.handler(services, args)
+    except (CommandError, DomainError, SettingsError, migrate.NotMigrated) as error:
+        print(f"examengine: {getattr(error, 'message', error)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

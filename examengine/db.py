@@ -1,0 +1,146 @@
+"""The engine, the unit of work and the SQLite durability settings.
+
+SQLite runs in WAL mode with synchronous=FULL: a committed transaction survives power loss, so a 200 on a save is
+only sent after its commit returns. Transactions that read and then write begin with BEGIN IMMEDIATE so that two
+writers never both read a stale row and then fail to upgrade their lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session
+
+from examengine.clock import as_utc
+
+log = logging.getLogger(__name__)
+
+MINIMUM_SAFE_SQLITE = (3, 51, 3)
+T = TypeVar("T")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Every stored time is UTC; SQLite forgets the zone, so it is stored naive there and restored on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = as_utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's begin event below issue BEGIN itself (pysqlite's own is deferred and late).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def sqlite_version_warning() -> str | None:
+    """A warning when the SQLite library predates the fix for the WAL-reset corruption bug."""
+    if sqlite3.sqlite_version_info < MINIMUM_SAFE_SQLITE:
+        wanted = ".".join(map(str, MINIMUM_SAFE_SQLITE))
+        return (
+            f"SQLite {sqlite3.sqlite_version} is older than {wanted}, which fixes a WAL-reset bug that can corrupt "
+            "a database under concurrent checkpoints; upgrade the SQLite library (or use PostgreSQL) for production."
+        )
+    return None
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=20,
+            max_overflow=30,
+        )
+        _configure_sqlite(engine)
+        log.info("SQLite library %s", sqlite3.sqlite_version)
+        warning = sqlite_version_warning()
+        if warning:
+            log.warning(warning)
+        return engine
+    return create_engine(url, echo=echo, pool_size=10, max_overflow=30, pool_pre_ping=True)
+
+
+class Database:
+    """One engine and the units of work on it. Services receive the session; only this class commits."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = make_engine(url, echo=echo)
+        self.is_sqlite = is_sqlite(url)
+        self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
+        """A session whose transaction commits when the block ends and rolls back if it raises."""
+        session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        try:
+            yield session
+            if write:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def call(self, fn: Callable[..., T], /, *args: Any, write: bool = True, **kwargs: Any) -> T:
+        with self.unit_of_work(write=write) as session:
+            return fn(*args, session=session, **kwargs)
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a service function in its own unit of work, off the event loop (commits fsync)."""
+        return await anyio.to_thread.run_sync(lambda: self.call(fn, *args, write=True, **kwargs))
+
+    async def read(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Like run, for service functions that only read."""
+        return await anyio.to_thread.run_sync(lambda: self.call(fn, *args, write=False, **kwargs))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """An INSERT that supports ON CONFLICT on both engines (the upsert of the save path and counters)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -1,0 +1,59 @@
+"""Domain errors: each carries a stable snake_case code and a message a person can act on, never an HTTP status.
+
+One mapping in examengine.web.errors turns the kinds below into responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed but its content is not acceptable (422)."""
+
+    code = "invalid_input"
+
+
+class MalformedInput(DomainError):
+    """The request cannot be read at all (400)."""
+
+    code = "malformed_input"
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+
+
+class Throttled(DomainError):
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message, details={"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds

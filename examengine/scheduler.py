@@ -1,0 +1,83 @@
+"""Periodic jobs in exactly one place: the web process (default) or the Procfile's scheduler process.
+
+Every job is safe to run twice at once (conditional updates and deletes), so a second process that also runs
+them by mistake does no harm.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from examengine.accounts import credentials, throttle
+from examengine.clock import utcnow
+from examengine.context import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    seconds: int
+    run: Callable[[Services], object]
+
+
+def purge_dead_credentials(services: Services) -> object:
+    return services.db.call(credentials.purge_dead)
+
+
+def purge_old_login_failures(services: Services) -> object:
+    return services.db.call(throttle.purge_old, limits=services.settings.throttle, now=utcnow())
+
+
+JOBS = (
+    Job("purge_dead_credentials", 3600, purge_dead_credentials),
+    Job("purge_old_login_failures", 900, purge_old_login_failures),
+)
+
+
+def _run_logged(job: Job, services: Services) -> None:
+    try:
+        result = job.run(services)
+        log.info("job %s done: %s", job.name, result)
+    except Exception:
+        log.exception("job %s failed; it will run again at its next time", job.name)
+
+
+def _add_jobs(target: BaseScheduler, services: Services) -> None:
+    for job in JOBS:
+        target.add_job(
+            _run_logged,
+            "interval",
+            seconds=job.seconds,
+            args=(job, services),
+            id=job.name,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
+
+
+def start_in_process(services: Services) -> BackgroundScheduler:
+    background = BackgroundScheduler(timezone="UTC")
+    _add_jobs(background, services)
+    background.start()
+    return background
+
+
+def run_forever(services: Services) -> None:
+    """The Procfile's `scheduler` process (EXAMENGINE_SCHEDULER=external for the web processes)."""
+    blocking = BlockingScheduler(timezone="UTC")
+    _add_jobs(blocking, services)
+    log.info("scheduler running %d jobs", len(JOBS))
+    blocking.start()
+
+
+def run_all_once(services: Services) -> dict[str, object]:
+    return {job.name: job.run(services) for job in JOBS}

@@ -1,0 +1,93 @@
+"""One frozen Settings object, read from the environment once and passed in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the engine cannot use."""
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Argon2Cost:
+    """argon2id cost; the default is OWASP's m=19 MiB, t=2, p=1 floor, cheap enough for a login storm."""
+
+    time_cost: int = 2
+    memory_kib: int = 19 * 1024
+    parallelism: int = 1
+
+
+@dataclass(frozen=True)
+class ThrottleLimits:
+    """Failed-login budgets per fixed window; successes are never counted."""
+
+    window_seconds: int = 15 * 60
+    per_account_and_address: int = 10
+    per_address: int = 100
+    per_account: int = 50
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///var/examengine.db"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    node_modules_dir: Path = PROJECT_ROOT / "node_modules"
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    api_token_hours: int = 12
+    argon2: Argon2Cost = field(default_factory=Argon2Cost)
+    throttle: ThrottleLimits = field(default_factory=ThrottleLimits)
+    scheduler: str = "internal"
+    debug: bool = False
+    sql_echo: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            templates_dir=Path(env.get("EXAMENGINE_TEMPLATES") or cls.templates_dir),
+            node_modules_dir=Path(env.get("EXAMENGINE_NODE_MODULES") or cls.node_modules_dir),
+            session_idle_minutes=_int(env, "EXAMENGINE_SESSION_IDLE_MINUTES", 30, 1),
+            session_max_hours=_int(env, "EXAMENGINE_SESSION_MAX_HOURS", 12, 1),
+            api_token_hours=_int(env, "EXAMENGINE_API_TOKEN_HOURS", 12, 1),
+            argon2=Argon2Cost(
+                time_cost=_int(env, "EXAMENGINE_ARGON2_TIME_COST", 2, 1),
+                memory_kib=_int(env, "EXAMENGINE_ARGON2_MEMORY_KIB", 19 * 1024, 8),
+                parallelism=_int(env, "EXAMENGINE_ARGON2_PARALLELISM", 1, 1),
+            ),
+            throttle=ThrottleLimits(
+                window_seconds=_int(env, "EXAMENGINE_THROTTLE_WINDOW_SECONDS", 900, 1),
+                per_account_and_address=_int(env, "EXAMENGINE_THROTTLE_PER_ACCOUNT_ADDRESS", 10, 1),
+                per_address=_int(env, "EXAMENGINE_THROTTLE_PER_ADDRESS", 100, 1),
+                per_account=_int(env, "EXAMENGINE_THROTTLE_PER_ACCOUNT", 50, 1),
+            ),
+            scheduler=_choice(env, "EXAMENGINE_SCHEDULER", "internal", ("internal", "external", "off")),
+            debug=env.get("EXAMENGINE_DEBUG", "") == "1",
+            sql_echo=env.get("EXAMENGINE_SQL_ECHO", "") == "1",
+        )

@@ -1,0 +1,123 @@
+"""Authentication, role checks and CSRF protection, applied to every route by the URL table."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from examengine.accounts import credentials
+from examengine.accounts.credentials import Principal
+from examengine.accounts.models import CredentialKind
+from examengine.clock import utcnow
+from examengine.context import Services
+from examengine.errors import Forbidden, NotAuthenticated
+from examengine.web.access import Access
+
+SESSION_COOKIE = "ee_session"
+CSRF_COOKIE = "ee_csrf"
+DEVICE_COOKIE = "ee_device"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def principal(request: Request) -> Principal | None:
+    return getattr(request.state, "principal", None)
+
+
+def current_user(request: Request) -> Principal:
+    """The signed-in principal of a route whose access rule requires one."""
+    found = principal(request)
+    if found is None:
+        raise NotAuthenticated("Sign in first.")
+    return found
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """Bearer tokens on the JSON API, the session cookie on pages; anything else is anonymous."""
+    ctx = services(request)
+    if is_api(request):
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return await ctx.db.read(credentials.resolve, token=token.strip(), kind=CredentialKind.API, idle_timeout=None)
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    idle = timedelta(minutes=ctx.settings.session_idle_minutes)
+    found = await ctx.db.read(credentials.resolve, token=token, kind=CredentialKind.WEB, idle_timeout=idle)
+    if found is not None and credentials.needs_touch(last_seen_at=found.last_seen_at, now=utcnow()):
+        await ctx.db.run(credentials.touch, token_hash=found.token_hash)
+    return found
+
+
+def own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def anonymous_csrf_token(request: Request) -> str:
+    return request.cookies.get(CSRF_COOKIE) or ""
+
+
+async def verify_csrf(request: Request, who: Principal | None) -> None:
+    """Refuse a state-changing page request without this session's CSRF token or from a foreign origin."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and origin != own_origin(request):
+        raise Forbidden("This request came from another site and was refused.", code="csrf_failed")
+    expected = who.csrf_token if who else anonymous_csrf_token(request)
+    provided = request.headers.get(CSRF_HEADER)
+    if not provided:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            field = form.get(CSRF_FIELD)
+            provided = field if isinstance(field, str) else None
+    if not expected or not provided or not hmac.compare_digest(expected.encode(), provided.encode()):
+        raise Forbidden(
+            "The form had expired or did not come from this site. Reload the page and try again.",
+            code="csrf_failed",
+        )
+
+
+def guard(endpoint: Endpoint, access: Access) -> Endpoint:
+    """Wrap an endpoint with authentication, its access rule and (for pages) CSRF checks."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        who = await authenticate(request)
+        request.state.principal = who
+        if access.signed_in:
+            if who is None:
+                raise NotAuthenticated("Sign in to continue.")
+            if access.roles and not who.has_any(access.roles):
+                raise Forbidden(f"This needs the {access.describe()} role.", code="role_required")
+        if request.method not in SAFE_METHODS and not is_api(request):
+            await verify_csrf(request, who)
+        return await endpoint(request)
+
+    guarded.access = access  # type: ignore[attr-defined]
+    return guarded
+
+
+def new_csrf_cookie_value() -> str:
+    return secrets.token_urlsafe(32)

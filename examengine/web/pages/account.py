@@ -1,0 +1,100 @@
+"""Signing in and out, and the home page that leads each role to its work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from examengine.accounts import credentials, login
+from examengine.accounts.models import CredentialKind, Role
+from examengine.errors import InvalidInput, NotAuthenticated, Throttled
+from examengine.web.auth import DEVICE_COOKIE, SESSION_COOKIE, client_address, principal, services
+from examengine.web.forms import read_form, text_field
+from examengine.web.templating import render
+
+DEVICE_COOKIE_DAYS = 365
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+async def home(request: Request) -> Response:
+    who = principal(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "home.html", {"roles": sorted(r.value for r in who.roles), "Role": Role})
+
+
+async def login_page(request: Request) -> Response:
+    if principal(request) is not None:
+        return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    return render(
+        request, "login.html", {"next": safe_next(request.query_params.get("next")), "email": "", "error": None}
+    )
+
+
+async def login_submit(request: Request) -> Response:
+    ctx = services(request)
+    form = await read_form(request)
+    email = text_field(form, "email")
+    next_path = safe_next(text_field(form, "next"))
+    try:
+        result = await login.log_in(
+            ctx.db,
+            ctx.passwords,
+            ctx.settings.throttle,
+            email=email,
+            password=text_field(form, "password"),
+            address=client_address(request),
+            device_token=request.cookies.get(DEVICE_COOKIE),
+            kind=CredentialKind.WEB,
+            lifetime=timedelta(hours=ctx.settings.session_max_hours),
+        )
+    except (InvalidInput, NotAuthenticated, Throttled) as error:
+        status = 429 if isinstance(error, Throttled) else 401 if isinstance(error, NotAuthenticated) else 422
+        headers = {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, Throttled) else None
+        return render(
+            request,
+            "login.html",
+            {"next": next_path, "email": email, "error": error.message},
+            status_code=status,
+            headers=headers,
+        )
+    old_token = request.cookies.get(SESSION_COOKIE)
+    if old_token:
+        await ctx.db.run(credentials.revoke, token=old_token)
+    response = RedirectResponse(next_path, status_code=303)
+    secure = request.url.scheme == "https"
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.credential.token,
+        max_age=ctx.settings.session_max_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+    if result.device_token:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            result.device_token,
+            max_age=DEVICE_COOKIE_DAYS * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+        )
+    return response
+
+
+async def logout(request: Request) -> Response:
+    who = principal(request)
+    if who is not None:
+        await services(request).db.run(credentials.revoke, token_hash=who.token_hash)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax")
+    return response

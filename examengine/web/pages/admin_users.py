@@ -1,0 +1,161 @@
+"""Admin pages: users, their roles, passwords and bulk import from CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from examengine.accounts import bulk_import, service
+from examengine.accounts.models import Role
+from examengine.errors import Conflict, InvalidInput, TooLarge
+from examengine.web.auth import current_user, services
+from examengine.web.forms import list_field, read_form, text_field, upload_bytes
+from examengine.web.templating import is_htmx, render
+
+ALL_ROLES = [role.value for role in Role]
+
+
+async def user_list(request: Request) -> Response:
+    params = request.query_params
+    role = params.get("role") or None
+    if role not in ALL_ROLES:
+        role = None
+    q = (params.get("q") or "")[:200]
+    page = await services(request).db.read(
+        service.list_users, role=role, q=q or None, cursor=params.get("cursor") or None
+    )
+    context = {"page": page, "role": role, "q": q, "roles": ALL_ROLES}
+    block = "results" if is_htmx(request) and request.headers.get("hx-target") == "user-results" else None
+    return render(request, "admin/users.html", context, block=block)
+
+
+def _form_context(values: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
+    defaults = {"email": "", "name": "", "roles": ["candidate"]}
+    return {"values": {**defaults, **(values or {})}, "error": error, "all_roles": ALL_ROLES}
+
+
+async def new_user_form(request: Request) -> Response:
+    return render(request, "admin/user_new.html", _form_context())
+
+
+async def create_user(request: Request) -> Response:
+    ctx = services(request)
+    form = await read_form(request)
+    values = {"email": text_field(form, "email"), "name": text_field(form, "name"), "roles": list_field(form, "roles")}
+    password = text_field(form, "password")
+    try:
+        password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, password) if password else None
+        user = await ctx.db.run(
+            service.create_user,
+            email=values["email"],
+            name=values["name"],
+            roles=values["roles"],
+            password_hash=password_hash,
+        )
+    except (InvalidInput, Conflict) as error:
+        status = 409 if isinstance(error, Conflict) else 422
+        return render(request, "admin/user_new.html", _form_context(values, error.message), status_code=status)
+    return RedirectResponse(f"/admin/users/{user.id}?created=1", status_code=303)
+
+
+async def user_detail(request: Request) -> Response:
+    user = await services(request).db.read(service.get_user, user_id=request.path_params["user_id"])
+    return render(
+        request,
+        "admin/user_detail.html",
+        {
+            "user": user,
+            "all_roles": ALL_ROLES,
+            "error": None,
+            "notice": _notice(request.query_params.get("done")),
+            "created": request.query_params.get("created") == "1",
+        },
+    )
+
+
+def _notice(done: str | None) -> str | None:
+    return {
+        "roles": "Roles saved.",
+        "password": "Password set.",
+        "disabled": "Account disabled; its sessions ended.",
+        "enabled": "Account enabled.",
+    }.get(done or "")
+
+
+async def _detail_with_error(request: Request, user_id: str, message: str, status: int) -> Response:
+    user = await services(request).db.read(service.get_user, user_id=user_id)
+    return render(
+        request,
+        "admin/user_detail.html",
+        {"user": user, "all_roles": ALL_ROLES, "error": message, "notice": None, "created": False},
+        status_code=status,
+    )
+
+
+async def update_roles(request: Request) -> Response:
+    user_id = request.path_params["user_id"]
+    form = await read_form(request)
+    roles = list_field(form, "roles")
+    if user_id == current_user(request).user_id and Role.ADMIN.value not in roles:
+        return await _detail_with_error(request, user_id, "You cannot remove your own admin role.", 409)
+    try:
+        await services(request).db.run(service.set_roles, user_id=user_id, roles=roles)
+    except InvalidInput as error:
+        return await _detail_with_error(request, user_id, error.message, 422)
+    return RedirectResponse(f"/admin/users/{user_id}?done=roles", status_code=303)
+
+
+async def set_password(request: Request) -> Response:
+    ctx = services(request)
+    user_id = request.path_params["user_id"]
+    form = await read_form(request)
+    try:
+        password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, text_field(form, "password"))
+    except InvalidInput as error:
+        return await _detail_with_error(request, user_id, error.message, 422)
+    await ctx.db.run(service.set_password_hash, user_id=user_id, password_hash=password_hash)
+    return RedirectResponse(f"/admin/users/{user_id}?done=password", status_code=303)
+
+
+async def disable_user(request: Request) -> Response:
+    user_id = request.path_params["user_id"]
+    if user_id == current_user(request).user_id:
+        return await _detail_with_error(request, user_id, "You cannot disable your own account.", 409)
+    await services(request).db.run(service.set_disabled, user_id=user_id, disabled=True)
+    return RedirectResponse(f"/admin/users/{user_id}?done=disabled", status_code=303)
+
+
+async def enable_user(request: Request) -> Response:
+    user_id = request.path_params["user_id"]
+    await services(request).db.run(service.set_disabled, user_id=user_id, disabled=False)
+    return RedirectResponse(f"/admin/users/{user_id}?done=enabled", status_code=303)
+
+
+async def import_form(request: Request) -> Response:
+    return render(request, "admin/users_import.html", {"report": None, "error": None, "problems": []})
+
+
+async def import_submit(request: Request) -> Response:
+    ctx = services(request)
+    form = await read_form(request)
+    try:
+        _, data = await upload_bytes(form, "file", max_bytes=bulk_import.MAX_CSV_BYTES)
+        rows = bulk_import.parse_users_csv(data)
+        hashes = await anyio.to_thread.run_sync(bulk_import.hash_passwords, rows, ctx.passwords.hash)
+        report = await ctx.db.run(bulk_import.import_users, rows=rows, password_hashes=hashes)
+    except (InvalidInput, TooLarge) as error:
+        status = 413 if isinstance(error, TooLarge) else 422
+        return render(
+            request,
+            "admin/users_import.html",
+            {
+                "report": None,
+                "error": error.message,
+                "problems": error.details.get("problems", []),
+            },
+            status_code=status,
+        )
+    return render(request, "admin/users_import.html", {"report": report, "error": None, "problems": []})

@@ -1,0 +1,59 @@
+"""Rendering pages and their htmx fragments from one template (a page's fragments are its named blocks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from examengine.clock import rfc3339
+from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value, principal
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rfc3339"] = rfc3339
+    return env
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+
+
+def render(
+    request: Request,
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page, or only its `block` (for an htmx request that asked for a fragment)."""
+    env: jinja2.Environment = request.app.state.jinja
+    who = principal(request)
+    new_cookie = None
+    csrf_token = who.csrf_token if who else anonymous_csrf_token(request)
+    if not csrf_token:
+        csrf_token = new_cookie = new_csrf_cookie_value()
+    full_context = {"request": request, "principal": who, "csrf_token": csrf_token, **(context or {})}
+    template = env.get_template(template_name)
+    if block is not None:
+        html = "".join(template.blocks[block](template.new_context(full_context)))
+    else:
+        html = template.render(full_context)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    if new_cookie:
+        response.set_cookie(
+            CSRF_COOKIE, new_cookie, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        )
+    return response

@@ -1,0 +1,130 @@
+"""Shared fixtures: a real database per engine (SQLite in a temp file, PostgreSQL started by the run).
+
+Every database test runs on both engines: the `db` fixture is parametrized, and pytest groups the tests by
+engine so each database is created and migrated once. After each test every table is emptied.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pytest_postgresql import factories
+from pytest_postgresql.janitor import DatabaseJanitor
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from examengine import migrate
+from examengine.accounts import service
+from examengine.accounts.service import UserView
+from examengine.app import create_app
+from examengine.context import Services
+from examengine.db import Database
+from examengine.models import metadata
+from examengine.settings import Argon2Cost, Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFDATA = REPO_ROOT.parent / "shared" / "refdata"
+# Cheap hashing keeps the suite fast; tests of the cost itself build their own hasher.
+TEST_ARGON2 = Argon2Cost(time_cost=1, memory_kib=1024, parallelism=1)
+TEST_PASSWORD = "correct horse battery"
+
+# PostgreSQL: a server started for this run. Under `pg_virtualenv` (scripts/test, also as root) the run's
+# throwaway cluster is in PG* variables; otherwise pytest-postgresql starts one itself (not possible as root).
+postgresql_noproc = factories.postgresql_noproc(
+    host=os.environ.get("PGHOST"), port=os.environ.get("PGPORT", "5432"), user=os.environ.get("PGUSER"),
+    password=os.environ.get("PGPASSWORD"),
+)
+postgresql_proc = factories.postgresql_proc(executable=shutil.which("pg_ctl") or "/usr/lib/postgresql/15/bin/pg_ctl")
+
+
+def _postgres_server(request: pytest.FixtureRequest) -> object:
+    if os.environ.get("PGHOST"):
+        return request.getfixturevalue("postgresql_noproc")
+    if os.geteuid() != 0 and shutil.which("pg_ctl"):
+        return request.getfixturevalue("postgresql_proc")
+    message = "no PostgreSQL server for this run: run the suite through scripts/test (pg_virtualenv)"
+    if os.environ.get("EXAMENGINE_REQUIRE_POSTGRES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an empty database on one engine (not migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'examengine.db'}"
+        return
+    server = _postgres_server(request)
+    dbname = f"examengine_test_{os.getpid()}"
+    with DatabaseJanitor(user=server.user, host=server.host, port=server.port,  # type: ignore[attr-defined]
+                         dbname=dbname, password=server.password):  # type: ignore[attr-defined]
+        password = f":{server.password}" if server.password else ""  # type: ignore[attr-defined]
+        yield f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/{dbname}"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url: str) -> str:
+    database = Database(database_url)
+    migrate.upgrade(database.engine)
+    database.dispose()
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def session_db(migrated_url: str) -> Iterator[Database]:
+    database = Database(migrated_url)
+    yield database
+    database.dispose()
+
+
+def empty_all_tables(database: Database) -> None:
+    tables = [table.name for table in reversed(metadata.sorted_tables)]
+    with database.engine.begin() as connection:
+        if database.is_sqlite:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " CASCADE"))
+
+
+@pytest.fixture
+def db(session_db: Database) -> Iterator[Database]:
+    """A migrated, empty database on each engine; emptied again after the test."""
+    yield session_db
+    empty_all_tables(session_db)
+
+
+@pytest.fixture
+def settings(migrated_url: str, tmp_path: Path) -> Settings:
+    return replace(Settings(), database_url=migrated_url, argon2=TEST_ARGON2, scheduler="off")
+
+
+@pytest.fixture
+def services(settings: Settings, db: Database) -> Iterator[Services]:
+    built = Services.build(settings)
+    yield built
+    built.db.dispose()
+
+
+@pytest.fixture
+def make_user(services: Services) -> Callable[..., UserView]:
+    """Create a user with a password (TEST_PASSWORD unless given) and roles."""
+
+    def make(email: str, *roles: str, password: str = TEST_PASSWORD, name: str = "Test User") -> UserView:
+        password_hash = services.passwords.hash(password)
+        return services.db.call(
+            service.create_user, email=email, name=name, roles=roles or ("candidate",), password_hash=password_hash
+        )
+
+    return make
+
+
+@pytest.fixture
+def app_client(settings: Settings, db: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        yield client

@@ -1,0 +1,30 @@
+"""Helpers for driving pages through TestClient as a browser would (cookies, CSRF form field)."""
+
+from __future__ import annotations
+
+import re
+
+from httpx2 import Response
+from starlette.testclient import TestClient
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(page: Response) -> str:
+    found = CSRF_FIELD.search(page.text)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def log_in(client: TestClient, email: str, password: str, *, next_path: str = "/") -> Response:
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_from(page), "next": next_path},
+        follow_redirects=False,
+    )
+
+
+def post_form(client: TestClient, path: str, data: dict[str, str | list[str]], *, from_page: str = "/") -> Response:
+    token = csrf_from(client.get(from_page))
+    return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
