@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,6 +33,7 @@ REFDATA = REPO_ROOT.parent / "shared" / "refdata"
 # Cheap hashing keeps the suite fast; tests of the cost itself build their own hasher.
 TEST_ARGON2 = Argon2Cost(time_cost=1, memory_kib=1024, parallelism=1)
 TEST_PASSWORD = "correct horse battery"
+ENGINES = ["sqlite", "postgresql"]
 
 # PostgreSQL: a server started for this run. Under `pg_virtualenv` (scripts/test, also as root) the run's
 # throwaway cluster is in PG* variables; otherwise pytest-postgresql starts one itself (not possible as root).
@@ -53,18 +55,25 @@ def _postgres_server(request: pytest.FixtureRequest) -> object:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of an empty database on one engine (not migrated)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'examengine.db'}"
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, engine: str, name: str, tmp_dir: Path) -> Iterator[str]:
+    """The URL of a new, empty database on `engine`, dropped afterwards."""
+    if engine == "sqlite":
+        yield f"sqlite:///{tmp_dir / (name + '.db')}"
         return
     server = _postgres_server(request)
-    dbname = f"examengine_test_{os.getpid()}"
+    dbname = f"{name}_{os.getpid()}"
     with DatabaseJanitor(user=server.user, host=server.host, port=server.port,  # type: ignore[attr-defined]
                          dbname=dbname, password=server.password):  # type: ignore[attr-defined]
         password = f":{server.password}" if server.password else ""  # type: ignore[attr-defined]
         yield f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/{dbname}"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an empty database on one engine (not migrated)."""
+    with fresh_database(request, request.param, "examengine_test", tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
