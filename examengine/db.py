@@ -7,6 +7,7 @@ writers never both read a stale row and then fail to upgrade their lock.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -78,6 +79,14 @@ def sqlite_version_warning() -> str | None:
     return None
 
 
+@functools.cache
+def _log_sqlite_version_once() -> None:
+    log.info("SQLite library %s", sqlite3.sqlite_version)
+    warning = sqlite_version_warning()
+    if warning:
+        log.warning(warning)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if is_sqlite(url):
         database = make_url(url).database
@@ -91,10 +100,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             max_overflow=30,
         )
         _configure_sqlite(engine)
-        log.info("SQLite library %s", sqlite3.sqlite_version)
-        warning = sqlite_version_warning()
-        if warning:
-            log.warning(warning)
+        _log_sqlite_version_once()
         return engine
     return create_engine(url, echo=echo, pool_size=10, max_overflow=30, pool_pre_ping=True)
 

@@ -38,7 +38,9 @@ ENGINES = ["sqlite", "postgresql"]
 # PostgreSQL: a server started for this run. Under `pg_virtualenv` (scripts/test, also as root) the run's
 # throwaway cluster is in PG* variables; otherwise pytest-postgresql starts one itself (not possible as root).
 postgresql_noproc = factories.postgresql_noproc(
-    host=os.environ.get("PGHOST"), port=os.environ.get("PGPORT", "5432"), user=os.environ.get("PGUSER"),
+    host=os.environ.get("PGHOST"),
+    port=os.environ.get("PGPORT", "5432"),
+    user=os.environ.get("PGUSER"),
     password=os.environ.get("PGPASSWORD"),
 )
 postgresql_proc = factories.postgresql_proc(executable=shutil.which("pg_ctl") or "/usr/lib/postgresql/15/bin/pg_ctl")
@@ -63,8 +65,13 @@ def fresh_database(request: pytest.FixtureRequest, engine: str, name: str, tmp_d
         return
     server = _postgres_server(request)
     dbname = f"{name}_{os.getpid()}"
-    with DatabaseJanitor(user=server.user, host=server.host, port=server.port,  # type: ignore[attr-defined]
-                         dbname=dbname, password=server.password):  # type: ignore[attr-defined]
+    with DatabaseJanitor(
+        user=server.user,
+        host=server.host,
+        port=server.port,  # type: ignore[attr-defined]
+        dbname=dbname,
+        password=server.password,
+    ):  # type: ignore[attr-defined]
         password = f":{server.password}" if server.password else ""  # type: ignore[attr-defined]
         yield f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/{dbname}"  # type: ignore[attr-defined]
 

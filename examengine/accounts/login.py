@@ -95,6 +95,8 @@ async def log_in(
     if not email or not password:
         raise InvalidInput("Enter your email address and password.", code="missing_credentials")
     now = utcnow()
+    # No account's email holds a NUL (creation refuses it) and PostgreSQL text cannot: such a login just fails.
+    email = email.replace("\x00", "\ufffd")
     try:
         email = service.normalize_email(email)
     except InvalidInput:

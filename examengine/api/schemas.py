@@ -46,10 +46,14 @@ class TokenOut(BaseModel):
     user: TokenUser
 
 
+# A name is printable text with at least one visible character.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+
+
 class UserCreate(Strict):
-    email: str = Field(min_length=1, max_length=320)
-    name: str = Field(min_length=1, max_length=200)
-    password: str | None = Field(default=None, min_length=1, max_length=256)
+    email: str = Field(max_length=320, json_schema_extra={"format": "email"})
+    name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN)
+    password: str | None = Field(default=None, min_length=12, max_length=256, pattern=r"^[^\x00]*$")
     roles: list[Role] = Field(min_length=1, max_length=4)
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from spectree import Response as SpecResponse
-from spectree import SecurityScheme, SpecTree
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -23,11 +24,11 @@ spec = SpecTree(
     "starlette",
     title="examengine API",
     version="1",
-    path="api",
+    path="api/openapi",  # spectree leaves routes under this prefix out of the document
     mode="strict",
     annotations=False,
     page_templates={},
-    security_schemes=[SecurityScheme(name="bearer", data={"type": "http", "scheme": "bearer"})],
+    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],
 )
 
 Handler = Callable[..., Awaitable[Response]]

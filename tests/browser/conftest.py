@@ -16,8 +16,14 @@ import pytest
 from tests.conftest import ENGINES, REPO_ROOT, fresh_database
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -27,8 +33,9 @@ def _free_port() -> int:
 
 
 def _run_cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "examengine.cli", *args], env=env, check=True, capture_output=True,
-                   cwd=REPO_ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "examengine.cli", *args], env=env, check=True, capture_output=True, cwd=REPO_ROOT
+    )
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -36,15 +43,23 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     """The base URL of a real uvicorn process on a fresh, migrated database holding the demo data."""
     tmp_dir = tmp_path_factory.mktemp("live")
     with fresh_database(request, request.param, "examengine_live", tmp_dir) as url:
-        env = {**os.environ, "DATABASE_URL": url, "EXAMENGINE_SCHEDULER": "off",
-               "EXAMENGINE_ARGON2_TIME_COST": "1", "EXAMENGINE_ARGON2_MEMORY_KIB": "1024"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "EXAMENGINE_SCHEDULER": "off",
+            "EXAMENGINE_ARGON2_TIME_COST": "1",
+            "EXAMENGINE_ARGON2_MEMORY_KIB": "1024",
+        }
         _run_cli(env, "migrate")
         _run_cli(env, "demo")
         port = _free_port()
         log = (tmp_dir / "server.log").open("wb")
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "examengine.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:

@@ -49,8 +49,12 @@ def test_login_rotates_the_session_token(app_client: TestClient, make_user: Call
     app_client.cookies.delete("ee_device")
     log_in_again = app_client.post(
         "/login",
-        data={"email": "ada@example.org", "password": TEST_PASSWORD, "csrf_token": csrf_from(app_client.get("/")),
-              "next": "/"},
+        data={
+            "email": "ada@example.org",
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_from(app_client.get("/")),
+            "next": "/",
+        },
         follow_redirects=False,
     )
     assert log_in_again.status_code == 303

@@ -1,0 +1,143 @@
+"""Every route of the app against every kind of caller: the table below is the access policy, asserted cell by cell.
+
+A route added to the URL table without an entry here fails the first test, so no route escapes review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from starlette.routing import Mount, Route
+from starlette.testclient import TestClient
+
+from examengine.accounts import credentials
+from examengine.accounts.models import CredentialKind
+from examengine.context import Services
+from examengine.web.auth import CSRF_COOKIE
+from tests.conftest import TEST_PASSWORD
+from tests.web.browsing import csrf_from, log_in
+
+# route name -> who may call it ("anyone", "any signed-in user", or role names joined by " or ")
+EXPECTED_ACCESS = {
+    "home": "anyone",
+    "account.login": "anyone",
+    "account.login_submit": "anyone",
+    "account.logout": "anyone",
+    "admin.users": "admin",
+    "admin.users.create": "admin",
+    "admin.users.new": "admin",
+    "admin.users.import": "admin",
+    "admin.users.import_submit": "admin",
+    "admin.users.detail": "admin",
+    "admin.users.roles": "admin",
+    "admin.users.password": "admin",
+    "admin.users.disable": "admin",
+    "admin.users.enable": "admin",
+    "api.health": "anyone",
+    "api.openapi": "anyone",
+    "api.auth.token_create": "anyone",
+    "api.auth.token_revoke": "any signed-in user",
+    "api.users.create": "admin",
+    "api.users.list": "admin",
+}
+STATIC_MOUNTS = {"static.app", "static.htmx"}
+CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
+
+
+def app_routes(client: TestClient) -> list[Route]:
+    found = []
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, Mount):
+            assert route.name in STATIC_MOUNTS, f"unexpected mount {route.path}"
+            continue
+        assert isinstance(route, Route)
+        found.append(route)
+    return found
+
+
+def test_every_route_has_a_reviewed_access_rule(app_client: TestClient) -> None:
+    routes = app_routes(app_client)
+    names = [route.name for route in routes]
+    assert len(names) == len(set(names)), "route names must be unique"
+    assert set(names) == set(EXPECTED_ACCESS), "update EXPECTED_ACCESS for added or removed routes"
+    for route in routes:
+        assert route.endpoint.access.describe() == EXPECTED_ACCESS[route.name], route.name  # type: ignore[attr-defined]
+
+
+def allowed(rule: str, caller: str) -> bool:
+    if rule == "anyone":
+        return True
+    if caller == "anonymous":
+        return False
+    return rule == "any signed-in user" or caller in rule.split(" or ")
+
+
+@pytest.fixture
+def callers(app_client: TestClient, make_user: Callable, services: Services) -> dict[str, dict[str, object]]:
+    """For each kind of caller: a page client with a session (or none), its CSRF token and an API token."""
+    found: dict[str, dict[str, object]] = {}
+    for caller in CALLERS:
+        client = TestClient(app_client.app)
+        if caller == "anonymous":
+            client.get("/login")
+            found[caller] = {"client": client, "csrf": client.cookies[CSRF_COOKIE], "bearer": None, "id": "x" * 32}
+            continue
+        user = make_user(f"{caller}@example.org", caller)
+        assert log_in(client, user.email, TEST_PASSWORD).status_code == 303
+        token = services.db.call(
+            credentials.issue, user_id=user.id, kind=CredentialKind.API, lifetime=timedelta(hours=1)
+        ).token
+        found[caller] = {"client": client, "csrf": csrf_from(client.get("/")), "bearer": token, "id": user.id}
+    return found
+
+
+def test_each_route_answers_each_caller_as_the_table_says(
+    app_client: TestClient, callers: dict[str, dict[str, object]], make_user: Callable
+) -> None:
+    target_id = make_user("target@example.org", "candidate").id  # a bystander: admin actions may disable it
+    outcomes = []
+    for route in app_routes(app_client):
+        rule = EXPECTED_ACCESS[route.name]
+        path = route.path.replace("{user_id}", str(target_id))
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            for caller in CALLERS:
+                if route.name in {"account.logout", "api.auth.token_revoke"}:
+                    continue  # exercised below without ending the callers' sessions mid-table
+                info = callers[caller]
+                client: TestClient = info["client"]  # type: ignore[assignment]
+                headers = {"X-CSRF-Token": str(info["csrf"])}
+                if info["bearer"]:
+                    headers["Authorization"] = f"Bearer {info['bearer']}"
+                response = client.request(method, path, headers=headers, follow_redirects=False)
+                status = response.status_code
+                to_login = status == 303 and response.headers.get("location", "").startswith("/login?next=")
+                if allowed(rule, caller):
+                    ok = status not in (401, 403) and not to_login and status < 500
+                elif caller == "anonymous":
+                    ok = status == 401 if path.startswith("/api/") else to_login
+                else:
+                    ok = status == 403
+                outcomes.append((route.name, method, caller, status, ok))
+    failures = [o for o in outcomes if not o[4]]
+    assert not failures, failures
+    assert len(outcomes) >= 5 * (len(EXPECTED_ACCESS) - 2)
+
+
+def test_token_revocation_and_logout_need_what_the_table_says(
+    app_client: TestClient, callers: dict[str, dict[str, object]]
+) -> None:
+    anonymous: TestClient = callers["anonymous"]["client"]  # type: ignore[assignment]
+    assert anonymous.delete("/api/v1/auth/token").status_code == 401
+    candidate = callers["candidate"]
+    client: TestClient = candidate["client"]  # type: ignore[assignment]
+    bearer = {"Authorization": f"Bearer {candidate['bearer']}"}
+    assert client.delete("/api/v1/auth/token", headers=bearer).status_code == 204
+    assert client.get("/api/v1/users", headers=bearer).status_code == 401
+    logout = client.post("/logout", headers={"X-CSRF-Token": str(candidate["csrf"])}, follow_redirects=False)
+    assert logout.status_code == 303
+    anonymous_logout = anonymous.post(
+        "/logout", headers={"X-CSRF-Token": str(callers["anonymous"]["csrf"])}, follow_redirects=False
+    )
+    assert anonymous_logout.status_code == 303
