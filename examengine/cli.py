@@ -112,10 +112,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         services = Services.build(Settings.from_env())
+    except SettingsError as error:
+        print(f"examengine: {error}", file=sys.stderr)
+        return 2
+    try:
         args.handler(services, args)
-    except (CommandError, DomainError, SettingsError, migrate.NotMigrated) as error:
+    except (CommandError, DomainError, migrate.NotMigrated) as error:
         print(f"examengine: {getattr(error, 'message', error)}", file=sys.stderr)
         return 2
+    finally:
+        services.db.dispose()
     return 0
 
 

@@ -34,7 +34,10 @@ async def upload_bytes(form: FormData, name: str, *, max_bytes: int) -> tuple[st
     upload = form.get(name)
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InvalidInput("Choose a file to upload.", code="missing_file")
-    data = await upload.read(max_bytes + 1)
+    try:
+        data = await upload.read(max_bytes + 1)
+    finally:
+        await upload.close()
     if len(data) > max_bytes:
         raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MiB.")
     return upload.filename, data
