@@ -15,7 +15,7 @@ from examengine.context import Services
 from examengine.migrate import ensure_migrated
 from examengine.settings import Settings
 from examengine.web.errors import EXCEPTION_HANDLERS
-from examengine.web.middleware import BodySizeLimit, SecurityHeaders
+from examengine.web.middleware import BodySizeLimit, RefuseNulInUrl, SecurityHeaders
 from examengine.web.routes import routes
 from examengine.web.templating import make_environment
 
@@ -44,7 +44,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         debug=False,
         routes=routes(settings),
-        middleware=[Middleware(SecurityHeaders), Middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(RefuseNulInUrl),
+            Middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )

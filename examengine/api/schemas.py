@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from examengine.accounts.models import Role
 
 
+# PostgreSQL text cannot hold NUL and no field has a use for it: free text says so in the document.
+NO_NUL = r"^[^\x00]*$"
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=10_000)
 
@@ -30,8 +34,8 @@ class Health(BaseModel):
 
 
 class TokenRequest(Strict):
-    email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=256)
+    email: str = Field(min_length=1, max_length=320, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
 
 
 class TokenUser(BaseModel):
@@ -53,7 +57,7 @@ NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 class UserCreate(Strict):
     email: str = Field(max_length=320, json_schema_extra={"format": "email"})
     name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN)
-    password: str | None = Field(default=None, min_length=12, max_length=256, pattern=r"^[^\x00]*$")
+    password: str | None = Field(default=None, min_length=12, max_length=256, pattern=NO_NUL)
     roles: list[Role] = Field(min_length=1, max_length=4)
 
 
@@ -67,8 +71,8 @@ class UserOut(BaseModel):
 
 class UserQuery(Strict):
     role: Role | None = None
-    q: str | None = Field(default=None, max_length=200)
-    cursor: str | None = Field(default=None, max_length=320)
+    q: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    cursor: str | None = Field(default=None, max_length=320, pattern=NO_NUL)
     limit: int = Field(default=50, ge=1, le=200)
 
 

@@ -48,6 +48,33 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class RefuseNulInUrl:
+    """A NUL byte in a URL has no use and PostgreSQL text cannot hold one: refuse it with 400 at the door."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"").lower()
+            if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+                await send_json_error(send, 400, "malformed_input", "The address contains a NUL character.")
+                return
+        await self.app(scope, receive, send)
+
+
+async def send_json_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class BodySizeLimit:
     """Refuse bodies over the cap with 413 before reading them (a declared length) or while reading (chunked)."""
 

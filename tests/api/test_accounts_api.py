@@ -139,3 +139,12 @@ def test_oversized_bodies_are_413(app_client: TestClient, admin_headers: dict[st
 
 def test_health(app_client: TestClient) -> None:
     assert app_client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/users?cursor=%00", "/api/v1/users?q=a%00b", "/admin/users?q=%00", "/admin/users/%00"]
+)
+def test_nul_in_the_address_is_400(app_client: TestClient, admin_headers: dict[str, str], path: str) -> None:
+    response = app_client.get(path, headers=admin_headers)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_input"
