@@ -1,0 +1,136 @@
+"""The project's own item format, JSON or YAML: one item, a list of items, or {"items": [...]}.
+
+The full documentation is itembank/formats/NATIVE.md. YAML is read with the safe loader and aliases are
+refused (they allow exponential "billion laughs" documents).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from itembank.content import ItemContent
+from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
+from itembank.formats.native_kinds import NativeItem, compile_item
+from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
+
+__all__ = ["NativeItem", "export_native", "import_native", "item_from_dict"]
+
+
+class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type stubs
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise UnsafeInputError(f"YAML aliases (*name) are refused (line {mark.line + 1}): write the value out")
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
+
+
+def _load_yaml(text: str) -> tuple[Any, list[int | None]]:
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    lines: list[int | None] = []
+    items_node = node
+    if isinstance(node, yaml.MappingNode):
+        items_node = next((v for k, v in node.value if getattr(k, "value", None) == "items"), node)
+    if isinstance(items_node, yaml.SequenceNode):
+        lines = [child.start_mark.line + 1 for child in items_node.value]
+    elif isinstance(items_node, yaml.MappingNode):
+        lines = [items_node.start_mark.line + 1]
+    return data, lines
+
+
+def _entries(data: Any) -> list[Any] | None:
+    if isinstance(data, dict) and "items" in data and isinstance(data["items"], list):
+        return list(data["items"])
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        return [data]
+    return None
+
+
+def _message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{where}: {error['msg']}" if where else str(error["msg"]).removeprefix("Value error, "))
+    return "; ".join(parts)
+
+
+def item_from_dict(data: dict[str, Any]) -> ItemContent:
+    """Validate and compile one native item (raises pydantic.ValidationError)."""
+    return compile_item(NativeItem.model_validate(data))
+
+
+def import_native(data: bytes, file: str) -> ImportResult:
+    """Import a native JSON or YAML document (chosen by content: JSON if it parses as JSON)."""
+    result = ImportResult()
+    try:
+        check_size(data, MAX_UPLOAD_BYTES)
+        text = data.decode("utf-8-sig")
+    except (UnsafeInputError, UnicodeDecodeError) as exc:
+        result.problems.append(ImportProblem(file, None, None, f"{exc}: save the file as UTF-8"))
+        return result
+    lines: list[int | None] = []
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            document, lines = _load_yaml(text)
+        except (yaml.YAMLError, UnsafeInputError) as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            result.problems.append(
+                ImportProblem(
+                    file, None if line is None else line + 1, None, f"neither valid JSON nor valid YAML: {exc}"
+                )
+            )
+            return result
+    entries = _entries(document)
+    if entries is None:
+        result.problems.append(ImportProblem(file, None, None, "expected an item, a list of items or {items: [...]}"))
+        return result
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else None
+        label = str(entry.get("id")) if isinstance(entry, dict) and entry.get("id") else f"#{index + 1}"
+        if not isinstance(entry, dict):
+            result.problems.append(ImportProblem(file, line, label, "each item must be a mapping of fields"))
+            continue
+        try:
+            content = item_from_dict(entry)
+        except ValidationError as exc:
+            result.problems.append(ImportProblem(file, line, label, _message(exc)))
+            continue
+        if content.identifier in seen:
+            result.problems.append(
+                ImportProblem(file, line, label, "this id is used twice in the file: give each item its own id")
+            )
+            continue
+        seen.add(content.identifier)
+        native = NativeItem.model_validate(entry)
+        result.items.append(ImportedItem(content=content, metadata=native.metadata, file=file, line=line))
+    return result
+
+
+def export_native(items: Iterable[ItemContent], as_yaml: bool = True) -> str:
+    """A native document for items authored natively (content.native); QTI-born items must be exported as QTI."""
+    entries = []
+    for content in items:
+        if content.native is None:
+            raise ValueError(f"item {content.identifier!r} was not authored in the native format: export it as QTI")
+        entries.append(content.native)
+    document = {"format": "examengine-items", "version": 1, "items": entries}
+    if as_yaml:
+        return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    return json.dumps(document, indent=2, ensure_ascii=False)

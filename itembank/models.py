@@ -1,0 +1,138 @@
+"""Item bank tables: items, their immutable numbered versions, review history and content-addressed media."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, ForeignKeyConstraint, Index, Integer, LargeBinary, String
+from sqlmodel import Field, SQLModel
+
+from examengine.clock import utcnow
+from examengine.db import UTCDateTime
+from examengine.ids import new_id
+
+
+class ItemStatus(StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    APPROVED = "approved"
+    RETIRED = "retired"
+
+
+# The review workflow: draft -> review -> approved -> retired, review can send back to draft, a draft can be dropped.
+ALLOWED_TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
+    ItemStatus.DRAFT: frozenset({ItemStatus.REVIEW, ItemStatus.RETIRED}),
+    ItemStatus.REVIEW: frozenset({ItemStatus.APPROVED, ItemStatus.DRAFT}),
+    ItemStatus.APPROVED: frozenset({ItemStatus.RETIRED}),
+    ItemStatus.RETIRED: frozenset(),
+}
+
+
+class Item(SQLModel, table=True):
+    __tablename__ = "item"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    number: int = Field(sa_column=Column(Integer, nullable=False, unique=True))
+    source_identifier: str | None = Field(default=None, max_length=200)
+    latest_version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str | None = Field(
+        default=None, sa_column=Column(String(32), ForeignKey("app_user.id", ondelete="SET NULL"))
+    )
+
+    @property
+    def code(self) -> str:
+        return item_code(self.number)
+
+
+def item_code(number: int) -> str:
+    return f"ITM-{number:06d}"
+
+
+class ItemVersion(SQLModel, table=True):
+    """One immutable version of an item; only its status and statistics change after it is written."""
+
+    __tablename__ = "item_version"
+    __table_args__ = (
+        Index("ix_item_version_status_domain", "status", "domain"),
+        Index("ix_item_version_author", "author_id"),
+    )
+
+    item_id: str = Field(sa_column=Column(String(32), ForeignKey("item.id", ondelete="CASCADE"), primary_key=True))
+    version: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    status: ItemStatus = Field(sa_column=Column(String(16), nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    title: str = Field(default="", max_length=500)
+    search_text: str = Field(default="")
+    interaction: str = Field(default="", max_length=200)
+    max_score: float = Field(default=0.0)
+    human_scored: bool = Field(default=False)
+    domain: str | None = Field(default=None, max_length=100)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    enemy_groups: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str | None = Field(default=None, max_length=35)
+    expected_seconds: int | None = None
+    source: str | None = Field(default=None, max_length=500)
+    author_id: str | None = Field(
+        default=None, sa_column=Column(String(32), ForeignKey("app_user.id", ondelete="SET NULL"))
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    p_value: float | None = None
+    discrimination: float | None = None
+    stats_n: int | None = None
+    stats_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ItemVersionTag(SQLModel, table=True):
+    """Tags and enemy groups of a version, one row each, so filters and assembly use an index."""
+
+    __tablename__ = "item_version_label"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["item_id", "version"], ["item_version.item_id", "item_version.version"], ondelete="CASCADE"
+        ),
+        Index("ix_item_version_label_lookup", "kind", "label"),
+    )
+
+    item_id: str = Field(primary_key=True, max_length=32)
+    version: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=8)  # "tag" or "enemy"
+    label: str = Field(primary_key=True, max_length=100)
+
+
+class ItemTransition(SQLModel, table=True):
+    """Who moved which version from what status to what, when, and why."""
+
+    __tablename__ = "item_transition"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["item_id", "version"], ["item_version.item_id", "item_version.version"], ondelete="CASCADE"
+        ),
+        Index("ix_item_transition_version", "item_id", "version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(max_length=32)
+    version: int
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    actor_id: str | None = Field(
+        default=None, sa_column=Column(String(32), ForeignKey("app_user.id", ondelete="SET NULL"))
+    )
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    comment: str = Field(default="", max_length=2000)
+
+
+class Media(SQLModel, table=True):
+    """An image or other file used by item content, stored once under the SHA-256 of its bytes."""
+
+    __tablename__ = "media"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    content_type: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    original_name: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
