@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.errors import ServerErrorMiddleware
 
 from examengine import scheduler
 from examengine.api.spec import spec
 from examengine.context import Services
 from examengine.migrate import ensure_migrated
 from examengine.settings import Settings
-from examengine.web.errors import EXCEPTION_HANDLERS
+from examengine.web.errors import EXCEPTION_HANDLERS, on_unexpected_error
 from examengine.web.middleware import BodySizeLimit, RefuseNulInUrl, SecurityHeaders
 from examengine.web.routes import routes
 from examengine.web.templating import make_environment
@@ -46,10 +47,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes(settings),
         middleware=[
             Middleware(SecurityHeaders),
+            # Starlette's own 500 handler sits outside every middleware; this one answers inside SecurityHeaders.
+            Middleware(ServerErrorMiddleware, handler=on_unexpected_error),
             Middleware(RefuseNulInUrl),
             Middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.services = Services.build(settings)

@@ -3,7 +3,20 @@
 from sqlmodel import SQLModel
 
 from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, User, UserRole
+from itembank.models import Item, ItemTransition, ItemVersion, ItemVersionTag, Media
 
 metadata = SQLModel.metadata
 
-__all__ = ["Credential", "LoginFailure", "TrustedDevice", "User", "UserRole", "metadata"]
+__all__ = [
+    "Credential",
+    "Item",
+    "ItemTransition",
+    "ItemVersion",
+    "ItemVersionTag",
+    "LoginFailure",
+    "Media",
+    "TrustedDevice",
+    "User",
+    "UserRole",
+    "metadata",
+]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine.accounts import service
 from examengine.accounts.models import Role, User
@@ -104,7 +104,7 @@ def _parse_row(line: int, record: dict[str, str], default_roles: tuple[Role, ...
 def import_users(*, session: Session, rows: list[UserRow], password_hashes: dict[int, str]) -> ImportReport:
     """Create the parsed users in the caller's transaction; if any email is taken, nothing is created."""
     emails = [row.email for row in rows]
-    taken = set(session.scalars(select(User.email).where(User.email.in_(emails))))
+    taken = set(session.scalars(select(col(User.email)).where(col(User.email).in_(emails))))
     if taken:
         problems = [
             RowProblem(r.line, f"A user with the email {r.email} already exists.") for r in rows if r.email in taken

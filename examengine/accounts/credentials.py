@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine.accounts.models import Credential, CredentialKind, Role, User, UserRole
 from examengine.clock import utcnow
@@ -87,8 +87,8 @@ def resolve(
     token_hash = token_digest(token)
     row = session.execute(
         select(Credential, User)
-        .join(User, User.id == Credential.user_id)
-        .where(Credential.token_hash == token_hash, Credential.kind == kind)
+        .join(User, col(User.id) == col(Credential.user_id))
+        .where(col(Credential.token_hash) == token_hash, col(Credential.kind) == kind)
     ).first()
     if row is None:
         return None
@@ -97,7 +97,9 @@ def resolve(
         return None
     if idle_timeout is not None and credential.last_seen_at + idle_timeout <= now:
         return None
-    roles = frozenset(Role(r) for r in session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+    roles = frozenset(
+        Role(r) for r in session.scalars(select(col(UserRole.role)).where(col(UserRole.user_id) == user.id))
+    )
     return Principal(
         user.id,
         user.email,
@@ -120,13 +122,13 @@ def touch(*, session: Session, token_hash: str, now: datetime | None = None) -> 
     now = now or utcnow()
     session.execute(
         update(Credential)
-        .where(Credential.token_hash == token_hash, Credential.last_seen_at < now - LAST_SEEN_RESOLUTION)
+        .where(col(Credential.token_hash) == token_hash, col(Credential.last_seen_at) < now - LAST_SEEN_RESOLUTION)
         .values(last_seen_at=now)
     )
 
 
 def last_seen(*, session: Session, token_hash: str) -> datetime | None:
-    return session.scalar(select(Credential.last_seen_at).where(Credential.token_hash == token_hash))
+    return session.scalar(select(col(Credential.last_seen_at)).where(col(Credential.token_hash) == token_hash))
 
 
 def revoke(
@@ -138,7 +140,7 @@ def revoke(
         return False
     result = session.execute(
         update(Credential)
-        .where(Credential.token_hash == digest, Credential.revoked_at.is_(None))
+        .where(col(Credential.token_hash) == digest, col(Credential.revoked_at).is_(None))
         .values(revoked_at=now or utcnow())
     )
     return bool(getattr(result, "rowcount", 0))
@@ -148,6 +150,6 @@ def purge_dead(*, session: Session, now: datetime | None = None, keep: timedelta
     """Delete credentials that expired or were revoked more than `keep` ago; safe to run concurrently."""
     cutoff = (now or utcnow()) - keep
     result = session.execute(
-        delete(Credential).where(or_(Credential.expires_at < cutoff, Credential.revoked_at < cutoff))
+        delete(Credential).where(or_(col(Credential.expires_at) < cutoff, col(Credential.revoked_at) < cutoff))
     )
     return int(getattr(result, "rowcount", 0))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import anyio.to_thread
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine.accounts import credentials, service, throttle
 from examengine.accounts.models import CredentialKind, User
@@ -43,7 +43,7 @@ def _prepare(
     now: datetime,
 ) -> _Candidate:
     row = session.execute(
-        select(User.id, User.password_hash).where(User.email == email, User.disabled_at.is_(None))
+        select(col(User.id), col(User.password_hash)).where(col(User.email) == email, col(User.disabled_at).is_(None))
     ).first()
     user_id, password_hash = (row[0], row[1]) if row else (None, None)
     trusted = throttle.is_trusted_device(session=session, device_token=device_token, user_id=user_id)

@@ -9,7 +9,7 @@ from datetime import datetime
 import email_validator
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine.accounts.models import Credential, Role, User, UserRole
 from examengine.clock import utcnow
@@ -89,14 +89,16 @@ def _view(user: User, roles: Sequence[Role]) -> UserView:
 def _roles_by_user(session: Session, user_ids: Sequence[str]) -> dict[str, list[Role]]:
     found: dict[str, list[Role]] = {user_id: [] for user_id in user_ids}
     if user_ids:
-        rows = session.execute(select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(user_ids)))
+        rows = session.execute(
+            select(col(UserRole.user_id), col(UserRole.role)).where(col(UserRole.user_id).in_(user_ids))
+        )
         for user_id, role in rows:
             found[user_id].append(Role(role))
     return found
 
 
 def email_taken(session: Session, email: str) -> bool:
-    return session.scalar(select(func.count()).select_from(User).where(User.email == email)) != 0
+    return session.scalar(select(func.count()).select_from(User).where(col(User.email) == email)) != 0
 
 
 def create_user(
@@ -124,7 +126,7 @@ def get_user(*, session: Session, user_id: str) -> UserView:
 
 
 def find_user_id_by_email(*, session: Session, email: str) -> str | None:
-    return session.scalar(select(User.id).where(User.email == normalize_email(email)))
+    return session.scalar(select(col(User.id)).where(col(User.email) == normalize_email(email)))
 
 
 def list_users(
@@ -136,14 +138,16 @@ def list_users(
     limit: int = PAGE_SIZE,
 ) -> UserPage:
     """Users ordered by email, `limit` at a time; `cursor` is the last email of the previous page."""
-    query = select(User).order_by(User.email).limit(limit + 1)
+    query = select(User).order_by(col(User.email)).limit(limit + 1)
     if role:
-        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == parse_roles([role])[0])))
+        query = query.where(
+            col(User.id).in_(select(col(UserRole.user_id)).where(col(UserRole.role) == parse_roles([role])[0]))
+        )
     if q:
         pattern = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.name).like(pattern)))
+        query = query.where(or_(func.lower(col(User.email)).like(pattern), func.lower(col(User.name)).like(pattern)))
     if cursor:
-        query = query.where(User.email > cursor)
+        query = query.where(col(User.email) > cursor)
     users = list(session.scalars(query))
     more = len(users) > limit
     users = users[:limit]
@@ -157,14 +161,14 @@ def set_roles(*, session: Session, user_id: str, roles: Iterable[str]) -> UserVi
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.", code="user_not_found")
-    session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    session.execute(delete(UserRole).where(col(UserRole.user_id) == user_id))
     session.add_all(UserRole(user_id=user_id, role=role) for role in parsed)
     session.flush()
     return _view(user, parsed)
 
 
 def set_password_hash(*, session: Session, user_id: str, password_hash: str) -> None:
-    result = session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+    result = session.execute(update(User).where(col(User.id) == user_id).values(password_hash=password_hash))
     if not getattr(result, "rowcount", 0):
         raise NotFound("No such user.", code="user_not_found")
 
@@ -179,7 +183,7 @@ def set_disabled(*, session: Session, user_id: str, disabled: bool, now: datetim
     if disabled:
         session.execute(
             update(Credential)
-            .where(Credential.user_id == user_id, Credential.revoked_at.is_(None))
+            .where(col(Credential.user_id) == user_id, col(Credential.revoked_at).is_(None))
             .values(revoked_at=now)
         )
     session.flush()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine.accounts.models import LoginFailure, TrustedDevice
 from examengine.db import dialect_insert
@@ -48,7 +48,9 @@ def window_start(now: datetime, limits: ThrottleLimits) -> datetime:
 def is_trusted_device(*, session: Session, device_token: str | None, user_id: str | None) -> bool:
     if not device_token or not user_id or len(device_token) > 200:
         return False
-    owner = session.scalar(select(TrustedDevice.user_id).where(TrustedDevice.token_hash == token_digest(device_token)))
+    owner = session.scalar(
+        select(col(TrustedDevice.user_id)).where(col(TrustedDevice.token_hash) == token_digest(device_token))
+    )
     return owner == user_id
 
 
@@ -56,10 +58,10 @@ def check(*, session: Session, keys: ThrottleKeys, trusted: bool, limits: Thrott
     """Raise Throttled (with the seconds to wait) when this login attempt is over a budget."""
     start = window_start(now, limits)
     wanted = [keys.device] if trusted and keys.device else [keys.pair, keys.address, keys.account]
-    counts = dict(
+    counts: dict[str, int] = dict(
         session.execute(
-            select(LoginFailure.key, LoginFailure.failures).where(
-                LoginFailure.key.in_(wanted), LoginFailure.window_start == start
+            select(col(LoginFailure.key), col(LoginFailure.failures)).where(
+                col(LoginFailure.key).in_(wanted), col(LoginFailure.window_start) == start
             )
         ).all()
     )
@@ -85,11 +87,11 @@ def record_failure(
     start = window_start(now, limits)
     counted = [keys.device] if trusted and keys.device else [keys.pair, keys.address, keys.account]
     for key in counted:
-        statement = dialect_insert(session, LoginFailure.__table__).values(key=key, window_start=start, failures=1)
+        statement = dialect_insert(session, LoginFailure).values(key=key, window_start=start, failures=1)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=["key", "window_start"],
-                set_={"failures": LoginFailure.__table__.c.failures + 1},
+                set_={"failures": col(LoginFailure.failures) + 1},
             )
         )
 
@@ -103,5 +105,5 @@ def trust_device(*, session: Session, user_id: str) -> str:
 
 def purge_old(*, session: Session, limits: ThrottleLimits, now: datetime) -> int:
     cutoff = window_start(now, limits) - timedelta(seconds=limits.window_seconds)
-    result = session.execute(delete(LoginFailure).where(LoginFailure.window_start < cutoff))
+    result = session.execute(delete(LoginFailure).where(col(LoginFailure.window_start) < cutoff))
     return int(getattr(result, "rowcount", 0))

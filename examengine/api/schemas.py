@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from examengine.accounts.models import Role
-
 
 # PostgreSQL text cannot hold NUL and no field has a use for it: free text says so in the document.
 NO_NUL = r"^[^\x00]*$"
@@ -79,3 +78,148 @@ class UserQuery(Strict):
 class UserList(BaseModel):
     items: list[UserOut]
     next_cursor: str | None
+
+
+class ImportedOut(BaseModel):
+    item_id: str
+    version: int
+    code: str
+
+
+class ImportProblemOut(BaseModel):
+    file: str
+    line: int | None = None
+    item: str | None = None
+    message: str
+
+
+class ImportOut(BaseModel):
+    imported: list[ImportedOut]
+    errors: list[ImportProblemOut]
+    warnings: list[ImportProblemOut] = []
+
+
+class ImportForm(BaseModel):
+    file: bytes = Field(json_schema_extra={"format": "binary"})
+    format: Literal["native", "qti", "gift", "aiken", "csv"] | None = None
+    mode: Literal["all_or_nothing", "valid_only"] = "all_or_nothing"
+
+
+class ItemQuery(Strict):
+    status: Literal["draft", "review", "approved", "retired"] | None = None
+    domain: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    tag: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    q: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    cursor: str | None = Field(default=None, max_length=9, pattern=r"^[0-9]{0,9}$")
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class ItemSummaryOut(BaseModel):
+    item_id: str
+    code: str
+    latest_version: int
+    status: str
+    title: str
+    interaction: str
+    domain: str | None
+    tags: list[str]
+
+
+class ItemListOut(BaseModel):
+    items: list[ItemSummaryOut]
+    next_cursor: str | None
+
+
+class VersionSummaryOut(BaseModel):
+    item_id: str
+    code: str
+    version: int
+    status: str
+    title: str
+    interaction: str
+    max_score: float
+    domain: str | None
+    tags: list[str]
+    enemy_groups: list[str]
+    language: str | None
+    expected_seconds: int | None
+    source: str | None
+    author_id: str | None
+    created_at: datetime
+    p_value: float | None
+    discrimination: float | None
+    stats_n: int | None
+
+
+class VersionOut(VersionSummaryOut):
+    content: dict[str, Any]
+
+
+class TransitionOut(BaseModel):
+    version: int
+    from_status: str | None
+    to_status: str
+    actor_id: str | None
+    at: datetime
+    comment: str
+
+
+class ItemOut(BaseModel):
+    item_id: str
+    code: str
+    latest_version: int
+    source_identifier: str | None
+    versions: list[VersionSummaryOut]
+    history: list[TransitionOut]
+
+
+Label = Annotated[str, Field(min_length=1, max_length=100, pattern=NAME_PATTERN)]
+
+
+class VersionChanges(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    domain: str | None = Field(default=None, max_length=100, pattern=NAME_PATTERN)
+    tags: list[Label] | None = Field(default=None, max_length=50)
+    enemy_groups: list[Label] | None = Field(default=None, max_length=50)
+    language: str | None = Field(default=None, max_length=35, pattern=NAME_PATTERN)
+    expected_seconds: int | None = Field(default=None, ge=1, le=86_400)
+    source: str | None = Field(default=None, max_length=500, pattern=NAME_PATTERN)
+    points: float | None = Field(default=None, ge=0, le=1000)
+    native: dict[str, Any] | None = None
+    content: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> VersionChanges:
+        if not self.model_fields_set:
+            raise ValueError("say which fields change in the new version")
+        return self
+
+
+class NewVersionOut(BaseModel):
+    item_id: str
+    version: int
+
+
+class TransitionIn(Strict):
+    to: Literal["review", "approved", "retired", "draft"]
+    comment: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
+
+
+ResponseValue = str | float | int | bool | list[str | float | int] | None
+
+
+class ScoreIn(Strict):
+    response: ResponseValue = None
+    responses: dict[Annotated[str, Field(max_length=200)], ResponseValue] | None = None
+
+
+class ScoreOut(BaseModel):
+    score: float | None
+    max_score: float
+    outcomes: dict[str, Any]
+    pending: bool = False
+
+
+class ExportQuery(Strict):
+    format: Literal["qti3"] = "qti3"
+    status: Literal["draft", "review", "approved", "retired"] | None = None

@@ -77,11 +77,13 @@ def operation(
     errors: tuple[int, ...] = (),
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
     secured: bool = True,
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Declare an API operation: its documented bodies and statuses, and the parsing of its inputs.
 
-    The handler receives the request and, when declared, `body=` and `query=` as parsed models.
+    The handler receives the request and, when declared, `body=` and `query=` as parsed models; a declared
+    `form` is only documented (multipart uploads are read by the handler, which streams the file).
     """
     status_models: dict[str, Any] = {f"HTTP_{code}": model for code, model in responses.items()}
     for code in {*errors, *ALWAYS_POSSIBLE, *((401, 403) if secured else ())}:
@@ -91,6 +93,7 @@ def operation(
         documented = spec.validate(
             json=body,
             query=query,
+            form=form,
             resp=SpecResponse(**status_models),
             tags=tags,
             security={"bearer": []} if secured else {},

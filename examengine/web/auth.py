@@ -57,15 +57,15 @@ async def authenticate(request: Request) -> Principal | None:
     """Bearer tokens on the JSON API, the session cookie on pages; anything else is anonymous."""
     ctx = services(request)
     if is_api(request):
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not bearer.strip():
             return None
-        return await ctx.db.read(credentials.resolve, token=token.strip(), kind=CredentialKind.API, idle_timeout=None)
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
+        return await ctx.db.read(credentials.resolve, token=bearer.strip(), kind=CredentialKind.API, idle_timeout=None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
         return None
     idle = timedelta(minutes=ctx.settings.session_idle_minutes)
-    found = await ctx.db.read(credentials.resolve, token=token, kind=CredentialKind.WEB, idle_timeout=idle)
+    found = await ctx.db.read(credentials.resolve, token=cookie, kind=CredentialKind.WEB, idle_timeout=idle)
     if found is not None and credentials.needs_touch(last_seen_at=found.last_seen_at, now=utcnow()):
         await ctx.db.run(credentials.touch, token_hash=found.token_hash)
     return found

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match, Route
 
 from examengine.errors import (
     Conflict,
@@ -79,7 +81,7 @@ def error_response(
     code: str,
     message: str,
     details: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     if is_api(request):
         return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
@@ -103,14 +105,24 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     return error_response(request, status, exc.code, exc.message, exc.details, headers)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the address accepts: the URL table has a route per method, and Starlette's 405 names one."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = {404: "There is nothing at this address.", 405: "This address does not accept that method."}.get(
         exc.status_code, str(exc.detail)
     )
-    return error_response(
-        request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, headers=exc.headers
-    )
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
+    return error_response(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, headers=headers)
 
 
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
@@ -123,4 +135,4 @@ async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
-EXCEPTION_HANDLERS = {DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_unexpected_error}
+EXCEPTION_HANDLERS = {DomainError: on_domain_error, HTTPException: on_http_error}

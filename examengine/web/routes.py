@@ -10,14 +10,17 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from examengine.accounts.models import Role
 from examengine.api import accounts as api_accounts
+from examengine.api import items as api_items
 from examengine.api import meta as api_meta
 from examengine.settings import Settings
-from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access
+from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
-from examengine.web.pages import account, admin_users
+from examengine.web.pages import account, admin_users, author_items, media
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
 
 
 def route(path: str, endpoint: Endpoint, *, name: str, access: Access, methods: tuple[str, ...] = ("GET",)) -> Route:
@@ -78,6 +81,39 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=ADMIN,
             methods=("POST",),
         ),
+        route("/author/items", author_items.item_list, name="author.items", access=AUTHORING),
+        route("/author/items/import", author_items.import_form, name="author.items.import", access=AUTHORING),
+        route(
+            "/author/items/import",
+            author_items.import_submit,
+            name="author.items.import_submit",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route("/author/review", author_items.review_queue, name="author.review", access=AUTHORING),
+        route("/author/items/{item_id}", author_items.item_detail, name="author.items.detail", access=AUTHORING),
+        route(
+            "/author/items/{item_id}/versions",
+            author_items.new_version,
+            name="author.items.new_version",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route(
+            "/author/items/{item_id}/versions/{version:int}/transition",
+            author_items.transition,
+            name="author.items.transition",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route(
+            "/author/items/{item_id}/versions/{version:int}/score",
+            author_items.score_preview,
+            name="author.items.score",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route("/media/{sha256}", media.media_file, name="media", access=SIGNED_IN),
         # JSON API
         route("/healthz", api_meta.healthz, name="api.health", access=PUBLIC),
         route("/api/openapi.json", api_meta.openapi_document, name="api.openapi", access=PUBLIC),
@@ -97,4 +133,37 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/api/v1/users", api_accounts.create_user, name="api.users.create", access=ADMIN, methods=("POST",)),
         route("/api/v1/users", api_accounts.list_users, name="api.users.list", access=ADMIN),
+        route(
+            "/api/v1/items/import", api_items.import_items, name="api.items.import", access=AUTHORING, methods=("POST",)
+        ),
+        route("/api/v1/items/export", api_items.export, name="api.items.export", access=AUTHORING),
+        route("/api/v1/items", api_items.list_items, name="api.items.list", access=AUTHORING),
+        route("/api/v1/items/{item_id}", api_items.get_item, name="api.items.detail", access=AUTHORING),
+        route(
+            "/api/v1/items/{item_id}/versions",
+            api_items.create_version,
+            name="api.items.new_version",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/items/{item_id}/versions/{version:int}",
+            api_items.get_version,
+            name="api.items.version",
+            access=AUTHORING,
+        ),
+        route(
+            "/api/v1/items/{item_id}/versions/{version:int}/transition",
+            api_items.transition,
+            name="api.items.transition",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/items/{item_id}/versions/{version:int}/score",
+            api_items.score,
+            name="api.items.score",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def render(
     *,
     status_code: int = 200,
     block: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """Render a page, or only its `block` (for an htmx request that asked for a fragment)."""
     env: jinja2.Environment = request.app.state.jinja

@@ -7,10 +7,12 @@ response is a 500 and that every response matches the documented status codes an
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from starlette.testclient import TestClient
 
 from tests.conftest import TEST_PASSWORD
@@ -36,6 +38,17 @@ def admin_token(app_client: TestClient, make_user: Callable) -> str:
 
 
 EXCLUDED = {("DELETE", "/api/v1/auth/token")}  # it would revoke the token the run uses; tested directly
+# A file's bytes cannot be described by a schema: a well-formed upload may still hold no valid item (422).
+CONTENT_CHECKED_ELSEWHERE = {("POST", "/api/v1/items/import")}
+
+
+def run_generated_cases(operation: Any, headers: dict[str, str], excluded: list[Any]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def keeps_to_document(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+    keeps_to_document()
 
 
 def test_the_api_keeps_to_its_document(app_client: TestClient, admin_token: str) -> None:
@@ -47,12 +60,10 @@ def test_the_api_keeps_to_its_document(app_client: TestClient, admin_token: str)
         if (operation.method.upper(), operation.path) in EXCLUDED:
             continue
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def keeps_to_document(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=headers)
+        key = (operation.method.upper(), operation.path)
+        excluded = [positive_data_acceptance] if key in CONTENT_CHECKED_ELSEWHERE else []
 
-        keeps_to_document()
+        run_generated_cases(operation, headers, excluded)
         checked.append(f"{operation.method.upper()} {operation.path}")
     documented = app_client.get("/api/openapi.json").json()["paths"]
     operations = sum(len(methods) for methods in documented.values())

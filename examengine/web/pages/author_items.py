@@ -1,0 +1,182 @@
+"""Author pages: the item list, import with its validation report, an item's versions, review and scoring."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio.to_thread
+import yaml
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from examengine.web.auth import current_user, services
+from examengine.web.forms import read_form, text_field, upload_bytes
+from examengine.web.templating import is_htmx, render
+from itembank import service
+from itembank.content import content_to_json
+from itembank.models import ALLOWED_TRANSITIONS, ItemStatus
+from itembank.rendering import candidate_view
+from itembank.safety import MAX_UPLOAD_BYTES
+
+STATUSES = [s.value for s in ItemStatus]
+
+
+def _version_param(request: Request) -> int:
+    version = int(request.path_params["version"])
+    if version > 999_999_999:
+        raise NotFound("The item has no such version.", code="version_not_found")
+    return version
+
+
+async def item_list(request: Request) -> Response:
+    params = request.query_params
+    status = params.get("status") if params.get("status") in STATUSES else None
+    filters = {
+        "status": status,
+        "domain": (params.get("domain") or "")[:100] or None,
+        "tag": (params.get("tag") or "")[:100] or None,
+        "q": (params.get("q") or "")[:200] or None,
+    }
+    cursor = params.get("cursor") or None
+    page = await services(request).db.read(service.list_items, cursor=cursor, **filters)
+    block = "results" if is_htmx(request) and request.headers.get("hx-target") == "item-results" else None
+    return render(request, "author/items.html", {"page": page, "filters": filters, "statuses": STATUSES}, block=block)
+
+
+async def review_queue(request: Request) -> Response:
+    page = await services(request).db.read(service.list_items, status=ItemStatus.REVIEW.value, limit=200)
+    return render(request, "author/review.html", {"page": page})
+
+
+async def import_form(request: Request) -> Response:
+    return render(
+        request, "author/import.html", {"report": None, "error": None, "errors": [], "formats": service.FORMATS}
+    )
+
+
+async def import_submit(request: Request) -> Response:
+    ctx = services(request)
+    form = await read_form(request)
+    fmt = text_field(form, "format") or None
+    mode = (
+        service.ImportMode.VALID_ONLY if text_field(form, "mode") == "valid_only" else service.ImportMode.ALL_OR_NOTHING
+    )
+    context: dict[str, Any] = {"report": None, "error": None, "errors": [], "formats": service.FORMATS}
+    try:
+        filename, data = await upload_bytes(form, "file", max_bytes=MAX_UPLOAD_BYTES)
+        result = await anyio.to_thread.run_sync(service.read_upload, filename, data, fmt)
+        context["report"] = await ctx.db.run(
+            service.import_items, result=result, mode=mode, actor_id=current_user(request).user_id
+        )
+    except (InvalidInput, TooLarge) as error:
+        context.update(error=error.message, errors=error.details.get("errors", []))
+        return render(request, "author/import.html", context, status_code=413 if isinstance(error, TooLarge) else 422)
+    return render(request, "author/import.html", context)
+
+
+def _native_text(view: service.VersionView) -> str:
+    if view.content.native is not None:
+        return yaml.safe_dump(view.content.native, sort_keys=False, allow_unicode=True)
+    return json.dumps(content_to_json(view.content), indent=2, ensure_ascii=False)
+
+
+async def item_detail(request: Request) -> Response:
+    detail = await services(request).db.read(service.get_item, item_id=request.path_params["item_id"])
+    version = int(request.query_params["v"]) if request.query_params.get("v", "").isdigit() else detail.latest_version
+    shown = next((v for v in detail.versions if v.version == version), detail.latest)
+    return render(request, "author/item.html", _item_context(detail, shown))
+
+
+def _item_context(detail: service.ItemDetail, shown: service.VersionView, **extra: Any) -> dict[str, Any]:
+    return {
+        "item": detail,
+        "shown": shown,
+        "preview": candidate_view(shown.content),
+        "moves": sorted(ALLOWED_TRANSITIONS[shown.status]),
+        "source_text": _native_text(shown),
+        "is_native": shown.content.native is not None,
+        "score": None,
+        "score_error": None,
+        "tried": "",
+        "error": None,
+        **extra,
+    }
+
+
+async def transition(request: Request) -> Response:
+    ctx = services(request)
+    item_id, version = request.path_params["item_id"], _version_param(request)
+    form = await read_form(request)
+    to = text_field(form, "to")
+    if to not in STATUSES:
+        raise InvalidInput("Choose the status to move the version to.")
+    try:
+        await ctx.db.run(
+            service.transition,
+            item_id=item_id,
+            version=version,
+            to=ItemStatus(to),
+            actor_id=current_user(request).user_id,
+            comment=text_field(form, "comment")[:2000],
+        )
+    except (Conflict, Forbidden) as error:
+        detail = await ctx.db.read(service.get_item, item_id=item_id)
+        shown = next(v for v in detail.versions if v.version == version)
+        return render(
+            request,
+            "author/item.html",
+            _item_context(detail, shown, error=error.message),
+            status_code=409 if isinstance(error, Conflict) else 403,
+        )
+    return RedirectResponse(f"/author/items/{item_id}?v={version}", status_code=303)
+
+
+async def new_version(request: Request) -> Response:
+    """Save the edited source (native YAML or the content JSON) as a new draft version."""
+    ctx = services(request)
+    item_id = request.path_params["item_id"]
+    form = await read_form(request)
+    source = text_field(form, "source", required=True, label="The item source")
+    try:
+        parsed = yaml.safe_load(source)
+        if not isinstance(parsed, dict):
+            raise InvalidInput("The source must be one item: a mapping of fields.")
+        changes = {"native": parsed} if text_field(form, "kind") == "native" else {"content": parsed}
+        view = await ctx.db.run(
+            service.create_version, item_id=item_id, changes=changes, actor_id=current_user(request).user_id
+        )
+    except (yaml.YAMLError, InvalidInput, Conflict) as error:
+        message = (
+            error.message if isinstance(error, (InvalidInput, Conflict)) else f"The source is not valid YAML: {error}"
+        )
+        detail = await ctx.db.read(service.get_item, item_id=item_id)
+        return render(
+            request,
+            "author/item.html",
+            _item_context(detail, detail.latest, error=message, source_text=source),
+            status_code=422,
+        )
+    return RedirectResponse(f"/author/items/{item_id}?v={view.version}", status_code=303)
+
+
+async def score_preview(request: Request) -> Response:
+    """Score a response typed by the author against a version's key (htmx fragment or whole page)."""
+    ctx = services(request)
+    item_id, version = request.path_params["item_id"], _version_param(request)
+    form = await read_form(request)
+    raw = text_field(form, "response")
+    detail = await ctx.db.read(service.get_item, item_id=item_id)
+    shown = next((v for v in detail.versions if v.version == version), detail.latest)
+    try:
+        value = json.loads(raw) if raw.strip().startswith(("[", "{", '"')) else raw
+        responses = value if isinstance(value, dict) else {service.single_response_identifier(shown.content): value}
+        result = await ctx.db.read(service.score_preview, item_id=item_id, version=version, responses=responses)
+        context = _item_context(detail, shown, score=result, tried=raw)
+        status = 200
+    except (InvalidInput, json.JSONDecodeError) as error:
+        message = error.message if isinstance(error, InvalidInput) else f"Not valid JSON: {error}"
+        context, status = _item_context(detail, shown, score_error=message, tried=raw), 422
+    block = "score_result" if is_htmx(request) else None
+    return render(request, "author/item.html", context, status_code=status, block=block)
