@@ -13,6 +13,7 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from examengine import scheduler
 from examengine.api.spec import spec
 from examengine.context import Services
+from examengine.db import sqlite_version_warning
 from examengine.migrate import ensure_migrated
 from examengine.settings import Settings
 from examengine.web.errors import EXCEPTION_HANDLERS, on_unexpected_error
@@ -34,6 +35,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services: Services = app.state.services
         ensure_migrated(services.db.engine)
+        warning = sqlite_version_warning() if services.db.is_sqlite else None
+        if warning:
+            log.warning(warning)
         jobs = scheduler.start_in_process(services) if settings.scheduler == "internal" else None
         try:
             yield

@@ -7,13 +7,14 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from examengine import demo, migrate, scheduler
 from examengine.accounts import credentials, service
 from examengine.accounts.models import CredentialKind
 from examengine.context import Services
 from examengine.db import sqlite_version_warning
-from examengine.errors import DomainError
+from examengine.errors import DomainError, InvalidInput
 from examengine.settings import Settings, SettingsError
 
 
@@ -79,6 +80,62 @@ def _scheduler(services: Services, args: argparse.Namespace) -> None:
     scheduler.run_forever(services)
 
 
+def _analyze(_services: Services, args: argparse.Namespace) -> None:
+    from examengine.analysis.matrix import MatrixError, MissingRule
+    from examengine.analysis.report import analyze_files, render
+
+    try:
+        analysis = analyze_files(
+            args.responses,
+            args.key,
+            missing_codes=tuple(args.missing_code or ()),
+            missing_rule=MissingRule(args.missing),
+        )
+    except (MatrixError, OSError) as error:
+        raise CommandError(str(error)) from None
+    sys.stdout.write(render(analysis, args.format, cut_score=args.cut))
+
+
+def _items_import(services: Services, args: argparse.Namespace) -> None:
+    from itembank import service as items
+    from itembank.formats.common import ImportResult
+
+    migrate.ensure_migrated(services.db.engine)
+    merged = ImportResult()
+    for path in args.paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from None
+        merged.extend(items.read_upload(path, data, args.format))
+    mode = items.ImportMode.VALID_ONLY if args.valid_only else items.ImportMode.ALL_OR_NOTHING
+    try:
+        report = services.db.call(items.import_items, result=merged, mode=mode)
+    except InvalidInput as error:
+        for problem in error.details.get("errors", []):
+            where = problem["file"] + (f":{problem['line']}" if problem.get("line") else "")
+            item = f" item {problem['item']}" if problem.get("item") else ""
+            print(f"{where}{item}: {problem['message']}", file=sys.stderr)
+        raise
+    for problem in report.errors:
+        print(f"not imported: {problem}", file=sys.stderr)
+    print(
+        f"Imported {len(report.imported)} items: "
+        + ", ".join(ref.code for ref in report.imported[:20])
+        + (" …" if len(report.imported) > 20 else "")
+    )
+
+
+def _items_export(services: Services, args: argparse.Namespace) -> None:
+    from itembank import service as items
+
+    migrate.ensure_migrated(services.db.engine)
+    package = services.db.call(items.export_package, status=args.status, write=False)
+    with open(args.output, "wb") as out:
+        out.write(package)
+    print(f"Wrote {args.output} ({len(package):,} bytes).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examengine", description="Proctored online exam delivery engine.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +161,29 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--email", required=True)
     token.add_argument("--hours", type=int, default=12)
     token.set_defaults(handler=_tokens_create)
+    analyze = commands.add_parser("analyze", help="item and test analysis of a response matrix (CSV)")
+    analyze.add_argument("responses", help="CSV of examinees x items: option ids or 0/1 scores")
+    analyze.add_argument("--key", help="one-line CSV of keys in item order, or an item,key CSV")
+    analyze.add_argument("--format", choices=("json", "csv", "html"), default="json")
+    analyze.add_argument(
+        "--missing",
+        choices=("wrong", "exclude"),
+        default="wrong",
+        help="how an unanswered cell counts (default: wrong)",
+    )
+    analyze.add_argument("--missing-code", action="append", help="a value that means omitted, e.g. 8")
+    analyze.add_argument("--cut", type=float, help="raw cut score to mark on the HTML histogram")
+    analyze.set_defaults(handler=_analyze)
+    items = commands.add_parser("items", help="the item bank").add_subparsers(dest="items_command", required=True)
+    item_import = items.add_parser("import", help="import items (QTI, GIFT, Aiken, CSV, native)")
+    item_import.add_argument("paths", nargs="+")
+    item_import.add_argument("--format", choices=("native", "qti", "gift", "aiken", "csv"))
+    item_import.add_argument("--valid-only", action="store_true", help="import the good items, report the rest")
+    item_import.set_defaults(handler=_items_import)
+    item_export = items.add_parser("export", help="export the latest versions as a QTI 3.0 package")
+    item_export.add_argument("--status", choices=("draft", "review", "approved", "retired"))
+    item_export.add_argument("--output", default="items.zip")
+    item_export.set_defaults(handler=_items_export)
     return parser
 
 

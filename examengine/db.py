@@ -82,9 +82,6 @@ def sqlite_version_warning() -> str | None:
 @functools.cache
 def _log_sqlite_version_once() -> None:
     log.info("SQLite library %s", sqlite3.sqlite_version)
-    warning = sqlite_version_warning()
-    if warning:
-        log.warning(warning)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from examengine.accounts import credentials
 from examengine.accounts.models import CredentialKind
 from examengine.db import Database
 from examengine.demo import DEMO_USERS
-from tests.conftest import ENGINES, fresh_database
+from tests.conftest import ENGINES, REFDATA, fresh_database
 
 
 @pytest.fixture(params=ENGINES)
@@ -91,3 +92,48 @@ def test_usage_errors_exit_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["users", "create", "--email", "a@example.org"])
     assert exit_info.value.code == 2
+
+
+MOODLE = REFDATA / "moodle-qformat"
+
+
+def test_items_import_export_and_demo_bank(fresh_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    if not MOODLE.is_dir():
+        pytest.skip(f"reference data not found at {MOODLE} (it lives in ../shared beside the checkout)")
+    assert cli.main(["migrate"]) == 0
+    assert cli.main(["items", "import", str(MOODLE / "aiken" / "aiken_errors.txt")]) == 2
+    err = capsys.readouterr().err
+    for line in (3, 5, 7, 18):
+        assert f"aiken_errors.txt:{line}:" in err
+    assert "nothing was imported" in err
+    assert cli.main(["items", "import", "--valid-only", str(MOODLE / "aiken" / "aiken_errors.txt")]) == 0
+    assert "Imported 2 items: ITM-000001, ITM-000002" in capsys.readouterr().out
+    assert cli.main(["items", "import", str(tmp_path / "missing.gift")]) == 2
+    assert "No such file" in capsys.readouterr().err
+    package = tmp_path / "bank.zip"
+    assert cli.main(["items", "export", "--output", str(package)]) == 0
+    assert package.stat().st_size > 0
+    assert cli.main(["items", "import", str(package)]) == 0
+    assert "Imported 2 items: ITM-000003, ITM-000004" in capsys.readouterr().out
+    assert cli.main(["demo"]) == 0  # the bank is not empty: the demo items are not added on top
+    database = Database(fresh_env)
+    from itembank.service import list_items
+
+    assert len(database.call(list_items, write=False).items) == 4
+    database.dispose()
+
+
+def test_analyze_prints_json_csv_and_html(capsys: pytest.CaptureFixture[str]) -> None:
+    lsat = REFDATA / "psychometric" / "ltm_LSAT.csv"
+    if not lsat.exists():
+        pytest.skip(f"reference data not found at {lsat}")
+    assert cli.main(["analyze", str(lsat)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [round(item["p_value"], 3) for item in report["items"]] == [0.924, 0.709, 0.553, 0.763, 0.870]
+    assert round(report["test"]["kr20"], 3) == 0.295
+    assert cli.main(["analyze", str(lsat), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("item_id,")
+    assert cli.main(["analyze", str(lsat), "--format", "html", "--cut", "3"]) == 0
+    assert "<svg" in capsys.readouterr().out
+    assert cli.main(["analyze", "/nonexistent/responses.csv"]) == 2
+    assert "No such file" in capsys.readouterr().err

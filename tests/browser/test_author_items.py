@@ -1,0 +1,64 @@
+"""An author works the item bank in Chromium: filter, open, try the key, edit, send to review; an admin approves."""
+
+from __future__ import annotations
+
+import json
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_admin_users import sign_in
+
+
+def test_author_filters_tries_the_key_edits_and_gets_approval(live_server: str, page: Page) -> None:
+    sign_in(page, live_server, "author@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Item bank").click()
+    results = page.locator("#item-results")
+    expect(results.get_by_role("row")).to_have_count(13)  # the demo bank: 12 items and the header
+    page.get_by_label("Domain").fill("D2")
+    expect(results.get_by_role("row")).to_have_count(5)  # htmx swapped the rows in without a reload
+    page.get_by_label("Text").fill("noise")
+    expect(results.get_by_role("row")).to_have_count(2)
+    results.get_by_role("link", name="ITM-000007").click()
+
+    expect(page.get_by_role("heading", name="ITM-000007: Noise exposure")).to_be_visible()
+    page.get_by_label("Response").fill("80")
+    page.get_by_role("button", name="Score it").click()
+    expect(page.locator("#score-result")).to_have_text("Score 1.0 of 1.0.")
+    page.get_by_label("Response").fill("85")
+    page.get_by_role("button", name="Score it").click()
+    expect(page.locator("#score-result")).to_have_text("Score 0.0 of 1.0.")
+
+    source = page.get_by_label("Item (native YAML)")
+    source.fill(source.input_value().replace("points: 1.0", "points: 2.0"))
+    page.get_by_role("button", name="Save new version").click()
+    expect(page.get_by_text("Version 2 of 2")).to_be_visible()
+    page.get_by_role("button", name="Send to review").click()
+    expect(page.get_by_text("Version 2 of 2 — review")).to_be_visible()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("alert")).to_have_text("You wrote this version: another reviewer has to approve it.")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/author/review")
+    page.get_by_role("link", name="ITM-000007").click()
+    page.get_by_label("Comment").fill("Checked against the regulations.")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Version 2 of 2 — approved")).to_be_visible()
+    expect(page.get_by_role("cell", name="Checked against the regulations.")).to_be_visible()
+
+
+def test_author_imports_a_file_and_sees_the_report(live_server: str, page: Page) -> None:
+    sign_in(page, live_server, "author@example.org")
+    page.goto(f"{live_server}/author/items/import")
+    bad = {"items": [{"id": "x", "kind": "numeric", "stem": "<p>1+1?</p>"}]}
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "bad.json", "mimeType": "application/json", "buffer": json.dumps(bad).encode()}]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("alert")).to_contain_text("nothing was imported")
+    good = {"items": [{"id": "y", "kind": "numeric", "stem": "<p>1+1?</p>", "answer": 2}]}
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "good.json", "mimeType": "application/json", "buffer": json.dumps(good).encode()}]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("status")).to_contain_text("Imported 1 item as drafts.")
