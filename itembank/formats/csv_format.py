@@ -27,7 +27,8 @@ from pydantic import ValidationError
 
 from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
 from itembank.formats.ids import file_stem, make_identifier
-from itembank.formats.native_kinds import NativeItem, compile_item
+from itembank.formats.native_compile import compile_item
+from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
 
 OPTION_COLUMNS = [chr(c) for c in range(ord("A"), ord("J") + 1)]

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from itembank.content import ItemContent
 from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
-from itembank.formats.native_kinds import NativeItem, compile_item
+from itembank.formats.native_compile import compile_item
+from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
 
 __all__ = ["NativeItem", "export_native", "import_native", "item_from_dict"]

@@ -1,0 +1,235 @@
+"""Each interaction kind as form controls, for `itembank.html` (which documents the field names and values)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from itembank.html_controls import NUMERIC, Page, attr, choice_hint, is_single, legend, option_text, select
+from itembank.html_form import pairs_in
+from itembank.html_markup import Replacement, rewrite
+
+
+def _choice(page: Page, view: Mapping[str, Any]) -> str:
+    rid = view["response_identifier"]
+    single = is_single(view)
+    kind = "radio" if single else "checkbox"
+    chosen = set(page.values(rid)[:1] if single else page.values(rid))
+    hint = choice_hint(view, single, "answer")
+    rows = []
+    for number, option in enumerate(view.get("options", []), 1):
+        control_id, value = page.new_id(rid, number), option["identifier"]
+        checked = " checked" if value in chosen else ""
+        rows.append(
+            f'<div class="ie-option"><input type="{kind}" id="{control_id}" name="{page.name(rid)}" '
+            f'value="{attr(value)}"{checked}{page.off()}> '
+            f'<label for="{control_id}">{rewrite(option.get("html", ""))}</label></div>'
+        )
+    heading = legend(view.get("prompt", ""), hint, hint)
+    return f'<fieldset class="ie ie-choice">{heading}{"".join(rows)}</fieldset>'
+
+
+def _order(page: Page, view: Mapping[str, Any]) -> str:
+    rid = view["response_identifier"]
+    options = view.get("options", [])
+    positions = {value: n for n, value in enumerate(page.values(rid), 1)}
+    rows = []
+    for number, option in enumerate(options, 1):
+        control_id, value = page.new_id(rid, number), option["identifier"]
+        choices = [(f"{value} {n}", str(n)) for n in range(1, len(options) + 1)]
+        chosen = f"{value} {positions[value]}" if value in positions else ""
+        rows.append(
+            f'<div class="ie-row"><label for="{control_id}">{rewrite(option.get("html", ""))}</label> '
+            f"{select(page, rid, control_id, choices, chosen, '')}</div>"
+        )
+    hint = f"Give each option its position, from 1 (first) to {len(options)} (last)"
+    heading = legend(view.get("prompt", ""), "Put the options in order", hint)
+    return f'<fieldset class="ie ie-order">{heading}{"".join(rows)}</fieldset>'
+
+
+def _pair_rows(
+    page: Page,
+    rid: str,
+    sources: Sequence[Mapping[str, Any]],
+    targets_of: Callable[[str], list[Mapping[str, Any]]],
+    unordered: bool = False,
+) -> str:
+    """One row per source: a select of its targets, or checkboxes when the source may take several."""
+    placed = _place_pairs(page.values(rid), sources, targets_of, unordered)
+    rows = []
+    for number, source in enumerate(sources, 1):
+        sid, label = source["identifier"], rewrite(source.get("html", ""))
+        targets = targets_of(sid)
+        if source.get("match_max") == 1:
+            control_id = page.new_id(rid, number)
+            options = [(f"{sid} {t['identifier']}", option_text(t, n)) for n, t in enumerate(targets, 1)]
+            current = f"{sid} {placed[sid][0]}" if placed[sid] else ""
+            rows.append(
+                f'<div class="ie-row"><label for="{control_id}">{label}</label> '
+                f"{select(page, rid, control_id, options, current, '')}</div>"
+            )
+            continue
+        boxes = []
+        for n, target in enumerate(targets, 1):
+            control_id, tid = page.new_id(rid, number, n), target["identifier"]
+            checked = " checked" if tid in placed[sid] else ""
+            boxes.append(
+                f'<span class="ie-option"><input type="checkbox" id="{control_id}" name="{page.name(rid)}" '
+                f'value="{attr(f"{sid} {tid}")}"{checked}{page.off()}> '
+                f'<label for="{control_id}">{rewrite(target.get("html", ""))}</label></span>'
+            )
+        rows.append(f'<fieldset class="ie-row"><legend>{label}</legend>{" ".join(boxes)}</fieldset>')
+    return "".join(rows)
+
+
+def _place_pairs(
+    chosen: list[str],
+    sources: Sequence[Mapping[str, Any]],
+    targets_of: Callable[[str], list[Mapping[str, Any]]],
+    unordered: bool,
+) -> dict[str, list[str]]:
+    """Which row shows each chosen pair: its source's, or (associate, unordered) the other end's if that is full."""
+    placed: dict[str, list[str]] = {s["identifier"]: [] for s in sources}
+    single = {s["identifier"] for s in sources if s.get("match_max") == 1}
+    for first, second in pairs_in(chosen):
+        for source, target in ((first, second), (second, first))[: 2 if unordered else 1]:
+            fits = source in placed and target in {t["identifier"] for t in targets_of(source)}
+            if fits and not (source in single and placed[source]):
+                placed[source].append(target)
+                break
+    return placed
+
+
+def _match(page: Page, view: Mapping[str, Any]) -> str:
+    rid = view["response_identifier"]
+    targets = list(view.get("targets", []))
+    rows = _pair_rows(page, rid, view.get("options", []), lambda _source: targets)
+    heading = legend(view.get("prompt", ""), "Match each item on the left with one from the list")
+    return f'<fieldset class="ie ie-match">{heading}{rows}</fieldset>'
+
+
+def _associate(page: Page, view: Mapping[str, Any]) -> str:
+    rid = view["response_identifier"]
+    options = list(view.get("options", []))
+    rows = _pair_rows(page, rid, options, lambda source: [o for o in options if o["identifier"] != source], True)
+    most = view.get("max_associations") or 0
+    hint = f"Make up to {most} pairs" if most else ""
+    heading = legend(view.get("prompt", ""), "Pair each option with its partner", hint)
+    return f'<fieldset class="ie ie-associate">{heading}{rows}</fieldset>'
+
+
+def _gap_match(page: Page, view: Mapping[str, Any]) -> str:
+    rid = view["response_identifier"]
+    texts = [(o["identifier"], option_text(o, n)) for n, o in enumerate(view.get("options", []), 1)]
+    gaps = {g["identifier"]: n for n, g in enumerate(view.get("targets", []), 1)}
+    current: dict[str, str] = {}
+    for text, gap in pairs_in(page.values(rid)):
+        current.setdefault(gap, f"{text} {gap}")
+    done: set[str] = set()
+
+    def gap_select(tag: str, attrs: dict[str, str]) -> Replacement | None:
+        gap = attrs.get("data-gap")
+        if gap is None:
+            return None
+        if gap not in gaps or gap in done:
+            return ("", "", True)
+        done.add(gap)
+        options = [(f"{text} {gap}", label) for text, label in texts]
+        control = select(page, rid, page.new_id(rid, gaps[gap]), options, current.get(gap, ""), f"Gap {gaps[gap]}")
+        return (control, "", True)
+
+    content = rewrite(view.get("content", ""), gap_select)
+    heading = legend(view.get("prompt", ""), "Fill each gap from its list")
+    return f'<fieldset class="ie ie-gap-match">{heading}<div class="ie-content">{content}</div></fieldset>'
+
+
+def _hottext(page: Page, view: Mapping[str, Any]) -> str:
+    rid = view["response_identifier"]
+    single = is_single(view)
+    kind = "radio" if single else "checkbox"
+    known = {o["identifier"] for o in view.get("options", [])}
+    chosen = set(page.values(rid)[:1] if single else page.values(rid))
+    done: set[str] = set()
+
+    def hot_word(tag: str, attrs: dict[str, str]) -> Replacement | None:
+        value = attrs.get("data-hottext")
+        if value is None or value not in known or value in done:
+            return None
+        done.add(value)
+        control_id = page.new_id(rid, len(done))
+        checked = " checked" if value in chosen else ""
+        control = (
+            f'<input type="{kind}" id="{control_id}" name="{page.name(rid)}" value="{attr(value)}"{checked}'
+            f"{page.off()}>"
+        )
+        return (f'<label class="ie-hottext" for="{control_id}">{control} ', "</label>", False)
+
+    content = rewrite(view.get("content", ""), hot_word)
+    hint = choice_hint(view, single, "word")
+    heading = legend(view.get("prompt", ""), hint, hint)
+    return f'<fieldset class="ie ie-hottext">{heading}<div class="ie-content">{content}</div></fieldset>'
+
+
+def _textarea(page: Page, view: Mapping[str, Any], control_id: str, value: str) -> str:
+    lines = view.get("expected_lines") or max(3, min(20, (view.get("expected_length") or 400) // 60))
+    placeholder = f' placeholder="{attr(view["placeholder"])}"' if view.get("placeholder") else ""
+    # the newline after the start tag is eaten by the HTML parser, so a value's own leading newline survives
+    return (
+        f'<textarea id="{control_id}" name="{page.name(view["response_identifier"])}" rows="{int(lines)}" '
+        f'spellcheck="false"{placeholder}{page.off(text=True)}>\n{html.escape(value)}</textarea>'
+    )
+
+
+def _extended_text(page: Page, view: Mapping[str, Any]) -> str:
+    rid = view["response_identifier"]
+    values = page.values(rid)
+    prompt = view.get("prompt", "")
+    if view.get("cardinality") in ("multiple", "ordered") or (view.get("max_strings") or 0) > 1:
+        count = max(view.get("max_strings") or 0, view.get("min_strings") or 0, len(values), 1)
+        rows = []
+        for n in range(1, count + 1):
+            control_id = page.new_id(rid, n)
+            value = values[n - 1] if n <= len(values) else ""
+            rows.append(
+                f'<div class="ie-row"><label for="{control_id}">Answer {n}</label>'
+                f"{_textarea(page, view, control_id, value)}</div>"
+            )
+        heading = legend(prompt, "Your answers")
+        return f'<fieldset class="ie ie-extended-text">{heading}{"".join(rows)}</fieldset>'
+    control_id = page.new_id(rid)
+    label = rewrite(prompt) if prompt.strip() else "Your answer"
+    textarea = _textarea(page, view, control_id, values[0] if values else "")
+    return f'<div class="ie ie-extended-text"><label for="{control_id}">{label}</label>{textarea}</div>'
+
+
+def inline_control(page: Page, view: Mapping[str, Any], control_id: str, label: str) -> str:
+    """An inlineChoice select or a textEntry input; `label` is its aria-label ('' when a <label> names it)."""
+    rid = view["response_identifier"]
+    values = page.values(rid)
+    if view["kind"] == "inlineChoice":
+        options = [(o["identifier"], option_text(o, n)) for n, o in enumerate(view.get("options", []), 1)]
+        return select(page, rid, control_id, options, values[0] if values else "", label)
+    extra = f' aria-label="{attr(label)}"' if label else ""
+    if view.get("expected_length"):
+        extra += f' size="{max(2, min(60, int(view["expected_length"])))}"'
+    if view.get("placeholder"):
+        extra += f' placeholder="{attr(view["placeholder"])}"'
+    if view.get("base_type") in NUMERIC:
+        extra += ' inputmode="decimal"'
+    value = f' value="{attr(values[0])}"' if values else ""
+    return (
+        f'<input type="text" id="{control_id}" name="{page.name(rid)}"{value}{extra} autocomplete="off" '
+        f'autocapitalize="off" spellcheck="false"{page.off(text=True)}>'
+    )
+
+
+BLOCKS: dict[str, Callable[[Page, Mapping[str, Any]], str]] = {
+    "choice": _choice,
+    "order": _order,
+    "match": _match,
+    "associate": _associate,
+    "gapMatch": _gap_match,
+    "hottext": _hottext,
+    "extendedText": _extended_text,
+}

@@ -1,0 +1,155 @@
+"""Markup helpers for `itembank.html`: a narrower sanitiser, a placeholder rewriter and a plain-text reader.
+
+Item content is cleaned again here, more strictly than on import: no `id` (the page's own ids must stay unique),
+no `<label>` (it would capture the form controls) and no `data-*` except the three placeholders this package
+writes (`data-interaction`, `data-gap`, `data-hottext`). Dropping the other `data-*` matters: htmx acts on
+`data-hx-*` attributes, so content must never bring its own.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+import nh3
+
+from itembank.safety import HTML_ATTRIBUTES, HTML_TAGS, URL_SCHEMES
+
+PLACEHOLDERS = ("data-interaction", "data-gap", "data-hottext")
+_TAGS = set(HTML_TAGS - {"label"})
+_ATTRIBUTES: dict[str, set[str]] = {tag: set(attrs - {"id"}) for tag, attrs in HTML_ATTRIBUTES.items()}
+for _tag in ("div", "span"):
+    _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | set(PLACEHOLDERS)
+VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"})
+# Closing tags that end a run of text, so "<p>a</p><p>b</p>" reads as "a b" and not "ab".
+_BREAKS = frozenset({"br", "p", "div", "li", "td", "th", "tr", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def clean(markup: str) -> str:
+    """`markup` cleaned by the narrower policy described above."""
+    return nh3.clean(
+        markup,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+
+
+# What a hook returns for a start tag: None keeps the element; (opening, closing, drop_inner) replaces its tags.
+Replacement = tuple[str, str, bool]
+Hook = Callable[[str, dict[str, str]], Replacement | None]
+
+
+class _Rewriter(HTMLParser):
+    """Re-serialises cleaned markup, letting a hook replace placeholder elements; every data-* is dropped."""
+
+    def __init__(self, hook: Hook) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hook = hook
+        self.out: list[str] = []
+        self.stack: list[tuple[str, str]] = []
+        self.dropping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.dropping:
+            self.dropping += tag not in VOID
+            return
+        replaced = self.hook(tag, {k: v or "" for k, v in attrs})
+        if replaced is None:
+            kept = "".join(
+                f" {k}" if v is None else f' {k}="{html.escape(v)}"' for k, v in attrs if not k.startswith("data-")
+            )
+            replaced = (f"<{tag}{kept}>", "" if tag in VOID else f"</{tag}>", False)
+        opening, closing, drop = replaced
+        self.out.append(opening)
+        if tag in VOID:
+            self.out.append(closing)
+            return
+        self.stack.append((tag, closing))
+        self.dropping = int(drop)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if self.dropping:
+            self.dropping -= 1
+            if self.dropping:
+                return
+        while self.stack:
+            name, closing = self.stack.pop()
+            self.out.append(closing)
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self.dropping:
+            self.out.append(html.escape(data, quote=False))
+
+    def result(self) -> str:
+        self.close()
+        while self.stack:
+            self.out.append(self.stack.pop()[1])
+        return "".join(self.out)
+
+
+def _keep(tag: str, attrs: dict[str, str]) -> Replacement | None:
+    return None
+
+
+def rewrite(markup: str, hook: Hook = _keep) -> str:
+    """Clean `markup`, then serialise it again with placeholder elements replaced by `hook`."""
+    rewriter = _Rewriter(hook)
+    rewriter.feed(clean(markup))
+    return rewriter.result()
+
+
+class _TextReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        # inside <math>: [alttext, annotation text, presentation text]; an annotation (often LaTeX, "12^2")
+        # reads better than the presentation's bare text ("122" for 12 squared)
+        self.math: list[str] | None = None
+        self.in_annotation = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "img":
+            self.parts.append(f" {values.get('alt') or ''} ")
+        elif tag == "math" and self.math is None:
+            self.math = [values.get("alttext") or "", "", ""]
+        elif tag == "annotation":
+            self.in_annotation = True
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "annotation":
+            self.in_annotation = False
+        elif tag == "math" and self.math is not None:
+            self.parts.append(f" {next((t for t in self.math if t.strip()), '')} ")
+            self.math = None
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self.math is None:
+            self.parts.append(data)
+        else:
+            self.math[1 if self.in_annotation else 2] += data
+
+
+def plain_text(markup: str) -> str:
+    """What cleaned `markup` reads as in one line: for `<option>` elements and aria-labels, which hold no tags."""
+    reader = _TextReader()
+    reader.feed(clean(markup))
+    reader.close()
+    return " ".join("".join(reader.parts).split())
