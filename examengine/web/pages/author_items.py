@@ -17,6 +17,7 @@ from examengine.web.templating import is_htmx, render
 from itembank import service
 from itembank.content import content_to_json
 from itembank.models import ALLOWED_TRANSITIONS, ItemStatus
+from itembank.html import render_item_html
 from itembank.rendering import candidate_view
 from itembank.safety import MAX_UPLOAD_BYTES
 
@@ -93,7 +94,7 @@ def _item_context(detail: service.ItemDetail, shown: service.VersionView, **extr
     return {
         "item": detail,
         "shown": shown,
-        "preview": candidate_view(shown.content),
+        "preview": render_item_html(candidate_view(shown.content), name_prefix="preview"),
         "moves": sorted(ALLOWED_TRANSITIONS[shown.status]),
         "source_text": _native_text(shown),
         "is_native": shown.content.native is not None,
