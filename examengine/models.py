@@ -3,18 +3,25 @@
 from sqlmodel import SQLModel
 
 from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, User, UserRole
+from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from itembank.models import Item, ItemTransition, ItemVersion, ItemVersionTag, Media
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Credential",
+    "Enrollment",
+    "Exam",
+    "ExamPoolEntry",
+    "ExamVersion",
     "Item",
     "ItemTransition",
     "ItemVersion",
     "ItemVersionTag",
     "LoginFailure",
     "Media",
+    "Sitting",
+    "SittingProctor",
     "TrustedDevice",
     "User",
     "UserRole",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from examengine.accounts.models import Role
 
@@ -223,3 +223,82 @@ class ScoreOut(BaseModel):
 class ExportQuery(Strict):
     format: Literal["qti3"] = "qti3"
     status: Literal["draft", "review", "approved", "retired"] | None = None
+
+
+class ExamCreated(BaseModel):
+    exam_id: str
+    version: int
+    status: str
+
+
+class ExamOut(ExamCreated):
+    code: str
+    title: str
+    created_at: datetime
+    published_at: datetime | None
+    definition: dict[str, Any]
+
+
+class ExamListOut(BaseModel):
+    items: list[ExamOut]
+
+
+class PoolShortfallOut(BaseModel):
+    section: int
+    rule: int
+    needed: int
+    available: int
+    message: str
+
+
+IdText = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]{1,32}$")]
+
+
+class SittingCandidateIn(Strict):
+    user_id: IdText
+    time_multiplier: float = Field(default=1.0, ge=1.0, le=4.0)
+    extra_minutes: int = Field(default=0, ge=0, le=600)
+    separate_start: bool = False
+    accommodation_reason: str = Field(default="", max_length=1000, pattern=NO_NUL)
+
+
+class SittingIn(Strict):
+    exam_id: IdText
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    proctor_ids: list[IdText] = Field(default_factory=list, max_length=100)
+    candidates: list[SittingCandidateIn] = Field(default_factory=list, max_length=10_000)
+    title: str = Field(default="", max_length=300, pattern=NO_NUL)
+    location: str = Field(default="online", max_length=200, pattern=NO_NUL)
+    requires_admission: bool = False
+
+
+class SittingCreated(BaseModel):
+    sitting_id: str
+
+
+class EnrolledOut(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    time_multiplier: float
+    extra_minutes: int
+    separate_start: bool
+    accommodation_reason: str
+    eligible: bool
+    reason: str | None
+
+
+class SittingOut(BaseModel):
+    sitting_id: str
+    exam_id: str
+    exam_code: str
+    exam_version: int
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    location: str
+    requires_admission: bool
+    window: str
+    proctor_ids: list[str]
+    candidates: list[EnrolledOut]

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from examengine.accounts.models import Role
 from examengine.api import accounts as api_accounts
+from examengine.api import exams as api_exams
 from examengine.api import items as api_items
 from examengine.api import meta as api_meta
 from examengine.settings import Settings
@@ -21,6 +22,7 @@ from examengine.web.pages import account, admin_users, author_items, media
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
+WATCHING = roles(Role.PROCTOR, Role.ADMIN)
 
 
 def route(path: str, endpoint: Endpoint, *, name: str, access: Access, methods: tuple[str, ...] = ("GET",)) -> Route:
@@ -133,6 +135,27 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/api/v1/users", api_accounts.create_user, name="api.users.create", access=ADMIN, methods=("POST",)),
         route("/api/v1/users", api_accounts.list_users, name="api.users.list", access=ADMIN),
+        route("/api/v1/exams", api_exams.create_exam, name="api.exams.create", access=AUTHORING, methods=("POST",)),
+        route("/api/v1/exams", api_exams.list_exams, name="api.exams.list", access=AUTHORING),
+        route("/api/v1/exams/{exam_id}", api_exams.get_exam, name="api.exams.detail", access=AUTHORING),
+        route(
+            "/api/v1/exams/{exam_id}/versions",
+            api_exams.new_exam_version,
+            name="api.exams.new_version",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/exams/{exam_id}/publish",
+            api_exams.publish_exam,
+            name="api.exams.publish",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings", api_exams.create_sitting, name="api.sittings.create", access=ADMIN, methods=("POST",)
+        ),
+        route("/api/v1/sittings/{sitting_id}", api_exams.get_sitting, name="api.sittings.detail", access=WATCHING),
         route(
             "/api/v1/items/import", api_items.import_items, name="api.items.import", access=AUTHORING, methods=("POST",)
         ),

@@ -58,6 +58,13 @@ EXPECTED_ACCESS = {
     "api.items.version": "admin or author",
     "api.items.transition": "admin or author",
     "api.items.score": "admin or author",
+    "api.exams.create": "admin or author",
+    "api.exams.list": "admin or author",
+    "api.exams.detail": "admin or author",
+    "api.exams.new_version": "admin or author",
+    "api.exams.publish": "admin",
+    "api.sittings.create": "admin",
+    "api.sittings.detail": "admin or proctor",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
@@ -121,6 +128,8 @@ def test_each_route_answers_each_caller_as_the_table_says(
             route.path.replace("{user_id}", str(target_id))
             .replace("{item_id}", "0" * 32)
             .replace("{version:int}", "1")
+            .replace("{exam_id}", "0" * 32)
+            .replace("{sitting_id}", "0" * 32)
             .replace("{sha256}", "0" * 64)
         )
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):

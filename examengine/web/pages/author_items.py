@@ -16,8 +16,8 @@ from examengine.web.forms import read_form, text_field, upload_bytes
 from examengine.web.templating import is_htmx, render
 from itembank import service
 from itembank.content import content_to_json
-from itembank.models import ALLOWED_TRANSITIONS, ItemStatus
 from itembank.html import render_item_html
+from itembank.models import ALLOWED_TRANSITIONS, ItemStatus
 from itembank.rendering import candidate_view
 from itembank.safety import MAX_UPLOAD_BYTES
 

@@ -1,0 +1,126 @@
+"""What an exam version is made of: the blueprint an admin writes (the body of POST /api/v1/exams), validated.
+
+Fields beyond these are allowed and kept, as API.md promises; everything named here is checked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+TEXT = r"^[^\x00]*$"
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FixedItem(_Closed):
+    item_id: str = Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]{1,32}$")
+    version: int = Field(ge=1, le=999_999_999)
+
+
+class DrawRule(_Closed):
+    domain: str | None = Field(default=None, max_length=100, pattern=TEXT)
+    tag: str | None = Field(default=None, max_length=100, pattern=TEXT)
+    count: int = Field(ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _names_a_pool(self) -> DrawRule:
+        if not self.domain and not self.tag:
+            raise ValueError("a draw rule names a domain, a tag or both")
+        return self
+
+    def describe(self) -> str:
+        parts = [f"domain {self.domain}" if self.domain else "", f"tag {self.tag}" if self.tag else ""]
+        return " and ".join(p for p in parts if p)
+
+
+class Section(_Open):
+    title: str = Field(min_length=1, max_length=200, pattern=TEXT)
+    time_limit_minutes: int | None = Field(default=None, ge=1, le=1440)
+    shuffle_items: bool = True
+    shuffle_options: bool = True
+    items: tuple[FixedItem, ...] = ()
+    draw: tuple[DrawRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_items(self) -> Section:
+        if not self.items and not self.draw:
+            raise ValueError(f"section {self.title!r} has no items: list fixed items or draw rules")
+        return self
+
+
+class CutScore(_Closed):
+    type: Literal["raw", "percent", "scaled"]
+    value: float = Field(ge=0)
+
+
+class Scale(_Closed):
+    min: float
+    max: float
+    cut: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.min < self.cut < self.max:
+            raise ValueError("the scale needs min < cut < max")
+        return self
+
+
+class RetakePolicy(_Closed):
+    max_attempts: int = Field(default=1, ge=1, le=100)
+    wait_days_after_fail: int = Field(default=0, ge=0, le=3650)
+    allow_after_pass: bool = False
+    period_days: int | None = Field(default=None, ge=1, le=3650)
+    max_attempts_in_period: int | None = Field(default=None, ge=1, le=100)
+    require_different_form: bool = True
+
+
+class Navigation(_Closed):
+    mode: Literal["free", "linear"] = "free"
+    allow_review: bool = True
+    allow_flagging: bool = True
+
+
+class ExamDefinition(_Open):
+    code: str = Field(pattern=CODE_PATTERN)
+    title: str = Field(min_length=1, max_length=300, pattern=TEXT)
+    instructions: str = Field(default="", max_length=20_000, pattern=TEXT)
+    time_limit_minutes: int | None = Field(default=None, ge=1, le=1440)
+    assembly: Literal["loft", "fixed"] = "loft"
+    forms: int = Field(default=1, ge=1, le=26, description="how many fixed forms (A, B, …) to build")
+    sections: tuple[Section, ...] = Field(min_length=1, max_length=50)
+    cut_score: CutScore | None = None
+    scale: Scale | None = None
+    retake_policy: RetakePolicy = RetakePolicy()
+    result_release: Literal["immediate", "after_marking", "on_date", "manual"] = "immediate"
+    release_at: datetime | None = None
+    navigation: Navigation = Navigation()
+    difficulty_target: float | None = Field(default=None, ge=0, le=1)
+    difficulty_tolerance: float | None = Field(default=None, gt=0, le=1)
+    max_exposure: float | None = Field(default=None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExamDefinition:
+        if self.cut_score and self.cut_score.type == "percent" and self.cut_score.value > 100:
+            raise ValueError("a percent cut score is at most 100")
+        if self.cut_score and self.cut_score.type == "scaled" and self.scale is None:
+            raise ValueError("a scaled cut score needs a scale")
+        if self.result_release == "on_date" and self.release_at is None:
+            raise ValueError("result_release on_date needs release_at")
+        fixed = [(i.item_id, i.version) for s in self.sections for i in s.items]
+        if len({item for item, _ in fixed}) != len(fixed):
+            raise ValueError("an item is listed twice among the fixed items")
+        return self
+
+    @property
+    def slot_count(self) -> int:
+        return sum(len(s.items) + sum(r.count for r in s.draw) for s in self.sections)
