@@ -1,0 +1,1 @@
+"""Exams: blueprints, published versions with pinned items, form assembly, and sittings."""
