@@ -119,8 +119,11 @@ class Database:
             yield session
             if write:
                 session.commit()
-        except BaseException:
-            session.rollback()
+        except BaseException as error:
+            if write and getattr(error, "commit_before_raising", False):
+                session.commit()
+            else:
+                session.rollback()
             raise
         finally:
             session.close()

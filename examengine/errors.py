@@ -9,14 +9,25 @@ from typing import Any
 
 
 class DomainError(Exception):
+    """`commit_before_raising`: the refusal follows a change that must stand (an attempt expired on the way),
+    so the unit of work commits before the error is reported instead of rolling back."""
+
     code = "domain_error"
 
-    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        commit_before_raising: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.details = details or {}
+        self.commit_before_raising = commit_before_raising
 
 
 class InvalidInput(DomainError):

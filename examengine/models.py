@@ -3,12 +3,16 @@
 from sqlmodel import SQLModel
 
 from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, User, UserRole
+from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from itembank.models import Item, ItemTransition, ItemVersion, ItemVersionTag, Media
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Attempt",
+    "AttemptEvent",
+    "AttemptSlot",
     "Credential",
     "Enrollment",
     "Exam",

@@ -17,6 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from examengine.accounts import credentials, throttle
 from examengine.clock import utcnow
 from examengine.context import Services
+from examengine.delivery import attempts
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,12 @@ def purge_old_login_failures(services: Services) -> object:
     return services.db.call(throttle.purge_old, limits=services.settings.throttle, now=utcnow())
 
 
+def expire_overdue_attempts(services: Services) -> object:
+    return services.db.call(attempts.expire_overdue)
+
+
 JOBS = (
+    Job("expire_overdue_attempts", 5, expire_overdue_attempts),
     Job("purge_dead_credentials", 3600, purge_dead_credentials),
     Job("purge_old_login_failures", 900, purge_old_login_failures),
 )

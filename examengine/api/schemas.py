@@ -302,3 +302,96 @@ class SittingOut(BaseModel):
     window: str
     proctor_ids: list[str]
     candidates: list[EnrolledOut]
+
+
+class SlotOut(BaseModel):
+    slot: int
+    answered: bool
+    flagged: bool
+
+
+class SectionOut(BaseModel):
+    title: str
+    slots: list[SlotOut]
+
+
+class AttemptStarted(BaseModel):
+    attempt_id: str
+    status: str
+    deadline: datetime | None
+    remaining_seconds: int | None
+    sections: list[SectionOut]
+
+
+class AttemptOut(AttemptStarted):
+    responses: dict[str, Any]
+    flags: list[int]
+    answered: int
+    total: int
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ItemForCandidateOut(BaseModel):
+    slot: int
+    section: int
+    item: dict[str, Any]
+    response: Any = None
+    flagged: bool
+
+
+class SaveIn(Strict):
+    response: ResponseValue | dict[Annotated[str, Field(max_length=200)], ResponseValue] = None
+    seq: int = Field(ge=1, le=2**62)
+
+
+class SaveOut(BaseModel):
+    slot: int
+    saved_seq: int
+    remaining_seconds: int | None
+
+
+class FlagIn(Strict):
+    flagged: bool
+
+
+class EventIn(Strict):
+    type: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
+    client_time: AwareDatetime | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventRecorded(BaseModel):
+    recorded: bool
+
+
+class SubmitOut(BaseModel):
+    status: str
+    result: dict[str, Any] | None = None
+
+
+class ReasonIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
+
+
+class OptionalReasonIn(Strict):
+    reason: str = Field(default="", max_length=2000, pattern=NO_NUL)
+
+
+class ExtendIn(Strict):
+    minutes: int = Field(ge=1, le=600)
+    reason: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
+
+
+class TimelineEventOut(BaseModel):
+    id: int
+    at: datetime
+    type: str
+    actor_id: str | None
+    client_time: datetime | None
+    detail: dict[str, Any]
+
+
+class TimelineOut(BaseModel):
+    attempt_id: str
+    events: list[TimelineEventOut]

@@ -44,7 +44,6 @@ class PoolItemRow:
     enemy_groups: tuple[str, ...]
     points: float
     difficulty: float | None
-    content: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,6 @@ def _pool_row(row: ItemVersion) -> PoolItemRow:
         tuple(row.enemy_groups),
         row.max_score,
         row.p_value,
-        row.content,
     )
 
 
@@ -238,11 +236,30 @@ def build_pools(*, session: Session, definition: ExamDefinition) -> list[RulePoo
     return pools
 
 
+_PINNED: dict[tuple[str, int], list[RulePool]] = {}
+
+
 def pinned_pools(*, session: Session, exam_id: str, version: int) -> list[RulePool]:
-    """The pools a published version pinned, as assembly needs them."""
+    """The pools a published version pinned, as assembly needs them. A published version never changes, so the
+    pools are kept per process: the start of an attempt does not reload the bank."""
+    cached = _PINNED.get((exam_id, version))
+    if cached is not None:
+        return cached
     view = get_version(session=session, exam_id=exam_id, version=version)
+    if view.status == ExamStatus.DRAFT:
+        raise Conflict("This exam version is not published.", code="exam_not_published")
     entries = session.execute(
-        select(ExamPoolEntry, ItemVersion)
+        select(
+            ExamPoolEntry.section,
+            ExamPoolEntry.rule,
+            ItemVersion.item_id,
+            ItemVersion.version,
+            ItemVersion.domain,
+            ItemVersion.tags,
+            ItemVersion.enemy_groups,
+            ItemVersion.max_score,
+            ItemVersion.p_value,
+        )
         .join(
             ItemVersion,
             and_(
@@ -254,51 +271,45 @@ def pinned_pools(*, session: Session, exam_id: str, version: int) -> list[RulePo
         .order_by(col(ExamPoolEntry.section), col(ExamPoolEntry.rule), col(ExamPoolEntry.item_id))
     ).all()
     by_rule: dict[tuple[int, int], list[PoolItemRow]] = {}
-    for entry, row in entries:
-        by_rule.setdefault((entry.section, entry.rule), []).append(_pool_row(row))
+    for section, rule, item_id, item_version, domain, tags, enemies, points, p_value in entries:
+        by_rule.setdefault((section, rule), []).append(
+            PoolItemRow(item_id, item_version, domain, tuple(tags), tuple(enemies), points, p_value)
+        )
     pools = []
-    for s_index, section in enumerate(view.definition.sections):
-        if section.items:
+    for s_index, section_plan in enumerate(view.definition.sections):
+        if section_plan.items:
+            listed = {(ref.item_id, ref.version): n for n, ref in enumerate(section_plan.items)}
+            fixed = sorted(by_rule.get((s_index, -1), ()), key=lambda row: listed.get((row.item_id, row.version), 0))
             pools.append(
                 RulePool(
                     s_index,
                     -1,
-                    f"the fixed items of section {section.title!r}",
-                    len(section.items),
-                    tuple(by_rule.get((s_index, -1), ())),
+                    f"the fixed items of section {section_plan.title!r}",
+                    len(section_plan.items),
+                    tuple(fixed),
                 )
             )
-        for r_index, rule in enumerate(section.draw):
+        for r_index, rule_plan in enumerate(section_plan.draw):
             pools.append(
-                RulePool(s_index, r_index, rule.describe(), rule.count, tuple(by_rule.get((s_index, r_index), ())))
+                RulePool(
+                    s_index, r_index, rule_plan.describe(), rule_plan.count, tuple(by_rule.get((s_index, r_index), ()))
+                )
             )
+    _PINNED[(exam_id, version)] = pools
     return pools
 
 
-def shortfalls(pools: Sequence[RulePool]) -> list[dict[str, Any]]:
-    """What keeps the pools from filling the blueprint, per rule (a lower bound: enemy groups are counted once)."""
-    found = []
-    for pool in pools:
-        groups_seen: set[str] = set()
-        usable = 0
-        for item in pool.items:
-            if item.enemy_groups and groups_seen.intersection(item.enemy_groups):
-                continue
-            groups_seen.update(item.enemy_groups)
-            usable += 1
-        if usable < pool.needed:
-            what = "approved" if pool.rule >= 0 else "approved and listed"
-            found.append(
-                {
-                    "section": pool.section,
-                    "rule": pool.rule,
-                    "needed": pool.needed,
-                    "available": usable,
-                    "message": f"{pool.description} needs {pool.needed}, has {usable} {what}"
-                    + (" (items of one enemy group count once)" if usable < len(pool.items) else ""),
-                }
-            )
-    return found
+def shortfalls(definition: ExamDefinition, pools: Sequence[RulePool]) -> list[dict[str, Any]]:
+    """What keeps the pools from filling the blueprint on every form, per rule (enemy groups and items shared by
+    rules taken into account)."""
+    from examengine.exams.assembly_feasibility import feasibility
+    from examengine.exams.forms import blueprint_and_pool
+
+    found = feasibility(*blueprint_and_pool(definition, pools))
+    return [
+        {"section": f.section, "rule": f.rule, "needed": f.needed, "available": f.available, "message": f.message}
+        for f in found
+    ]
 
 
 def publish(*, session: Session, exam_id: str, actor_id: str | None, now: datetime | None = None) -> ExamVersionView:
@@ -310,7 +321,7 @@ def publish(*, session: Session, exam_id: str, actor_id: str | None, now: dateti
         raise Conflict(f"Version {row.version} is {row.status}; only a draft can be published.", code="not_a_draft")
     definition = ExamDefinition.model_validate(row.definition)
     pools = build_pools(session=session, definition=definition)
-    missing = shortfalls(pools)
+    missing = shortfalls(definition, pools)
     if missing:
         raise InvalidInput(
             "The item pool cannot fill the blueprint: " + "; ".join(m["message"] for m in missing) + ".",

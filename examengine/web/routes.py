@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from examengine.accounts.models import Role
 from examengine.api import accounts as api_accounts
+from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
 from examengine.api import items as api_items
 from examengine.api import meta as api_meta
@@ -23,6 +24,8 @@ from examengine.web.pages import account, admin_users, author_items, media
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
 WATCHING = roles(Role.PROCTOR, Role.ADMIN)
+CANDIDATE = roles(Role.CANDIDATE)
+ATTEMPT_PARTIES = roles(Role.CANDIDATE, Role.PROCTOR, Role.ADMIN)
 
 
 def route(path: str, endpoint: Endpoint, *, name: str, access: Access, methods: tuple[str, ...] = ("GET",)) -> Route:
@@ -135,6 +138,84 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/api/v1/users", api_accounts.create_user, name="api.users.create", access=ADMIN, methods=("POST",)),
         route("/api/v1/users", api_accounts.list_users, name="api.users.list", access=ADMIN),
+        route(
+            "/api/v1/sittings/{sitting_id}/attempts",
+            api_delivery.start_attempt,
+            name="api.attempts.start",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}",
+            api_delivery.get_attempt,
+            name="api.attempts.detail",
+            access=ATTEMPT_PARTIES,
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/items/{slot:int}",
+            api_delivery.get_item,
+            name="api.attempts.item",
+            access=CANDIDATE,
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/responses/{slot:int}",
+            api_delivery.save_response,
+            name="api.attempts.save",
+            access=CANDIDATE,
+            methods=("PUT",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/flags/{slot:int}",
+            api_delivery.set_flag,
+            name="api.attempts.flag",
+            access=CANDIDATE,
+            methods=("PUT",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/events",
+            api_delivery.report_event,
+            name="api.attempts.report_event",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/events", api_delivery.timeline, name="api.attempts.timeline", access=WATCHING
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/submit",
+            api_delivery.submit,
+            name="api.attempts.submit",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/pause",
+            api_delivery.pause,
+            name="api.attempts.pause",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/resume",
+            api_delivery.resume,
+            name="api.attempts.resume",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/extend",
+            api_delivery.extend,
+            name="api.attempts.extend",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/terminate",
+            api_delivery.terminate,
+            name="api.attempts.terminate",
+            access=WATCHING,
+            methods=("POST",),
+        ),
         route("/api/v1/exams", api_exams.create_exam, name="api.exams.create", access=AUTHORING, methods=("POST",)),
         route("/api/v1/exams", api_exams.list_exams, name="api.exams.list", access=AUTHORING),
         route("/api/v1/exams/{exam_id}", api_exams.get_exam, name="api.exams.detail", access=AUTHORING),

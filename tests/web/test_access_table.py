@@ -65,6 +65,18 @@ EXPECTED_ACCESS = {
     "api.exams.publish": "admin",
     "api.sittings.create": "admin",
     "api.sittings.detail": "admin or proctor",
+    "api.attempts.start": "candidate",
+    "api.attempts.detail": "admin or candidate or proctor",
+    "api.attempts.item": "candidate",
+    "api.attempts.save": "candidate",
+    "api.attempts.flag": "candidate",
+    "api.attempts.report_event": "candidate",
+    "api.attempts.timeline": "admin or proctor",
+    "api.attempts.submit": "candidate",
+    "api.attempts.pause": "admin or proctor",
+    "api.attempts.resume": "admin or proctor",
+    "api.attempts.extend": "admin or proctor",
+    "api.attempts.terminate": "admin or proctor",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
@@ -130,6 +142,8 @@ def test_each_route_answers_each_caller_as_the_table_says(
             .replace("{version:int}", "1")
             .replace("{exam_id}", "0" * 32)
             .replace("{sitting_id}", "0" * 32)
+            .replace("{attempt_id}", "0" * 32)
+            .replace("{slot:int}", "1")
             .replace("{sha256}", "0" * 64)
         )
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):

@@ -1,0 +1,241 @@
+"""Delivery and proctoring of attempts (API.md: Delivery, Proctoring). Candidates reach only their own attempts;
+proctors only attempts of sittings assigned to them; admins all."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from examengine.accounts.credentials import Principal
+from examengine.accounts.models import Role
+from examengine.api.schemas import (
+    AttemptOut,
+    AttemptStarted,
+    EventIn,
+    EventRecorded,
+    ExtendIn,
+    FlagIn,
+    ItemForCandidateOut,
+    OptionalReasonIn,
+    ReasonIn,
+    SaveIn,
+    SaveOut,
+    SectionOut,
+    SlotOut,
+    SubmitOut,
+    TimelineEventOut,
+    TimelineOut,
+)
+from examengine.api.spec import json_response, operation
+from examengine.clock import utcnow
+from examengine.delivery import answers, attempts, start
+from examengine.delivery.attempts import AttemptView
+from examengine.errors import NotFound
+from examengine.exams.sittings import is_proctor_of
+from examengine.web.auth import current_user, services
+
+WATCH_ERRORS = (404, 409)
+
+
+def sections_out(view: AttemptView) -> list[SectionOut]:
+    return [
+        SectionOut(title=title, slots=[SlotOut(slot=s.slot, answered=s.answered, flagged=s.flagged) for s in slots])
+        for title, slots in view.sections
+    ]
+
+
+def attempt_out(view: AttemptView, *, with_responses: bool) -> AttemptOut:
+    return AttemptOut(
+        attempt_id=view.attempt_id,
+        status=view.status,
+        deadline=view.deadline,
+        remaining_seconds=view.remaining_seconds,
+        sections=sections_out(view),
+        responses={str(k): v for k, v in view.responses.items()} if with_responses else {},
+        flags=[s.slot for _, slots in view.sections for s in slots if s.flagged],
+        answered=view.answered,
+        total=view.total,
+        started_at=view.started_at,
+        finished_at=view.finished_at,
+    )
+
+
+def _slot(request: Request) -> int:
+    slot = int(request.path_params["slot"])
+    if slot > 100_000:
+        raise NotFound("The attempt has no such item.", code="slot_not_found")
+    return slot
+
+
+@operation(tags=["delivery"], responses={201: AttemptStarted, 200: AttemptStarted}, errors=(404, 409))
+async def start_attempt(request: Request) -> Response:
+    """Start (201) or resume (200) the candidate's attempt in a sitting; refused with the rule that blocks it."""
+    who = current_user(request)
+    ctx = services(request)
+    outcome = await start.start_attempt(ctx.db, sitting_id=request.path_params["sitting_id"], user_id=who.user_id)
+    view = outcome.view
+    body = AttemptStarted(
+        attempt_id=view.attempt_id,
+        status=view.status,
+        deadline=view.deadline,
+        remaining_seconds=view.remaining_seconds,
+        sections=sections_out(view),
+    )
+    return json_response(body, 201 if outcome.created else 200)
+
+
+async def _watchable(request: Request, who: Principal) -> tuple[str, bool]:
+    """The attempt id if the caller may see it, and whether they are its candidate."""
+    attempt_id = request.path_params["attempt_id"]
+
+    def check(*, session: object) -> tuple[str, bool]:
+        attempt = attempts.load(session, attempt_id)  # type: ignore[arg-type]
+        if attempt.user_id == who.user_id:
+            return attempt_id, True
+        if Role.ADMIN in who.roles or (
+            Role.PROCTOR in who.roles
+            and is_proctor_of(
+                session=session,
+                sitting_id=attempt.sitting_id,  # type: ignore[arg-type]
+                user_id=who.user_id,
+            )
+        ):
+            return attempt_id, False
+        raise NotFound("No such attempt.", code="attempt_not_found")
+
+    return await services(request).db.read(check)
+
+
+@operation(tags=["delivery"], responses={200: AttemptOut}, errors=(404,))
+async def get_attempt(request: Request) -> Response:
+    """The attempt's state, time left (the server's clock), answers and flags."""
+    who = current_user(request)
+    attempt_id, own = await _watchable(request, who)
+
+    def read(*, session: object) -> AttemptView:
+        return attempts.view(session, attempts.load(session, attempt_id), utcnow())  # type: ignore[arg-type]
+
+    view = await services(request).db.read(read)
+    return json_response(attempt_out(view, with_responses=own))
+
+
+@operation(tags=["delivery"], responses={200: ItemForCandidateOut}, errors=WATCH_ERRORS)
+async def get_item(request: Request) -> Response:
+    """The item in this slot as the candidate sees it: never a key, score or rationale."""
+    item = await services(request).db.read(
+        answers.item_for_candidate,
+        attempt_id=request.path_params["attempt_id"],
+        user_id=current_user(request).user_id,
+        slot=_slot(request),
+    )
+    return json_response(
+        ItemForCandidateOut(
+            slot=item.slot, section=item.section, item=item.view, response=item.response, flagged=item.flagged
+        )
+    )
+
+
+@operation(tags=["delivery"], body=SaveIn, responses={200: SaveOut}, errors=WATCH_ERRORS)
+async def save_response(request: Request, body: SaveIn) -> Response:
+    """Save an answer; 200 means it is durable. A seq at or below the stored one changes nothing."""
+    result = await services(request).db.run(
+        answers.save,
+        attempt_id=request.path_params["attempt_id"],
+        user_id=current_user(request).user_id,
+        slot=_slot(request),
+        response=body.response,
+        seq=body.seq,
+    )
+    return json_response(
+        SaveOut(slot=result.slot, saved_seq=result.saved_seq, remaining_seconds=result.remaining_seconds)
+    )
+
+
+@operation(tags=["delivery"], body=FlagIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def set_flag(request: Request, body: FlagIn) -> Response:
+    """Flag an item for review, or clear the flag."""
+    view = await services(request).db.run(
+        answers.set_flag,
+        attempt_id=request.path_params["attempt_id"],
+        user_id=current_user(request).user_id,
+        slot=_slot(request),
+        flagged=body.flagged,
+    )
+    return json_response(attempt_out(view, with_responses=True))
+
+
+@operation(tags=["delivery"], body=EventIn, responses={201: EventRecorded}, errors=(404,))
+async def report_event(request: Request, body: EventIn) -> Response:
+    """Record a signal from the candidate's browser: focus_lost, fullscreen_exit, paste_attempt, …"""
+    await services(request).db.run(
+        answers.report_event,
+        attempt_id=request.path_params["attempt_id"],
+        user_id=current_user(request).user_id,
+        kind=body.type,
+        client_time=body.client_time,
+        detail=body.detail,
+    )
+    return json_response(EventRecorded(recorded=True), 201)
+
+
+@operation(tags=["delivery"], responses={200: SubmitOut}, errors=WATCH_ERRORS)
+async def submit(request: Request) -> Response:
+    """Submit the attempt; repeating it is harmless."""
+    view = await services(request).db.run(
+        attempts.submit, attempt_id=request.path_params["attempt_id"], user_id=current_user(request).user_id
+    )
+    return json_response(SubmitOut(status=view.status))
+
+
+async def _proctor_action(request: Request, action: object, **kwargs: object) -> Response:
+    who = current_user(request)
+    attempt_id, own = await _watchable(request, who)
+    if own and Role.ADMIN not in who.roles:
+        raise NotFound("No such attempt.", code="attempt_not_found")
+    view = await services(request).db.run(action, attempt_id=attempt_id, actor_id=who.user_id, **kwargs)  # type: ignore[arg-type]
+    return json_response(attempt_out(view, with_responses=False))
+
+
+@operation(tags=["proctoring"], body=ReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def pause(request: Request, body: ReasonIn) -> Response:
+    """Pause the attempt: its clock stops and saves are refused until it is resumed."""
+    return await _proctor_action(request, attempts.pause, reason=body.reason)
+
+
+@operation(tags=["proctoring"], body=OptionalReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def resume(request: Request, body: OptionalReasonIn) -> Response:
+    """Resume a paused attempt with the time it had left."""
+    return await _proctor_action(request, attempts.resume, reason=body.reason)
+
+
+@operation(tags=["proctoring"], body=ExtendIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def extend(request: Request, body: ExtendIn) -> Response:
+    """Give the attempt more minutes (never past the sitting's close), with the reason."""
+    return await _proctor_action(request, attempts.extend, minutes=body.minutes, reason=body.reason)
+
+
+@operation(tags=["proctoring"], body=ReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def terminate(request: Request, body: ReasonIn) -> Response:
+    """End the attempt now, with the reason; it is closed and marked for review."""
+    return await _proctor_action(request, attempts.terminate, reason=body.reason)
+
+
+@operation(tags=["proctoring"], responses={200: TimelineOut}, errors=(404,))
+async def timeline(request: Request) -> Response:
+    """Every event of the attempt in order, with server and client time."""
+    who = current_user(request)
+    attempt_id, own = await _watchable(request, who)
+    if own and Role.ADMIN not in who.roles:
+        raise NotFound("No such attempt.", code="attempt_not_found")
+    rows = await services(request).db.read(attempts.events, attempt_id=attempt_id)
+    return json_response(
+        TimelineOut(
+            attempt_id=attempt_id,
+            events=[
+                TimelineEventOut(
+                    id=e.id or 0, at=e.at, type=e.type, actor_id=e.actor_id, client_time=e.client_time, detail=e.detail
+                )
+                for e in rows
+            ],
+        )
+    )

@@ -1,0 +1,1 @@
+"""Delivery: attempts, the server-side clock and time ledger, autosave, navigation and submission."""

@@ -1,0 +1,315 @@
+"""Reading attempts and moving them through their states: one `transition` for every change, each an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from examengine.clock import utcnow
+from examengine.delivery import ledger
+from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
+from examengine.delivery.states import FINAL, AttemptStatus, can_move
+from examengine.errors import Conflict, NotFound
+
+
+@dataclass(frozen=True)
+class SlotState:
+    slot: int
+    section: int
+    answered: bool
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    attempt_id: str
+    sitting_id: str
+    user_id: str
+    status: AttemptStatus
+    deadline: datetime | None
+    remaining_seconds: int | None
+    sections: tuple[tuple[str, tuple[SlotState, ...]], ...]
+    responses: dict[int, Any]
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for _, slots in self.sections for s in slots if s.answered)
+
+    @property
+    def total(self) -> int:
+        return sum(len(slots) for _, slots in self.sections)
+
+
+def time_ledger(attempt: Attempt) -> ledger.TimeLedger:
+    return ledger.TimeLedger(
+        attempt.started_at,
+        attempt.allowed_seconds,
+        attempt.extension_seconds,
+        attempt.credited_seconds,
+        attempt.paused_seconds,
+        attempt.paused_at,
+        attempt.window_closes_at,
+    )
+
+
+def load(session: Session, attempt_id: str, *, user_id: str | None = None) -> Attempt:
+    """The attempt; with `user_id`, only if it is that user's (someone else's is reported as unknown)."""
+    attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
+    if attempt is None or (user_id is not None and attempt.user_id != user_id):
+        raise NotFound("No such attempt.", code="attempt_not_found")
+    return attempt
+
+
+def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
+    slots = session.scalars(
+        select(AttemptSlot).where(col(AttemptSlot.attempt_id) == attempt.id).order_by(col(AttemptSlot.slot))
+    ).all()
+    by_slot = {s.slot: s for s in slots}
+    sections = tuple(
+        (
+            section["title"],
+            tuple(SlotState(n, index, by_slot[n].response is not None, by_slot[n].flagged) for n in section["slots"]),
+        )
+        for index, section in enumerate(attempt.form["sections"])
+    )
+    running = attempt.status in (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
+    the_ledger = time_ledger(attempt)
+    return AttemptView(
+        attempt.id,
+        attempt.sitting_id,
+        attempt.user_id,
+        AttemptStatus(attempt.status),
+        ledger.deadline(the_ledger, now) if running else attempt.deadline_at,
+        ledger.remaining_seconds(the_ledger, now) if running else 0 if attempt.status in FINAL else None,
+        sections,
+        {s.slot: s.response for s in slots if s.response is not None},
+        attempt.started_at,
+        attempt.finished_at,
+    )
+
+
+def record(
+    session: Session,
+    attempt_id: str,
+    kind: str,
+    *,
+    actor_id: str | None,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+    client_time: datetime | None = None,
+) -> None:
+    session.add(
+        AttemptEvent(
+            attempt_id=attempt_id, at=at, actor_id=actor_id, type=kind, client_time=client_time, detail=detail or {}
+        )
+    )
+
+
+def transition(
+    session: Session,
+    attempt: Attempt,
+    to: AttemptStatus,
+    *,
+    actor_id: str | None,
+    at: datetime,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> bool:
+    """Move the attempt to `to` if the table allows it and nobody moved it first (a conditional update, so two
+    processes cannot both do it). Appends the event. Returns False when the attempt had already left its state."""
+    current = AttemptStatus(attempt.status)
+    if not can_move(current, to):
+        raise Conflict(
+            f"The attempt is {current.value.replace('_', ' ')}; it cannot become {to.value.replace('_', ' ')}.",
+            code=f"attempt_{current.value}" if current in FINAL else "invalid_transition",
+        )
+    values = {"status": to, **(changes or {})}
+    moved = session.execute(
+        update(Attempt).where(col(Attempt.id) == attempt.id, col(Attempt.status) == current).values(**values)
+    )
+    if not getattr(moved, "rowcount", 0):
+        return False
+    record(
+        session,
+        attempt.id,
+        to.value,
+        actor_id=actor_id,
+        at=at,
+        detail={"from": current.value, **({"reason": reason} if reason else {})},
+    )
+    session.flush()
+    session.refresh(attempt)
+    return True
+
+
+def _deadline_after(attempt: Attempt, now: datetime, **ledger_changes: Any) -> datetime | None:
+    updated = time_ledger(attempt).__class__(**{**time_ledger(attempt).__dict__, **ledger_changes})
+    return ledger.deadline(updated, now)
+
+
+def finish_if_overdue(session: Session, attempt: Attempt, now: datetime) -> bool:
+    """Expire a running attempt whose deadline has passed, finishing at the deadline; True if it is now expired.
+    Every write path calls this first; the sweep calls it for everything overdue."""
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return attempt.status == AttemptStatus.EXPIRED
+    ends = ledger.deadline(time_ledger(attempt), now)
+    if ends is None or ends > now:
+        return False
+    transition(
+        session,
+        attempt,
+        AttemptStatus.EXPIRED,
+        actor_id=None,
+        at=now,
+        reason="time is up",
+        changes={"finished_at": ends, "deadline_at": ends},
+    )
+    return True
+
+
+def submit(*, session: Session, attempt_id: str, user_id: str, now: datetime | None = None) -> AttemptView:
+    """Submit the candidate's attempt; repeating it is harmless. After the deadline it is expired instead (the
+    deadline is its finish time). Raises Conflict while paused or waiting."""
+    now = now or utcnow()
+    attempt = load(session, attempt_id, user_id=user_id)
+    if attempt.status not in FINAL and not finish_if_overdue(session, attempt, now):
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            raise Conflict("The attempt is paused by the proctor: wait for them to resume it.", code="attempt_paused")
+        transition(
+            session,
+            attempt,
+            AttemptStatus.SUBMITTED,
+            actor_id=user_id,
+            at=now,
+            changes={"finished_at": now, "deadline_at": ledger.deadline(time_ledger(attempt), now)},
+        )
+    return view(session, load(session, attempt_id), now)
+
+
+def pause(*, session: Session, attempt_id: str, actor_id: str, reason: str, now: datetime | None = None) -> AttemptView:
+    now = now or utcnow()
+    attempt = load(session, attempt_id)
+    if not finish_if_overdue(session, attempt, now):
+        transition(
+            session, attempt, AttemptStatus.PAUSED, actor_id=actor_id, at=now, reason=reason, changes={"paused_at": now}
+        )
+    return view(session, attempt, now)
+
+
+def resume(
+    *, session: Session, attempt_id: str, actor_id: str, reason: str = "", now: datetime | None = None
+) -> AttemptView:
+    now = now or utcnow()
+    attempt = load(session, attempt_id)
+    if attempt.status != AttemptStatus.PAUSED or attempt.paused_at is None:
+        raise Conflict("The attempt is not paused.", code="attempt_not_paused")
+    paused_for = max(0, int((now - attempt.paused_at).total_seconds()))
+    total = attempt.paused_seconds + paused_for
+    transition(
+        session,
+        attempt,
+        AttemptStatus.IN_PROGRESS,
+        actor_id=actor_id,
+        at=now,
+        reason=reason,
+        changes={
+            "paused_at": None,
+            "paused_seconds": total,
+            "deadline_at": _deadline_after(attempt, now, paused_at=None, paused_seconds=total),
+        },
+    )
+    return view(session, attempt, now)
+
+
+def extend(
+    *, session: Session, attempt_id: str, actor_id: str, minutes: int, reason: str, now: datetime | None = None
+) -> AttemptView:
+    """Give more time (the sitting's close still caps it). Raises Conflict for a finished attempt."""
+    now = now or utcnow()
+    attempt = load(session, attempt_id)
+    if finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
+        raise Conflict(
+            "The attempt has finished; time can no longer be added.",
+            code=f"attempt_{attempt.status}",
+            commit_before_raising=True,
+        )
+    seconds = attempt.extension_seconds + minutes * 60
+    moved = session.execute(
+        update(Attempt)
+        .where(col(Attempt.id) == attempt.id, col(Attempt.status) == attempt.status)
+        .values(extension_seconds=seconds, deadline_at=_deadline_after(attempt, now, extension_seconds=seconds))
+    )
+    if not getattr(moved, "rowcount", 0):
+        raise Conflict("The attempt changed just now; try again.", code="attempt_changed")
+    record(session, attempt.id, "extended", actor_id=actor_id, at=now, detail={"minutes": minutes, "reason": reason})
+    session.flush()
+    session.refresh(attempt)
+    return view(session, attempt, now)
+
+
+def terminate(
+    *, session: Session, attempt_id: str, actor_id: str, reason: str, now: datetime | None = None
+) -> AttemptView:
+    now = now or utcnow()
+    attempt = load(session, attempt_id)
+    if not finish_if_overdue(session, attempt, now):
+        transition(
+            session,
+            attempt,
+            AttemptStatus.TERMINATED,
+            actor_id=actor_id,
+            at=now,
+            reason=reason,
+            changes={"finished_at": now},
+        )
+    return view(session, attempt, now)
+
+
+def expire_overdue(*, session: Session, now: datetime | None = None, limit: int = 500) -> int:
+    """The sweep: expire every running attempt whose stored deadline has passed. Safe with several processes."""
+    now = now or utcnow()
+    overdue = session.scalars(
+        select(Attempt)
+        .where(col(Attempt.status) == AttemptStatus.IN_PROGRESS, col(Attempt.deadline_at) <= now)
+        .order_by(col(Attempt.deadline_at))
+        .limit(limit)
+    ).all()
+    return sum(1 for attempt in overdue if finish_if_overdue(session, attempt, now))
+
+
+def events(*, session: Session, attempt_id: str) -> list[AttemptEvent]:
+    load(session, attempt_id)
+    return list(
+        session.scalars(
+            select(AttemptEvent).where(col(AttemptEvent.attempt_id) == attempt_id).order_by(col(AttemptEvent.id))
+        )
+    )
+
+
+def admit(
+    *, session: Session, attempt_id: str, actor_id: str, reason: str = "", now: datetime | None = None
+) -> AttemptView:
+    """Admit a checked-in candidate after the identity check: their clock starts now."""
+    now = now or utcnow()
+    attempt = load(session, attempt_id)
+    if attempt.status != AttemptStatus.WAITING:
+        raise Conflict("The candidate is not waiting for admission.", code="attempt_not_waiting")
+    if now >= attempt.window_closes_at:
+        raise Conflict("The sitting has closed.", code="sitting_closed")
+    started = time_ledger(attempt).__class__(**{**time_ledger(attempt).__dict__, "started_at": now})
+    transition(
+        session,
+        attempt,
+        AttemptStatus.IN_PROGRESS,
+        actor_id=actor_id,
+        at=now,
+        reason=reason,
+        changes={"started_at": now, "deadline_at": ledger.deadline(started, now)},
+    )
+    return view(session, attempt, now)

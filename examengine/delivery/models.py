@@ -1,0 +1,82 @@
+"""Attempts, their slots (one row per item on the form, holding the answer and flag) and their event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from examengine.clock import utcnow
+from examengine.db import UTCDateTime
+from examengine.delivery.states import AttemptStatus
+from examengine.ids import new_id
+
+
+class Attempt(SQLModel, table=True):
+    """One candidate's sitting of one form. `deadline_at` is the ledger's deadline, stored when the ledger changes
+    so that the save path and the expiry sweep can filter on it with an index."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (
+        Index("ix_attempt_sitting_user", "sitting_id", "user_id"),
+        Index("ix_attempt_status_deadline", "status", "deadline_at"),
+        Index("ix_attempt_user_exam", "user_id", "exam_id"),
+        UniqueConstraint("user_id", "exam_id", "number", name="uq_attempt_number"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    sitting_id: str = Field(sa_column=Column(String(32), ForeignKey("sitting.id"), nullable=False))
+    user_id: str = Field(sa_column=Column(String(32), ForeignKey("app_user.id"), nullable=False))
+    exam_id: str = Field(max_length=32)
+    exam_version: int
+    number: int = Field(default=1)  # this candidate's nth attempt at the exam
+    status: AttemptStatus = Field(sa_column=Column(String(16), nullable=False))
+    seed: int = Field(sa_column=Column(BigInteger, nullable=False))
+    form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    allowed_seconds: int | None = None
+    extension_seconds: int = Field(default=0)
+    credited_seconds: int = Field(default=0)
+    paused_seconds: int = Field(default=0)
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    window_closes_at: datetime = Field(sa_type=UTCDateTime)
+    deadline_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    client_id: str | None = Field(default=None, max_length=64)  # the browser tab that holds the attempt
+
+
+class AttemptSlot(SQLModel, table=True):
+    """One item on the form. A save is one update of this row by primary key, guarded by `seq`."""
+
+    __tablename__ = "attempt_slot"
+
+    attempt_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("attempt.id", ondelete="CASCADE"), primary_key=True)
+    )
+    slot: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    section: int
+    item_id: str = Field(max_length=32)
+    item_version: int
+    response: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    saved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    flagged: bool = Field(default=False)
+
+
+class AttemptEvent(SQLModel, table=True):
+    """The append-only timeline of an attempt: who did what, when (server time; client time where given)."""
+
+    __tablename__ = "attempt_event"
+    __table_args__ = (Index("ix_attempt_event_attempt", "attempt_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: str = Field(sa_column=Column(String(32), ForeignKey("attempt.id", ondelete="CASCADE"), nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_id: str | None = Field(default=None, max_length=32)
+    type: str = Field(max_length=40)
+    client_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

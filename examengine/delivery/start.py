@@ -1,0 +1,242 @@
+"""Starting an attempt: the eligibility rules, the candidate's form (assembled from a stored seed), the clock.
+
+The checks and the pools are read first, the form is assembled off the event loop, and one short write stores
+the attempt, so a burst of starts holds the write lock only for the inserts.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from examengine.clock import utcnow
+from examengine.db import Database
+from examengine.delivery import attempts, ledger
+from examengine.delivery.answers import pinned_content
+from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.states import FINAL, AttemptStatus
+from examengine.errors import Conflict, Forbidden, NotFound
+from examengine.exams import assembly
+from examengine.exams import service as exams
+from examengine.exams.assembly_model import AssembledForm, AssemblyContext
+from examengine.exams.definition import ExamDefinition
+from examengine.exams.forms import blueprint_and_pool
+from examengine.exams.models import Enrollment, Sitting
+from itembank.rendering import shuffled_order
+
+
+@dataclass(frozen=True)
+class StartOutcome:
+    view: attempts.AttemptView
+    created: bool
+
+
+@dataclass(frozen=True)
+class StartPlan:
+    sitting: Sitting
+    enrollment: Enrollment
+    definition: ExamDefinition
+    pools: list[exams.RulePool]
+    seen_item_ids: frozenset[str]
+    exposure: dict[str, int]
+    forms_so_far: int
+    number: int
+
+
+def _running(session: Session, sitting_id: str, user_id: str) -> Attempt | None:
+    return session.scalars(
+        select(Attempt).where(
+            col(Attempt.sitting_id) == sitting_id,
+            col(Attempt.user_id) == user_id,
+            col(Attempt.status).not_in([s.value for s in FINAL]),
+        )
+    ).first()
+
+
+def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> StartPlan | attempts.AttemptView:
+    """The attempt already under way, or everything needed to start one; raises with the rule that blocks it."""
+    sitting = session.get(Sitting, sitting_id) if len(sitting_id) <= 32 else None
+    if sitting is None:
+        raise NotFound("No such sitting.", code="sitting_not_found")
+    enrollment = session.get(Enrollment, (sitting_id, user_id))
+    if enrollment is None:
+        raise Forbidden("You are not enrolled in this sitting.", code="not_enrolled")
+    existing = _running(session, sitting_id, user_id)
+    if existing is not None:
+        attempts.finish_if_overdue(session, existing, now)
+        if existing.status not in FINAL:
+            return attempts.view(session, existing, now)
+    if now < sitting.opens_at:
+        raise Conflict(
+            f"The sitting opens at {sitting.opens_at.isoformat()}.",
+            code="sitting_not_open",
+            details={"opens_at": sitting.opens_at.isoformat()},
+        )
+    if now >= sitting.closes_at:
+        raise Conflict(f"The sitting closed at {sitting.closes_at.isoformat()}.", code="sitting_closed")
+    definition = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version).definition
+    earlier = session.execute(
+        select(Attempt.id, Attempt.status).where(
+            col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id
+        )
+    ).all()
+    if len(earlier) >= definition.retake_policy.max_attempts:
+        raise Forbidden(
+            f"You have used all {definition.retake_policy.max_attempts} attempt(s) this exam allows.",
+            code="max_attempts_reached",
+        )
+    seen = frozenset(
+        session.scalars(
+            select(AttemptSlot.item_id)
+            .join(Attempt, col(Attempt.id) == col(AttemptSlot.attempt_id))
+            .where(col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id)
+        )
+    )
+    exposure: dict[str, int] = {}
+    forms = 0
+    if definition.max_exposure is not None:
+        exposure = dict(
+            session.execute(
+                select(AttemptSlot.item_id, func.count())
+                .join(Attempt, col(Attempt.id) == col(AttemptSlot.attempt_id))
+                .where(col(Attempt.sitting_id) == sitting_id)
+                .group_by(col(AttemptSlot.item_id))
+            ).all()
+        )
+        forms = (
+            session.scalar(select(func.count()).select_from(Attempt).where(col(Attempt.sitting_id) == sitting_id)) or 0
+        )
+    pools = exams.pinned_pools(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
+    return StartPlan(sitting, enrollment, definition, pools, seen, exposure, forms, len(earlier) + 1)
+
+
+def assemble_form(plan: StartPlan, seed: int) -> AssembledForm:
+    """The candidate's form: a pure function of the published version, its pinned pools and the seed."""
+    blueprint, pool = blueprint_and_pool(plan.definition, plan.pools)
+    context = AssemblyContext(seed, plan.seen_item_ids, plan.exposure, plan.forms_so_far)
+    return assembly.assemble(blueprint, pool, context)
+
+
+def _option_orders(session: Session, item_id: str, version: int, seed: int, slot: int) -> dict[str, list[str]]:
+    content = pinned_content(session, item_id, version)
+    rng = random.Random(f"{seed}:{slot}")
+    return {
+        i.response_identifier: shuffled_order(i, rng)
+        for i in content.interactions
+        if i.choices and i.shuffle and i.kind in ("choice", "order", "inlineChoice", "hottext")
+    }
+
+
+def _form_document(session: Session, form: AssembledForm, definition: ExamDefinition, seed: int) -> dict[str, Any]:
+    sections, slots, number = [], {}, 0
+    for index, section in enumerate(form.sections):
+        numbers = []
+        for slot in section.slots:
+            number += 1
+            numbers.append(number)
+            orders = (
+                _option_orders(session, slot.item_id, slot.version, seed, number)
+                if definition.sections[index].shuffle_options
+                else {}
+            )
+            slots[str(number)] = {
+                "item_id": slot.item_id,
+                "version": slot.version,
+                "section": index,
+                "option_orders": orders,
+            }
+        sections.append(
+            {
+                "title": section.title,
+                "time_limit_minutes": definition.sections[index].time_limit_minutes,
+                "slots": numbers,
+            }
+        )
+    report = form.report
+    return {
+        "sections": sections,
+        "slots": slots,
+        "assembly": {
+            "repeats_forced": list(report.repeats_forced),
+            "exposure_cap_relaxed": report.exposure_cap_relaxed,
+            "mean_difficulty": report.mean_difficulty,
+            "within_tolerance": report.within_tolerance,
+            "notes": list(report.notes),
+        },
+    }
+
+
+def _create(
+    *, session: Session, plan: StartPlan, form: AssembledForm, seed: int, now: datetime
+) -> attempts.AttemptView:
+    definition, enrollment, sitting = plan.definition, plan.enrollment, plan.sitting
+    document = _form_document(session, form, definition, seed)
+    waiting = sitting.requires_admission
+    allowed = ledger.allowed_seconds(
+        definition.time_limit_minutes, enrollment.time_multiplier, enrollment.extra_minutes
+    )
+    attempt = Attempt(
+        sitting_id=sitting.id,
+        user_id=enrollment.user_id,
+        exam_id=sitting.exam_id,
+        exam_version=sitting.exam_version,
+        number=plan.number,
+        status=AttemptStatus.WAITING if waiting else AttemptStatus.IN_PROGRESS,
+        seed=seed,
+        form=document,
+        started_at=None if waiting else now,
+        allowed_seconds=allowed,
+        window_closes_at=sitting.closes_at,
+        last_seen_at=now,
+    )
+    attempt.deadline_at = ledger.deadline(attempts.time_ledger(attempt), now)
+    session.add(attempt)
+    session.flush()
+    session.add_all(
+        AttemptSlot(
+            attempt_id=attempt.id,
+            slot=int(n),
+            section=entry["section"],
+            item_id=entry["item_id"],
+            item_version=entry["version"],
+        )
+        for n, entry in document["slots"].items()
+    )
+    attempts.record(
+        session,
+        attempt.id,
+        "checked_in" if waiting else "started",
+        actor_id=enrollment.user_id,
+        at=now,
+        detail={"seed": seed, "number": plan.number, "slots": len(document["slots"])},
+    )
+    session.flush()
+    return attempts.view(session, attempt, now)
+
+
+async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> StartOutcome:
+    """Start the candidate's attempt in a sitting, or return the one under way (created=False). Raises NotFound,
+    Forbidden (not enrolled, attempts used up) or Conflict (window not open or closed)."""
+    now = utcnow()
+    plan = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+    if isinstance(plan, attempts.AttemptView):
+        return StartOutcome(plan, created=False)
+    seed = secrets.randbits(62)
+    form = await anyio.to_thread.run_sync(assemble_form, plan, seed)
+    try:
+        view = await db.run(_create, plan=plan, form=form, seed=seed, now=now)
+    except IntegrityError:
+        # Another request of this candidate started the attempt first: theirs is the one.
+        again = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+        if isinstance(again, attempts.AttemptView):
+            return StartOutcome(again, created=False)
+        raise
+    return StartOutcome(view, created=True)

@@ -1,0 +1,249 @@
+"""Delivery through the API: start or resume, items without keys, saves with seq, flags, events, the clock,
+pause/resume/extend/terminate, submission exactly once and the expiry sweep."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from starlette.testclient import TestClient
+
+from examengine.context import Services
+from examengine.delivery import attempts as attempt_service
+from examengine.delivery.models import Attempt
+from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items
+
+
+@pytest.fixture
+def sitting(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+    users = {
+        "admin": make_user("admin@example.org", "admin"),
+        "author": make_user("author@example.org", "author"),
+        "proctor": make_user("proctor@example.org", "proctor"),
+        "stranger": make_user("stranger@example.org", "proctor"),
+        "cara": make_user("cara@example.org", "candidate"),
+        "carl": make_user("carl@example.org", "candidate"),
+        "nina": make_user("nina@example.org", "candidate"),
+    }
+    headers = {name: bearer(app_client, user.email) for name, user in users.items()}
+    people = {"users": users, "headers": headers}
+    items = native_items("D1", 6)
+    items[0]["rationale"] = "RATIONALE-CANARY"
+    approved_bank(app_client, people, items)
+    body = blueprint(sections=[{"title": "Part A", "draw": [{"domain": "D1", "count": 4}]}], time_limit_minutes=30)
+    exam_id = app_client.post("/api/v1/exams", json=body, headers=headers["admin"]).json()["exam_id"]
+    assert app_client.post(f"/api/v1/exams/{exam_id}/publish", headers=headers["admin"]).status_code == 200
+    now = datetime.now(UTC)
+    created = app_client.post(
+        "/api/v1/sittings",
+        headers=headers["admin"],
+        json={
+            "exam_id": exam_id,
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=2)).isoformat(),
+            "proctor_ids": [users["proctor"].id],
+            "candidates": [
+                {"user_id": users["cara"].id},
+                {"user_id": users["carl"].id, "time_multiplier": 1.5, "accommodation_reason": "assessed"},
+            ],
+        },
+    )
+    assert created.status_code == 201, created.text
+    return {**people, "sitting_id": created.json()["sitting_id"], "exam_id": exam_id}
+
+
+def start(client: TestClient, s: dict[str, Any], who: str = "cara") -> Any:
+    return client.post(f"/api/v1/sittings/{s['sitting_id']}/attempts", headers=s["headers"][who])
+
+
+def test_start_resume_and_refusals(app_client: TestClient, sitting: dict[str, Any]) -> None:
+    first = start(app_client, sitting)
+    assert first.status_code == 201
+    body = first.json()
+    assert body["status"] == "in_progress" and 1795 <= body["remaining_seconds"] <= 1800
+    assert [len(s["slots"]) for s in body["sections"]] == [4]
+    again = start(app_client, sitting)
+    assert again.status_code == 200 and again.json()["attempt_id"] == body["attempt_id"]
+    carl = start(app_client, sitting, "carl").json()
+    assert 2695 <= carl["remaining_seconds"] <= 2700  # 30 minutes x 1.5
+    refused = start(app_client, sitting, "nina")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_enrolled"
+    assert start(app_client, sitting, "proctor").status_code == 403
+
+
+def test_items_never_carry_the_key_and_saves_are_ordered_by_seq(
+    app_client: TestClient, sitting: dict[str, Any]
+) -> None:
+    attempt = start(app_client, sitting).json()
+    base = f"/api/v1/attempts/{attempt['attempt_id']}"
+    cara = sitting["headers"]["cara"]
+    for slot in range(1, 5):
+        item = app_client.get(f"{base}/items/{slot}", headers=cara)
+        assert item.status_code == 200
+        text = item.text
+        assert "RATIONALE-CANARY" not in text and "correct" not in text and "mapping" not in text
+        assert sorted(o["identifier"] for o in item.json()["item"]["interactions"][0]["options"]) == ["A", "B"]
+
+    def save(value: Any, seq: int) -> Any:
+        return app_client.put(f"{base}/responses/1", json={"response": value, "seq": seq}, headers=cara)
+
+    assert save("A", 2).json()["saved_seq"] == 2
+    stale = save("B", 1)
+    assert stale.status_code == 200 and stale.json()["saved_seq"] == 2
+    assert save("B", 2).json()["saved_seq"] == 2  # a retry of seq 2 with other content changes nothing
+    state = app_client.get(base, headers=cara).json()
+    assert state["responses"] == {"1": "A"} and state["answered"] == 1
+    assert save("B", 3).json()["saved_seq"] == 3
+    assert app_client.get(base, headers=cara).json()["responses"] == {"1": "B"}
+    assert app_client.put(f"{base}/responses/9", json={"response": "A", "seq": 1}, headers=cara).status_code == 404
+    bad = app_client.put(f"{base}/responses/1", json={"response": [["nested"]], "seq": 4}, headers=cara)
+    assert bad.status_code == 422
+    other = app_client.put(f"{base}/responses/1", json={"response": "A", "seq": 9}, headers=sitting["headers"]["carl"])
+    assert other.status_code == 404  # someone else's attempt does not exist for you
+
+
+def test_flags_events_and_the_timeline(app_client: TestClient, sitting: dict[str, Any]) -> None:
+    attempt_id = start(app_client, sitting).json()["attempt_id"]
+    cara, proctor = sitting["headers"]["cara"], sitting["headers"]["proctor"]
+    flagged = app_client.put(f"/api/v1/attempts/{attempt_id}/flags/2", json={"flagged": True}, headers=cara)
+    assert flagged.status_code == 200 and flagged.json()["flags"] == [2]
+    assert (
+        app_client.post(
+            f"/api/v1/attempts/{attempt_id}/events",
+            headers=cara,
+            json={"type": "focus_lost", "client_time": "2026-01-01T10:00:00Z"},
+        ).status_code
+        == 201
+    )
+    assert (
+        app_client.post(f"/api/v1/attempts/{attempt_id}/events", headers=cara, json={"type": "made_up"}).status_code
+        == 422
+    )
+    timeline = app_client.get(f"/api/v1/attempts/{attempt_id}/events", headers=proctor).json()["events"]
+    assert [e["type"] for e in timeline] == ["started", "flagged", "focus_lost"]
+    assert timeline[2]["client_time"].startswith("2026-01-01T10:00:00")
+    assert (
+        app_client.get(f"/api/v1/attempts/{attempt_id}/events", headers=sitting["headers"]["stranger"]).status_code
+        == 404
+    )
+    assert app_client.get(f"/api/v1/attempts/{attempt_id}", headers=proctor).json()["responses"] == {}
+
+
+def test_pause_stops_the_clock_and_refuses_saves(
+    app_client: TestClient, sitting: dict[str, Any], services: Services
+) -> None:
+    attempt_id = start(app_client, sitting).json()["attempt_id"]
+    cara, proctor = sitting["headers"]["cara"], sitting["headers"]["proctor"]
+    base = f"/api/v1/attempts/{attempt_id}"
+    assert app_client.post(f"{base}/pause", json={"reason": ""}, headers=proctor).status_code == 422
+    paused = app_client.post(f"{base}/pause", json={"reason": "fire alarm"}, headers=proctor)
+    assert paused.status_code == 200 and paused.json()["status"] == "paused"
+    refused = app_client.put(f"{base}/responses/1", json={"response": "A", "seq": 1}, headers=cara)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "attempt_paused"
+    remaining = paused.json()["remaining_seconds"]
+
+    def ten_minutes_of_pause(*, session: Any) -> None:
+        session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(
+                paused_at=datetime.now(UTC) - timedelta(minutes=10),
+                started_at=datetime.now(UTC) - timedelta(minutes=10),
+            )
+        )
+
+    services.db.call(ten_minutes_of_pause)
+    resumed = app_client.post(f"{base}/resume", json={}, headers=proctor).json()
+    assert resumed["status"] == "in_progress" and abs(resumed["remaining_seconds"] - remaining) <= 2
+    extended = app_client.post(f"{base}/extend", json={"minutes": 5, "reason": "outage"}, headers=proctor).json()
+    assert abs(extended["remaining_seconds"] - remaining - 300) <= 2
+    assert (
+        app_client.post(f"{base}/pause", json={"reason": "x"}, headers=sitting["headers"]["stranger"]).status_code
+        == 404
+    )
+    assert app_client.post(f"{base}/pause", json={"reason": "x"}, headers=cara).status_code == 403
+    ended = app_client.post(f"{base}/terminate", json={"reason": "phone in use"}, headers=proctor).json()
+    assert ended["status"] == "terminated"
+    after = app_client.put(f"{base}/responses/1", json={"response": "A", "seq": 2}, headers=cara)
+    assert after.status_code == 409 and after.json()["error"]["code"] == "attempt_closed"
+
+
+def _expire_one_second_ago(services: Services, attempt_id: str) -> datetime:
+    deadline = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+
+    def move(*, session: Any) -> None:
+        session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(started_at=deadline - timedelta(minutes=30), deadline_at=deadline)
+        )
+
+    services.db.call(move)
+    return deadline
+
+
+def test_a_save_after_the_deadline_is_refused_and_finishes_at_the_deadline(
+    app_client: TestClient, sitting: dict[str, Any], services: Services
+) -> None:
+    attempt_id = start(app_client, sitting).json()["attempt_id"]
+    deadline = _expire_one_second_ago(services, attempt_id)
+    late = app_client.put(
+        f"/api/v1/attempts/{attempt_id}/responses/1",
+        json={"response": "A", "seq": 1},
+        headers=sitting["headers"]["cara"],
+    )
+    assert late.status_code == 409 and late.json()["error"]["code"] == "attempt_closed"
+    state = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=sitting["headers"]["cara"]).json()
+    assert state["status"] == "expired"
+    assert datetime.fromisoformat(state["finished_at"]) == deadline
+
+
+def test_the_sweep_expires_once_even_when_run_twice(
+    app_client: TestClient, sitting: dict[str, Any], services: Services
+) -> None:
+    attempt_id = start(app_client, sitting).json()["attempt_id"]
+    deadline = _expire_one_second_ago(services, attempt_id)
+    assert services.db.call(attempt_service.expire_overdue) == 1
+    assert services.db.call(attempt_service.expire_overdue) == 0
+    submitted = app_client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=sitting["headers"]["cara"])
+    assert submitted.status_code == 200 and submitted.json()["status"] == "expired"
+    events = app_client.get(f"/api/v1/attempts/{attempt_id}/events", headers=sitting["headers"]["proctor"]).json()
+    assert [e["type"] for e in events["events"]].count("expired") == 1
+    state = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=sitting["headers"]["cara"]).json()
+    assert datetime.fromisoformat(state["finished_at"]) == deadline
+
+
+def test_submit_is_harmless_to_repeat_and_a_new_start_is_refused_by_the_policy(
+    app_client: TestClient, sitting: dict[str, Any]
+) -> None:
+    attempt_id = start(app_client, sitting).json()["attempt_id"]
+    cara = sitting["headers"]["cara"]
+    first = app_client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=cara)
+    second = app_client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=cara)
+    assert first.json()["status"] == second.json()["status"] == "submitted"
+    events = app_client.get(f"/api/v1/attempts/{attempt_id}/events", headers=sitting["headers"]["admin"]).json()
+    assert [e["type"] for e in events["events"]].count("submitted") == 1
+    retake = start(app_client, sitting)
+    assert retake.status_code == 201  # max_attempts is 3 in the blueprint
+    assert retake.json()["attempt_id"] != attempt_id
+
+
+def test_the_form_is_reproducible_from_its_seed(
+    app_client: TestClient, sitting: dict[str, Any], services: Services
+) -> None:
+    from examengine.delivery.start import _plan, assemble_form
+
+    attempt_id = start(app_client, sitting).json()["attempt_id"]
+    stored = services.db.call(lambda *, session: session.get(Attempt, attempt_id), write=False)
+    plan = services.db.call(
+        _plan, sitting_id=sitting["sitting_id"], user_id=sitting["users"]["carl"].id, now=datetime.now(UTC), write=False
+    )
+    plan = plan.__class__(**{**plan.__dict__, "seen_item_ids": frozenset(), "enrollment": plan.enrollment})
+    rebuilt = assemble_form(plan, stored.seed)
+    slots = [(s.item_id, s.version) for section in rebuilt.sections for s in section.slots]
+    assert slots == [(v["item_id"], v["version"]) for v in stored.form["slots"].values()]
+    assert json.dumps(stored.form["slots"])  # JSON-serialisable as stored
