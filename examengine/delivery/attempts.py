@@ -36,6 +36,7 @@ class AttemptView:
     responses: dict[int, Any]
     started_at: datetime | None
     finished_at: datetime | None
+    time_budget_seconds: int | None = None  # the limit with accommodation, extensions and credits
 
     @property
     def answered(self) -> int:
@@ -91,6 +92,9 @@ def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
         {s.slot: s.response for s in slots if s.response is not None},
         attempt.started_at,
         attempt.finished_at,
+        None
+        if attempt.allowed_seconds is None
+        else attempt.allowed_seconds + attempt.extension_seconds + attempt.credited_seconds,
     )
 
 

@@ -12,8 +12,8 @@ from examengine.exams.assembly_model import AssemblyContext, AssemblyError, Blue
 
 # A rule draws from a random sample of this many items per slot (plus a margin) and reads its whole pool only when
 # the sample cannot fill it with unseen items under the exposure cap, so cost follows the form, not the bank.
-SAMPLE_PER_SLOT = 4
-SAMPLE_MARGIN = 32
+SAMPLE_PER_SLOT = 3
+SAMPLE_MARGIN = 16
 EPSILON = 1e-9
 FIXED = -1
 

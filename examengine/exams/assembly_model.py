@@ -14,7 +14,7 @@ class AssemblyError(Conflict):
     code = "assembly_infeasible"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PoolItem:
     """A pinned item version with what assembly needs: its metadata and its choice interactions' options."""
 
@@ -30,13 +30,13 @@ class PoolItem:
     fixed_options: dict[str, tuple[str, ...]] = field(default_factory=dict)  # option ids that stay in place
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemRef:
     item_id: str
     version: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DrawRule:
     domain: str | None
     tag: str | None
@@ -47,7 +47,7 @@ class DrawRule:
         return " and ".join(p for p in parts if p) or "any item"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionPlan:
     title: str
     fixed: tuple[ItemRef, ...] = ()
@@ -56,7 +56,7 @@ class SectionPlan:
     shuffle_options: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Blueprint:
     sections: tuple[SectionPlan, ...]
     difficulty_target: float | None = None
@@ -64,7 +64,7 @@ class Blueprint:
     max_exposure: float | None = None  # the largest share of a sitting's forms one item may appear on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionPool:
     """One section's pinned items: its fixed items, and per draw rule (in the plan's order) the eligible items."""
 
@@ -72,12 +72,12 @@ class SectionPool:
     draws: tuple[tuple[PoolItem, ...], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pool:
     sections: tuple[SectionPool, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AssemblyContext:
     seed: int
     seen_item_ids: frozenset[str] = frozenset()  # items this candidate met in earlier attempts
@@ -85,20 +85,20 @@ class AssemblyContext:
     forms_so_far: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     item_id: str
     version: int
     option_orders: dict[str, tuple[str, ...]]  # response id -> option ids in delivery order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormSection:
     title: str
     slots: tuple[Slot, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AssemblyReport:
     repeats_forced: tuple[str, ...]  # drawn items the candidate saw before, used because the pool ran out
     exposure_cap_relaxed: bool
@@ -107,13 +107,13 @@ class AssemblyReport:
     notes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AssembledForm:
     sections: tuple[FormSection, ...]
     report: AssemblyReport
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shortfall:
     section: int
     rule: int  # -1: the section's fixed items; for a shortfall shared by several rules, the first of them

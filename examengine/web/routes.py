@@ -19,7 +19,7 @@ from examengine.api import meta as api_meta
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
-from examengine.web.pages import account, admin_users, author_items, media
+from examengine.web.pages import account, admin_users, author_items, candidate, media
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
@@ -118,6 +118,51 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=AUTHORING,
             methods=("POST",),
         ),
+        route("/candidate", candidate.my_exams, name="candidate.home", access=CANDIDATE),
+        route(
+            "/candidate/sittings/{sitting_id}/start",
+            candidate.start_attempt,
+            name="candidate.start",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route("/candidate/attempts/{attempt_id}", candidate.attempt_home, name="candidate.attempt", access=CANDIDATE),
+        route(
+            "/candidate/attempts/{attempt_id}/items/{slot:int}",
+            candidate.item_page,
+            name="candidate.item",
+            access=CANDIDATE,
+        ),
+        route(
+            "/candidate/attempts/{attempt_id}/items/{slot:int}",
+            candidate.item_submit,
+            name="candidate.item_submit",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/candidate/attempts/{attempt_id}/items/{slot:int}/save",
+            candidate.autosave,
+            name="candidate.autosave",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/candidate/attempts/{attempt_id}/events",
+            candidate.client_event,
+            name="candidate.event",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route("/candidate/attempts/{attempt_id}/review", candidate.review, name="candidate.review", access=CANDIDATE),
+        route(
+            "/candidate/attempts/{attempt_id}/submit",
+            candidate.submit,
+            name="candidate.submit",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route("/candidate/attempts/{attempt_id}/done", candidate.done, name="candidate.done", access=CANDIDATE),
         route("/media/{sha256}", media.media_file, name="media", access=SIGNED_IN),
         # JSON API
         route("/healthz", api_meta.healthz, name="api.health", access=PUBLIC),

@@ -6,9 +6,12 @@ import itertools
 import json
 import random
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -29,6 +32,7 @@ from examengine.exams.assembly import (
     feasibility,
 )
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = ("A", "B", "C", "D", "E")
 Spec = tuple[str, tuple[str, ...], tuple[tuple[str | None, str | None, int], ...]]  # title, fixed ids, rules
 
@@ -218,11 +222,11 @@ def test_feasibility_words_the_shortfall_and_assembly_refuses(case: str) -> None
 
 
 THIRTY = [item(f"i{n:02d}", difficulty=0.3 + n / 50) for n in range(30)]
-LOFT = [("A", ("i00",), (("D1", None, 8),))]
+EIGHT_OF_THIRTY = [("A", ("i00",), (("D1", None, 8),))]
 
 
 def test_same_seed_same_form_and_seeds_differ() -> None:
-    blueprint, pool = build(LOFT, THIRTY, difficulty_target=0.6, difficulty_tolerance=0.05)
+    blueprint, pool = build(EIGHT_OF_THIRTY, THIRTY, difficulty_target=0.6, difficulty_tolerance=0.05)
     forms = [assemble(blueprint, pool, AssemblyContext(seed)) for seed in range(300)]
     assert forms == [assemble(blueprint, pool, AssemblyContext(seed)) for seed in range(300)]
     as_json = [json.dumps(asdict(form), sort_keys=True) for form in forms]
@@ -231,10 +235,7 @@ def test_same_seed_same_form_and_seeds_differ() -> None:
     assert len({frozenset(ids_of(form)) for form in forms}) > 250
 
 
-def test_the_form_does_not_depend_on_string_hashing(tmp_path: pytest.TempPathFactory) -> None:
-    import subprocess
-    import sys
-
+def test_the_form_does_not_depend_on_string_hashing() -> None:
     script = (
         "import json, dataclasses\n"
         "from tests.exams.test_assembly import ASSEMBLES, CONTESTED, build\n"
@@ -246,11 +247,25 @@ def test_the_form_does_not_depend_on_string_hashing(tmp_path: pytest.TempPathFac
     )
     outputs = {
         subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": seed}
+            [sys.executable, "-c", script],
+            cwd=REPO_ROOT,
+            env={"PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_a_pool_of_another_shape_is_refused() -> None:
+    blueprint, pool = build(EIGHT_OF_THIRTY, THIRTY)
+    for wrong in (Pool(()), Pool((replace(pool.sections[0], draws=()),))):
+        with pytest.raises(ValueError, match=r"draw pools|sections"):
+            feasibility(blueprint, wrong)
+        with pytest.raises(ValueError, match=r"draw pools|sections"):
+            assemble(blueprint, wrong, AssemblyContext(1))
 
 
 # case: pool size, unseen items in enemy pairs, repeats the retake must make
@@ -466,6 +481,9 @@ def test_assembles_whenever_feasible(case: tuple[Blueprint, Pool, AssemblyContex
     check(form, blueprint, pool)
     drawn = set(ids_of(form)) - {ref.item_id for plan in blueprint.sections for ref in plan.fixed}
     assert form.report.repeats_forced == tuple(sorted(drawn & context.seen_item_ids))
+    cap, forms = blueprint.max_exposure, context.forms_so_far + 1
+    over_cap = [i for i in drawn if cap is not None and context.exposure.get(i, 0) + 1 > cap * forms + 1e-9]
+    assert form.report.exposure_cap_relaxed is bool(over_cap)
     assert form == assemble(blueprint, pool, context)
 
 
@@ -515,4 +533,8 @@ def test_the_benchmark_runs() -> None:
     from examengine.exams.assembly_bench import time_forms
 
     timings = time_forms((600, 6_000), 3)
-    assert sorted(timings) == [600, 6_000] and all(len(seconds) == 3 for seconds in timings.values())
+    assert {name: (size, len(seconds)) for name, (size, seconds) in timings.items()} == {
+        "600": (100, 3),
+        "6,000": (1_000, 3),
+        "6,000 / 100": (10, 3),
+    }

@@ -1,0 +1,102 @@
+"""What a candidate sees before an exam: their sittings, each with its state and the rule that blocks them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from examengine.delivery.models import Attempt
+from examengine.delivery.states import FINAL, AttemptStatus
+from examengine.exams.models import Enrollment, ExamVersion, Sitting
+
+
+@dataclass(frozen=True)
+class CandidateSitting:
+    sitting_id: str
+    title: str
+    exam_title: str
+    instructions: str
+    opens_at: datetime
+    closes_at: datetime
+    location: str
+    time_limit_minutes: int | None
+    time_multiplier: float
+    extra_minutes: int
+    window: str  # upcoming, open, closed
+    attempt_id: str | None
+    attempt_status: AttemptStatus | None
+    blocked_by: str | None
+
+    @property
+    def can_start(self) -> bool:
+        return (
+            self.window == "open"
+            and self.blocked_by is None
+            and (self.attempt_status is None or self.attempt_status in FINAL)
+        )
+
+    @property
+    def can_resume(self) -> bool:
+        return self.attempt_status is not None and self.attempt_status not in FINAL
+
+
+def candidate_sittings(*, session: Session, user_id: str, now: datetime) -> list[CandidateSitting]:
+    rows = session.execute(
+        select(Sitting, Enrollment, ExamVersion)
+        .join(Enrollment, col(Enrollment.sitting_id) == col(Sitting.id))
+        .join(
+            ExamVersion,
+            (col(ExamVersion.exam_id) == col(Sitting.exam_id))
+            & (col(ExamVersion.version) == col(Sitting.exam_version)),
+        )
+        .where(col(Enrollment.user_id) == user_id)
+        .order_by(col(Sitting.opens_at))
+    ).all()
+    found = []
+    for sitting, enrollment, version in rows:
+        attempts = list(
+            session.scalars(
+                select(Attempt)
+                .where(col(Attempt.sitting_id) == sitting.id, col(Attempt.user_id) == user_id)
+                .order_by(col(Attempt.number))
+            )
+        )
+        latest = attempts[-1] if attempts else None
+        window = "upcoming" if now < sitting.opens_at else "open" if now < sitting.closes_at else "closed"
+        used = len(
+            list(
+                session.scalars(
+                    select(Attempt.id).where(col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id)
+                )
+            )
+        )
+        allowed = int(version.definition.get("retake_policy", {}).get("max_attempts", 1))
+        blocked = None
+        if window == "upcoming":
+            blocked = f"The sitting opens at {sitting.opens_at:%Y-%m-%d %H:%M} UTC."
+        elif window == "closed":
+            blocked = f"The sitting closed at {sitting.closes_at:%Y-%m-%d %H:%M} UTC."
+        elif (latest is None or latest.status in FINAL) and used >= allowed:
+            blocked = f"You have used all {allowed} attempt(s) this exam allows."
+        found.append(
+            CandidateSitting(
+                sitting.id,
+                sitting.title,
+                version.title,
+                str(version.definition.get("instructions", "")),
+                sitting.opens_at,
+                sitting.closes_at,
+                sitting.location,
+                version.definition.get("time_limit_minutes"),
+                enrollment.time_multiplier,
+                enrollment.extra_minutes,
+                window,
+                latest.id if latest else None,
+                AttemptStatus(latest.status) if latest else None,
+                blocked,
+            )
+        )
+    return found

@@ -1,0 +1,240 @@
+"""Candidate pages: my exams, check-in, one item per page with autosave, review, submit.
+
+Every page works as plain forms without JavaScript; static/exam.js adds autosave on change with an offline queue,
+the ticking countdown and the browser signals. Time always comes from the server.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from examengine.clock import utcnow
+from examengine.delivery import answers, attempts, overview, start
+from examengine.delivery.states import FINAL, AttemptStatus
+from examengine.errors import DomainError, InvalidInput, NotFound
+from examengine.web.auth import current_user, services
+from examengine.web.errors import error_body, status_for
+from examengine.web.forms import read_form, text_field
+from examengine.web.templating import render
+from itembank.html import render_item_html, responses_from_form
+
+PREFIX = "r"
+
+
+def _attempt_id(request: Request) -> str:
+    return str(request.path_params["attempt_id"])
+
+
+def _slot(request: Request) -> int:
+    slot = int(request.path_params["slot"])
+    if slot > 100_000:
+        raise NotFound("The attempt has no such item.", code="slot_not_found")
+    return slot
+
+
+async def my_exams(request: Request) -> Response:
+    rows = await services(request).db.read(
+        overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow()
+    )
+    return render(request, "candidate/home.html", {"sittings": rows, "agree_error": None})
+
+
+async def start_attempt(request: Request) -> Response:
+    form = await read_form(request)
+    sitting_id = str(request.path_params["sitting_id"])
+    if text_field(form, "agree") != "yes":
+        rows = await services(request).db.read(
+            overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow()
+        )
+        return render(request, "candidate/home.html", {"sittings": rows, "agree_error": sitting_id}, status_code=422)
+    outcome = await start.start_attempt(
+        services(request).db, sitting_id=sitting_id, user_id=current_user(request).user_id
+    )
+    return RedirectResponse(f"/candidate/attempts/{outcome.view.attempt_id}", status_code=303)
+
+
+async def _view(request: Request) -> attempts.AttemptView:
+    user_id = current_user(request).user_id
+
+    def read(*, session: Any) -> attempts.AttemptView:
+        attempt = attempts.load(session, _attempt_id(request), user_id=user_id)
+        return attempts.view(session, attempt, utcnow())
+
+    return await services(request).db.read(read)
+
+
+async def attempt_home(request: Request) -> Response:
+    view = await _view(request)
+    if view.status in FINAL:
+        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
+    if view.status == AttemptStatus.WAITING:
+        return render(request, "candidate/waiting.html", {"view": view})
+    first_open = next((s.slot for _, slots in view.sections for s in slots if not s.answered), 1)
+    return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/items/{first_open}", status_code=303)
+
+
+def _neighbours(view: attempts.AttemptView, slot: int) -> tuple[int | None, int | None]:
+    order = [s.slot for _, slots in view.sections for s in slots]
+    index = order.index(slot) if slot in order else 0
+    return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
+
+
+async def item_page(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
+    view = await _view(request)
+    if view.status in FINAL:
+        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
+    if view.status == AttemptStatus.WAITING:
+        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
+    slot = _slot(request)
+    item = await services(request).db.read(
+        answers.item_for_candidate, attempt_id=view.attempt_id, user_id=current_user(request).user_id, slot=slot
+    )
+    responses = (
+        item.response
+        if isinstance(item.response, dict)
+        else (
+            {item.view["interactions"][0]["response_identifier"]: item.response}
+            if item.view["interactions"] and item.response is not None
+            else {}
+        )
+    )
+    paused = view.status == AttemptStatus.PAUSED
+    previous, following = _neighbours(view, slot)
+    context = {
+        "view": view,
+        "slot": slot,
+        "item": item,
+        "previous": previous,
+        "following": following,
+        "item_html": render_item_html(item.view, responses=responses, name_prefix=PREFIX, disabled=paused),
+        "paused": paused,
+        "notice": notice,
+        "saved_seq": await _saved_seq(request, view.attempt_id, slot),
+        "position": next(i for i, s in enumerate((s for _, ss in view.sections for s in ss), 1) if s.slot == slot),
+    }
+    return render(request, "candidate/attempt.html", context, status_code=status_code)
+
+
+async def _saved_seq(request: Request, attempt_id: str, slot: int) -> int:
+    def read(*, session: Any) -> int:
+        row = session.get(answers.AttemptSlot, (attempt_id, slot))
+        return int(row.seq) if row else 0
+
+    return await services(request).db.read(read)
+
+
+def _slot_value(view: dict[str, Any], form_items: list[tuple[str, str]]) -> Any:
+    values = responses_from_form(view, form_items, name_prefix=PREFIX)
+    if all(value is None for value in values.values()):
+        return None
+    if len(values) == 1:
+        return next(iter(values.values()))
+    return values
+
+
+async def _save_form(request: Request, slot: int, seq: int | None) -> answers.SaveResult:
+    form = await read_form(request)
+    user_id = current_user(request).user_id
+    item = await services(request).db.read(
+        answers.item_for_candidate, attempt_id=_attempt_id(request), user_id=user_id, slot=slot
+    )
+    value = _slot_value(item.view, [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    if seq is None:
+        seq = await _saved_seq(request, _attempt_id(request), slot) + 1
+    return await services(request).db.run(
+        answers.save, attempt_id=_attempt_id(request), user_id=user_id, slot=slot, response=value, seq=seq
+    )
+
+
+async def item_submit(request: Request) -> Response:
+    """The no-JavaScript path: save the form, then go where the pressed button says."""
+    slot = _slot(request)
+    form = await read_form(request)
+    action = text_field(form, "action") or "stay"
+    raw_seq = text_field(form, "seq")
+    try:
+        await _save_form(request, slot, int(raw_seq) if raw_seq.isdigit() and len(raw_seq) < 18 else None)
+    except DomainError as error:
+        if error.code in ("attempt_closed",):
+            return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
+        return await item_page(request, notice=error.message, status_code=status_for(error))
+    base = f"/candidate/attempts/{_attempt_id(request)}"
+    if action in ("flag", "unflag"):
+        await services(request).db.run(
+            answers.set_flag,
+            attempt_id=_attempt_id(request),
+            user_id=current_user(request).user_id,
+            slot=slot,
+            flagged=action == "flag",
+        )
+        return RedirectResponse(f"{base}/items/{slot}", status_code=303)
+    if action == "review":
+        return RedirectResponse(f"{base}/review", status_code=303)
+    if action.startswith("goto:") and action[5:].isdigit():
+        return RedirectResponse(f"{base}/items/{int(action[5:])}", status_code=303)
+    return RedirectResponse(f"{base}/items/{slot}", status_code=303)
+
+
+async def autosave(request: Request) -> Response:
+    """The JavaScript path: save at once, answer JSON with the server's remaining time (or the refusal)."""
+    raw_seq = request.headers.get("x-seq", "")
+    try:
+        if not raw_seq.isdigit() or len(raw_seq) > 18:
+            raise InvalidInput("The save carries no sequence number.", code="invalid_seq")
+        result = await _save_form(request, _slot(request), int(raw_seq))
+    except DomainError as error:
+        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+    return JSONResponse(
+        {"slot": result.slot, "saved_seq": result.saved_seq, "remaining_seconds": result.remaining_seconds}
+    )
+
+
+async def client_event(request: Request) -> Response:
+    try:
+        body = json.loads(await request.body() or b"{}")
+        kind = str(body.get("type", ""))[:40]
+        client_time = datetime.fromisoformat(body["client_time"]) if body.get("client_time") else None
+        await services(request).db.run(
+            answers.report_event,
+            attempt_id=_attempt_id(request),
+            user_id=current_user(request).user_id,
+            kind=kind,
+            client_time=client_time,
+            detail={k: v for k, v in body.items() if k in ("slot", "visible")},
+        )
+    except (ValueError, TypeError, AttributeError):
+        return JSONResponse(error_body("invalid_event", "The event could not be read."), status_code=400)
+    except DomainError as error:
+        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+    return Response(status_code=204)
+
+
+async def review(request: Request) -> Response:
+    view = await _view(request)
+    if view.status in FINAL:
+        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
+    unanswered = [s.slot for _, slots in view.sections for s in slots if not s.answered]
+    flagged = [s.slot for _, slots in view.sections for s in slots if s.flagged]
+    return render(request, "candidate/review.html", {"view": view, "unanswered": unanswered, "flagged": flagged})
+
+
+async def submit(request: Request) -> Response:
+    form = await read_form(request)
+    if text_field(form, "confirm") != "yes":
+        return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/review", status_code=303)
+    await services(request).db.run(
+        attempts.submit, attempt_id=_attempt_id(request), user_id=current_user(request).user_id
+    )
+    return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
+
+
+async def done(request: Request) -> Response:
+    view = await _view(request)
+    if view.status not in FINAL:
+        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
+    return render(request, "candidate/done.html", {"view": view})

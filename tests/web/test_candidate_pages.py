@@ -1,0 +1,71 @@
+"""The candidate's way through as plain forms (no JavaScript): my exams, check-in, answer, flag, review, submit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
+from tests.conftest import TEST_PASSWORD
+from tests.web.browsing import csrf_from, log_in
+
+
+def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[str, Any]) -> None:  # noqa: F811
+    client = TestClient(app_client.app)
+    log_in(client, "cara@example.org", TEST_PASSWORD)
+    home = client.get("/candidate")
+    assert "Start exam" in home.text and "I accept the rules" in home.text
+    path = f"/candidate/sittings/{sitting['sitting_id']}/start"
+    refused = client.post(path, data={"csrf_token": csrf_from(home)}, follow_redirects=False)
+    assert refused.status_code == 422 and "Accept the rules" in refused.text
+    started = client.post(path, data={"csrf_token": csrf_from(home), "agree": "yes"}, follow_redirects=False)
+    attempt_url = started.headers["location"]
+    first = client.get(attempt_url, follow_redirects=False)
+    assert first.headers["location"].endswith("/items/1")
+    page = client.get(first.headers["location"])
+    assert 'role="timer"' in page.text and "Question 1 of 4" in page.text
+    assert "no-store" in page.headers["cache-control"]
+    for name in ("Next", "Flag for review", "Review answers"):
+        assert f">{name}</button>" in page.text
+    radio_name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
+    item_url = first.headers["location"]
+    saved = client.post(
+        item_url, data={"csrf_token": csrf_from(page), radio_name: "A", "action": "goto:2"}, follow_redirects=False
+    )
+    assert saved.headers["location"].endswith("/items/2")
+    again = client.get(item_url)
+    assert 'value="A" checked' in again.text and 'value="B" checked' not in again.text
+    flagged = client.post(
+        item_url, data={"csrf_token": csrf_from(again), radio_name: "A", "action": "flag"}, follow_redirects=False
+    )
+    assert flagged.status_code == 303
+    review = client.get(attempt_url + "/review")
+    assert "You answered 1 of 4 questions." in review.text and "You have 3 unanswered questions." in review.text
+    assert "Flagged for review" in review.text
+    not_confirmed = client.post(attempt_url + "/submit", data={"csrf_token": csrf_from(review)}, follow_redirects=False)
+    assert not_confirmed.headers["location"].endswith("/review")
+    submitted = client.post(
+        attempt_url + "/submit", data={"csrf_token": csrf_from(review), "confirm": "yes"}, follow_redirects=True
+    )
+    assert "Your exam was submitted" in submitted.text and "You answered 1 of 4 questions." in submitted.text
+    late = client.post(
+        item_url, data={"csrf_token": csrf_from(review), radio_name: "B", "action": "stay"}, follow_redirects=False
+    )
+    assert late.headers["location"].endswith("/done")
+
+
+def test_another_candidate_cannot_open_the_attempt(app_client: TestClient, sitting: dict[str, Any]) -> None:  # noqa: F811
+    cara = TestClient(app_client.app)
+    log_in(cara, "cara@example.org", TEST_PASSWORD)
+    home = cara.get("/candidate")
+    started = cara.post(
+        f"/candidate/sittings/{sitting['sitting_id']}/start",
+        data={"csrf_token": csrf_from(home), "agree": "yes"},
+        follow_redirects=False,
+    )
+    carl = TestClient(app_client.app)
+    log_in(carl, "carl@example.org", TEST_PASSWORD)
+    assert carl.get(started.headers["location"] + "/items/1").status_code == 404
+    assert carl.get(started.headers["location"] + "/review").status_code == 404
