@@ -229,7 +229,9 @@ def import_items(
         raise InvalidInput("The file holds no items.", code="import_empty")
     urls = _store_media(session, result.media)
     number = _lock_item_numbers(session)
-    items, versions, dependents = [], [], []
+    items: list[Item] = []
+    versions: list[ItemVersion] = []
+    dependents: list[ItemVersionTag | ItemTransition] = []
     for offset, entry in enumerate(result.items):
         item = Item(number=number + offset, source_identifier=entry.content.identifier[:200], created_by=actor_id)
         row, labels = _version_row(item.id, 1, _relink(entry.content, urls), entry.metadata, actor_id)
@@ -472,7 +474,7 @@ def list_items(
         query = query.where(col(ItemVersion.author_id) == author_id)
     if tag:
         query = query.where(
-            select(ItemVersionTag.label)
+            select(col(ItemVersionTag.label))
             .where(
                 col(ItemVersionTag.item_id) == col(ItemVersion.item_id),
                 col(ItemVersionTag.version) == col(ItemVersion.version),

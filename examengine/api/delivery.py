@@ -3,6 +3,9 @@ proctors only attempts of sittings assigned to them; admins all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -88,15 +91,15 @@ async def _watchable(request: Request, who: Principal) -> tuple[str, bool]:
     """The attempt id if the caller may see it, and whether they are its candidate."""
     attempt_id = request.path_params["attempt_id"]
 
-    def check(*, session: object) -> tuple[str, bool]:
-        attempt = attempts.load(session, attempt_id)  # type: ignore[arg-type]
+    def check(*, session: Session) -> tuple[str, bool]:
+        attempt = attempts.load(session, attempt_id)
         if attempt.user_id == who.user_id:
             return attempt_id, True
         if Role.ADMIN in who.roles or (
             Role.PROCTOR in who.roles
             and is_proctor_of(
                 session=session,
-                sitting_id=attempt.sitting_id,  # type: ignore[arg-type]
+                sitting_id=attempt.sitting_id,
                 user_id=who.user_id,
             )
         ):
@@ -112,8 +115,8 @@ async def get_attempt(request: Request) -> Response:
     who = current_user(request)
     attempt_id, own = await _watchable(request, who)
 
-    def read(*, session: object) -> AttemptView:
-        return attempts.view(session, attempts.load(session, attempt_id), utcnow())  # type: ignore[arg-type]
+    def read(*, session: Session) -> AttemptView:
+        return attempts.view(session, attempts.load(session, attempt_id), utcnow())
 
     view = await services(request).db.read(read)
     return json_response(attempt_out(view, with_responses=own))
@@ -187,12 +190,12 @@ async def submit(request: Request) -> Response:
     return json_response(SubmitOut(status=view.status))
 
 
-async def _proctor_action(request: Request, action: object, **kwargs: object) -> Response:
+async def _proctor_action(request: Request, action: Callable[..., AttemptView], **kwargs: object) -> Response:
     who = current_user(request)
     attempt_id, own = await _watchable(request, who)
     if own and Role.ADMIN not in who.roles:
         raise NotFound("No such attempt.", code="attempt_not_found")
-    view = await services(request).db.run(action, attempt_id=attempt_id, actor_id=who.user_id, **kwargs)  # type: ignore[arg-type]
+    view = await services(request).db.run(action, attempt_id=attempt_id, actor_id=who.user_id, **kwargs)
     return json_response(attempt_out(view, with_responses=False))
 
 

@@ -69,7 +69,9 @@ def candidate_sittings(*, session: Session, user_id: str, now: datetime) -> list
         used = len(
             list(
                 session.scalars(
-                    select(Attempt.id).where(col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id)
+                    select(col(Attempt.id)).where(
+                        col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id
+                    )
                 )
             )
         )

@@ -84,7 +84,7 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
         raise Conflict(f"The sitting closed at {sitting.closes_at.isoformat()}.", code="sitting_closed")
     definition = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version).definition
     earlier = session.execute(
-        select(Attempt.id, Attempt.status).where(
+        select(col(Attempt.id), col(Attempt.status)).where(
             col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id
         )
     ).all()
@@ -95,7 +95,7 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
         )
     seen = frozenset(
         session.scalars(
-            select(AttemptSlot.item_id)
+            select(col(AttemptSlot.item_id))
             .join(Attempt, col(Attempt.id) == col(AttemptSlot.attempt_id))
             .where(col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id)
         )
@@ -105,7 +105,7 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
     if definition.max_exposure is not None:
         exposure = dict(
             session.execute(
-                select(AttemptSlot.item_id, func.count())
+                select(col(AttemptSlot.item_id), func.count())
                 .join(Attempt, col(Attempt.id) == col(AttemptSlot.attempt_id))
                 .where(col(Attempt.sitting_id) == sitting_id)
                 .group_by(col(AttemptSlot.item_id))

@@ -201,7 +201,7 @@ def _approved_for_rule(session: Session, rule: DrawRule) -> list[PoolItemRow]:
         query = query.where(col(ItemVersion.domain) == rule.domain)
     if rule.tag:
         query = query.where(
-            select(ItemVersionTag.label)
+            select(col(ItemVersionTag.label))
             .where(
                 col(ItemVersionTag.item_id) == col(ItemVersion.item_id),
                 col(ItemVersionTag.version) == col(ItemVersion.version),
@@ -250,15 +250,15 @@ def pinned_pools(*, session: Session, exam_id: str, version: int) -> list[RulePo
         raise Conflict("This exam version is not published.", code="exam_not_published")
     entries = session.execute(
         select(
-            ExamPoolEntry.section,
-            ExamPoolEntry.rule,
-            ItemVersion.item_id,
-            ItemVersion.version,
-            ItemVersion.domain,
-            ItemVersion.tags,
-            ItemVersion.enemy_groups,
-            ItemVersion.max_score,
-            ItemVersion.p_value,
+            col(ExamPoolEntry.section),
+            col(ExamPoolEntry.rule),
+            col(ItemVersion.item_id),
+            col(ItemVersion.version),
+            col(ItemVersion.domain),
+            col(ItemVersion.tags),
+            col(ItemVersion.enemy_groups),
+            col(ItemVersion.max_score),
+            col(ItemVersion.p_value),
         )
         .join(
             ItemVersion,

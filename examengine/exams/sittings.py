@@ -62,12 +62,12 @@ def _users_with_role(session: Session, user_ids: Sequence[str], role: Role) -> s
     """Which of the users have the role; raises NotFound naming users that do not exist at all."""
     if not user_ids:
         return set()
-    known = set(session.scalars(select(User.id).where(col(User.id).in_(list(user_ids)))))
+    known = set(session.scalars(select(col(User.id)).where(col(User.id).in_(list(user_ids)))))
     unknown = sorted(set(user_ids) - known)
     if unknown:
         raise NotFound(f"No such user: {', '.join(unknown)}.", code="user_not_found")
     rows = session.scalars(
-        select(UserRole.user_id)
+        select(col(UserRole.user_id))
         .join(User, col(User.id) == col(UserRole.user_id))
         .where(col(UserRole.user_id).in_(list(user_ids)), col(UserRole.role) == role, col(User.disabled_at).is_(None))
     )
@@ -169,7 +169,7 @@ def enroll(
         )
     already = set(
         session.scalars(
-            select(Enrollment.user_id).where(
+            select(col(Enrollment.user_id)).where(
                 col(Enrollment.sitting_id) == sitting_id, col(Enrollment.user_id).in_(wanted)
             )
         )
@@ -215,7 +215,7 @@ def get_sitting(*, session: Session, sitting_id: str, now: datetime | None = Non
     exam = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     proctors = tuple(
         session.scalars(
-            select(SittingProctor.user_id)
+            select(col(SittingProctor.user_id))
             .where(col(SittingProctor.sitting_id) == sitting_id)
             .order_by(col(SittingProctor.user_id))
         )
@@ -264,6 +264,6 @@ def list_sittings(*, session: Session, proctor_id: str | None = None) -> list[Si
     query = select(Sitting).order_by(col(Sitting.opens_at).desc())
     if proctor_id:
         query = query.where(
-            col(Sitting.id).in_(select(SittingProctor.sitting_id).where(col(SittingProctor.user_id) == proctor_id))
+            col(Sitting.id).in_(select(col(SittingProctor.sitting_id)).where(col(SittingProctor.user_id) == proctor_id))
         )
     return list(session.scalars(query))

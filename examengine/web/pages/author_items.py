@@ -79,7 +79,7 @@ async def import_submit(request: Request) -> Response:
 
 def _native_text(view: service.VersionView) -> str:
     if view.content.native is not None:
-        return yaml.safe_dump(view.content.native, sort_keys=False, allow_unicode=True)
+        return str(yaml.safe_dump(view.content.native, sort_keys=False, allow_unicode=True))
     return json.dumps(content_to_json(view.content), indent=2, ensure_ascii=False)
 
 

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, overview, start
+from examengine.delivery.models import AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import DomainError, InvalidInput, NotFound
 from examengine.web.auth import current_user, services
@@ -122,7 +123,7 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
 
 async def _saved_seq(request: Request, attempt_id: str, slot: int) -> int:
     def read(*, session: Any) -> int:
-        row = session.get(answers.AttemptSlot, (attempt_id, slot))
+        row = session.get(AttemptSlot, (attempt_id, slot))
         return int(row.seq) if row else 0
 
     return await services(request).db.read(read)
