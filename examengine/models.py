@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, User, UserRole
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
+from examengine.scoring.models import AttemptResult, SlotScore
 from itembank.models import Item, ItemTransition, ItemVersion, ItemVersionTag, Media
 
 metadata = SQLModel.metadata
@@ -12,6 +13,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Attempt",
     "AttemptEvent",
+    "AttemptResult",
     "AttemptSlot",
     "Credential",
     "Enrollment",
@@ -26,6 +28,7 @@ __all__ = [
     "Media",
     "Sitting",
     "SittingProctor",
+    "SlotScore",
     "TrustedDevice",
     "User",
     "UserRole",

@@ -18,6 +18,7 @@ from examengine.accounts import credentials, throttle
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.delivery import attempts
+from examengine.scoring import service as scoring
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,12 @@ def expire_overdue_attempts(services: Services) -> object:
     return services.db.call(attempts.expire_overdue)
 
 
+def score_finished_attempts(services: Services) -> object:
+    return services.db.call(scoring.score_finished, now=utcnow())
+
+
 JOBS = (
+    Job("score_finished_attempts", 10, score_finished_attempts),
     Job("expire_overdue_attempts", 5, expire_overdue_attempts),
     Job("purge_dead_credentials", 3600, purge_dead_credentials),
     Job("purge_old_login_failures", 900, purge_old_login_failures),

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from examengine.accounts.credentials import Principal
 from examengine.accounts.models import Role
+from examengine.api.results import candidate_result_out
 from examengine.api.schemas import (
     AttemptOut,
     AttemptStarted,
@@ -33,11 +34,15 @@ from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, start
 from examengine.delivery.attempts import AttemptView
+from examengine.delivery.states import AttemptStatus
 from examengine.errors import NotFound
 from examengine.exams.sittings import is_proctor_of
+from examengine.scoring import release
+from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 
 WATCH_ERRORS = (404, 409)
+SCORED_ON_SUBMIT = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED})
 
 
 def sections_out(view: AttemptView) -> list[SectionOut]:
@@ -184,10 +189,16 @@ async def report_event(request: Request, body: EventIn) -> Response:
 @operation(tags=["delivery"], responses={200: SubmitOut}, errors=WATCH_ERRORS)
 async def submit(request: Request) -> Response:
     """Submit the attempt; repeating it is harmless."""
-    view = await services(request).db.run(
-        attempts.submit, attempt_id=request.path_params["attempt_id"], user_id=current_user(request).user_id
-    )
-    return json_response(SubmitOut(status=view.status))
+    ctx, who = services(request), current_user(request)
+    attempt_id = request.path_params["attempt_id"]
+    view = await ctx.db.run(attempts.submit, attempt_id=attempt_id, user_id=who.user_id)
+    if view.status in SCORED_ON_SUBMIT:
+        await ctx.db.run(scoring.score_attempt, attempt_id=attempt_id, now=utcnow())
+    else:
+        return json_response(SubmitOut(status=view.status))
+    found = await ctx.db.read(release.result_for_candidate, attempt_id=attempt_id, user_id=who.user_id, now=utcnow())
+    result = candidate_result_out(found).model_dump(mode="json") if isinstance(found, release.CandidateResult) else None
+    return json_response(SubmitOut(status=view.status, result=result))
 
 
 async def _proctor_action(request: Request, action: Callable[..., AttemptView], **kwargs: object) -> Response:

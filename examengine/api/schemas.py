@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from examengine.accounts.models import Role
 
@@ -395,3 +396,47 @@ class TimelineEventOut(BaseModel):
 class TimelineOut(BaseModel):
     attempt_id: str
     events: list[TimelineEventOut]
+
+
+class SubscoreOut(BaseModel):
+    name: str | None
+    raw_score: float
+    max_score: float
+    percent: float
+    pending: int
+
+
+class ResultOut(BaseModel):
+    """A released result (status "released") or only the receipt (status "received") until release."""
+
+    attempt_id: str
+    status: Literal["released", "received"]
+    message: str | None = None
+    raw_score: float | None = None
+    max_score: float | None = None
+    percent: float | None = None
+    scaled_score: int | None = None
+    passed: bool | None = None
+    domains: list[SubscoreOut] = []
+    sections: list[SubscoreOut] = []
+    released_at: datetime | None = None
+
+
+class ReleaseIn(Strict):
+    """Name the exam version or the sitting whose results to release."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"oneOf": [{"required": ["version"]}, {"required": ["sitting_id"]}]}
+    )
+    sitting_id: IdText | SkipJsonSchema[None] = None
+    version: Annotated[int, Field(ge=1, le=999_999_999)] | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _names_one_scope(self) -> ReleaseIn:
+        if (self.sitting_id is None) == (self.version is None):
+            raise ValueError("name either the exam version or the sitting whose results to release")
+        return self
+
+
+class ReleaseOut(BaseModel):
+    released: int

@@ -30,6 +30,7 @@ from examengine.exams.assembly_model import AssembledForm, AssemblyContext
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.forms import blueprint_and_pool
 from examengine.exams.models import Enrollment, Sitting
+from examengine.scoring import retake
 from itembank.rendering import shuffled_order
 
 
@@ -83,16 +84,9 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
     if now >= sitting.closes_at:
         raise Conflict(f"The sitting closed at {sitting.closes_at.isoformat()}.", code="sitting_closed")
     definition = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version).definition
-    earlier = session.execute(
-        select(col(Attempt.id), col(Attempt.status)).where(
-            col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id
-        )
-    ).all()
-    if len(earlier) >= definition.retake_policy.max_attempts:
-        raise Forbidden(
-            f"You have used all {definition.retake_policy.max_attempts} attempt(s) this exam allows.",
-            code="max_attempts_reached",
-        )
+    eligibility = retake.ensure_eligible(
+        session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now
+    )
     seen = frozenset(
         session.scalars(
             select(col(AttemptSlot.item_id))
@@ -115,7 +109,7 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
             session.scalar(select(func.count()).select_from(Attempt).where(col(Attempt.sitting_id) == sitting_id)) or 0
         )
     pools = exams.pinned_pools(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
-    return StartPlan(sitting, enrollment, definition, pools, seen, exposure, forms, len(earlier) + 1)
+    return StartPlan(sitting, enrollment, definition, pools, seen, exposure, forms, eligibility.attempts_used + 1)
 
 
 def assemble_form(plan: StartPlan, seed: int) -> AssembledForm:

@@ -16,6 +16,7 @@ from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
 from examengine.api import items as api_items
 from examengine.api import meta as api_meta
+from examengine.api import results as api_results
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
@@ -275,6 +276,22 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/api/v1/exams/{exam_id}/publish",
             api_exams.publish_exam,
             name="api.exams.publish",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/result",
+            api_results.attempt_result,
+            name="api.attempts.result",
+            access=roles(Role.CANDIDATE, Role.ADMIN),
+        ),
+        route(
+            "/api/v1/exams/{exam_id}/results.csv", api_results.results_csv, name="api.exams.results_csv", access=ADMIN
+        ),
+        route(
+            "/api/v1/exams/{exam_id}/release",
+            api_results.release_results,
+            name="api.exams.release",
             access=ADMIN,
             methods=("POST",),
         ),

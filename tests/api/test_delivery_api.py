@@ -217,7 +217,7 @@ def test_the_sweep_expires_once_even_when_run_twice(
     assert datetime.fromisoformat(state["finished_at"]) == deadline
 
 
-def test_submit_is_harmless_to_repeat_and_a_new_start_is_refused_by_the_policy(
+def test_submit_is_harmless_to_repeat_scores_and_the_retake_policy_applies(
     app_client: TestClient, sitting: dict[str, Any]
 ) -> None:
     attempt_id = start(app_client, sitting).json()["attempt_id"]
@@ -227,9 +227,10 @@ def test_submit_is_harmless_to_repeat_and_a_new_start_is_refused_by_the_policy(
     assert first.json()["status"] == second.json()["status"] == "submitted"
     events = app_client.get(f"/api/v1/attempts/{attempt_id}/events", headers=sitting["headers"]["admin"]).json()
     assert [e["type"] for e in events["events"]].count("submitted") == 1
-    retake = start(app_client, sitting)
-    assert retake.status_code == 201  # max_attempts is 3 in the blueprint
-    assert retake.json()["attempt_id"] != attempt_id
+    assert first.json()["result"]["passed"] is False and first.json()["result"]["raw_score"] == 0
+    retake = start(app_client, sitting)  # a fail, and the blueprint says wait 14 days after a fail
+    assert retake.status_code == 403 and retake.json()["error"]["code"] == "retake_wait"
+    assert "You may retake from" in retake.json()["error"]["message"]
 
 
 def test_the_form_is_reproducible_from_its_seed(

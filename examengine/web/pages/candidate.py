@@ -18,6 +18,8 @@ from examengine.delivery import answers, attempts, overview, start
 from examengine.delivery.models import AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import DomainError, InvalidInput, NotFound
+from examengine.scoring import release
+from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 from examengine.web.errors import error_body, status_for
 from examengine.web.forms import read_form, text_field
@@ -228,9 +230,11 @@ async def submit(request: Request) -> Response:
     form = await read_form(request)
     if text_field(form, "confirm") != "yes":
         return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/review", status_code=303)
-    await services(request).db.run(
+    view = await services(request).db.run(
         attempts.submit, attempt_id=_attempt_id(request), user_id=current_user(request).user_id
     )
+    if view.status in (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED):
+        await services(request).db.run(scoring.score_attempt, attempt_id=_attempt_id(request), now=utcnow())
     return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
 
 
@@ -238,4 +242,14 @@ async def done(request: Request) -> Response:
     view = await _view(request)
     if view.status not in FINAL:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
-    return render(request, "candidate/done.html", {"view": view})
+    try:
+        result = await services(request).db.read(
+            release.result_for_candidate,
+            attempt_id=view.attempt_id,
+            user_id=current_user(request).user_id,
+            now=utcnow(),
+        )
+    except NotFound:
+        result = None
+    released = result if isinstance(result, release.CandidateResult) else None
+    return render(request, "candidate/done.html", {"view": view, "result": released})

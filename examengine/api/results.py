@@ -1,0 +1,87 @@
+"""Results (API.md: Results and analysis): the candidate's own once released; admins always."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from examengine.accounts.models import Role
+from examengine.api.schemas import ReleaseIn, ReleaseOut, ResultOut, SubscoreOut
+from examengine.api.spec import json_response, operation
+from examengine.clock import utcnow
+from examengine.scoring import export, release
+from examengine.web.auth import current_user, services
+
+
+def candidate_result_out(found: release.CandidateResult | release.ResultWithheld) -> ResultOut:
+    if isinstance(found, release.ResultWithheld):
+        return ResultOut(attempt_id=found.attempt_id, status="received", message=found.message)
+    return ResultOut(
+        attempt_id=found.attempt_id,
+        status="released",
+        raw_score=found.raw_score,
+        max_score=found.max_score,
+        percent=found.percent,
+        scaled_score=found.scaled_score,
+        passed=found.passed,
+        domains=[SubscoreOut(**asdict(d)) for d in found.domains],
+        released_at=found.released_at,
+    )
+
+
+@operation(tags=["results"], responses={200: ResultOut}, errors=(404,))
+async def attempt_result(request: Request) -> Response:
+    """The attempt's result: a candidate sees their own once released (before that, only the receipt)."""
+    who = current_user(request)
+    attempt_id = request.path_params["attempt_id"]
+    if Role.ADMIN in who.roles:
+
+        def admin_view(*, session: Session) -> ResultOut:
+            found = release.result_for_admin(session=session, attempt_id=attempt_id)
+            stored = found.result
+            return ResultOut(
+                attempt_id=attempt_id,
+                status="released" if found.released_at else "received",
+                raw_score=stored.raw_score,
+                max_score=stored.max_score,
+                percent=found.percent,
+                scaled_score=found.scaled_score,
+                passed=stored.passed,
+                domains=[SubscoreOut(**asdict(d)) for d in found.domains],
+                sections=[SubscoreOut(**asdict(s)) for s in found.sections],
+                released_at=found.released_at,
+            )
+
+        return json_response(await services(request).db.read(admin_view))
+    found = await services(request).db.read(
+        release.result_for_candidate, attempt_id=attempt_id, user_id=who.user_id, now=utcnow()
+    )
+    return json_response(candidate_result_out(found))
+
+
+@operation(tags=["results"], responses={200: None}, errors=(404,))
+async def results_csv(request: Request) -> Response:
+    """Every scored attempt of the exam, one row each, as CSV."""
+    text = await services(request).db.read(export.results_csv, exam_id=request.path_params["exam_id"])
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="results.csv"'},
+    )
+
+
+@operation(tags=["results"], body=ReleaseIn, responses={200: ReleaseOut}, errors=(404,))
+async def release_results(request: Request, body: ReleaseIn) -> Response:
+    """Release the results of an exam (optionally one version or one sitting) under a manual release policy."""
+    count = await services(request).db.run(
+        release.release_results,
+        exam_id=request.path_params["exam_id"],
+        actor_id=current_user(request).user_id,
+        now=utcnow(),
+        version=body.version,
+        sitting_id=body.sitting_id,
+    )
+    return json_response(ReleaseOut(released=count))

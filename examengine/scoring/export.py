@@ -1,0 +1,77 @@
+"""The results of an exam as CSV, for GET /api/v1/exams/{exam_id}/results.csv (admin)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from examengine.accounts.models import User
+from examengine.clock import rfc3339
+from examengine.delivery.models import Attempt
+from examengine.exams import service as exams
+from examengine.scoring.models import AttemptResult, ResultStatus
+from examengine.scoring.scale import report_decimal, report_scaled
+
+COLUMNS = (
+    "email",
+    "name",
+    "attempt_id",
+    "sitting_id",
+    "exam_version",
+    "finished_at",
+    "raw_score",
+    "max_score",
+    "percent",
+    "scaled_score",
+    "passed",
+    "status",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """A person's text, kept from being read as a formula by a spreadsheet."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{report_decimal(value):.2f}".rstrip("0").rstrip(".")
+
+
+def results_csv(*, session: Session, exam_id: str) -> str:
+    """One row per scored attempt of the exam (every version), ordered by finish time; scores are rounded as
+    reported, and the total, percent, scaled score and pass are empty while the result is pending marking.
+    Raises NotFound for an unknown exam."""
+    exams.get_version(session=session, exam_id=exam_id)
+    rows = session.execute(
+        select(AttemptResult, Attempt, User)
+        .join(Attempt, col(Attempt.id) == col(AttemptResult.attempt_id))
+        .join(User, col(User.id) == col(Attempt.user_id))
+        .where(col(AttemptResult.exam_id) == exam_id)
+        .order_by(col(Attempt.finished_at), col(Attempt.id))
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for result, attempt, user in rows:
+        complete = result.status == ResultStatus.SCORED
+        writer.writerow(
+            (
+                _text(user.email),
+                _text(user.name),
+                attempt.id,
+                attempt.sitting_id,
+                result.exam_version,
+                rfc3339(attempt.finished_at) if attempt.finished_at else "",
+                _number(result.raw_score if complete else None),
+                _number(result.max_score),
+                _number(result.percent),
+                "" if result.scaled_score is None else report_scaled(result.scaled_score),
+                "" if result.passed is None else str(result.passed).lower(),
+                result.status,
+            )
+        )
+    return out.getvalue()

@@ -1,0 +1,195 @@
+"""Who sees a result when: the exam version's `result_release`, and the admin's release action.
+
+A result is released at a moment computed from what is stored, never by writing on a read:
+- `immediate` and `after_marking`: when the result is complete (`completed_at`; nothing pending);
+- `on_date`: at the definition's `release_at`, or when complete if that is later;
+- `manual`: when an admin released it (`release_results`), or when complete if that is later.
+An admin's release also releases early under the other rules. A result still pending marking is never shown
+to the candidate: it has no total yet. Until release the candidate learns only that the attempt was received.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from examengine.delivery.models import Attempt
+from examengine.delivery.states import FINAL
+from examengine.errors import Conflict, InvalidInput, NotFound
+from examengine.exams import service as exams
+from examengine.exams.definition import ExamDefinition
+from examengine.exams.models import Sitting
+from examengine.scoring.models import AttemptResult, ResultStatus, SlotScore
+from examengine.scoring.scale import report_decimal, report_scaled
+from examengine.scoring.service import definition_of, slot_scores
+from examengine.scoring.wording import moment_text
+
+
+@dataclass(frozen=True)
+class Subscore:
+    name: str | None  # the section's title or the item domain (None: items without a domain)
+    raw_score: float
+    max_score: float
+    percent: float
+    pending: int
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    """The API's result shape: rounded once, here, for reporting."""
+
+    attempt_id: str
+    raw_score: float
+    max_score: float
+    percent: float
+    scaled_score: int | None
+    passed: bool | None
+    domains: tuple[Subscore, ...]
+    released_at: datetime
+
+
+@dataclass(frozen=True)
+class ResultWithheld:
+    attempt_id: str
+    received_at: datetime | None
+    message: str
+
+
+@dataclass(frozen=True)
+class AdminResult:
+    result: AttemptResult  # unrounded, as stored
+    slots: tuple[SlotScore, ...]
+    user_id: str
+    sitting_id: str
+    finished_at: datetime | None
+    percent: float | None
+    scaled_score: int | None
+    sections: tuple[Subscore, ...]
+    domains: tuple[Subscore, ...]
+    released_at: datetime | None
+
+
+def release_time(result: AttemptResult, definition: ExamDefinition) -> datetime | None:
+    """When the candidate may see the result (possibly in the future), or None while nothing releases it."""
+    completed = result.completed_at
+    if result.status != ResultStatus.SCORED or completed is None:
+        return None
+    if result.released_at is not None:
+        return max(result.released_at, completed)
+    if definition.result_release in ("immediate", "after_marking"):
+        return completed
+    if definition.result_release == "on_date" and definition.release_at is not None:
+        return max(definition.release_at, completed)
+    return None
+
+
+def _subscores(groups: list[dict[str, Any]], key: str) -> tuple[Subscore, ...]:
+    return tuple(
+        Subscore(
+            g[key],
+            report_decimal(g["raw_score"]),
+            report_decimal(g["max_score"]),
+            report_decimal(g["raw_score"] * 100 / g["max_score"]) if g["max_score"] > 0 else 0.0,
+            g["pending"],
+        )
+        for g in groups
+    )
+
+
+def _withheld_message(result: AttemptResult | None, definition: ExamDefinition) -> str:
+    received = "Your attempt was received."
+    if result is None:
+        return f"{received} Your result is not ready yet."
+    if result.status == ResultStatus.PENDING_MARKING:
+        return f"{received} Some answers are marked by a person; your result is released once marking is complete."
+    if definition.result_release == "on_date" and definition.release_at is not None:
+        return f"{received} Results are released on {moment_text(definition.release_at)}."
+    return f"{received} Results are released when the exam's results are published."
+
+
+def result_for_candidate(
+    *, session: Session, attempt_id: str, user_id: str, now: datetime
+) -> CandidateResult | ResultWithheld:
+    """The candidate's own result once released, else only that the attempt was received. Raises NotFound for
+    an unknown attempt or another candidate's, Conflict (attempt_not_finished) while the attempt is open."""
+    attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
+    if attempt is None or attempt.user_id != user_id:
+        raise NotFound("No such attempt.", code="attempt_not_found")
+    if attempt.status not in FINAL:
+        raise Conflict("The attempt is still open: submit it first.", code="attempt_not_finished")
+    result = session.get(AttemptResult, attempt_id)
+    definition = definition_of(session, attempt)
+    released = None if result is None else release_time(result, definition)
+    if result is None or released is None or released > now:
+        return ResultWithheld(attempt_id, attempt.finished_at, _withheld_message(result, definition))
+    assert result.percent is not None  # a complete result is graded
+    return CandidateResult(
+        attempt_id,
+        report_decimal(result.raw_score),
+        report_decimal(result.max_score),
+        report_decimal(result.percent),
+        None if result.scaled_score is None else report_scaled(result.scaled_score),
+        result.passed,
+        _subscores(result.subscores.get("domains", []), "domain"),
+        released,
+    )
+
+
+def result_for_admin(*, session: Session, attempt_id: str) -> AdminResult:
+    """The full result, released or not, with every slot's score. Raises NotFound (attempt_not_found, or
+    result_not_found when the attempt has not been scored)."""
+    attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
+    if attempt is None:
+        raise NotFound("No such attempt.", code="attempt_not_found")
+    result = session.get(AttemptResult, attempt_id)
+    if result is None:
+        raise NotFound("The attempt has not been scored yet.", code="result_not_found")
+    return AdminResult(
+        result,
+        tuple(slot_scores(session, attempt_id)),
+        attempt.user_id,
+        attempt.sitting_id,
+        attempt.finished_at,
+        None if result.percent is None else report_decimal(result.percent),
+        None if result.scaled_score is None else report_scaled(result.scaled_score),
+        _subscores(result.subscores.get("sections", []), "title"),
+        _subscores(result.subscores.get("domains", []), "domain"),
+        release_time(result, definition_of(session, attempt)),
+    )
+
+
+def release_results(
+    *,
+    session: Session,
+    exam_id: str,
+    actor_id: str,
+    now: datetime,
+    version: int | None = None,
+    sitting_id: str | None = None,
+) -> int:
+    """Release the stored results of one exam version or of one sitting of the exam (name exactly one); returns
+    how many were released now. Results released before keep their time; results still pending marking are
+    shown once marked; attempts scored later are not covered. Raises InvalidInput (neither or both named),
+    NotFound (unknown exam, version or sitting of this exam)."""
+    exams.get_version(session=session, exam_id=exam_id, version=version)
+    if (version is None) == (sitting_id is None):
+        raise InvalidInput("Name the exam version or the sitting whose results to release.", code="release_scope")
+    chosen = col(AttemptResult.exam_id) == exam_id
+    if sitting_id is not None:
+        sitting = session.get(Sitting, sitting_id) if len(sitting_id) <= 32 else None
+        if sitting is None or sitting.exam_id != exam_id:
+            raise NotFound("The exam has no such sitting.", code="sitting_not_found")
+        in_sitting = select(col(Attempt.id)).where(col(Attempt.sitting_id) == sitting_id)
+        chosen = chosen & col(AttemptResult.attempt_id).in_(in_sitting)
+    else:
+        chosen = chosen & (col(AttemptResult.exam_version) == version)
+    released = session.execute(
+        update(AttemptResult)
+        .where(chosen, col(AttemptResult.released_at).is_(None))
+        .values(released_at=now, released_by=actor_id)
+    )
+    return int(getattr(released, "rowcount", 0) or 0)

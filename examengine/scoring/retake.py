@@ -1,0 +1,92 @@
+"""Retake rules: may this candidate start another attempt at this exam now, and if not, from when?
+
+Every attempt counts as used, whatever became of it. The rules, in the order they are reported:
+- `allow_after_pass` false: no attempt after a passed result;
+- `max_attempts` overall;
+- `max_attempts_in_period` within a rolling `period_days`: an attempt (by its `created_at`) counts while
+  now < created_at + period_days, so the next one is allowed exactly when enough have aged out;
+- `wait_days_after_fail`: from the `finished_at` of the latest failed result, allowed at exactly
+  finished_at + wait_days_after_fail.
+A result still being marked may turn out a pass or a fail, so when a pass ends retakes or a fail imposes a wait,
+a retake waits for that result.
+When several timed rules block, the one that ends last is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from examengine.clock import rfc3339
+from examengine.delivery.models import Attempt
+from examengine.errors import Forbidden
+from examengine.exams.definition import ExamDefinition
+from examengine.scoring.models import AttemptResult, ResultStatus
+from examengine.scoring.wording import moment_text
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    allowed: bool
+    reason: str | None
+    next_eligible_at: datetime | None
+    attempts_used: int
+    code: str | None = None  # the rule that refuses, for the API's error code
+
+
+def eligibility(
+    *, session: Session, user_id: str, exam_id: str, definition: ExamDefinition, now: datetime
+) -> Eligibility:
+    """Whether the candidate may start another attempt at the exam now under `definition`'s retake policy, with
+    a reason a person can act on and, for a waiting period, the moment it ends. Raises nothing."""
+    policy = definition.retake_policy
+    history = session.execute(
+        select(col(Attempt.created_at), col(Attempt.finished_at), col(AttemptResult.status), col(AttemptResult.passed))
+        .outerjoin(AttemptResult, col(AttemptResult.attempt_id) == col(Attempt.id))
+        .where(col(Attempt.user_id) == user_id, col(Attempt.exam_id) == exam_id)
+        .order_by(col(Attempt.created_at))
+    ).all()
+    used = len(history)
+    if not policy.allow_after_pass and any(passed for _, _, _, passed in history):
+        return Eligibility(False, "You have passed this exam; it cannot be taken again.", None, used, "already_passed")
+    if used >= policy.max_attempts:
+        reason = f"You have used all {policy.max_attempts} attempt(s) this exam allows."
+        return Eligibility(False, reason, None, used, "max_attempts_reached")
+    waits: list[tuple[datetime, str, str]] = []
+    if policy.period_days and policy.max_attempts_in_period:
+        period = timedelta(days=policy.period_days)
+        recent = [created for created, _, _, _ in history if now < created + period]
+        if len(recent) >= policy.max_attempts_in_period:
+            frees_one = recent[len(recent) - policy.max_attempts_in_period] + period
+            limit = f"{policy.max_attempts_in_period} attempt(s) in {policy.period_days} days"
+            waits.append((frees_one, f"This exam allows {limit}.", "period_limit_reached"))
+    if (policy.wait_days_after_fail or not policy.allow_after_pass) and any(
+        status == ResultStatus.PENDING_MARKING for _, _, status, _ in history
+    ):
+        reason = "Your last attempt is still being marked; you can retake once its result is final."
+        return Eligibility(False, reason, None, used, "result_pending")
+    if policy.wait_days_after_fail:
+        failed = [finished for _, finished, _, passed in history if passed is False and finished is not None]
+        if failed:
+            until = max(failed) + timedelta(days=policy.wait_days_after_fail)
+            if now < until:
+                waits.append((until, f"After a fail there is a {policy.wait_days_after_fail}-day wait.", "retake_wait"))
+    if waits:
+        until, rule, code = max(waits)
+        return Eligibility(False, f"{rule} You may retake from {moment_text(until)}.", until, used, code)
+    return Eligibility(True, None, None, used)
+
+
+def ensure_eligible(
+    *, session: Session, user_id: str, exam_id: str, definition: ExamDefinition, now: datetime
+) -> Eligibility:
+    """`eligibility`, raising Forbidden with the rule's code, its message and `next_eligible_at` (RFC 3339, in
+    details) when the candidate may not start another attempt now."""
+    found = eligibility(session=session, user_id=user_id, exam_id=exam_id, definition=definition, now=now)
+    if not found.allowed:
+        details = {"next_eligible_at": rfc3339(found.next_eligible_at)} if found.next_eligible_at else {}
+        raise Forbidden(found.reason or "You may not take this exam now.", code=found.code, details=details)
+    return found

@@ -1,0 +1,227 @@
+"""Scoring finished attempts against the item versions pinned on their forms.
+
+Scoring is idempotent and safe with two processes: the slot scores and the result are conditional inserts (ON
+CONFLICT DO NOTHING) keyed by the attempt, and the totals are summed from the stored slot rows, so whoever
+inserts first decides and every caller gets the same numbers back.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, exists, select
+from sqlmodel import Session, col
+
+from examengine.db import dialect_insert
+from examengine.delivery.answers import pinned_content
+from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.states import FINAL, AttemptStatus
+from examengine.errors import Conflict, DomainError, NotFound
+from examengine.exams import service as exams
+from examengine.exams.definition import ExamDefinition
+from examengine.scoring.models import AttemptResult, ResultStatus, SlotScore
+from examengine.scoring.scale import grade
+from itembank.content import ItemContent
+from itembank.models import ItemVersion
+from itembank.scoring import ScoringError, max_score, score
+
+log = logging.getLogger(__name__)
+
+SCORED_ON_FINISH = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
+SWEEP_DAYS = 7
+RESULT_TABLE: Table = AttemptResult.__table__  # type: ignore[attr-defined]
+SLOT_TABLE: Table = SlotScore.__table__  # type: ignore[attr-defined]
+
+
+def item_responses(content: ItemContent, response: Any) -> dict[str, Any]:
+    """A slot's stored answer as {response identifier: value}: a dict is already keyed by the item's response
+    identifiers (others are dropped); any other value answers the item's single response. Raises ScoringError
+    for a single value given to an item with several responses."""
+    if response is None:
+        return {}
+    declared = [r.identifier for r in content.responses]
+    if isinstance(response, dict):
+        return {key: value for key, value in response.items() if key in declared}
+    if len(declared) != 1:
+        raise ScoringError(f"the item has {len(declared)} responses, but the answer is a single value")
+    return {declared[0]: response}
+
+
+def _blank(response: Any) -> bool:
+    if isinstance(response, dict):
+        return all(_blank(value) for value in response.values())
+    return response is None or response == [] or (isinstance(response, str) and not response.strip())
+
+
+def _finished_attempt(session: Session, attempt_id: str, include_terminated: bool) -> Attempt:
+    attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
+    if attempt is None:
+        raise NotFound("No such attempt.", code="attempt_not_found")
+    if attempt.status not in FINAL:
+        raise Conflict(
+            "The attempt is still open; it is scored once it is submitted or its time is up.",
+            code="attempt_not_finished",
+        )
+    if attempt.status == AttemptStatus.TERMINATED and not include_terminated:
+        raise Conflict(
+            "The attempt was terminated by the proctor; it is scored only when an admin decides to.",
+            code="attempt_terminated",
+        )
+    return attempt
+
+
+def _domains(session: Session, slots: Sequence[AttemptSlot]) -> dict[tuple[str, int], str | None]:
+    pinned = {(s.item_id, s.item_version) for s in slots}
+    rows = session.execute(
+        select(col(ItemVersion.item_id), col(ItemVersion.version), col(ItemVersion.domain)).where(
+            col(ItemVersion.item_id).in_(sorted({item_id for item_id, _ in pinned}))
+        )
+    ).all()
+    return {(item_id, version): domain for item_id, version, domain in rows if (item_id, version) in pinned}
+
+
+def _slot_values(session: Session, slot: AttemptSlot, domain: str | None) -> dict[str, Any]:
+    content = pinned_content(session, slot.item_id, slot.item_version)
+    try:
+        result = score(content, item_responses(content, slot.response))
+        points, maximum, outcomes = result.score, result.max_score, dict(result.outcomes)
+        if result.pending and _blank(slot.response):
+            # Nothing for a person to mark: a blank essay scores nothing.
+            points, outcomes = 0.0, {**outcomes, "blank": True}
+    except ScoringError as error:
+        # The machine cannot score this answer as written: a person decides, as for an essay.
+        points, maximum, outcomes = None, max_score(content), {"scoring_error": str(error)}
+    return {
+        "attempt_id": slot.attempt_id,
+        "slot": slot.slot,
+        "section": slot.section,
+        "item_id": slot.item_id,
+        "item_version": slot.item_version,
+        "domain": domain,
+        "score": points,
+        "max_score": maximum,
+        "outcomes": outcomes,
+        "marker_comment": "",
+    }
+
+
+def _group(slots: Iterable[SlotScore]) -> dict[str, float | int]:
+    chosen = list(slots)
+    return {
+        "raw_score": math.fsum(s.score or 0.0 for s in chosen),
+        "max_score": math.fsum(s.max_score for s in chosen),
+        "pending": sum(1 for s in chosen if s.pending),
+    }
+
+
+def subscores(slots: Sequence[SlotScore], section_titles: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Raw and maximum points (and slots pending) per section of the form and per item domain."""
+    domains = sorted({s.domain for s in slots}, key=lambda d: (d is None, d or ""))
+    return {
+        "sections": [
+            {"section": index, "title": title, **_group(s for s in slots if s.section == index)}
+            for index, title in enumerate(section_titles)
+        ],
+        "domains": [{"domain": domain, **_group(s for s in slots if s.domain == domain)} for domain in domains],
+    }
+
+
+def totals(attempt: Attempt, slots: Sequence[SlotScore], definition: ExamDefinition, now: datetime) -> dict[str, Any]:
+    """The result's columns from its slot rows: graded (percent, scaled, pass) only once nothing is pending."""
+    overall = _group(slots)
+    values: dict[str, Any] = {
+        "status": ResultStatus.PENDING_MARKING if overall["pending"] else ResultStatus.SCORED,
+        "raw_score": overall["raw_score"],
+        "max_score": overall["max_score"],
+        "subscores": subscores(slots, [section["title"] for section in attempt.form["sections"]]),
+        "percent": None,
+        "scaled_score": None,
+        "passed": None,
+        "completed_at": None,
+    }
+    if not overall["pending"]:
+        graded = grade(float(overall["raw_score"]), float(overall["max_score"]), definition)
+        values.update(percent=graded.percent, scaled_score=graded.scaled_score, passed=graded.passed, completed_at=now)
+    return values
+
+
+def slot_scores(session: Session, attempt_id: str) -> list[SlotScore]:
+    return list(
+        session.scalars(
+            select(SlotScore)
+            .where(col(SlotScore.attempt_id) == attempt_id)
+            .order_by(col(SlotScore.slot))
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def definition_of(session: Session, attempt: Attempt) -> ExamDefinition:
+    return exams.get_version(session=session, exam_id=attempt.exam_id, version=attempt.exam_version).definition
+
+
+def score_attempt(
+    *, session: Session, attempt_id: str, now: datetime, include_terminated: bool = False
+) -> AttemptResult:
+    """Score a submitted or expired attempt (a terminated one only with `include_terminated`) against its pinned
+    item versions and store the result; scoring again returns the stored result unchanged. Human-scored slots
+    stay pending and the result is `pending_marking` until they are marked. Raises NotFound for an unknown
+    attempt, Conflict (attempt_not_finished, attempt_terminated) for one that is not to be scored."""
+    attempt = _finished_attempt(session, attempt_id, include_terminated)
+    stored = session.get(AttemptResult, attempt_id)
+    if stored is not None:
+        return stored
+    definition = definition_of(session, attempt)
+    slots = list(
+        session.scalars(
+            select(AttemptSlot).where(col(AttemptSlot.attempt_id) == attempt_id).order_by(col(AttemptSlot.slot))
+        )
+    )
+    domains = _domains(session, slots)
+    rows = [_slot_values(session, s, domains.get((s.item_id, s.item_version))) for s in slots]
+    if rows:
+        session.execute(
+            dialect_insert(session, SLOT_TABLE)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["attempt_id", "slot"])
+        )
+    values = totals(attempt, slot_scores(session, attempt_id), definition, now)
+    session.execute(
+        dialect_insert(session, RESULT_TABLE)
+        .values(
+            attempt_id=attempt_id, exam_id=attempt.exam_id, exam_version=attempt.exam_version, scored_at=now, **values
+        )
+        .on_conflict_do_nothing(index_elements=["attempt_id"])
+    )
+    result = session.get(AttemptResult, attempt_id, populate_existing=True)
+    assert result is not None
+    return result
+
+
+def score_finished(*, session: Session, now: datetime, limit: int = 200) -> int:
+    """The sweep: score submitted and expired attempts (deadline within the last SWEEP_DAYS, so the index on
+    status and deadline bounds the scan) that have no result yet; returns how many it scored. Safe with several
+    processes. An attempt that cannot be scored is logged and left for the next run."""
+    unscored = session.scalars(
+        select(col(Attempt.id))
+        .where(
+            col(Attempt.status).in_([s.value for s in SCORED_ON_FINISH]),
+            col(Attempt.deadline_at) >= now - timedelta(days=SWEEP_DAYS),
+            ~exists().where(col(AttemptResult.attempt_id) == col(Attempt.id)),
+        )
+        .order_by(col(Attempt.finished_at))
+        .limit(limit)
+    ).all()
+    scored = 0
+    for attempt_id in unscored:
+        try:
+            score_attempt(session=session, attempt_id=attempt_id, now=now)
+        except DomainError as error:
+            log.warning("attempt %s not scored: %s", attempt_id, error.message)
+            continue
+        scored += 1
+    return scored
