@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from examengine.accounts.models import Role, User, UserRole
 from examengine.clock import utcnow
-from examengine.errors import Conflict, InvalidInput, NotFound
+from examengine.errors import InvalidInput, NotFound
 from examengine.exams import service as exams
 from examengine.exams.models import Enrollment, Sitting, SittingProctor
 
@@ -152,46 +152,6 @@ def create_sitting(
     )
     session.flush()
     return get_sitting(session=session, sitting_id=sitting.id)
-
-
-def enroll(
-    *, session: Session, sitting_id: str, candidates: Sequence[EnrollmentRequest], actor_id: str | None
-) -> SittingView:
-    """Add candidates to a sitting that has not closed; raises Conflict for one already enrolled."""
-    sitting = _sitting(session, sitting_id)
-    if sitting.closes_at <= utcnow():
-        raise Conflict("The sitting has closed: enrol the candidates in a new sitting.", code="sitting_closed")
-    wanted = [c.user_id for c in candidates]
-    not_candidates = sorted(set(wanted) - _users_with_role(session, wanted, Role.CANDIDATE))
-    if not_candidates:
-        raise InvalidInput(
-            f"These users are not active candidates: {', '.join(not_candidates)}.", code="invalid_candidate"
-        )
-    already = set(
-        session.scalars(
-            select(col(Enrollment.user_id)).where(
-                col(Enrollment.sitting_id) == sitting_id, col(Enrollment.user_id).in_(wanted)
-            )
-        )
-    )
-    if already:
-        raise Conflict(f"Already enrolled: {', '.join(sorted(already))}.", code="already_enrolled")
-    for request in candidates:
-        _check_accommodation(request)
-    session.add_all(
-        Enrollment(
-            sitting_id=sitting_id,
-            user_id=c.user_id,
-            time_multiplier=c.time_multiplier,
-            extra_minutes=c.extra_minutes,
-            separate_start=c.separate_start,
-            accommodation_reason=c.accommodation_reason.strip(),
-            enrolled_by=actor_id,
-        )
-        for c in candidates
-    )
-    session.flush()
-    return get_sitting(session=session, sitting_id=sitting_id)
 
 
 def _sitting(session: Session, sitting_id: str) -> Sitting:
