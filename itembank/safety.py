@@ -157,7 +157,7 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return b"".join(chunks)
 
 
-_MATHML_TAGS = {
+MATHML_TAGS = {
     "math",
     "mi",
     "mn",
@@ -189,7 +189,7 @@ _MATHML_TAGS = {
     "semantics",
     "annotation",
 }
-_HTML_TAGS = set(nh3.ALLOWED_TAGS) | {"audio", "video", "source", "track", "tfoot", "label"} | _MATHML_TAGS
+_HTML_TAGS = set(nh3.ALLOWED_TAGS) | {"audio", "video", "source", "track", "tfoot", "label"} | MATHML_TAGS
 _HTML_ATTRIBUTES: dict[str, set[str]] = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 _HTML_ATTRIBUTES["*"] = {"class", "lang", "dir", "title", "id", "role", "aria-label", "aria-hidden"}
 for _tag, _attrs in {

@@ -9,44 +9,13 @@ from xml.etree.ElementTree import Element, SubElement, register_namespace
 
 from itembank.content import Choice, Interaction, ItemContent
 from itembank.formats.qti_xml import MATHML_NAMESPACE, QTI3_NAMESPACE, camel_to_kebab
+from itembank.safety import MATHML_TAGS
 
 register_namespace("", QTI3_NAMESPACE)
 register_namespace("m", MATHML_NAMESPACE)
 Q = "{" + QTI3_NAMESPACE + "}"
 _M = "{" + MATHML_NAMESPACE + "}"
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
-_MATHML = {
-    "math",
-    "mi",
-    "mn",
-    "mo",
-    "ms",
-    "mtext",
-    "mspace",
-    "mrow",
-    "mfrac",
-    "msqrt",
-    "mroot",
-    "mstyle",
-    "msub",
-    "msup",
-    "msubsup",
-    "munder",
-    "mover",
-    "munderover",
-    "mtable",
-    "mtr",
-    "mtd",
-    "semantics",
-    "annotation",
-    "merror",
-    "mpadded",
-    "mphantom",
-    "mfenced",
-    "menclose",
-    "mmultiscripts",
-    "mlabeledtr",
-}
 _INTERACTION_ELEMENTS = {
     "choice": "choice",
     "order": "order",
@@ -94,7 +63,7 @@ class _HtmlToXml(HTMLParser):
         elif "data-hottext" in attributes:
             element = sub(parent, "hottext", {"identifier": attributes["data-hottext"]})
         else:
-            namespace = _M if tag in _MATHML else Q
+            namespace = _M if tag in MATHML_TAGS else Q
             attributes.pop("xmlns", None)
             element = SubElement(parent, namespace + tag, attributes)
         if tag not in _VOID:
