@@ -20,6 +20,9 @@ from examengine.api.schemas import (
     ExtendIn,
     FlagIn,
     ItemForCandidateOut,
+    LiveRowOut,
+    LiveRowsOut,
+    NoteIn,
     OptionalReasonIn,
     ReasonIn,
     SaveIn,
@@ -36,7 +39,8 @@ from examengine.delivery import answers, attempts, start
 from examengine.delivery.attempts import AttemptView
 from examengine.delivery.states import AttemptStatus
 from examengine.errors import NotFound
-from examengine.exams.sittings import is_proctor_of
+from examengine.proctoring import dashboard, notes
+from examengine.proctoring.access import watched_attempt, watched_sitting
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
@@ -97,19 +101,12 @@ async def _watchable(request: Request, who: Principal) -> tuple[str, bool]:
     attempt_id = request.path_params["attempt_id"]
 
     def check(*, session: Session) -> tuple[str, bool]:
-        attempt = attempts.load(session, attempt_id)
-        if attempt.user_id == who.user_id:
+        if attempts.load(session, attempt_id).user_id == who.user_id:
             return attempt_id, True
-        if Role.ADMIN in who.roles or (
-            Role.PROCTOR in who.roles
-            and is_proctor_of(
-                session=session,
-                sitting_id=attempt.sitting_id,
-                user_id=who.user_id,
-            )
-        ):
-            return attempt_id, False
-        raise NotFound("No such attempt.", code="attempt_not_found")
+        if Role.PROCTOR not in who.roles and Role.ADMIN not in who.roles:
+            raise NotFound("No such attempt.", code="attempt_not_found")
+        watched_attempt(session=session, attempt_id=attempt_id, user_id=who.user_id, is_admin=Role.ADMIN in who.roles)
+        return attempt_id, False
 
     return await services(request).db.read(check)
 
@@ -250,6 +247,54 @@ async def timeline(request: Request) -> Response:
                     id=e.id or 0, at=e.at, type=e.type, actor_id=e.actor_id, client_time=e.client_time, detail=e.detail
                 )
                 for e in rows
+            ],
+        )
+    )
+
+
+@operation(tags=["proctoring"], body=NoteIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def add_note(request: Request, body: NoteIn) -> Response:
+    """Add a note, or with a category an incident report, to the attempt's timeline (never shown to the candidate)."""
+    return await _proctor_action(request, notes.add_note, text=body.text, category=body.category)
+
+
+@operation(tags=["proctoring"], body=OptionalReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def admit(request: Request, body: OptionalReasonIn) -> Response:
+    """Admit a checked-in candidate after the identity check: their clock starts now."""
+    return await _proctor_action(request, attempts.admit, reason=body.reason)
+
+
+@operation(tags=["proctoring"], responses={200: LiveRowsOut}, errors=(404,))
+async def live_rows(request: Request) -> Response:
+    """One live row per enrolled candidate: status, progress, time left, last activity, incidents."""
+    who = current_user(request)
+    sitting_id = request.path_params["sitting_id"]
+
+    def read(*, session: Session) -> list[dashboard.CandidateRow]:
+        watched_sitting(session=session, sitting_id=sitting_id, user_id=who.user_id, is_admin=Role.ADMIN in who.roles)
+        return dashboard.sitting_rows(session=session, sitting_id=sitting_id, now=utcnow())
+
+    rows = await services(request).db.read(read)
+    return json_response(
+        LiveRowsOut(
+            sitting_id=sitting_id,
+            items=[
+                LiveRowOut(
+                    attempt_id=r.attempt_id,
+                    user_id=r.user_id,
+                    candidate=r.candidate,
+                    email=r.email,
+                    status=r.status,
+                    answered=r.answered,
+                    total=r.total,
+                    remaining_seconds=r.remaining_seconds,
+                    last_seen=r.last_seen,
+                    connection=r.connection,
+                    offline_for_seconds=r.offline_for_seconds,
+                    incidents=r.incidents,
+                    attention=list(r.attention),
+                )
+                for r in rows
             ],
         )
     )

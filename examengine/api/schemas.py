@@ -440,3 +440,29 @@ class ReleaseIn(Strict):
 
 class ReleaseOut(BaseModel):
     released: int
+
+
+class LiveRowOut(BaseModel):
+    attempt_id: str | None
+    user_id: str
+    candidate: str
+    email: str
+    status: str
+    answered: int
+    total: int
+    remaining_seconds: int | None
+    last_seen: datetime | None
+    connection: str
+    offline_for_seconds: int | None
+    incidents: dict[str, int]
+    attention: list[str]
+
+
+class LiveRowsOut(BaseModel):
+    sitting_id: str
+    items: list[LiveRowOut]
+
+
+class NoteIn(Strict):
+    text: str = Field(min_length=1, max_length=4000, pattern=NAME_PATTERN)
+    category: Literal["identity", "conduct", "technical", "other"] | SkipJsonSchema[None] = None

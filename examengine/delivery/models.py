@@ -61,7 +61,7 @@ class AttemptSlot(SQLModel, table=True):
     section: int
     item_id: str = Field(max_length=32)
     item_version: int
-    response: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    response: Any = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
     seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     saved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     flagged: bool = Field(default=False)

@@ -20,7 +20,7 @@ from examengine.api import results as api_results
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
-from examengine.web.pages import account, admin_users, author_items, candidate, media
+from examengine.web.pages import account, admin_users, author_items, candidate, media, proctor
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
@@ -164,6 +164,16 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route("/candidate/attempts/{attempt_id}/done", candidate.done, name="candidate.done", access=CANDIDATE),
+        route("/proctor", proctor.my_sittings, name="proctor.sittings", access=WATCHING),
+        route("/proctor/sittings/{sitting_id}", proctor.sitting_dashboard, name="proctor.dashboard", access=WATCHING),
+        route("/proctor/attempts/{attempt_id}", proctor.timeline, name="proctor.timeline", access=WATCHING),
+        route(
+            "/proctor/attempts/{attempt_id}/actions",
+            proctor.act,
+            name="proctor.act",
+            access=WATCHING,
+            methods=("POST",),
+        ),
         route("/media/{sha256}", media.media_file, name="media", access=SIGNED_IN),
         # JSON API
         route("/healthz", api_meta.healthz, name="api.health", access=PUBLIC),
@@ -261,6 +271,23 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="api.attempts.terminate",
             access=WATCHING,
             methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/notes",
+            api_delivery.add_note,
+            name="api.attempts.notes",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/admit",
+            api_delivery.admit,
+            name="api.attempts.admit",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/attempts", api_delivery.live_rows, name="api.sittings.live", access=WATCHING
         ),
         route("/api/v1/exams", api_exams.create_exam, name="api.exams.create", access=AUTHORING, methods=("POST",)),
         route("/api/v1/exams", api_exams.list_exams, name="api.exams.list", access=AUTHORING),

@@ -50,6 +50,10 @@ EXPECTED_ACCESS = {
     "author.items.transition": "admin or author",
     "author.items.score": "admin or author",
     "media": "any signed-in user",
+    "proctor.sittings": "admin or proctor",
+    "proctor.dashboard": "admin or proctor",
+    "proctor.timeline": "admin or proctor",
+    "proctor.act": "admin or proctor",
     "candidate.home": "candidate",
     "candidate.start": "candidate",
     "candidate.attempt": "candidate",
@@ -90,6 +94,9 @@ EXPECTED_ACCESS = {
     "api.attempts.resume": "admin or proctor",
     "api.attempts.extend": "admin or proctor",
     "api.attempts.terminate": "admin or proctor",
+    "api.attempts.notes": "admin or proctor",
+    "api.attempts.admit": "admin or proctor",
+    "api.sittings.live": "admin or proctor",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]

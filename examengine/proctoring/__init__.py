@@ -1,0 +1,1 @@
+"""Proctoring: the live view of a sitting and the proctor's notes and incident reports."""

@@ -1,0 +1,195 @@
+"""Proctor pages: assigned sittings, the live dashboard (refreshing itself), actions, an attempt's timeline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from examengine.accounts.models import Role
+from examengine.clock import rfc3339, utcnow
+from examengine.delivery import attempts
+from examengine.errors import DomainError, InvalidInput
+from examengine.exams import sittings
+from examengine.exams.models import Sitting
+from examengine.proctoring import dashboard, notes
+from examengine.proctoring.access import watched_attempt, watched_sitting
+from examengine.web.auth import current_user, services
+from examengine.web.errors import status_for
+from examengine.web.forms import read_form, text_field
+from examengine.web.templating import is_htmx, render
+
+STATUS_FILTERS = ("not_checked_in", "waiting", "in_progress", "paused", "submitted", "expired", "terminated")
+
+
+def _is_admin(request: Request) -> bool:
+    return Role.ADMIN in current_user(request).roles
+
+
+async def my_sittings(request: Request) -> Response:
+    who = current_user(request)
+
+    def read(*, session: Session) -> list[Sitting]:
+        return sittings.list_sittings(session=session, proctor_id=None if _is_admin(request) else who.user_id)
+
+    return render(
+        request, "proctor/sittings.html", {"sittings": await services(request).db.read(read), "now": utcnow()}
+    )
+
+
+async def sitting_dashboard(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
+    who = current_user(request)
+    sitting_id = str(request.path_params["sitting_id"])
+    wanted = request.query_params.get("status") if request.query_params.get("status") in STATUS_FILTERS else None
+    attention_only = request.query_params.get("attention") == "1"
+
+    def read(*, session: Session) -> tuple[Sitting, list[dashboard.CandidateRow]]:
+        sitting = watched_sitting(
+            session=session, sitting_id=sitting_id, user_id=who.user_id, is_admin=_is_admin(request)
+        )
+        return sitting, dashboard.sitting_rows(session=session, sitting_id=sitting_id, now=utcnow())
+
+    sitting, rows = await services(request).db.read(read)
+    shown = [r for r in rows if (wanted is None or r.status == wanted) and (not attention_only or r.needs_attention)]
+    context = {
+        "sitting": sitting,
+        "rows": shown,
+        "all_count": len(rows),
+        "status": wanted,
+        "attention_only": attention_only,
+        "statuses": STATUS_FILTERS,
+        "notice": notice,
+        "query": request.url.query,
+    }
+    block = "rows" if is_htmx(request) and request.headers.get("hx-target") == "live-rows" else None
+    return render(request, "proctor/dashboard.html", context, block=block, status_code=status_code)
+
+
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "admit": attempts.admit,
+    "pause": attempts.pause,
+    "resume": attempts.resume,
+    "extend": attempts.extend,
+    "terminate": attempts.terminate,
+    "note": notes.add_note,
+}
+
+
+async def act(request: Request) -> Response:
+    """One form for every action on an attempt; who, when and why go on its timeline."""
+    who = current_user(request)
+    attempt_id = str(request.path_params["attempt_id"])
+    form = await read_form(request)
+    action = text_field(form, "action")
+    reason = text_field(form, "reason").strip()
+    back = text_field(form, "back") or ""
+
+    def run(*, session: Session) -> str:
+        attempt = watched_attempt(
+            session=session, attempt_id=attempt_id, user_id=who.user_id, is_admin=_is_admin(request)
+        )
+        if action not in ACTIONS:
+            raise InvalidInput("Choose an action.", code="unknown_action")
+        if action in ("pause", "terminate", "extend") and not reason:
+            raise InvalidInput(f"Give the reason to {action} the attempt.", code="reason_required")
+        extra: dict[str, Any] = {}
+        if action == "extend":
+            minutes = text_field(form, "minutes")
+            if not minutes.isdigit() or not 1 <= int(minutes) <= 600:
+                raise InvalidInput("Extend by 1 to 600 minutes.", code="invalid_minutes")
+            extra["minutes"] = int(minutes)
+        if action == "note":
+            category = text_field(form, "category") or None
+            ACTIONS[action](
+                session=session, attempt_id=attempt_id, actor_id=who.user_id, text=reason, category=category
+            )
+        else:
+            ACTIONS[action](session=session, attempt_id=attempt_id, actor_id=who.user_id, reason=reason, **extra)
+        return attempt.sitting_id
+
+    try:
+        sitting_id = await services(request).db.run(run)
+    except DomainError as error:
+        if error.code in ("attempt_not_found",):
+            raise
+        request.path_params["sitting_id"] = await _sitting_of(request, attempt_id)
+        return await sitting_dashboard(request, notice=error.message, status_code=status_for(error))
+    target = f"/proctor/attempts/{attempt_id}" if back == "timeline" else f"/proctor/sittings/{sitting_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+async def _sitting_of(request: Request, attempt_id: str) -> str:
+    def read(*, session: Session) -> str:
+        return attempts.load(session, attempt_id).sitting_id
+
+    return await services(request).db.read(read)
+
+
+async def timeline(request: Request) -> Response:
+    who = current_user(request)
+    attempt_id = str(request.path_params["attempt_id"])
+
+    def read(*, session: Session) -> tuple[Any, ...]:
+        attempt = watched_attempt(
+            session=session, attempt_id=attempt_id, user_id=who.user_id, is_admin=_is_admin(request)
+        )
+        from examengine.accounts.models import User
+
+        candidate = session.get(User, attempt.user_id)
+        events = attempts.events(session=session, attempt_id=attempt_id)
+        actors = {
+            u.id: u.name
+            for u in session.scalars(select(User).where(col(User.id).in_({e.actor_id for e in events if e.actor_id})))
+        }
+        return attempt, candidate, events, actors, attempts.view(session, attempt, utcnow())
+
+    attempt, candidate, events, actors, view = await services(request).db.read(read)
+    fmt = request.query_params.get("format")
+    rows = [
+        {
+            "id": e.id,
+            "at": rfc3339(e.at),
+            "type": e.type,
+            "actor": actors.get(e.actor_id or "", "system"),
+            "client_time": rfc3339(e.client_time) if e.client_time else "",
+            "detail": e.detail,
+        }
+        for e in events
+    ]
+    if fmt == "json":
+        return Response(
+            json.dumps({"attempt_id": attempt_id, "events": rows}, indent=2),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.json"'},
+        )
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["id", "at", "type", "actor", "client_time", "detail"])
+        for row in rows:
+            writer.writerow(
+                [row["id"], row["at"], row["type"], row["actor"], row["client_time"], json.dumps(row["detail"])]
+            )
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.csv"'},
+        )
+    return render(
+        request,
+        "proctor/timeline.html",
+        {
+            "attempt": attempt,
+            "candidate": candidate,
+            "rows": rows,
+            "view": view,
+            "categories": notes.INCIDENT_CATEGORIES,
+        },
+    )
