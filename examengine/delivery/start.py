@@ -6,6 +6,7 @@ the attempt, so a burst of starts holds the write lock only for the inserts.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class StartPlan:
     exposure: dict[str, int]
     forms_so_far: int
     number: int
+    fixed_form: int | None  # the index of the fixed form (A = 0) this attempt gets; None for LOFT
 
 
 def _running(session: Session, sitting_id: str, user_id: str) -> Attempt | None:
@@ -109,13 +111,47 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
             session.scalar(select(func.count()).select_from(Attempt).where(col(Attempt.sitting_id) == sitting_id)) or 0
         )
     pools = exams.pinned_pools(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
-    return StartPlan(sitting, enrollment, definition, pools, seen, exposure, forms, eligibility.attempts_used + 1)
+    fixed_form = _fixed_form(session, sitting, user_id, definition) if definition.assembly == "fixed" else None
+    return StartPlan(
+        sitting, enrollment, definition, pools, seen, exposure, forms, eligibility.attempts_used + 1, fixed_form
+    )
+
+
+FORM_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def fixed_form_seed(exam_id: str, version: int, index: int) -> int:
+    """The seed of fixed form A, B, …: derived from the published version, so every candidate on form B sits the
+    same items in the same order."""
+    return int(hashlib.sha256(f"{exam_id}:{version}:{index}".encode()).hexdigest()[:15], 16)
+
+
+def _fixed_form(session: Session, sitting: Sitting, user_id: str, definition: ExamDefinition) -> int:
+    """Forms are given in rotation through the sitting; a retake gets a form this candidate has not sat, while
+    one is left."""
+    started = session.scalar(select(func.count()).select_from(Attempt).where(col(Attempt.sitting_id) == sitting.id))
+    rotation = (started or 0) % definition.forms
+    taken = {
+        form.get("form_index")
+        for form in session.scalars(
+            select(col(Attempt.form)).where(col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id)
+        )
+    }
+    if definition.retake_policy.require_different_form:
+        for step in range(definition.forms):
+            index = (rotation + step) % definition.forms
+            if index not in taken:
+                return index
+    return rotation
 
 
 def assemble_form(plan: StartPlan, seed: int) -> AssembledForm:
     """The candidate's form: a pure function of the published version, its pinned pools and the seed."""
     blueprint, pool = blueprint_and_pool(plan.definition, plan.pools)
-    context = AssemblyContext(seed, plan.seen_item_ids, plan.exposure, plan.forms_so_far)
+    if plan.fixed_form is not None:
+        context = AssemblyContext(seed)  # a fixed form is the same for everyone who gets it
+    else:
+        context = AssemblyContext(seed, plan.seen_item_ids, plan.exposure, plan.forms_so_far)
     return assembly.assemble(blueprint, pool, context)
 
 
@@ -173,6 +209,8 @@ def _create(
 ) -> attempts.AttemptView:
     definition, enrollment, sitting = plan.definition, plan.enrollment, plan.sitting
     document = _form_document(session, form, definition, seed)
+    if plan.fixed_form is not None:
+        document.update(form_index=plan.fixed_form, form_name=f"Form {FORM_NAMES[plan.fixed_form]}")
     waiting = sitting.requires_admission
     allowed = ledger.allowed_seconds(
         definition.time_limit_minutes, enrollment.time_multiplier, enrollment.extra_minutes
@@ -223,7 +261,10 @@ async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> Start
     plan = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
     if isinstance(plan, attempts.AttemptView):
         return StartOutcome(plan, created=False)
-    seed = secrets.randbits(62)
+    if plan.fixed_form is None:
+        seed = secrets.randbits(62)
+    else:
+        seed = fixed_form_seed(plan.sitting.exam_id, plan.sitting.exam_version, plan.fixed_form)
     form = await anyio.to_thread.run_sync(assemble_form, plan, seed)
     try:
         view = await db.run(_create, plan=plan, form=form, seed=seed, now=now)

@@ -248,3 +248,84 @@ def test_the_form_is_reproducible_from_its_seed(
     slots = [(s.item_id, s.version) for section in rebuilt.sections for s in section.slots]
     assert slots == [(v["item_id"], v["version"]) for v in stored.form["slots"].values()]
     assert json.dumps(stored.form["slots"])  # JSON-serialisable as stored
+
+
+def test_fixed_forms_rotate_are_identical_per_form_and_a_retake_gets_another(
+    app_client: TestClient, sitting: dict[str, Any], services: Services
+) -> None:
+    headers, users = sitting["headers"], sitting["users"]
+    body = blueprint(
+        code="FIX-1",
+        assembly="fixed",
+        forms=2,
+        sections=[{"title": "A", "draw": [{"domain": "D1", "count": 3}]}],
+        retake_policy={"max_attempts": 3, "wait_days_after_fail": 0, "allow_after_pass": True},
+    )
+    exam_id = app_client.post("/api/v1/exams", json=body, headers=headers["admin"]).json()["exam_id"]
+    assert app_client.post(f"/api/v1/exams/{exam_id}/publish", headers=headers["admin"]).status_code == 200
+    now = datetime.now(UTC)
+    sitting_id = app_client.post(
+        "/api/v1/sittings",
+        headers=headers["admin"],
+        json={
+            "exam_id": exam_id,
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=2)).isoformat(),
+            "proctor_ids": [],
+            "candidates": [{"user_id": users[n].id} for n in ("cara", "carl", "nina")],
+        },
+    ).json()["sitting_id"]
+
+    def form_of(who: str) -> dict[str, Any]:
+        attempt_id = app_client.post(f"/api/v1/sittings/{sitting_id}/attempts", headers=headers[who]).json()[
+            "attempt_id"
+        ]
+        return services.db.call(lambda *, session: session.get(Attempt, attempt_id).form, write=False)
+
+    cara, carl, nina = form_of("cara"), form_of("carl"), form_of("nina")
+    assert (cara["form_name"], carl["form_name"], nina["form_name"]) == ("Form A", "Form B", "Form A")
+    assert cara["slots"] == nina["slots"]  # one fixed form: the same items, order and option orders
+    assert (cara["form_index"], carl["form_index"]) == (0, 1)
+
+
+def test_a_retake_on_fixed_forms_gets_a_form_not_sat_before(
+    app_client: TestClient, sitting: dict[str, Any], services: Services
+) -> None:
+    from examengine.delivery.start import fixed_form_seed
+
+    assert fixed_form_seed("e1", 1, 0) == fixed_form_seed("e1", 1, 0) != fixed_form_seed("e1", 1, 1)
+    headers, users = sitting["headers"], sitting["users"]
+    body = blueprint(
+        code="FIX-2",
+        assembly="fixed",
+        forms=2,
+        cut_score=None,
+        sections=[{"title": "A", "draw": [{"domain": "D1", "count": 2}]}],
+        retake_policy={"max_attempts": 3, "wait_days_after_fail": 0},
+    )
+    exam_id = app_client.post("/api/v1/exams", json=body, headers=headers["admin"]).json()["exam_id"]
+    app_client.post(f"/api/v1/exams/{exam_id}/publish", headers=headers["admin"])
+    now = datetime.now(UTC)
+    sitting_id = app_client.post(
+        "/api/v1/sittings",
+        headers=headers["admin"],
+        json={
+            "exam_id": exam_id,
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=2)).isoformat(),
+            "candidates": [{"user_id": users["cara"].id}, {"user_id": users["nina"].id}],
+        },
+    ).json()["sitting_id"]
+
+    def start_form(who: str) -> tuple[str, str]:
+        attempt_id = app_client.post(f"/api/v1/sittings/{sitting_id}/attempts", headers=headers[who]).json()[
+            "attempt_id"
+        ]
+        form = services.db.call(lambda *, session: session.get(Attempt, attempt_id).form, write=False)
+        return attempt_id, form["form_name"]
+
+    first, first_form = start_form("cara")
+    assert first_form == "Form A"
+    assert start_form("nina")[1] == "Form B"
+    app_client.post(f"/api/v1/attempts/{first}/submit", headers=headers["cara"])
+    assert start_form("cara")[1] == "Form B"  # the rotation says A, but Cara has sat A
