@@ -20,7 +20,7 @@ from examengine.api import results as api_results
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
-from examengine.web.pages import account, admin_users, author_items, candidate, media, proctor
+from examengine.web.pages import account, admin_exams, admin_users, author_items, candidate, media, proctor
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
@@ -84,6 +84,27 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/admin/users/{user_id}/enable",
             admin_users.enable_user,
             name="admin.users.enable",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/exams", admin_exams.exam_list, name="admin.exams", access=ADMIN),
+        route("/admin/exams", admin_exams.create_exam, name="admin.exams.create", access=ADMIN, methods=("POST",)),
+        route("/admin/exams/new", admin_exams.new_exam_form, name="admin.exams.new", access=ADMIN),
+        route("/admin/exams/{exam_id}", admin_exams.exam_detail, name="admin.exams.detail", access=ADMIN),
+        route(
+            "/admin/exams/{exam_id}/publish",
+            admin_exams.publish,
+            name="admin.exams.publish",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/exams/{exam_id}/sittings/new", admin_exams.new_sitting_form, name="admin.sittings.new", access=ADMIN
+        ),
+        route(
+            "/admin/exams/{exam_id}/sittings",
+            admin_exams.create_sitting,
+            name="admin.sittings.create",
             access=ADMIN,
             methods=("POST",),
         ),
