@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 from sqlmodel import Session, col
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -181,7 +182,7 @@ async def create_sitting(request: Request) -> Response:
         opens_at, closes_at = _moment(values["opens_at"], "Opens"), _moment(values["closes_at"], "Closes")
         candidates: list[sittings.EnrollmentRequest] = []
         upload = form.get("candidates")
-        if upload is not None and getattr(upload, "filename", ""):
+        if isinstance(upload, UploadFile) and upload.filename:
             _, data = await upload_bytes(form, "candidates", max_bytes=2 * 1024 * 1024)
 
             def parse(*, session: Session) -> list[sittings.EnrollmentRequest]:
