@@ -120,7 +120,15 @@ def check_response(value: Any) -> None:
 
 
 def save(
-    *, session: Session, attempt_id: str, user_id: str, slot: int, response: Any, seq: int, now: datetime | None = None
+    *,
+    session: Session,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    response: Any,
+    seq: int,
+    now: datetime | None = None,
+    client_id: str | None = None,
 ) -> SaveResult:
     """Store an answer if `seq` is newer than the stored one. Raises Conflict (attempt_closed, attempt_paused,
     attempt_waiting) when the attempt does not take answers, NotFound for another's attempt or a missing slot."""
@@ -143,6 +151,8 @@ def save(
         .values(response=response, seq=seq, saved_at=now)
     )
     attempt = attempts.load(session, attempt_id, user_id=user_id)
+    if client_id and attempt.client_id != client_id:
+        _switch_client(session, attempt, client_id, user_id, now)
     if getattr(saved, "rowcount", 0):
         attempts.record(
             session, attempt_id, "answer_saved", actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
@@ -151,6 +161,22 @@ def save(
     _refuse_if_not_running(session, attempt, now)
     stored = _slot(session, attempt_id, slot)
     return SaveResult(slot, stored.seq, ledger.remaining_seconds(attempts.time_ledger(attempt), now))
+
+
+def _switch_client(session: Session, attempt: Attempt, client_id: str, user_id: str, now: datetime) -> None:
+    """Another browser tab or device saves for this attempt: remember it, and tell the proctor when it is not the
+    first one."""
+    previous = attempt.client_id
+    session.execute(update(Attempt).where(col(Attempt.id) == attempt.id).values(client_id=client_id[:64]))
+    if previous is not None:
+        attempts.record(
+            session,
+            attempt.id,
+            "second_device",
+            actor_id=user_id,
+            at=now,
+            detail={"previous": previous[:12], "now": client_id[:12]},
+        )
 
 
 def _refuse_if_not_running(session: Session, attempt: Attempt, now: datetime) -> None:

@@ -45,6 +45,12 @@
   var attempt = form.getAttribute("data-attempt");
   var slot = form.getAttribute("data-slot");
   var queueKey = "ee-queue-" + attempt;
+  /* One id per tab (kept across reloads): a save from another tab or device is reported to the proctor. */
+  var tabId = window.sessionStorage.getItem("ee-tab");
+  if (!tabId) {
+    tabId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    window.sessionStorage.setItem("ee-tab", tabId);
+  }
   var seqKey = function (s) { return "ee-seq-" + attempt + "-" + s; };
 
   /* ---- the save queue, kept in localStorage so a reload or a cut network loses nothing ---- */
@@ -81,7 +87,8 @@
     showStatus("Saving…");
     fetch("/candidate/attempts/" + attempt + "/items/" + entry.slot + "/save", {
       method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf, "X-Seq": String(entry.seq)},
+      headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf, "X-Seq": String(entry.seq),
+                "X-Client-Id": tabId},
       body: entry.body
     }).then(function (response) {
       return response.json().then(function (body) { return {status: response.status, body: body}; },

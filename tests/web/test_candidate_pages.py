@@ -69,3 +69,35 @@ def test_another_candidate_cannot_open_the_attempt(app_client: TestClient, sitti
     log_in(carl, "carl@example.org", TEST_PASSWORD)
     assert carl.get(started.headers["location"] + "/items/1").status_code == 404
     assert carl.get(started.headers["location"] + "/review").status_code == 404
+
+
+def test_a_second_tab_or_device_is_recorded_for_the_proctor(app_client: TestClient, sitting: dict[str, Any]) -> None:  # noqa: F811
+    cara = TestClient(app_client.app)
+    log_in(cara, "cara@example.org", TEST_PASSWORD)
+    home = cara.get("/candidate")
+    started = cara.post(
+        f"/candidate/sittings/{sitting['sitting_id']}/start",
+        data={"csrf_token": csrf_from(home), "agree": "yes"},
+        follow_redirects=False,
+    )
+    attempt_url = started.headers["location"]
+    page = cara.get(attempt_url + "/items/1")
+    name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+    def autosave(seq: int, tab: str) -> int:
+        response = cara.post(
+            attempt_url + "/items/1/save",
+            data={name: "A"},
+            headers={"X-CSRF-Token": csrf_from(page), "X-Seq": str(seq), "X-Client-Id": tab},
+        )
+        return int(response.json()["saved_seq"])
+
+    assert autosave(1, "tab-one") == 1
+    assert autosave(2, "tab-one") == 2
+    assert autosave(3, "tab-two") == 3
+    attempt_id = attempt_url.rsplit("/", 1)[-1]
+    events = app_client.get(f"/api/v1/attempts/{attempt_id}/events", headers=sitting["headers"]["proctor"]).json()
+    assert [e["type"] for e in events["events"]].count("second_device") == 1
+    rows = app_client.get(f"/api/v1/sittings/{sitting['sitting_id']}/attempts", headers=sitting["headers"]["proctor"])
+    row = next(r for r in rows.json()["items"] if r["attempt_id"] == attempt_id)
+    assert row["incidents"]["second_device"] == 1 and "incidents" in row["attention"]

@@ -150,7 +150,13 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
     if seq is None:
         seq = await _saved_seq(request, _attempt_id(request), slot) + 1
     return await services(request).db.run(
-        answers.save, attempt_id=_attempt_id(request), user_id=user_id, slot=slot, response=value, seq=seq
+        answers.save,
+        attempt_id=_attempt_id(request),
+        user_id=user_id,
+        slot=slot,
+        response=value,
+        seq=seq,
+        client_id=(request.headers.get("x-client-id") or "")[:64] or None,
     )
 
 
