@@ -6,7 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, ForeignKeyConstraint, Index, Integer, LargeBinary, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from examengine.clock import utcnow
@@ -51,17 +63,57 @@ def item_code(number: int) -> str:
     return f"ITM-{number:06d}"
 
 
+# The search (list_items) reads only the latest version of each item, in item-number order: these partial indexes
+# hold just those rows. SQLite uses a partial index only when the query repeats its predicate word for word, so
+# queries use LATEST_SQLITE / LATEST_POSTGRESQL (see itembank.service._latest) and nothing else.
+LATEST_SQLITE = "is_latest = 1"
+LATEST_POSTGRESQL = "is_latest"
+
+# Objects the migrations make that the models do not describe (SQLite's FTS5 table with its shadow tables, and
+# PostgreSQL's pg_trgm index): the migration environment and the model/migration comparison skip them by name.
+SEARCH_TABLE = "item_search"
+SEARCH_TRGM_INDEX = "ix_item_version_search_trgm"
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic `include_name` filter: False for the migration-only search objects."""
+    if type_ == "table" and name is not None:
+        return name != SEARCH_TABLE and not name.startswith(SEARCH_TABLE + "_")
+    if type_ == "index":
+        return name != SEARCH_TRGM_INDEX
+    return True
+
+
+def _latest_index(name: str, *columns: str, unique: bool = False) -> Index:
+    return Index(
+        name,
+        *columns,
+        unique=unique,
+        sqlite_where=text(LATEST_SQLITE),
+        postgresql_where=text(LATEST_POSTGRESQL),
+    )
+
+
 class ItemVersion(SQLModel, table=True):
-    """One immutable version of an item; only its status and statistics change after it is written."""
+    """One immutable version of an item; only its status and statistics change after it is written.
+
+    `item_number` copies item.number and `is_latest` marks the item's latest version (item.latest_version): the
+    search filters and orders on them through the partial indexes below without joining item."""
 
     __tablename__ = "item_version"
     __table_args__ = (
         Index("ix_item_version_status_domain", "status", "domain"),
         Index("ix_item_version_author", "author_id"),
+        _latest_index("ix_item_version_latest_number", "item_number", unique=True),
+        _latest_index("ix_item_version_latest_status", "status", "item_number"),
+        _latest_index("ix_item_version_latest_domain", "domain", "item_number"),
+        _latest_index("ix_item_version_latest_author", "author_id", "item_number"),
     )
 
     item_id: str = Field(sa_column=Column(String(32), ForeignKey("item.id", ondelete="CASCADE"), primary_key=True))
     version: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    item_number: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    is_latest: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     status: ItemStatus = Field(sa_column=Column(String(16), nullable=False))
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     title: str = Field(default="", max_length=500)
@@ -93,13 +145,15 @@ class ItemVersionTag(SQLModel, table=True):
         ForeignKeyConstraint(
             ["item_id", "version"], ["item_version.item_id", "item_version.version"], ondelete="CASCADE"
         ),
-        Index("ix_item_version_label_lookup", "kind", "label"),
+        Index("ix_item_version_label_lookup", "kind", "label", "item_number"),
     )
 
     item_id: str = Field(primary_key=True, max_length=32)
     version: int = Field(primary_key=True)
     kind: str = Field(primary_key=True, max_length=8)  # "tag" or "enemy"
     label: str = Field(primary_key=True, max_length=100)
+    # item.number again, so a label lookup comes out in item order (the search's tag filter walks it)
+    item_number: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
 
 
 class ItemTransition(SQLModel, table=True):

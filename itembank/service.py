@@ -16,22 +16,61 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Join,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from examengine.ids import new_id
 from itembank import scoring
 from itembank.content import ItemContent, ItemMetadata, content_from_json, content_to_json
 from itembank.formats.common import ImportProblem, ImportResult
 from itembank.formats.native import item_from_dict
-from itembank.models import ALLOWED_TRANSITIONS, Item, ItemStatus, ItemTransition, ItemVersion, ItemVersionTag, Media
+from itembank.models import (
+    ALLOWED_TRANSITIONS,
+    SEARCH_TABLE,
+    Item,
+    ItemStatus,
+    ItemTransition,
+    ItemVersion,
+    ItemVersionTag,
+    Media,
+    item_code,
+)
 
 PAGE_SIZE = 50
 TAG = "tag"
 ENEMY = "enemy"
 _TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
+# Text searches at least this long use the text index (SQLite FTS5 trigrams; pg_trgm too works from 3 characters).
+TRIGRAM = 3
+
+_ITEM: Table = Item.__table__  # type: ignore[attr-defined]
+_VERSION: Table = ItemVersion.__table__  # type: ignore[attr-defined]
+_LABEL: Table = ItemVersionTag.__table__  # type: ignore[attr-defined]
+_TRANSITION: Table = ItemTransition.__table__  # type: ignore[attr-defined]
+# SQLite's FTS5 trigram table of the latest versions' search_text, rowid = item number; made by migration 0006 and
+# kept by this module (import and create_version), not part of the models' metadata.
+_SEARCH = Table(SEARCH_TABLE, MetaData(), SAColumn("rowid", Integer, primary_key=True), SAColumn("search_text", Text))
 
 
 class ImportMode(StrEnum):
@@ -146,32 +185,63 @@ def _clean_labels(values: Iterable[str], what: str) -> list[str]:
     return labels
 
 
-def _version_row(
-    item_id: str, version: int, content: ItemContent, metadata: ItemMetadata, author_id: str | None
-) -> tuple[ItemVersion, list[ItemVersionTag]]:
+def _version_values(
+    item_id: str,
+    item_number: int,
+    version: int,
+    content: ItemContent,
+    metadata: ItemMetadata,
+    author_id: str | None,
+    now: datetime,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The columns of a new (latest, draft) version and of its label rows."""
     tags = _clean_labels(metadata.tags, "tag")
     enemies = _clean_labels(metadata.enemy_groups, "enemy group")
-    row = ItemVersion(
-        item_id=item_id,
-        version=version,
-        status=ItemStatus.DRAFT,
-        content=content_to_json(content),
-        title=(content.title or "")[:500],
-        search_text=plain_text(content),
-        interaction=",".join(sorted({i.kind for i in content.interactions}))[:200],
-        max_score=scoring.max_score(content),
-        human_scored=content.human_scored,
-        domain=(metadata.domain or None),
-        tags=tags,
-        enemy_groups=enemies,
-        language=metadata.language or content.language,
-        expected_seconds=metadata.expected_seconds,
-        source=metadata.source,
-        author_id=author_id,
-    )
-    labels = [ItemVersionTag(item_id=item_id, version=version, kind=TAG, label=t) for t in tags]
-    labels += [ItemVersionTag(item_id=item_id, version=version, kind=ENEMY, label=e) for e in enemies]
+    row: dict[str, Any] = {
+        "item_id": item_id,
+        "version": version,
+        "item_number": item_number,
+        "is_latest": True,
+        "status": ItemStatus.DRAFT.value,
+        "content": content_to_json(content),
+        "title": (content.title or "")[:500],
+        "search_text": plain_text(content),
+        "interaction": ",".join(sorted({i.kind for i in content.interactions}))[:200],
+        "max_score": scoring.max_score(content),
+        "human_scored": content.human_scored,
+        "domain": (metadata.domain or None),
+        "tags": tags,
+        "enemy_groups": enemies,
+        "language": metadata.language or content.language,
+        "expected_seconds": metadata.expected_seconds,
+        "source": metadata.source,
+        "author_id": author_id,
+        "created_at": now,
+        "p_value": None,
+        "discrimination": None,
+        "stats_n": None,
+        "stats_at": None,
+    }
+    labels = [
+        {"item_id": item_id, "version": version, "kind": kind, "label": label, "item_number": item_number}
+        for kind, values in ((TAG, tags), (ENEMY, enemies))
+        for label in values
+    ]
     return row, labels
+
+
+def _is_sqlite(session: Session) -> bool:
+    return bool(session.get_bind().dialect.name == "sqlite")
+
+
+def _index_text(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Put new latest versions into SQLite's text index, replacing their item's previous latest version
+    (PostgreSQL's trigram index is on item_version itself)."""
+    if rows and _is_sqlite(session):
+        session.execute(
+            insert(_SEARCH).prefix_with("OR REPLACE"),
+            [{"rowid": row["item_number"], "search_text": row["search_text"]} for row in rows],
+        )
 
 
 def _lock_item_numbers(session: Session) -> int:
@@ -229,30 +299,44 @@ def import_items(
         raise InvalidInput("The file holds no items.", code="import_empty")
     urls = _store_media(session, result.media)
     number = _lock_item_numbers(session)
-    items: list[Item] = []
-    versions: list[ItemVersion] = []
-    dependents: list[ItemVersionTag | ItemTransition] = []
+    now = utcnow()
+    items: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
+    transitions: list[dict[str, Any]] = []
     for offset, entry in enumerate(result.items):
-        item = Item(number=number + offset, source_identifier=entry.content.identifier[:200], created_by=actor_id)
-        row, labels = _version_row(item.id, 1, _relink(entry.content, urls), entry.metadata, actor_id)
+        item_id = new_id()
+        item = {
+            "id": item_id,
+            "number": number + offset,
+            "source_identifier": entry.content.identifier[:200],
+            "latest_version": 1,
+            "created_at": now,
+            "created_by": actor_id,
+        }
+        row, row_labels = _version_values(
+            item_id, number + offset, 1, _relink(entry.content, urls), entry.metadata, actor_id, now
+        )
         items.append(item)
         versions.append(row)
-        dependents.extend(labels)
-        dependents.append(
-            ItemTransition(
-                item_id=item.id,
-                version=1,
-                from_status=None,
-                to_status=ItemStatus.DRAFT,
-                actor_id=actor_id,
-                comment=f"imported from {entry.file}"[:2000],
-            )
+        labels.extend(row_labels)
+        transitions.append(
+            {
+                "item_id": item_id,
+                "version": 1,
+                "from_status": None,
+                "to_status": ItemStatus.DRAFT.value,
+                "actor_id": actor_id,
+                "at": now,
+                "comment": f"imported from {entry.file}"[:2000],
+            }
         )
-    # Parents before children: the rows are not linked by relationships, so the flush order is ours to keep.
-    for batch in (items, versions, dependents):
-        session.add_all(batch)
-        session.flush()
-    return ImportReport(tuple(ImportedRef(i.id, 1, i.code) for i in items), errors, warnings)
+    # Core executemany, parents before children: building and flushing ORM objects cost most of an import.
+    for table, batch in ((_ITEM, items), (_VERSION, versions), (_LABEL, labels), (_TRANSITION, transitions)):
+        if batch:
+            session.execute(insert(table), batch)
+    _index_text(session, versions)
+    return ImportReport(tuple(ImportedRef(i["id"], 1, item_code(i["number"])) for i in items), errors, warnings)
 
 
 def _view(item: Item, row: ItemVersion) -> VersionView:
@@ -361,10 +445,18 @@ def create_version(*, session: Session, item_id: str, changes: Mapping[str, Any]
         raise Conflict(
             "Someone else saved a new version of this item just now; reload and try again.", code="version_conflict"
         )
-    row, labels = _version_row(item_id, new_number, content, metadata, actor_id)
+    # the previous latest version stops being the latest before the new one is written (a unique partial index)
+    session.execute(
+        update(ItemVersion)
+        .where(col(ItemVersion.item_id) == item_id, col(ItemVersion.version) == latest.version)
+        .values(is_latest=False)
+    )
+    values, label_values = _version_values(item_id, item.number, new_number, content, metadata, actor_id, utcnow())
+    row = ItemVersion(**values)
     session.add(row)
     session.flush()
-    session.add_all(labels)
+    session.add_all([ItemVersionTag(**label) for label in label_values])
+    _index_text(session, [values])
     session.add(
         ItemTransition(
             item_id=item_id,
@@ -456,47 +548,77 @@ def list_items(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> ItemPage:
-    """Items by code with their latest version, filtered on that version, `limit` at a time."""
-    query = (
-        select(Item, ItemVersion)
-        .join(
-            ItemVersion,
-            and_(col(ItemVersion.item_id) == col(Item.id), col(ItemVersion.version) == col(Item.latest_version)),
-        )
-        .order_by(col(Item.number))
-        .limit(limit + 1)
-    )
-    if status:
-        query = query.where(col(ItemVersion.status) == ItemStatus(status))
-    if domain:
-        query = query.where(col(ItemVersion.domain) == domain)
-    if author_id:
-        query = query.where(col(ItemVersion.author_id) == author_id)
+    """Items by code with their latest version, filtered on that version, `limit` at a time.
+
+    Reads only latest versions (is_latest, through partial indexes ordered by item number), driven from the most
+    selective source: SQLite's trigram text index for a text of 3 or more characters, else the tag's labels,
+    else the versions themselves (the planner picks the status, domain or author index)."""
+    if cursor and (not cursor.isdigit() or len(cursor) > 9):
+        raise InvalidInput("The cursor is not one this server gave out.", code="invalid_cursor")
+    sqlite = _is_sqlite(session)
+    version = _VERSION.c
+    conditions: list[ColumnElement[bool]] = [_latest(sqlite)]
+    source: FromClause = _VERSION
+    number: ColumnElement[int] = version.item_number
+    needle = q.strip().lower() if q else None
+    if needle is not None and sqlite and len(needle) >= TRIGRAM:
+        # the text index first (SQLite keeps a CROSS JOIN's order), in rowid = item-number order
+        source = _CrossJoin(_SEARCH, _VERSION, and_(version.item_number == _SEARCH.c.rowid, _latest(sqlite)))
+        number = _SEARCH.c.rowid
+        conditions.append(_SEARCH.c.search_text.match('"' + needle.replace('"', '""') + '"'))
+    elif tag:
+        label = _LABEL.c
+        source = _CrossJoin(_LABEL, _VERSION, and_(version.item_id == label.item_id, version.version == label.version))
+        number = label.item_number
+        conditions += [label.kind == TAG, label.label == tag]
+        tag = None
+    if needle is not None:
+        # also behind the text index: the index matches case-folded trigrams, this is the exact test
+        conditions.append(version.search_text.like(f"%{_escape_like(needle)}%", escape="/"))
     if tag:
-        query = query.where(
-            select(col(ItemVersionTag.label))
+        conditions.append(
+            select(_LABEL.c.label)
             .where(
-                col(ItemVersionTag.item_id) == col(ItemVersion.item_id),
-                col(ItemVersionTag.version) == col(ItemVersion.version),
-                col(ItemVersionTag.kind) == TAG,
-                col(ItemVersionTag.label) == tag,
+                _LABEL.c.item_id == version.item_id,
+                _LABEL.c.version == version.version,
+                _LABEL.c.kind == TAG,
+                _LABEL.c.label == tag,
             )
             .exists()
         )
-    if q:
-        query = query.where(col(ItemVersion.search_text).contains(q.strip().lower(), autoescape=True))
+    if status:
+        conditions.append(version.status == ItemStatus(status).value)
+    if domain:
+        conditions.append(version.domain == domain)
+    if author_id:
+        conditions.append(version.author_id == author_id)
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 9:
-            raise InvalidInput("The cursor is not one this server gave out.", code="invalid_cursor")
-        query = query.where(col(Item.number) > int(cursor))
+        conditions.append(number > int(cursor))
+    query = (
+        select(
+            version.item_id,
+            version.item_number,
+            version.version,
+            version.status,
+            version.title,
+            version.interaction,
+            version.domain,
+            version.tags,
+            version.author_id,
+        )
+        .select_from(source)
+        .where(*conditions)
+        .order_by(number)
+        .limit(limit + 1)
+    )
     rows = session.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
     items = tuple(
         ItemSummary(
-            item.id,
-            item.code,
-            item.latest_version,
+            row.item_id,
+            item_code(row.item_number),
+            row.version,
             ItemStatus(row.status),
             row.title,
             row.interaction,
@@ -504,9 +626,41 @@ def list_items(
             tuple(row.tags),
             row.author_id,
         )
-        for item, row in rows
+        for row in rows
     )
-    return ItemPage(items, str(rows[-1][0].number) if more else None)
+    return ItemPage(items, str(rows[-1].item_number) if more else None)
+
+
+def _latest(sqlite: bool) -> ColumnElement[bool]:
+    """The partial indexes' predicate, written as they are (SQLite matches it textually)."""
+    if sqlite:
+        return _VERSION.c.is_latest == literal_column("1")
+    latest: ColumnElement[bool] = _VERSION.c.is_latest
+    return latest
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+class _CrossJoin(Join):
+    """An inner join that SQLite must run in the order written (`CROSS JOIN`); other engines see a JOIN."""
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin, "sqlite")
+def _compile_cross_join(element: _CrossJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    kw.pop("asfrom", None)
+    from_linter = kw.get("from_linter")
+    if from_linter is not None:
+        from_linter.edges.update(
+            (left, right) for left in element.left._from_objects for right in element.right._from_objects
+        )
+    left = compiler.process(element.left, asfrom=True, **kw)
+    right = compiler.process(element.right, asfrom=True, **kw)
+    assert element.onclause is not None
+    return f"{left} CROSS JOIN {right} ON {compiler.process(element.onclause, **kw)}"
 
 
 def single_response_identifier(content: ItemContent) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from examengine.db import make_engine
 from examengine.models import metadata
+from itembank.models import include_name
 
 config = context.config
 
@@ -17,6 +18,7 @@ def run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,  # the text-search objects are migration-only
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -109,7 +109,8 @@ def import_native(data: bytes, file: str) -> ImportResult:
             result.problems.append(ImportProblem(file, line, label, "each item must be a mapping of fields"))
             continue
         try:
-            content = item_from_dict(entry)
+            native = NativeItem.model_validate(entry)  # once: the content and the metadata both come from it
+            content = compile_item(native)
         except ValidationError as exc:
             result.problems.append(ImportProblem(file, line, label, _message(exc)))
             continue
@@ -119,7 +120,6 @@ def import_native(data: bytes, file: str) -> ImportResult:
             )
             continue
         seen.add(content.identifier)
-        native = NativeItem.model_validate(entry)
         result.items.append(ImportedItem(content=content, metadata=native.metadata, file=file, line=line))
     return result
 
