@@ -90,6 +90,9 @@ def test_item_page_previews_scores_reviews_and_edits(author: TestClient, make_us
     assert saved.status_code == 303 and saved.headers["location"].endswith("?v=2")
     v2 = author.get(saved.headers["location"]).text
     assert "Rome" in v2 and "Version 2 of 2" in v2
+    assert "Changes from version 1" in v2
+    assert "<del>- stem: &lt;p&gt;The capital of France?&lt;/p&gt;</del>" in v2
+    assert "<ins>+ stem: &lt;p&gt;The capital of Italy?&lt;/p&gt;</ins>" in v2
     bad = post_form(
         author,
         f"/author/items/{choice}/versions",
@@ -105,3 +108,13 @@ def test_filters_and_htmx_fragment(author: TestClient) -> None:
     assert "<html" not in fragment.text and "Sum" in fragment.text and "Capital" not in fragment.text
     assert "Capital" in author.get("/author/items?q=france").text
     assert "No items match." in author.get("/author/items?status=approved").text
+    assert "Capital" in author.get("/author/items?mine=1").text
+
+
+def test_only_my_items(author: TestClient, make_user: Callable) -> None:
+    import_page(author, "bank.json", json.dumps(NATIVE).encode())
+    make_user("other@example.org", "author")
+    other = TestClient(author.app)
+    log_in(other, "other@example.org", TEST_PASSWORD)
+    assert "Capital" in other.get("/author/items").text
+    assert "No items match." in other.get("/author/items?mine=1").text

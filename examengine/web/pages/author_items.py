@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
@@ -41,9 +42,17 @@ async def item_list(request: Request) -> Response:
         "q": (params.get("q") or "")[:200] or None,
     }
     cursor = params.get("cursor") or None
-    page = await services(request).db.read(service.list_items, cursor=cursor, **filters)
+    mine = params.get("mine") == "1"
+    page = await services(request).db.read(
+        service.list_items, cursor=cursor, author_id=current_user(request).user_id if mine else None, **filters
+    )
     block = "results" if is_htmx(request) and request.headers.get("hx-target") == "item-results" else None
-    return render(request, "author/items.html", {"page": page, "filters": filters, "statuses": STATUSES}, block=block)
+    return render(
+        request,
+        "author/items.html",
+        {"page": page, "filters": filters, "statuses": STATUSES, "mine": mine},
+        block=block,
+    )
 
 
 async def review_queue(request: Request) -> Response:
@@ -87,7 +96,26 @@ async def item_detail(request: Request) -> Response:
     detail = await services(request).db.read(service.get_item, item_id=request.path_params["item_id"])
     version = int(request.query_params["v"]) if request.query_params.get("v", "").isdigit() else detail.latest_version
     shown = next((v for v in detail.versions if v.version == version), detail.latest)
-    return render(request, "author/item.html", _item_context(detail, shown))
+    return render(request, "author/item.html", _item_context(detail, shown, diff=_diff_with_previous(detail, shown)))
+
+
+def _diff_with_previous(detail: service.ItemDetail, shown: service.VersionView) -> list[tuple[str, str]]:
+    """What changed from the previous version, line by line: ("+"/"-"/" ", text) pairs of the item's source."""
+    previous = next((v for v in detail.versions if v.version == shown.version - 1), None)
+    if previous is None:
+        return []
+    before = (_native_text(previous) + _labels(previous)).splitlines()
+    after = (_native_text(shown) + _labels(shown)).splitlines()
+    return [
+        (line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in "+- " and not line.startswith("?")
+    ]
+
+
+def _labels(view: service.VersionView) -> str:
+    return (
+        f"\n# domain: {view.domain or ''}\n# tags: {', '.join(view.tags)}\n"
+        f"# enemy groups: {', '.join(view.enemy_groups)}\n"
+    )
 
 
 def _item_context(detail: service.ItemDetail, shown: service.VersionView, **extra: Any) -> dict[str, Any]:
@@ -102,6 +130,7 @@ def _item_context(detail: service.ItemDetail, shown: service.VersionView, **extr
         "score_error": None,
         "tried": "",
         "error": None,
+        "diff": [],
         **extra,
     }
 
