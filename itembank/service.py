@@ -757,3 +757,40 @@ def read_upload(filename: str, data: bytes, fmt: str | None = None) -> ImportRes
         "csv": csv_format.import_csv,
     }
     return importers[fmt](data, filename)
+
+
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+
+
+def store_image(*, session: Session, name: str, data: bytes) -> str:
+    """Store an uploaded image once by its content hash and return the URL to use in item content. Only PNG,
+    JPEG, GIF and WebP are taken (recognised by their bytes, not their name): SVG can carry scripts."""
+    if len(data) > MAX_MEDIA_BYTES:
+        raise InvalidInput(f"The image is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MiB.", code="media_too_large")
+    content_type = next((kind for magic, kind in IMAGE_SIGNATURES.items() if data.startswith(magic)), None)
+    if content_type is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        content_type = "image/webp"
+    if content_type is None:
+        raise InvalidInput("That file is not a PNG, JPEG, GIF or WebP image.", code="unsupported_media")
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Media, digest) is None:
+        session.add(
+            Media(sha256=digest, content_type=content_type, size=len(data), data=data, original_name=name[-300:])
+        )
+        session.flush()
+    return f"/media/{digest}"
+
+
+def recent_media(*, session: Session, limit: int = 50) -> list[tuple[str, str, int, str]]:
+    rows = session.execute(
+        select(col(Media.sha256), col(Media.original_name), col(Media.size), col(Media.content_type))
+        .order_by(col(Media.created_at).desc())
+        .limit(limit)
+    ).all()
+    return [(f"/media/{sha}", name, size, kind) for sha, name, size, kind in rows]

@@ -117,6 +117,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=AUTHORING,
             methods=("POST",),
         ),
+        route("/author/media", author_items.media_page, name="author.media", access=AUTHORING),
+        route(
+            "/author/media", author_items.media_upload, name="author.media_upload", access=AUTHORING, methods=("POST",)
+        ),
         route("/author/review", author_items.review_queue, name="author.review", access=AUTHORING),
         route("/author/items/{item_id}", author_items.item_detail, name="author.items.detail", access=AUTHORING),
         route(

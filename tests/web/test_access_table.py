@@ -52,6 +52,8 @@ EXPECTED_ACCESS = {
     "author.items.import": "admin or author",
     "author.items.import_submit": "admin or author",
     "author.review": "admin or author",
+    "author.media": "admin or author",
+    "author.media_upload": "admin or author",
     "author.items.detail": "admin or author",
     "author.items.new_version": "admin or author",
     "author.items.transition": "admin or author",

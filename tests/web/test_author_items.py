@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -118,3 +119,24 @@ def test_only_my_items(author: TestClient, make_user: Callable) -> None:
     log_in(other, "other@example.org", TEST_PASSWORD)
     assert "Capital" in other.get("/author/items").text
     assert "No items match." in other.get("/author/items?mine=1").text
+
+
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def test_images_are_stored_once_by_content_and_scripts_are_refused(author: TestClient) -> None:
+    token = csrf_from(author.get("/author/media"))
+    stored = author.post("/author/media", data={"csrf_token": token}, files={"file": ("dot.png", PNG_1x1, "image/png")})
+    assert stored.status_code == 200 and "Stored. Its address is" in stored.text
+    url = re.search(r"<code>(/media/[0-9a-f]{64})</code>", stored.text).group(1)  # type: ignore[union-attr]
+    served = author.get(url)
+    assert served.status_code == 200 and served.content == PNG_1x1 and served.headers["content-type"] == "image/png"
+    assert "sandbox" in served.headers["content-security-policy"]
+    again = author.post("/author/media", data={"csrf_token": token}, files={"file": ("copy.png", PNG_1x1, "image/png")})
+    assert url in again.text and again.text.count(url) >= 2  # same bytes, same address
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    refused = author.post("/author/media", data={"csrf_token": token}, files={"file": ("x.png", svg, "image/png")})
+    assert refused.status_code == 422 and "not a PNG, JPEG, GIF or WebP image" in refused.text

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from examengine.web.auth import current_user, services
+from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
 from examengine.web.templating import is_htmx, render
 from itembank import service
@@ -210,3 +211,22 @@ async def score_preview(request: Request) -> Response:
         context, status = _item_context(detail, shown, score_error=message, tried=raw), 422
     block = "score_result" if is_htmx(request) else None
     return render(request, "author/item.html", context, status_code=status, block=block)
+
+
+async def media_page(
+    request: Request, *, uploaded: str | None = None, error: str | None = None, status_code: int = 200
+) -> Response:
+    files = await services(request).db.read(service.recent_media)
+    return render(
+        request, "author/media.html", {"files": files, "uploaded": uploaded, "error": error}, status_code=status_code
+    )
+
+
+async def media_upload(request: Request) -> Response:
+    form = await read_form(request)
+    try:
+        name, data = await upload_bytes(form, "file", max_bytes=service.MAX_MEDIA_BYTES)
+        url = await services(request).db.run(service.store_image, name=name, data=data)
+    except (InvalidInput, TooLarge) as error:
+        return await media_page(request, error=error.message, status_code=status_for(error))
+    return await media_page(request, uploaded=url)
