@@ -62,3 +62,17 @@ def test_author_imports_a_file_and_sees_the_report(live_server: str, page: Page)
     )
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("status")).to_contain_text("Imported 1 item as drafts.")
+
+
+def test_author_uploads_an_image(live_server: str, page: Page) -> None:
+    from tests.web.test_author_items import PNG_1x1
+
+    sign_in(page, live_server, "author@example.org")
+    page.goto(f"{live_server}/author/items")
+    page.get_by_role("link", name="Images").click()
+    page.get_by_label("Image file").set_input_files(
+        files=[{"name": "dot.png", "mimeType": "image/png", "buffer": PNG_1x1}]
+    )
+    page.get_by_role("button", name="Upload image").click()
+    expect(page.get_by_role("status")).to_contain_text("Stored. Its address is /media/")
+    expect(page.get_by_role("img", name="dot.png")).to_be_visible()
