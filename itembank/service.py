@@ -794,3 +794,8 @@ def recent_media(*, session: Session, limit: int = 50) -> list[tuple[str, str, i
         .limit(limit)
     ).all()
     return [(f"/media/{sha}", name, size, kind) for sha, name, size, kind in rows]
+
+
+def content_for_preview(source: Mapping[str, Any], *, native: bool) -> ItemContent:
+    """Compile an edited item without storing it (raises InvalidInput saying what is wrong)."""
+    return _changed_content(content_from_json({"identifier": "preview"}), {"native" if native else "content": source})

@@ -121,6 +121,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
         route(
             "/author/media", author_items.media_upload, name="author.media_upload", access=AUTHORING, methods=("POST",)
         ),
+        route(
+            "/author/items/{item_id}/preview",
+            author_items.preview_source,
+            name="author.items.preview",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
         route("/author/review", author_items.review_queue, name="author.review", access=AUTHORING),
         route("/author/items/{item_id}", author_items.item_detail, name="author.items.detail", access=AUTHORING),
         route(

@@ -29,7 +29,10 @@ def test_author_filters_tries_the_key_edits_and_gets_approval(live_server: str, 
     expect(page.locator("#score-result")).to_have_text("Score 0.0 of 1.0.")
 
     source = page.get_by_label("Item (native YAML)")
-    source.fill(source.input_value().replace("points: 1.0", "points: 2.0"))
+    source.fill(source.input_value().replace("points: 1.0", "points: 2.0").replace("dB(A)", "decibels"))
+    page.get_by_role("button", name="Preview as the candidate sees it").click()
+    expect(page.get_by_role("heading", name="Preview (not saved)")).to_be_visible()
+    expect(page.locator("#live-preview")).to_contain_text("decibels")
     page.get_by_role("button", name="Save new version").click()
     expect(page.get_by_text("Version 2 of 2")).to_be_visible()
     page.get_by_role("button", name="Send to review").click()

@@ -53,6 +53,7 @@ EXPECTED_ACCESS = {
     "author.items.import_submit": "admin or author",
     "author.review": "admin or author",
     "author.media": "admin or author",
+    "author.items.preview": "admin or author",
     "author.media_upload": "admin or author",
     "author.items.detail": "admin or author",
     "author.items.new_version": "admin or author",

@@ -94,6 +94,27 @@ def test_item_page_previews_scores_reviews_and_edits(author: TestClient, make_us
     assert "Changes from version 1" in v2
     assert "<del>- stem: &lt;p&gt;The capital of France?&lt;/p&gt;</del>" in v2
     assert "<ins>+ stem: &lt;p&gt;The capital of Italy?&lt;/p&gt;</ins>" in v2
+    preview = author.post(
+        f"/author/items/{choice}/preview",
+        headers={"HX-Request": "true"},
+        data={
+            "kind": "native",
+            "source": source.replace("Italy", "Spain"),
+            "csrf_token": csrf_from(author.get(f"/author/items/{choice}")),
+        },
+    )
+    assert preview.status_code == 200 and "capital of Spain" in preview.text and "<html" not in preview.text
+    assert "Spain" not in author.get(f"/author/items/{choice}").text  # a preview saves nothing
+    broken = author.post(
+        f"/author/items/{choice}/preview",
+        headers={"HX-Request": "true"},
+        data={
+            "kind": "native",
+            "source": "id: x\nkind: numeric\nstem: s\n",
+            "csrf_token": csrf_from(author.get(f"/author/items/{choice}")),
+        },
+    )
+    assert broken.status_code == 422 and "not valid" in broken.text
     bad = post_form(
         author,
         f"/author/items/{choice}/versions",

@@ -132,6 +132,8 @@ def _item_context(detail: service.ItemDetail, shown: service.VersionView, **extr
         "tried": "",
         "error": None,
         "diff": [],
+        "live_preview": None,
+        "live_error": None,
         **extra,
     }
 
@@ -230,3 +232,25 @@ async def media_upload(request: Request) -> Response:
     except (InvalidInput, TooLarge) as error:
         return await media_page(request, error=error.message, status_code=status_for(error))
     return await media_page(request, uploaded=url)
+
+
+async def preview_source(request: Request) -> Response:
+    """Show the edited source as the candidate will see it, without saving anything."""
+    form = await read_form(request)
+    source = text_field(form, "source", required=True, label="The item source")
+    try:
+        parsed = yaml.safe_load(source)
+        if not isinstance(parsed, dict):
+            raise InvalidInput("The source must be one item: a mapping of fields.")
+        content = service.content_for_preview(parsed, native=text_field(form, "kind") == "native")
+        context: dict[str, Any] = {"live_preview": render_item_html(candidate_view(content), name_prefix="live"), "live_error": None}
+        status = 200
+    except yaml.YAMLError as error:
+        context, status = {"live_preview": None, "live_error": f"The source is not valid YAML: {error}"}, 422
+    except InvalidInput as error:
+        context, status = {"live_preview": None, "live_error": error.message}, 422
+    if is_htmx(request):
+        return render(request, "author/item.html", context, block="live_preview", status_code=status)
+    detail = await services(request).db.read(service.get_item, item_id=request.path_params["item_id"])
+    full = _item_context(detail, detail.latest, source_text=source, **context)
+    return render(request, "author/item.html", full, status_code=status)
