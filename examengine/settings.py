@@ -63,6 +63,7 @@ class Settings:
     argon2: Argon2Cost = field(default_factory=Argon2Cost)
     throttle: ThrottleLimits = field(default_factory=ThrottleLimits)
     scheduler: str = "internal"
+    separation_of_duties: bool = True  # an author cannot approve their own item version
     debug: bool = False
     sql_echo: bool = False
 
@@ -88,6 +89,7 @@ class Settings:
                 per_account=_int(env, "EXAMENGINE_THROTTLE_PER_ACCOUNT", 50, 1),
             ),
             scheduler=_choice(env, "EXAMENGINE_SCHEDULER", "internal", ("internal", "external", "off")),
+            separation_of_duties=env.get("EXAMENGINE_SEPARATION_OF_DUTIES", "1") != "0",
             debug=env.get("EXAMENGINE_DEBUG", "") == "1",
             sql_echo=env.get("EXAMENGINE_SQL_ECHO", "") == "1",
         )

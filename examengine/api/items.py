@@ -188,6 +188,7 @@ async def transition(request: Request, body: TransitionIn) -> Response:
     """Move a version through the review workflow (an author cannot approve their own version)."""
     view = await services(request).db.run(
         service.transition,
+        separation_of_duties=services(request).settings.separation_of_duties,
         item_id=request.path_params["item_id"],
         version=_version_number(request),
         to=ItemStatus(body.to),

@@ -199,3 +199,15 @@ def test_candidates_cannot_reach_the_bank(app_client: TestClient, author: dict[s
     candidate = bearer(app_client, "cara@example.org")
     assert app_client.get(f"/api/v1/items/{item_id}/versions/1", headers=candidate).status_code == 403
     assert app_client.get("/api/v1/items", headers=candidate).status_code == 403
+
+
+def test_separation_of_duties_can_be_switched_off(settings: Any, author: dict[str, str], make_user: Callable) -> None:
+    from dataclasses import replace
+
+    from examengine.app import create_app
+
+    with TestClient(create_app(replace(settings, separation_of_duties=False))) as client:
+        item_id = import_native(client, author)[0]["item_id"]
+        base = f"/api/v1/items/{item_id}/versions/1/transition"
+        client.post(base, json={"to": "review"}, headers=author)
+        assert client.post(base, json={"to": "approved"}, headers=author).json()["status"] == "approved"

@@ -148,6 +148,7 @@ async def transition(request: Request) -> Response:
     try:
         await ctx.db.run(
             service.transition,
+            separation_of_duties=services(request).settings.separation_of_duties,
             item_id=item_id,
             version=version,
             to=ItemStatus(to),
@@ -243,7 +244,10 @@ async def preview_source(request: Request) -> Response:
         if not isinstance(parsed, dict):
             raise InvalidInput("The source must be one item: a mapping of fields.")
         content = service.content_for_preview(parsed, native=text_field(form, "kind") == "native")
-        context: dict[str, Any] = {"live_preview": render_item_html(candidate_view(content), name_prefix="live"), "live_error": None}
+        context: dict[str, Any] = {
+            "live_preview": render_item_html(candidate_view(content), name_prefix="live"),
+            "live_error": None,
+        }
         status = 200
     except yaml.YAMLError as error:
         context, status = {"live_preview": None, "live_error": f"The source is not valid YAML: {error}"}, 422
