@@ -44,6 +44,7 @@ from examengine.proctoring.access import watched_attempt, watched_sitting
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
+from examengine.web.params import attempt_slot
 
 WATCH_ERRORS = (404, 409)
 SCORED_ON_SUBMIT = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED})
@@ -70,13 +71,6 @@ def attempt_out(view: AttemptView, *, with_responses: bool) -> AttemptOut:
         started_at=view.started_at,
         finished_at=view.finished_at,
     )
-
-
-def _slot(request: Request) -> int:
-    slot = int(request.path_params["slot"])
-    if slot > 100_000:
-        raise NotFound("The attempt has no such item.", code="slot_not_found")
-    return slot
 
 
 @operation(tags=["delivery"], responses={201: AttemptStarted, 200: AttemptStarted}, errors=(404, 409))
@@ -131,7 +125,7 @@ async def get_item(request: Request) -> Response:
         answers.item_for_candidate,
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,
-        slot=_slot(request),
+        slot=attempt_slot(request),
     )
     return json_response(
         ItemForCandidateOut(
@@ -147,7 +141,7 @@ async def save_response(request: Request, body: SaveIn) -> Response:
         answers.save,
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,
-        slot=_slot(request),
+        slot=attempt_slot(request),
         response=body.response,
         seq=body.seq,
     )
@@ -163,7 +157,7 @@ async def set_flag(request: Request, body: FlagIn) -> Response:
         answers.set_flag,
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,
-        slot=_slot(request),
+        slot=attempt_slot(request),
         flagged=body.flagged,
     )
     return json_response(attempt_out(view, with_responses=True))

@@ -27,8 +27,9 @@ from examengine.api.schemas import (
     VersionSummaryOut,
 )
 from examengine.api.spec import json_response, operation
-from examengine.errors import InvalidInput, MalformedInput, NotFound, TooLarge
+from examengine.errors import InvalidInput, MalformedInput, TooLarge
 from examengine.web.auth import current_user, services
+from examengine.web.params import item_version
 from itembank import service
 from itembank.models import ItemStatus
 from itembank.safety import MAX_UPLOAD_BYTES
@@ -59,13 +60,6 @@ def version_summary(view: service.VersionView) -> VersionSummaryOut:
 
 def _problems(problems: tuple[object, ...] | list[object]) -> list[ImportProblemOut]:
     return [ImportProblemOut(**service.problem_dict(p)) for p in problems]  # type: ignore[arg-type]
-
-
-def _version_number(request: Request) -> int:
-    version = int(request.path_params["version"])
-    if version > 999_999_999:
-        raise NotFound("The item has no such version.", code="version_not_found")
-    return version
 
 
 async def read_import_upload(request: Request) -> tuple[str, bytes, str | None, service.ImportMode]:
@@ -163,7 +157,7 @@ async def get_item(request: Request) -> Response:
 async def get_version(request: Request) -> Response:
     """One version with its full content, key included (authors only)."""
     view = await services(request).db.read(
-        service.get_version, item_id=request.path_params["item_id"], version=_version_number(request)
+        service.get_version, item_id=request.path_params["item_id"], version=item_version(request)
     )
     from itembank.content import content_to_json
 
@@ -190,7 +184,7 @@ async def transition(request: Request, body: TransitionIn) -> Response:
         service.transition,
         separation_of_duties=services(request).settings.separation_of_duties,
         item_id=request.path_params["item_id"],
-        version=_version_number(request),
+        version=item_version(request),
         to=ItemStatus(body.to),
         actor_id=current_user(request).user_id,
         comment=body.comment or "",
@@ -202,7 +196,7 @@ async def transition(request: Request, body: TransitionIn) -> Response:
 async def score(request: Request, body: ScoreIn) -> Response:
     """Score a response against a version's key: the preview an author uses to check it."""
     ctx = services(request)
-    item_id, version = request.path_params["item_id"], _version_number(request)
+    item_id, version = request.path_params["item_id"], item_version(request)
     responses = body.responses
     if responses is None:
         view = await ctx.db.read(service.get_version, item_id=item_id, version=version)

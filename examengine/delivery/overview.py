@@ -10,7 +10,9 @@ from sqlmodel import Session, col
 
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
+from examengine.exams.definition import ExamDefinition
 from examengine.exams.models import Enrollment, ExamVersion, Sitting
+from examengine.scoring import retake
 
 
 @dataclass(frozen=True)
@@ -66,23 +68,18 @@ def candidate_sittings(*, session: Session, user_id: str, now: datetime) -> list
         )
         latest = attempts[-1] if attempts else None
         window = "upcoming" if now < sitting.opens_at else "open" if now < sitting.closes_at else "closed"
-        used = len(
-            list(
-                session.scalars(
-                    select(col(Attempt.id)).where(
-                        col(Attempt.user_id) == user_id, col(Attempt.exam_id) == sitting.exam_id
-                    )
-                )
-            )
-        )
-        allowed = int(version.definition.get("retake_policy", {}).get("max_attempts", 1))
         blocked = None
         if window == "upcoming":
             blocked = f"The sitting opens at {sitting.opens_at:%Y-%m-%d %H:%M} UTC."
         elif window == "closed":
             blocked = f"The sitting closed at {sitting.closes_at:%Y-%m-%d %H:%M} UTC."
-        elif (latest is None or latest.status in FINAL) and used >= allowed:
-            blocked = f"You have used all {allowed} attempt(s) this exam allows."
+        elif latest is None or latest.status in FINAL:
+            # The same retake rules that starting an attempt enforces, so the page never offers a refused start.
+            definition = ExamDefinition.model_validate(version.definition)
+            rule = retake.eligibility(
+                session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now
+            )
+            blocked = None if rule.allowed else rule.reason
         found.append(
             CandidateSitting(
                 sitting.id,

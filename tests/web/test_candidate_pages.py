@@ -54,6 +54,8 @@ def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[st
         item_url, data={"csrf_token": csrf_from(review), radio_name: "B", "action": "stay"}, follow_redirects=False
     )
     assert late.headers["location"].endswith("/done")
+    after = client.get("/candidate")
+    assert "You may retake from" in after.text and "Start exam" not in after.text  # the rule start enforces
 
 
 def test_another_candidate_cannot_open_the_attempt(app_client: TestClient, sitting: dict[str, Any]) -> None:  # noqa: F811

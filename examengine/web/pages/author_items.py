@@ -11,10 +11,11 @@ import yaml
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from examengine.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
+from examengine.web.params import item_version
 from examengine.web.templating import is_htmx, render
 from itembank import service
 from itembank.content import content_to_json
@@ -24,13 +25,6 @@ from itembank.rendering import candidate_view
 from itembank.safety import MAX_UPLOAD_BYTES
 
 STATUSES = [s.value for s in ItemStatus]
-
-
-def _version_param(request: Request) -> int:
-    version = int(request.path_params["version"])
-    if version > 999_999_999:
-        raise NotFound("The item has no such version.", code="version_not_found")
-    return version
 
 
 async def item_list(request: Request) -> Response:
@@ -140,7 +134,7 @@ def _item_context(detail: service.ItemDetail, shown: service.VersionView, **extr
 
 async def transition(request: Request) -> Response:
     ctx = services(request)
-    item_id, version = request.path_params["item_id"], _version_param(request)
+    item_id, version = request.path_params["item_id"], item_version(request)
     form = await read_form(request)
     to = text_field(form, "to")
     if to not in STATUSES:
@@ -198,7 +192,7 @@ async def new_version(request: Request) -> Response:
 async def score_preview(request: Request) -> Response:
     """Score a response typed by the author against a version's key (htmx fragment or whole page)."""
     ctx = services(request)
-    item_id, version = request.path_params["item_id"], _version_param(request)
+    item_id, version = request.path_params["item_id"], item_version(request)
     form = await read_form(request)
     raw = text_field(form, "response")
     detail = await ctx.db.read(service.get_item, item_id=item_id)

@@ -23,6 +23,7 @@ from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 from examengine.web.errors import error_body, status_for
 from examengine.web.forms import read_form, text_field
+from examengine.web.params import attempt_slot
 from examengine.web.templating import render
 from itembank.html import render_item_html, responses_from_form
 
@@ -31,13 +32,6 @@ PREFIX = "r"
 
 def _attempt_id(request: Request) -> str:
     return str(request.path_params["attempt_id"])
-
-
-def _slot(request: Request) -> int:
-    slot = int(request.path_params["slot"])
-    if slot > 100_000:
-        raise NotFound("The attempt has no such item.", code="slot_not_found")
-    return slot
 
 
 async def my_exams(request: Request) -> Response:
@@ -93,7 +87,7 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
     if view.status == AttemptStatus.WAITING:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
-    slot = _slot(request)
+    slot = attempt_slot(request)
     item = await services(request).db.read(
         answers.item_for_candidate, attempt_id=view.attempt_id, user_id=current_user(request).user_id, slot=slot
     )
@@ -162,7 +156,7 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
 
 async def item_submit(request: Request) -> Response:
     """The no-JavaScript path: save the form, then go where the pressed button says."""
-    slot = _slot(request)
+    slot = attempt_slot(request)
     form = await read_form(request)
     action = text_field(form, "action") or "stay"
     raw_seq = text_field(form, "seq")
@@ -195,7 +189,7 @@ async def autosave(request: Request) -> Response:
     try:
         if not raw_seq.isdigit() or len(raw_seq) > 18:
             raise InvalidInput("The save carries no sequence number.", code="invalid_seq")
-        result = await _save_form(request, _slot(request), int(raw_seq))
+        result = await _save_form(request, attempt_slot(request), int(raw_seq))
     except DomainError as error:
         return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
     return JSONResponse(
