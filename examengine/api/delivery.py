@@ -44,7 +44,7 @@ from examengine.proctoring.access import watched_attempt, watched_sitting
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
-from examengine.web.params import attempt_slot
+from examengine.web.params import attempt_slot, section_index
 
 WATCH_ERRORS = (404, 409)
 SCORED_ON_SUBMIT = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED})
@@ -70,6 +70,8 @@ def attempt_out(view: AttemptView, *, with_responses: bool) -> AttemptOut:
         total=view.total,
         started_at=view.started_at,
         finished_at=view.finished_at,
+        open_section=view.open_section,
+        clock_ends_exam=view.clock_ends_exam,
     )
 
 
@@ -86,6 +88,8 @@ async def start_attempt(request: Request) -> Response:
         deadline=view.deadline,
         remaining_seconds=view.remaining_seconds,
         sections=sections_out(view),
+        open_section=view.open_section,
+        clock_ends_exam=view.clock_ends_exam,
     )
     return json_response(body, 201 if outcome.created else 200)
 
@@ -159,6 +163,19 @@ async def set_flag(request: Request, body: FlagIn) -> Response:
         user_id=current_user(request).user_id,
         slot=attempt_slot(request),
         flagged=body.flagged,
+    )
+    return json_response(attempt_out(view, with_responses=True))
+
+
+@operation(tags=["delivery"], responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def finish_section(request: Request) -> Response:
+    """Close the open timed section early; the next section opens now. Repeating it is harmless; the last
+    section is finished by submitting (409 last_section)."""
+    view = await services(request).db.run(
+        attempts.finish_section,
+        attempt_id=request.path_params["attempt_id"],
+        user_id=current_user(request).user_id,
+        section=section_index(request),
     )
     return json_response(attempt_out(view, with_responses=True))
 

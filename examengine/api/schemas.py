@@ -322,6 +322,14 @@ class AttemptStarted(BaseModel):
     deadline: datetime | None
     remaining_seconds: int | None
     sections: list[SectionOut]
+    open_section: int | None = Field(
+        default=None,
+        description="timed sections: the index of the section open now (earlier ones are closed, later ones not yet "
+        "open); deadline and remaining_seconds are then its clock's. null when the sections are not timed",
+    )
+    clock_ends_exam: bool = Field(
+        default=True, description="false while the open timed section ends before the exam does"
+    )
 
 
 class AttemptOut(AttemptStarted):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
@@ -84,12 +84,15 @@ def _slot(session: Session, attempt_id: str, slot: int) -> AttemptSlot:
     return row
 
 
-def item_for_candidate(*, session: Session, attempt_id: str, user_id: str, slot: int) -> ItemForCandidate:
+def item_for_candidate(
+    *, session: Session, attempt_id: str, user_id: str, slot: int, now: datetime | None = None
+) -> ItemForCandidate:
     """The item as the candidate sees it: stem and options in their form's order; never a key or rationale."""
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     if attempt.status == AttemptStatus.WAITING:
         raise Conflict("The proctor has not admitted you yet.", code="attempt_waiting")
     row = _slot(session, attempt_id, slot)
+    attempts.ensure_section_open(attempt, row.section, now or utcnow())
     entry = attempt.form["slots"][str(slot)]
     view = candidate_view(pinned_content(session, row.item_id, row.item_version), entry.get("option_orders") or None)
     return ItemForCandidate(slot, row.section, view, row.response, row.flagged)
@@ -134,11 +137,37 @@ def save(
     attempt_waiting) when the attempt does not take answers, NotFound for another's attempt or a missing slot."""
     now = now or utcnow()
     check_response(response)
+    saved = _update_slot(session, attempt_id, user_id, slot, response, seq, now)
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    if client_id and attempt.client_id != client_id:
+        _switch_client(session, attempt, client_id, user_id, now)
+    if not saved:
+        _refuse_if_not_running(session, attempt, now)
+        stored = _slot(session, attempt_id, slot)
+        attempts.ensure_section_open(attempt, stored.section, now)
+        # A timed section that ran out was closed just now, and this slot is in the one that opened: save again.
+        saved = _update_slot(session, attempt_id, user_id, slot, response, seq, now)
+    if saved:
+        attempts.record(
+            session, attempt_id, "answer_saved", actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
+        )
+        return SaveResult(slot, seq, ledger.remaining_seconds(attempts.time_ledger(attempt), now))
+    stored = _slot(session, attempt_id, slot)
+    return SaveResult(slot, stored.seq, ledger.remaining_seconds(attempts.time_ledger(attempt), now))
+
+
+def _update_slot(
+    session: Session, attempt_id: str, user_id: str, slot: int, response: Any, seq: int, now: datetime
+) -> bool:
+    """The save itself: one UPDATE of the slot row by primary key, taking effect only when the attempt is the
+    user's, in progress before its deadline, the slot is in the open section (when sections are timed), and `seq`
+    is newer than the stored one."""
     running = exists().where(
         col(Attempt.id) == attempt_id,
         col(Attempt.user_id) == user_id,
         col(Attempt.status) == AttemptStatus.IN_PROGRESS,
         col(Attempt.deadline_at) > now,
+        or_(col(Attempt.open_section).is_(None), col(Attempt.open_section) == col(AttemptSlot.section)),
     )
     saved = session.execute(
         update(AttemptSlot)
@@ -150,17 +179,7 @@ def save(
         )
         .values(response=response, seq=seq, saved_at=now)
     )
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
-    if client_id and attempt.client_id != client_id:
-        _switch_client(session, attempt, client_id, user_id, now)
-    if getattr(saved, "rowcount", 0):
-        attempts.record(
-            session, attempt_id, "answer_saved", actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
-        )
-        return SaveResult(slot, seq, ledger.remaining_seconds(attempts.time_ledger(attempt), now))
-    _refuse_if_not_running(session, attempt, now)
-    stored = _slot(session, attempt_id, slot)
-    return SaveResult(slot, stored.seq, ledger.remaining_seconds(attempts.time_ledger(attempt), now))
+    return bool(getattr(saved, "rowcount", 0))
 
 
 def _switch_client(session: Session, attempt: Attempt, client_id: str, user_id: str, now: datetime) -> None:
@@ -204,7 +223,7 @@ def set_flag(
     now = now or utcnow()
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     _refuse_if_not_running(session, attempt, now)
-    _slot(session, attempt_id, slot)
+    attempts.ensure_section_open(attempt, _slot(session, attempt_id, slot).section, now)
     session.execute(
         update(AttemptSlot)
         .where(col(AttemptSlot.attempt_id) == attempt_id, col(AttemptSlot.slot) == slot)

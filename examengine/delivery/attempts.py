@@ -36,7 +36,9 @@ class AttemptView:
     responses: dict[int, Any]
     started_at: datetime | None
     finished_at: datetime | None
-    time_budget_seconds: int | None = None  # the limit with accommodation, extensions and credits
+    time_budget_seconds: int | None = None  # the open clock's length with extensions and credits
+    open_section: int | None = None  # timed sections: the one open now (earlier ones are closed); None: untimed
+    clock_ends_exam: bool = True  # False while a timed section's clock runs out before the exam's
 
     @property
     def answered(self) -> int:
@@ -48,6 +50,7 @@ class AttemptView:
 
 
 def time_ledger(attempt: Attempt) -> ledger.TimeLedger:
+    timed_sections = attempt.open_section is not None
     return ledger.TimeLedger(
         attempt.started_at,
         attempt.allowed_seconds,
@@ -56,6 +59,34 @@ def time_ledger(attempt: Attempt) -> ledger.TimeLedger:
         attempt.paused_seconds,
         attempt.paused_at,
         attempt.window_closes_at,
+        tuple(s.get("allowed_seconds") for s in attempt.form["sections"]) if timed_sections else None,
+        attempt.open_section or 0,
+        attempt.section_opened_at,
+        attempt.section_offset_seconds,
+    )
+
+
+def open_section(attempt: Attempt, now: datetime) -> int | None:
+    """The timed section open at `now` (None when the attempt's sections are not timed or it has not started)."""
+    clock = ledger.open_section(time_ledger(attempt), now)
+    return None if clock is None else clock.index
+
+
+def ensure_section_open(attempt: Attempt, section: int, now: datetime) -> None:
+    """Refuse reading or answering an item outside the open timed section."""
+    current = open_section(attempt, now)
+    if current is None or section == current:
+        return
+    if section < current:
+        raise Conflict(
+            "This section is closed (its time ran out or you finished it): its answers can no longer be changed.",
+            code="section_closed",
+            details={"open_section": current},
+        )
+    raise Conflict(
+        "This section is not open yet: finish the current section first.",
+        code="section_not_open",
+        details={"open_section": current},
     )
 
 
@@ -81,6 +112,7 @@ def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
     )
     running = attempt.status in (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
     the_ledger = time_ledger(attempt)
+    section = ledger.open_section(the_ledger, now) if running else None
     return AttemptView(
         attempt.id,
         attempt.sitting_id,
@@ -92,9 +124,9 @@ def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
         {s.slot: s.response for s in slots if s.response is not None},
         attempt.started_at,
         attempt.finished_at,
-        None
-        if attempt.allowed_seconds is None
-        else attempt.allowed_seconds + attempt.extension_seconds + attempt.credited_seconds,
+        ledger.budget_seconds(the_ledger, now),
+        None if section is None else section.index,
+        ledger.is_final_clock(the_ledger, now),
     )
 
 
@@ -157,9 +189,99 @@ def _deadline_after(attempt: Attempt, now: datetime, **ledger_changes: Any) -> d
     return ledger.deadline(updated, now)
 
 
+def _close_run_out_sections(session: Session, attempt: Attempt, now: datetime) -> None:
+    """Record the move to the timed section open at `now` when the recorded one's time has run out."""
+    the_ledger = time_ledger(attempt)
+    clock = ledger.open_section(the_ledger, now)
+    if clock is None or attempt.open_section is None or clock.index <= attempt.open_section:
+        return
+    closed = list(range(attempt.open_section, clock.index))
+    _open_section(session, attempt, clock, reason="time is up", closed=closed, actor_id=None, now=now)
+
+
+def _open_section(
+    session: Session,
+    attempt: Attempt,
+    clock: ledger.SectionClock,
+    *,
+    reason: str,
+    closed: list[int],
+    actor_id: str | None,
+    now: datetime,
+) -> bool:
+    changes = {
+        "open_section": clock.index,
+        "section_opened_at": clock.started_at,
+        "section_offset_seconds": clock.offset_seconds,
+    }
+    moved_ledger = ledger.TimeLedger(
+        **{
+            **time_ledger(attempt).__dict__,
+            "section": clock.index,
+            "section_started_at": clock.started_at,
+            "section_offset_seconds": clock.offset_seconds,
+        }
+    )
+    moved = session.execute(
+        update(Attempt)
+        .where(
+            col(Attempt.id) == attempt.id,
+            col(Attempt.status) == AttemptStatus.IN_PROGRESS,
+            col(Attempt.open_section) == attempt.open_section,
+        )
+        .values(**changes, deadline_at=ledger.deadline(moved_ledger, now))
+    )
+    if not getattr(moved, "rowcount", 0):
+        session.refresh(attempt)
+        return False
+    record(
+        session,
+        attempt.id,
+        "section_opened",
+        actor_id=actor_id,
+        at=clock.started_at,
+        detail={"section": clock.index, "closed": closed, "reason": reason},
+    )
+    session.flush()
+    session.refresh(attempt)
+    return True
+
+
+def finish_section(
+    *, session: Session, attempt_id: str, user_id: str, section: int, now: datetime | None = None
+) -> AttemptView:
+    """The candidate closes the open timed section early and the next one opens now; repeating it is harmless.
+    Raises Conflict for the last section (submit instead), while paused, or when the attempt has finished."""
+    now = now or utcnow()
+    attempt = load(session, attempt_id, user_id=user_id)
+    if finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
+        raise Conflict("The attempt has finished.", code=f"attempt_{attempt.status}", commit_before_raising=True)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise Conflict("The attempt is paused by the proctor: wait for them to resume it.", code="attempt_paused")
+    current = open_section(attempt, now)
+    if current is None:
+        raise Conflict("This exam's sections are not timed: move freely between them.", code="sections_not_timed")
+    if section < current:
+        return view(session, attempt, now)
+    if section > current:
+        raise Conflict("That section is not open yet.", code="section_not_open", details={"open_section": current})
+    if current + 1 >= len(attempt.form["sections"]):
+        raise Conflict("This is the last section: submit the exam instead.", code="last_section")
+    added = attempt.extension_seconds + attempt.credited_seconds + attempt.paused_seconds
+    clock = ledger.SectionClock(current + 1, now, added, None)
+    _open_section(
+        session, attempt, clock, reason="finished by the candidate", closed=[current], actor_id=user_id, now=now
+    )
+    return view(session, attempt, now)
+
+
 def finish_if_overdue(session: Session, attempt: Attempt, now: datetime) -> bool:
     """Expire a running attempt whose deadline has passed, finishing at the deadline; True if it is now expired.
-    Every write path calls this first; the sweep calls it for everything overdue."""
+    A timed section whose time ran out is closed first (the next one opening at its deadline). Every write path
+    calls this first; the sweep calls it for everything overdue."""
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return attempt.status == AttemptStatus.EXPIRED
+    _close_run_out_sections(session, attempt, now)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return attempt.status == AttemptStatus.EXPIRED
     ends = ledger.deadline(time_ledger(attempt), now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from examengine.clock import utcnow
@@ -47,6 +47,11 @@ class Attempt(SQLModel, table=True):
     deadline_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     client_id: str | None = Field(default=None, max_length=64)  # the browser tab that holds the attempt
+    # Timed sections (see delivery.ledger): the section recorded as open, when it opened and the time added to the
+    # clocks (extensions, credits, pauses) before it opened. `open_section` is NULL when sections are not timed.
+    open_section: int | None = None
+    section_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    section_offset_seconds: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
 
 
 class AttemptSlot(SQLModel, table=True):

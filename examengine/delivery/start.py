@@ -215,6 +215,12 @@ def _create(
     allowed = ledger.allowed_seconds(
         definition.time_limit_minutes, enrollment.time_multiplier, enrollment.extra_minutes
     )
+    section_allowed = ledger.section_allowances(
+        [s.time_limit_minutes for s in definition.sections], enrollment.time_multiplier, enrollment.extra_minutes
+    )
+    if section_allowed is not None:
+        for section, seconds in zip(document["sections"], section_allowed, strict=True):
+            section["allowed_seconds"] = seconds
     attempt = Attempt(
         sitting_id=sitting.id,
         user_id=enrollment.user_id,
@@ -228,6 +234,7 @@ def _create(
         allowed_seconds=allowed,
         window_closes_at=sitting.closes_at,
         last_seen_at=now,
+        open_section=None if section_allowed is None else 0,
     )
     attempt.deadline_at = ledger.deadline(attempts.time_ledger(attempt), now)
     session.add(attempt)

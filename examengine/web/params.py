@@ -20,3 +20,10 @@ def attempt_slot(request: Request) -> int:
     if slot > 100_000:
         raise NotFound("The attempt has no such item.", code="slot_not_found")
     return slot
+
+
+def section_index(request: Request) -> int:
+    section = int(request.path_params["section"])
+    if section > 1000:
+        raise NotFound("The attempt has no such section.", code="section_not_found")
+    return section

@@ -187,6 +187,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=CANDIDATE,
             methods=("POST",),
         ),
+        route(
+            "/candidate/attempts/{attempt_id}/sections/{section:int}/finish",
+            candidate.finish_section,
+            name="candidate.finish_section",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
         route("/candidate/attempts/{attempt_id}/review", candidate.review, name="candidate.review", access=CANDIDATE),
         route(
             "/candidate/attempts/{attempt_id}/submit",
@@ -343,6 +350,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_results.attempt_result,
             name="api.attempts.result",
             access=roles(Role.CANDIDATE, Role.ADMIN),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/sections/{section:int}/finish",
+            api_delivery.finish_section,
+            name="api.attempts.finish_section",
+            access=CANDIDATE,
+            methods=("POST",),
         ),
         route(
             "/api/v1/exams/{exam_id}/results.csv", api_results.results_csv, name="api.exams.results_csv", access=ADMIN

@@ -72,6 +72,7 @@ EXPECTED_ACCESS = {
     "candidate.autosave": "candidate",
     "candidate.event": "candidate",
     "candidate.review": "candidate",
+    "candidate.finish_section": "candidate",
     "candidate.submit": "candidate",
     "candidate.done": "candidate",
     "api.items.import": "admin or author",
@@ -97,6 +98,7 @@ EXPECTED_ACCESS = {
     "api.attempts.item": "candidate",
     "api.attempts.save": "candidate",
     "api.attempts.flag": "candidate",
+    "api.attempts.finish_section": "candidate",
     "api.attempts.report_event": "candidate",
     "api.attempts.timeline": "admin or proctor",
     "api.attempts.submit": "candidate",
@@ -174,6 +176,7 @@ def test_each_route_answers_each_caller_as_the_table_says(
             .replace("{sitting_id}", "0" * 32)
             .replace("{attempt_id}", "0" * 32)
             .replace("{slot:int}", "1")
+            .replace("{section:int}", "0")
             .replace("{sha256}", "0" * 64)
         )
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):

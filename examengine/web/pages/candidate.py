@@ -23,7 +23,7 @@ from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 from examengine.web.errors import error_body, status_for
 from examengine.web.forms import read_form, text_field
-from examengine.web.params import attempt_slot
+from examengine.web.params import attempt_slot, section_index
 from examengine.web.templating import render
 from itembank.html import render_item_html, responses_from_form
 
@@ -71,12 +71,23 @@ async def attempt_home(request: Request) -> Response:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
     if view.status == AttemptStatus.WAITING:
         return render(request, "candidate/waiting.html", {"view": view})
-    first_open = next((s.slot for _, slots in view.sections for s in slots if not s.answered), 1)
+    reachable = _reachable_slots(view)
+    first_open = next((s.slot for s in reachable if not s.answered), reachable[0].slot if reachable else 1)
     return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/items/{first_open}", status_code=303)
 
 
+def _reachable_slots(view: attempts.AttemptView) -> list[attempts.SlotState]:
+    """The slots the candidate may visit: all of them, or the open section's when sections are timed."""
+    return [
+        s
+        for index, (_, slots) in enumerate(view.sections)
+        for s in slots
+        if view.open_section is None or index == view.open_section
+    ]
+
+
 def _neighbours(view: attempts.AttemptView, slot: int) -> tuple[int | None, int | None]:
-    order = [s.slot for _, slots in view.sections for s in slots]
+    order = [s.slot for s in _reachable_slots(view)]
     index = order.index(slot) if slot in order else 0
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
 
@@ -88,6 +99,8 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
     if view.status == AttemptStatus.WAITING:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
     slot = attempt_slot(request)
+    if slot not in {s.slot for s in _reachable_slots(view)} and view.open_section is not None:
+        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
     item = await services(request).db.read(
         answers.item_for_candidate, attempt_id=view.attempt_id, user_id=current_user(request).user_id, slot=slot
     )
@@ -113,6 +126,7 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         "notice": notice,
         "saved_seq": await _saved_seq(request, view.attempt_id, slot),
         "position": next(i for i, s in enumerate((s for _, ss in view.sections for s in ss), 1) if s.slot == slot),
+        "last_section": _in_last_section(view),
     }
     return render(request, "candidate/attempt.html", context, status_code=status_code)
 
@@ -221,9 +235,38 @@ async def review(request: Request) -> Response:
     view = await _view(request)
     if view.status in FINAL:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
-    unanswered = [s.slot for _, slots in view.sections for s in slots if not s.answered]
-    flagged = [s.slot for _, slots in view.sections for s in slots if s.flagged]
-    return render(request, "candidate/review.html", {"view": view, "unanswered": unanswered, "flagged": flagged})
+    reachable = _reachable_slots(view)
+    context = {
+        "view": view,
+        "unanswered": [s.slot for s in reachable if not s.answered],
+        "flagged": [s.slot for s in reachable if s.flagged],
+        "last_section": _in_last_section(view),
+    }
+    return render(request, "candidate/review.html", context)
+
+
+def _in_last_section(view: attempts.AttemptView) -> bool:
+    return view.open_section is None or view.open_section + 1 >= len(view.sections)
+
+
+async def finish_section(request: Request) -> Response:
+    """Close the open timed section after the candidate confirmed it on the review page."""
+    form = await read_form(request)
+    base = f"/candidate/attempts/{_attempt_id(request)}"
+    if text_field(form, "confirm") != "yes":
+        return RedirectResponse(f"{base}/review", status_code=303)
+    try:
+        await services(request).db.run(
+            attempts.finish_section,
+            attempt_id=_attempt_id(request),
+            user_id=current_user(request).user_id,
+            section=section_index(request),
+        )
+    except DomainError as error:
+        if error.code.startswith("attempt_") and error.code != "attempt_paused":
+            return RedirectResponse(f"{base}/done", status_code=303)
+        raise
+    return RedirectResponse(base, status_code=303)
 
 
 async def submit(request: Request) -> Response:

@@ -1,0 +1,83 @@
+"""Timed sections in Chromium: the open section's clock is shown, later sections cannot be opened, and finishing a
+section (after confirming it) opens the next one and closes the first for good."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import httpx2
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_admin_users import sign_in
+from tests.browser.test_candidate_exam import answer_current_question
+
+SECTIONED = {
+    "code": "SAFE-SEC",
+    "title": "Workplace safety in timed parts",
+    "time_limit_minutes": 40,
+    "sections": [
+        {"title": "Part A", "time_limit_minutes": 10, "shuffle_items": False, "draw": [{"domain": "D1", "count": 2}]},
+        {"title": "Part B", "time_limit_minutes": 15, "shuffle_items": False, "draw": [{"domain": "D3", "count": 2}]},
+    ],
+}
+
+
+def schedule_sectioned_exam(base: str, candidate_email: str) -> None:
+    with httpx2.Client(base_url=base) as api:
+        token = api.post("/api/v1/auth/token", json={"email": "admin@example.org", "password": "examengine-demo"})
+        api.headers["Authorization"] = f"Bearer {token.json()['token']}"
+        users = api.get("/api/v1/users").json()["items"]
+        candidate = next(u for u in users if u["email"] == candidate_email)
+        exam_id = api.post("/api/v1/exams", json=SECTIONED).json()["exam_id"]
+        assert api.post(f"/api/v1/exams/{exam_id}/publish").status_code == 200
+        now = datetime.now(UTC)
+        created = api.post(
+            "/api/v1/sittings",
+            json={
+                "exam_id": exam_id,
+                "title": "Timed parts",
+                "opens_at": (now - timedelta(minutes=1)).isoformat(),
+                "closes_at": (now + timedelta(hours=3)).isoformat(),
+                "candidates": [{"user_id": candidate["id"]}],
+            },
+        )
+        assert created.status_code == 201, created.text
+
+
+def test_sections_open_one_after_another(live_server: str, page: Page) -> None:
+    schedule_sectioned_exam(live_server, "candidate2@example.org")
+    sign_in(page, live_server, "candidate2@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
+    sitting = page.get_by_role("region", name=re.compile("Workplace safety in timed parts"))
+    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
+    sitting.get_by_role("button", name="Start exam").click()
+
+    expect(page.get_by_role("heading", name="Question 1 of 4")).to_be_visible()
+    expect(page.get_by_role("timer")).to_contain_text(re.compile(r"Time left in Part A: 0:(09|10):\d\d"))
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(navigator.get_by_text("(not yet open)")).to_be_visible()
+    expect(navigator.get_by_role("link", name=re.compile("^Question 3"))).to_have_count(0)
+    answer_current_question(page)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Question 2 of 4")).to_be_visible()
+    expect(navigator.get_by_role("link", name="Question 1, answered")).to_be_visible()
+    expect(page.get_by_role("button", name="Next")).to_have_count(0)  # Part A ends here
+
+    page.goto(page.url.replace("/items/2", "/items/3"))  # typing a later section's address leads back
+    expect(page.get_by_role("heading", name="Question 2 of 4")).to_be_visible()
+
+    page.get_by_role("button", name="Review answers").click()
+    expect(page.get_by_text("Section 1 of 2: Part A.")).to_be_visible()
+    page.get_by_role("checkbox", name="I want to finish this section with 1 unanswered").check()
+    page.get_by_role("button", name="Finish section").click()
+
+    expect(page.get_by_role("heading", name="Question 3 of 4")).to_be_visible()
+    expect(page.get_by_role("timer")).to_contain_text(re.compile(r"Time left: 0:(14|15):\d\d"))
+    expect(navigator.get_by_text("(closed)")).to_be_visible()
+    expect(navigator.get_by_role("link", name=re.compile("^Question 1"))).to_have_count(0)
+    answer_current_question(page)
+    page.get_by_role("button", name="Review answers").click()
+    page.get_by_role("checkbox", name="I want to submit my exam with 1 unanswered").check()
+    page.get_by_role("button", name="Submit exam").click()
+    expect(page.get_by_role("heading", name="Your exam was submitted")).to_be_visible()
