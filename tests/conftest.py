@@ -42,6 +42,7 @@ postgresql_noproc = factories.postgresql_noproc(
     port=os.environ.get("PGPORT", "5432"),
     user=os.environ.get("PGUSER"),
     password=os.environ.get("PGPASSWORD"),
+    dbname=f"tests_{os.getpid()}",  # its template database too: several runs may share one server
 )
 postgresql_proc = factories.postgresql_proc(executable=shutil.which("pg_ctl") or "/usr/lib/postgresql/15/bin/pg_ctl")
 

@@ -35,7 +35,7 @@ from examengine.api.schemas import (
 )
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
-from examengine.delivery import answers, attempts, start
+from examengine.delivery import answers, attempts, sections, start
 from examengine.delivery.attempts import AttemptView
 from examengine.delivery.states import AttemptStatus
 from examengine.errors import NotFound
@@ -172,7 +172,7 @@ async def finish_section(request: Request) -> Response:
     """Close the open timed section early; the next section opens now. Repeating it is harmless; the last
     section is finished by submitting (409 last_section)."""
     view = await services(request).db.run(
-        attempts.finish_section,
+        sections.finish_section,
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,
         section=section_index(request),

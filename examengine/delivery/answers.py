@@ -15,7 +15,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
-from examengine.delivery import attempts, ledger
+from examengine.delivery import attempts, ledger, sections
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
@@ -92,7 +92,7 @@ def item_for_candidate(
     if attempt.status == AttemptStatus.WAITING:
         raise Conflict("The proctor has not admitted you yet.", code="attempt_waiting")
     row = _slot(session, attempt_id, slot)
-    attempts.ensure_section_open(attempt, row.section, now or utcnow())
+    sections.ensure_section_open(attempt, row.section, now or utcnow())
     entry = attempt.form["slots"][str(slot)]
     view = candidate_view(pinned_content(session, row.item_id, row.item_version), entry.get("option_orders") or None)
     return ItemForCandidate(slot, row.section, view, row.response, row.flagged)
@@ -144,7 +144,7 @@ def save(
     if not saved:
         _refuse_if_not_running(session, attempt, now)
         stored = _slot(session, attempt_id, slot)
-        attempts.ensure_section_open(attempt, stored.section, now)
+        sections.ensure_section_open(attempt, stored.section, now)
         # A timed section that ran out was closed just now, and this slot is in the one that opened: save again.
         saved = _update_slot(session, attempt_id, user_id, slot, response, seq, now)
     if saved:
@@ -223,7 +223,7 @@ def set_flag(
     now = now or utcnow()
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     _refuse_if_not_running(session, attempt, now)
-    attempts.ensure_section_open(attempt, _slot(session, attempt_id, slot).section, now)
+    sections.ensure_section_open(attempt, _slot(session, attempt_id, slot).section, now)
     session.execute(
         update(AttemptSlot)
         .where(col(AttemptSlot.attempt_id) == attempt_id, col(AttemptSlot.slot) == slot)

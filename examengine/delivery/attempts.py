@@ -66,30 +66,6 @@ def time_ledger(attempt: Attempt) -> ledger.TimeLedger:
     )
 
 
-def open_section(attempt: Attempt, now: datetime) -> int | None:
-    """The timed section open at `now` (None when the attempt's sections are not timed or it has not started)."""
-    clock = ledger.open_section(time_ledger(attempt), now)
-    return None if clock is None else clock.index
-
-
-def ensure_section_open(attempt: Attempt, section: int, now: datetime) -> None:
-    """Refuse reading or answering an item outside the open timed section."""
-    current = open_section(attempt, now)
-    if current is None or section == current:
-        return
-    if section < current:
-        raise Conflict(
-            "This section is closed (its time ran out or you finished it): its answers can no longer be changed.",
-            code="section_closed",
-            details={"open_section": current},
-        )
-    raise Conflict(
-        "This section is not open yet: finish the current section first.",
-        code="section_not_open",
-        details={"open_section": current},
-    )
-
-
 def load(session: Session, attempt_id: str, *, user_id: str | None = None) -> Attempt:
     """The attempt; with `user_id`, only if it is that user's (someone else's is reported as unknown)."""
     attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
@@ -196,10 +172,10 @@ def _close_run_out_sections(session: Session, attempt: Attempt, now: datetime) -
     if clock is None or attempt.open_section is None or clock.index <= attempt.open_section:
         return
     closed = list(range(attempt.open_section, clock.index))
-    _open_section(session, attempt, clock, reason="time is up", closed=closed, actor_id=None, now=now)
+    open_next_section(session, attempt, clock, reason="time is up", closed=closed, actor_id=None, now=now)
 
 
-def _open_section(
+def open_next_section(
     session: Session,
     attempt: Attempt,
     clock: ledger.SectionClock,
@@ -209,6 +185,7 @@ def _open_section(
     actor_id: str | None,
     now: datetime,
 ) -> bool:
+    """Record that `clock`'s section is open (if nobody moved the attempt first) and append the event."""
     changes = {
         "open_section": clock.index,
         "section_opened_at": clock.started_at,
@@ -245,34 +222,6 @@ def _open_section(
     session.flush()
     session.refresh(attempt)
     return True
-
-
-def finish_section(
-    *, session: Session, attempt_id: str, user_id: str, section: int, now: datetime | None = None
-) -> AttemptView:
-    """The candidate closes the open timed section early and the next one opens now; repeating it is harmless.
-    Raises Conflict for the last section (submit instead), while paused, or when the attempt has finished."""
-    now = now or utcnow()
-    attempt = load(session, attempt_id, user_id=user_id)
-    if finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
-        raise Conflict("The attempt has finished.", code=f"attempt_{attempt.status}", commit_before_raising=True)
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise Conflict("The attempt is paused by the proctor: wait for them to resume it.", code="attempt_paused")
-    current = open_section(attempt, now)
-    if current is None:
-        raise Conflict("This exam's sections are not timed: move freely between them.", code="sections_not_timed")
-    if section < current:
-        return view(session, attempt, now)
-    if section > current:
-        raise Conflict("That section is not open yet.", code="section_not_open", details={"open_section": current})
-    if current + 1 >= len(attempt.form["sections"]):
-        raise Conflict("This is the last section: submit the exam instead.", code="last_section")
-    added = attempt.extension_seconds + attempt.credited_seconds + attempt.paused_seconds
-    clock = ledger.SectionClock(current + 1, now, added, None)
-    _open_section(
-        session, attempt, clock, reason="finished by the candidate", closed=[current], actor_id=user_id, now=now
-    )
-    return view(session, attempt, now)
 
 
 def finish_if_overdue(session: Session, attempt: Attempt, now: datetime) -> bool:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from examengine.clock import utcnow
-from examengine.delivery import answers, attempts, overview, start
+from examengine.delivery import answers, attempts, overview, sections, start
 from examengine.delivery.models import AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import DomainError, InvalidInput, NotFound
@@ -257,7 +257,7 @@ async def finish_section(request: Request) -> Response:
         return RedirectResponse(f"{base}/review", status_code=303)
     try:
         await services(request).db.run(
-            attempts.finish_section,
+            sections.finish_section,
             attempt_id=_attempt_id(request),
             user_id=current_user(request).user_id,
             section=section_index(request),
