@@ -209,7 +209,7 @@ async def submit(request: Request) -> Response:
     return json_response(SubmitOut(status=view.status, result=result))
 
 
-async def _proctor_action(request: Request, action: Callable[..., AttemptView], **kwargs: object) -> Response:
+async def proctor_action(request: Request, action: Callable[..., AttemptView], **kwargs: object) -> Response:
     who = current_user(request)
     attempt_id, own = await _watchable(request, who)
     if own and Role.ADMIN not in who.roles:
@@ -221,25 +221,25 @@ async def _proctor_action(request: Request, action: Callable[..., AttemptView], 
 @operation(tags=["proctoring"], body=ReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
 async def pause(request: Request, body: ReasonIn) -> Response:
     """Pause the attempt: its clock stops and saves are refused until it is resumed."""
-    return await _proctor_action(request, attempts.pause, reason=body.reason)
+    return await proctor_action(request, attempts.pause, reason=body.reason)
 
 
 @operation(tags=["proctoring"], body=OptionalReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
 async def resume(request: Request, body: OptionalReasonIn) -> Response:
     """Resume a paused attempt with the time it had left."""
-    return await _proctor_action(request, attempts.resume, reason=body.reason)
+    return await proctor_action(request, attempts.resume, reason=body.reason)
 
 
 @operation(tags=["proctoring"], body=ExtendIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
 async def extend(request: Request, body: ExtendIn) -> Response:
     """Give the attempt more minutes (never past the sitting's close), with the reason."""
-    return await _proctor_action(request, attempts.extend, minutes=body.minutes, reason=body.reason)
+    return await proctor_action(request, attempts.extend, minutes=body.minutes, reason=body.reason)
 
 
 @operation(tags=["proctoring"], body=ReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
 async def terminate(request: Request, body: ReasonIn) -> Response:
     """End the attempt now, with the reason; it is closed and marked for review."""
-    return await _proctor_action(request, attempts.terminate, reason=body.reason)
+    return await proctor_action(request, attempts.terminate, reason=body.reason)
 
 
 @operation(tags=["proctoring"], responses={200: TimelineOut}, errors=(404,))
@@ -266,13 +266,13 @@ async def timeline(request: Request) -> Response:
 @operation(tags=["proctoring"], body=NoteIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
 async def add_note(request: Request, body: NoteIn) -> Response:
     """Add a note, or with a category an incident report, to the attempt's timeline (never shown to the candidate)."""
-    return await _proctor_action(request, notes.add_note, text=body.text, category=body.category)
+    return await proctor_action(request, notes.add_note, text=body.text, category=body.category)
 
 
 @operation(tags=["proctoring"], body=OptionalReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
 async def admit(request: Request, body: OptionalReasonIn) -> Response:
     """Admit a checked-in candidate after the identity check: their clock starts now."""
-    return await _proctor_action(request, attempts.admit, reason=body.reason)
+    return await proctor_action(request, attempts.admit, reason=body.reason)
 
 
 @operation(tags=["proctoring"], responses={200: LiveRowsOut}, errors=(404,))

@@ -132,6 +132,7 @@ def transition(
     at: datetime,
     reason: str = "",
     changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> bool:
     """Move the attempt to `to` if the table allows it and nobody moved it first (a conditional update, so two
     processes cannot both do it). Appends the event. Returns False when the attempt had already left its state."""
@@ -153,14 +154,14 @@ def transition(
         to.value,
         actor_id=actor_id,
         at=at,
-        detail={"from": current.value, **({"reason": reason} if reason else {})},
+        detail={"from": current.value, **({"reason": reason} if reason else {}), **(detail or {})},
     )
     session.flush()
     session.refresh(attempt)
     return True
 
 
-def _deadline_after(attempt: Attempt, now: datetime, **ledger_changes: Any) -> datetime | None:
+def deadline_after(attempt: Attempt, now: datetime, **ledger_changes: Any) -> datetime | None:
     updated = time_ledger(attempt).__class__(**{**time_ledger(attempt).__dict__, **ledger_changes})
     return ledger.deadline(updated, now)
 
@@ -267,12 +268,29 @@ def submit(*, session: Session, attempt_id: str, user_id: str, now: datetime | N
     return view(session, load(session, attempt_id), now)
 
 
-def pause(*, session: Session, attempt_id: str, actor_id: str, reason: str, now: datetime | None = None) -> AttemptView:
+def pause(
+    *,
+    session: Session,
+    attempt_id: str,
+    actor_id: str,
+    reason: str,
+    now: datetime | None = None,
+    whole_sitting: bool = False,
+) -> AttemptView:
+    """Stop the attempt's clock. `whole_sitting` marks a pause of everyone in the sitting, which resuming the
+    sitting undoes (a candidate paused on their own stays paused)."""
     now = now or utcnow()
     attempt = load(session, attempt_id)
     if not finish_if_overdue(session, attempt, now):
         transition(
-            session, attempt, AttemptStatus.PAUSED, actor_id=actor_id, at=now, reason=reason, changes={"paused_at": now}
+            session,
+            attempt,
+            AttemptStatus.PAUSED,
+            actor_id=actor_id,
+            at=now,
+            reason=reason,
+            changes={"paused_at": now},
+            detail={"scope": "sitting"} if whole_sitting else None,
         )
     return view(session, attempt, now)
 
@@ -296,7 +314,7 @@ def resume(
         changes={
             "paused_at": None,
             "paused_seconds": total,
-            "deadline_at": _deadline_after(attempt, now, paused_at=None, paused_seconds=total),
+            "deadline_at": deadline_after(attempt, now, paused_at=None, paused_seconds=total),
         },
     )
     return view(session, attempt, now)
@@ -318,7 +336,7 @@ def extend(
     moved = session.execute(
         update(Attempt)
         .where(col(Attempt.id) == attempt.id, col(Attempt.status) == attempt.status)
-        .values(extension_seconds=seconds, deadline_at=_deadline_after(attempt, now, extension_seconds=seconds))
+        .values(extension_seconds=seconds, deadline_at=deadline_after(attempt, now, extension_seconds=seconds))
     )
     if not getattr(moved, "rowcount", 0):
         raise Conflict("The attempt changed just now; try again.", code="attempt_changed")

@@ -107,6 +107,9 @@ class ExamDefinition(_Open):
     difficulty_target: float | None = Field(default=None, ge=0, le=1)
     difficulty_tolerance: float | None = Field(default=None, gt=0, le=1)
     max_exposure: float | None = Field(default=None, gt=0, le=1)
+    incident_credit_cap_minutes: int = Field(
+        default=30, ge=0, le=600, description="the most incident time a proctor may credit to one attempt in total"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ExamDefinition:

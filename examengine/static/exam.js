@@ -144,12 +144,24 @@
 
   /* ---- signals for the proctor ---- */
   var eventUrl = form.getAttribute("data-event-url");
-  function report(type) {
+  function report(type, extra) {
+    var body = {type: type, client_time: new Date().toISOString(), slot: parseInt(slot, 10)};
+    if (extra) { Object.keys(extra).forEach(function (k) { body[k] = extra[k]; }); }
     fetch(eventUrl, {method: "POST", credentials: "same-origin", keepalive: true,
                      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-                     body: JSON.stringify({type: type, client_time: new Date().toISOString(), slot: parseInt(slot, 10)})})
+                     body: JSON.stringify(body)})
       .catch(function () { /* offline: the proctor sees the connection state instead */ });
   }
+  /* How long the network was gone, reported when it returns: the proctor may credit it (never automatic). */
+  var offlineKey = "examengine.offline-since." + form.getAttribute("data-attempt");
+  window.addEventListener("offline", function () {
+    if (!sessionStorage.getItem(offlineKey)) { sessionStorage.setItem(offlineKey, String(Date.now())); }
+  });
+  window.addEventListener("online", function () {
+    var since = parseInt(sessionStorage.getItem(offlineKey), 10);
+    sessionStorage.removeItem(offlineKey);
+    if (!isNaN(since)) { report("online", {offline_seconds: Math.max(0, Math.round((Date.now() - since) / 1000))}); }
+  });
   document.addEventListener("visibilitychange", function () {
     report(document.visibilityState === "hidden" ? "visibility_hidden" : "visibility_visible");
   });

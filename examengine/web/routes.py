@@ -16,6 +16,7 @@ from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
 from examengine.api import items as api_items
 from examengine.api import meta as api_meta
+from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
@@ -207,6 +208,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
         route("/proctor/sittings/{sitting_id}", proctor.sitting_dashboard, name="proctor.dashboard", access=WATCHING),
         route("/proctor/attempts/{attempt_id}", proctor.timeline, name="proctor.timeline", access=WATCHING),
         route(
+            "/proctor/sittings/{sitting_id}/actions",
+            proctor.act_on_sitting,
+            name="proctor.sitting_act",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
             "/proctor/attempts/{attempt_id}/actions",
             proctor.act,
             name="proctor.act",
@@ -396,6 +404,27 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_items.transition,
             name="api.items.transition",
             access=AUTHORING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/credit",
+            api_proctoring.credit_time,
+            name="api.attempts.credit",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/pause",
+            api_proctoring.pause_sitting,
+            name="api.sittings.pause",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/resume",
+            api_proctoring.resume_sitting,
+            name="api.sittings.resume",
+            access=WATCHING,
             methods=("POST",),
         ),
         route(

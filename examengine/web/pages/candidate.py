@@ -222,7 +222,7 @@ async def client_event(request: Request) -> Response:
             user_id=current_user(request).user_id,
             kind=kind,
             client_time=client_time,
-            detail={k: v for k, v in body.items() if k in ("slot", "visible")},
+            detail={k: v for k, v in body.items() if k in ("slot", "visible", "offline_seconds")},
         )
     except (ValueError, TypeError, AttributeError):
         return JSONResponse(error_body("invalid_event", "The event could not be read."), status_code=400)

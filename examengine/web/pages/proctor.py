@@ -15,11 +15,11 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts.models import Role
 from examengine.clock import rfc3339, utcnow
-from examengine.delivery import attempts
+from examengine.delivery import attempts, credit
 from examengine.errors import DomainError, InvalidInput
 from examengine.exams import sittings
 from examengine.exams.models import Sitting
-from examengine.proctoring import dashboard, notes
+from examengine.proctoring import dashboard, notes, sitting_actions
 from examengine.proctoring.access import watched_attempt, watched_sitting
 from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
@@ -57,6 +57,7 @@ async def sitting_dashboard(request: Request, *, notice: str | None = None, stat
         return sitting, dashboard.sitting_rows(session=session, sitting_id=sitting_id, now=utcnow())
 
     sitting, rows = await services(request).db.read(read)
+    notice = notice or _done_notice(request)
     shown = [r for r in rows if (wanted is None or r.status == wanted) and (not attention_only or r.needs_attention)]
     context = {
         "sitting": sitting,
@@ -72,11 +73,24 @@ async def sitting_dashboard(request: Request, *, notice: str | None = None, stat
     return render(request, "proctor/dashboard.html", context, block=block, status_code=status_code)
 
 
+DONE_NOTICES = {
+    "paused_all": "Paused {n} candidate(s): their clocks are stopped.",
+    "resumed_all": "Resumed {n} candidate(s) paused with the sitting.",
+}
+
+
+def _done_notice(request: Request) -> str | None:
+    template = DONE_NOTICES.get(request.query_params.get("done", ""))
+    count = request.query_params.get("n", "")
+    return template.format(n=int(count)) if template and count.isdigit() and len(count) < 7 else None
+
+
 ACTIONS: dict[str, Callable[..., Any]] = {
     "admit": attempts.admit,
     "pause": attempts.pause,
     "resume": attempts.resume,
     "extend": attempts.extend,
+    "credit": credit.credit,
     "terminate": attempts.terminate,
     "note": notes.add_note,
 }
@@ -97,13 +111,13 @@ async def act(request: Request) -> Response:
         )
         if action not in ACTIONS:
             raise InvalidInput("Choose an action.", code="unknown_action")
-        if action in ("pause", "terminate", "extend") and not reason:
+        if action in ("pause", "terminate", "extend", "credit") and not reason:
             raise InvalidInput(f"Give the reason to {action} the attempt.", code="reason_required")
         extra: dict[str, Any] = {}
-        if action == "extend":
+        if action in ("extend", "credit"):
             minutes = text_field(form, "minutes")
             if not minutes.isdigit() or not 1 <= int(minutes) <= 600:
-                raise InvalidInput("Extend by 1 to 600 minutes.", code="invalid_minutes")
+                raise InvalidInput(f"{action.capitalize()} 1 to 600 minutes.", code="invalid_minutes")
             extra["minutes"] = int(minutes)
         if action == "note":
             category = text_field(form, "category") or None
@@ -119,10 +133,45 @@ async def act(request: Request) -> Response:
     except DomainError as error:
         if error.code in ("attempt_not_found",):
             raise
+        if back == "timeline":
+            return await timeline(request, notice=error.message, status_code=status_for(error))
         request.path_params["sitting_id"] = await _sitting_of(request, attempt_id)
         return await sitting_dashboard(request, notice=error.message, status_code=status_for(error))
     target = f"/proctor/attempts/{attempt_id}" if back == "timeline" else f"/proctor/sittings/{sitting_id}"
     return RedirectResponse(target, status_code=303)
+
+
+async def act_on_sitting(request: Request) -> Response:
+    """Pause or resume everyone in the sitting at once; each attempt's timeline records it."""
+    who = current_user(request)
+    sitting_id = str(request.path_params["sitting_id"])
+    form = await read_form(request)
+    action = text_field(form, "action")
+    reason = text_field(form, "reason").strip()
+
+    def run(*, session: Session) -> str:
+        watched_sitting(session=session, sitting_id=sitting_id, user_id=who.user_id, is_admin=_is_admin(request))
+        if action == "pause_all":
+            if not reason:
+                raise InvalidInput("Give the reason to pause the whole sitting.", code="reason_required")
+            count = sitting_actions.pause_sitting(
+                session=session, sitting_id=sitting_id, actor_id=who.user_id, reason=reason
+            )
+            return f"done=paused_all&n={count}"
+        if action == "resume_all":
+            count = sitting_actions.resume_sitting(
+                session=session, sitting_id=sitting_id, actor_id=who.user_id, reason=reason
+            )
+            return f"done=resumed_all&n={count}"
+        raise InvalidInput("Choose an action.", code="unknown_action")
+
+    try:
+        outcome = await services(request).db.run(run)
+    except DomainError as error:
+        if error.code == "sitting_not_found":
+            raise
+        return await sitting_dashboard(request, notice=error.message, status_code=status_for(error))
+    return RedirectResponse(f"/proctor/sittings/{sitting_id}?{outcome}", status_code=303)
 
 
 async def _sitting_of(request: Request, attempt_id: str) -> str:
@@ -132,7 +181,7 @@ async def _sitting_of(request: Request, attempt_id: str) -> str:
     return await services(request).db.read(read)
 
 
-async def timeline(request: Request) -> Response:
+async def timeline(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
     who = current_user(request)
     attempt_id = str(request.path_params["attempt_id"])
 
@@ -148,9 +197,10 @@ async def timeline(request: Request) -> Response:
             u.id: u.name
             for u in session.scalars(select(User).where(col(User.id).in_({e.actor_id for e in events if e.actor_id})))
         }
-        return attempt, candidate, events, actors, attempts.view(session, attempt, utcnow())
+        view = attempts.view(session, attempt, utcnow())
+        return attempt, candidate, events, actors, view, credit.policy(session=session, attempt=attempt)
 
-    attempt, candidate, events, actors, view = await services(request).db.read(read)
+    attempt, candidate, events, actors, view, credit_policy = await services(request).db.read(read)
     fmt = request.query_params.get("format")
     rows = [
         {
@@ -191,5 +241,8 @@ async def timeline(request: Request) -> Response:
             "rows": rows,
             "view": view,
             "categories": notes.INCIDENT_CATEGORIES,
+            "credit_policy": credit_policy,
+            "notice": notice,
         },
+        status_code=status_code,
     )

@@ -1,0 +1,54 @@
+"""Proctor actions beyond the per-attempt ones of API.md: crediting incident time, pausing a whole sitting."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from examengine.accounts.models import Role
+from examengine.api.delivery import proctor_action
+from examengine.api.schemas import AttemptOut, ExtendIn, OptionalReasonIn, ReasonIn
+from examengine.api.spec import json_response, operation
+from examengine.delivery import credit
+from examengine.proctoring import sitting_actions
+from examengine.proctoring.access import watched_sitting
+from examengine.web.auth import current_user, services
+
+
+class SittingActionOut(BaseModel):
+    sitting_id: str
+    changed: int  # how many attempts were paused or resumed
+
+
+@operation(tags=["proctoring"], body=ExtendIn, responses={200: AttemptOut}, errors=(404, 409, 422))
+async def credit_time(request: Request, body: ExtendIn) -> Response:
+    """Credit incident time (an outage): the deadline moves by the minutes, within the exam's cap on incident
+    credit (422 credit_over_cap names what is left). Recorded on the timeline with the reason."""
+    return await proctor_action(request, credit.credit, minutes=body.minutes, reason=body.reason)
+
+
+async def _sitting_action(request: Request, action: str, reason: str) -> Response:
+    who = current_user(request)
+    sitting_id = request.path_params["sitting_id"]
+
+    def run(*, session: Session) -> int:
+        watched_sitting(session=session, sitting_id=sitting_id, user_id=who.user_id, is_admin=Role.ADMIN in who.roles)
+        act = sitting_actions.pause_sitting if action == "pause" else sitting_actions.resume_sitting
+        return act(session=session, sitting_id=sitting_id, actor_id=who.user_id, reason=reason)
+
+    changed = await services(request).db.run(run)
+    return json_response(SittingActionOut(sitting_id=sitting_id, changed=changed))
+
+
+@operation(tags=["proctoring"], body=ReasonIn, responses={200: SittingActionOut}, errors=(404,))
+async def pause_sitting(request: Request, body: ReasonIn) -> Response:
+    """Pause every attempt in progress in the sitting (each gets its own pause event with the reason)."""
+    return await _sitting_action(request, "pause", body.reason)
+
+
+@operation(tags=["proctoring"], body=OptionalReasonIn, responses={200: SittingActionOut}, errors=(404,))
+async def resume_sitting(request: Request, body: OptionalReasonIn) -> Response:
+    """Resume the attempts the sitting pause stopped; a candidate paused on their own stays paused."""
+    return await _sitting_action(request, "resume", body.reason)

@@ -1,0 +1,102 @@
+"""Incident time credited back to a candidate (an outage, a fire alarm): the proctor decides, the exam's policy caps
+it, and the ledger shows it. What the candidate's browser reported as time offline is offered as a suggestion only:
+the client's clock is never trusted for more than that."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from examengine.clock import utcnow
+from examengine.delivery import attempts
+from examengine.delivery.models import Attempt, AttemptEvent
+from examengine.delivery.states import FINAL
+from examengine.errors import Conflict, InvalidInput
+from examengine.exams import service as exams
+
+MAX_REPORTED_OFFLINE_SECONDS = 4 * 3600  # one reported outage counts at most this much towards the suggestion
+
+
+@dataclass(frozen=True)
+class CreditPolicy:
+    cap_minutes: int  # the most incident time one attempt may be credited in total
+    credited_seconds: int  # credited so far
+    reported_offline_seconds: int  # what the browser reported as offline time, summed
+
+    @property
+    def available_minutes(self) -> int:
+        return max(0, self.cap_minutes - self.credited_seconds // 60)
+
+    @property
+    def suggested_minutes(self) -> int:
+        """Reported offline time not yet credited, rounded up to whole minutes, within the cap."""
+        owed = max(0, self.reported_offline_seconds - self.credited_seconds)
+        return min(self.available_minutes, -(-owed // 60))
+
+
+def policy(*, session: Session, attempt: Attempt) -> CreditPolicy:
+    definition = exams.get_version(session=session, exam_id=attempt.exam_id, version=attempt.exam_version).definition
+    reports = session.scalars(
+        select(col(AttemptEvent.detail)).where(
+            col(AttemptEvent.attempt_id) == attempt.id, col(AttemptEvent.type) == "online"
+        )
+    )
+    reported = sum(_reported_seconds(detail) for detail in reports)
+    return CreditPolicy(definition.incident_credit_cap_minutes, attempt.credited_seconds, reported)
+
+
+def _reported_seconds(detail: object) -> int:
+    value = detail.get("offline_seconds") if isinstance(detail, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return 0
+    return max(0, min(value, MAX_REPORTED_OFFLINE_SECONDS))
+
+
+def credit(
+    *, session: Session, attempt_id: str, actor_id: str, minutes: int, reason: str, now: datetime | None = None
+) -> attempts.AttemptView:
+    """Credit incident time to a running or paused attempt: its deadline moves by `minutes` (the sitting's close
+    still caps it). Raises InvalidInput beyond the exam's cap (naming what is left), Conflict once finished."""
+    now = now or utcnow()
+    attempt = attempts.load(session, attempt_id)
+    if attempts.finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
+        raise Conflict(
+            "The attempt has finished; time can no longer be credited.",
+            code=f"attempt_{attempt.status}",
+            commit_before_raising=True,
+        )
+    rules = policy(session=session, attempt=attempt)
+    if minutes > rules.available_minutes:
+        raise InvalidInput(
+            f"The exam credits at most {rules.cap_minutes} minutes of incident time per attempt; "
+            f"{rules.available_minutes} minutes are left to credit.",
+            code="credit_over_cap",
+        )
+    seconds = attempt.credited_seconds + minutes * 60
+    moved = session.execute(
+        update(Attempt)
+        .where(col(Attempt.id) == attempt.id, col(Attempt.credited_seconds) == attempt.credited_seconds)
+        .values(credited_seconds=seconds, deadline_at=attempts.deadline_after(attempt, now, credited_seconds=seconds))
+    )
+    if not getattr(moved, "rowcount", 0):
+        raise Conflict("The attempt changed just now; try again.", code="attempt_changed")
+    attempts.record(
+        session,
+        attempt.id,
+        "time_credited",
+        actor_id=actor_id,
+        at=now,
+        detail={
+            "minutes": minutes,
+            "reason": reason,
+            "credited_minutes": seconds // 60,
+            "cap_minutes": rules.cap_minutes,
+            "reported_offline_seconds": rules.reported_offline_seconds,
+        },
+    )
+    session.flush()
+    session.refresh(attempt)
+    return attempts.view(session, attempt, now)
