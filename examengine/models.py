@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, User, UserRole
+from examengine.certificates.models import Certificate
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.scoring.models import AttemptResult, SlotScore
@@ -15,6 +16,7 @@ __all__ = [
     "AttemptEvent",
     "AttemptResult",
     "AttemptSlot",
+    "Certificate",
     "Credential",
     "Enrollment",
     "Exam",

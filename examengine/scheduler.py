@@ -15,6 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from examengine.accounts import credentials, throttle
+from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.delivery import attempts
@@ -46,11 +47,16 @@ def score_finished_attempts(services: Services) -> object:
     return services.db.call(scoring.score_finished, now=utcnow())
 
 
+def issue_due_certificates(services: Services) -> object:
+    return services.db.call(certificates.issue_due, now=utcnow())
+
+
 JOBS = (
     Job("score_finished_attempts", 10, score_finished_attempts),
     Job("expire_overdue_attempts", 5, expire_overdue_attempts),
     Job("purge_dead_credentials", 3600, purge_dead_credentials),
     Job("purge_old_login_failures", 900, purge_old_login_failures),
+    Job("issue_due_certificates", 30, issue_due_certificates),
 )
 
 

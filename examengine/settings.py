@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,16 @@ def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ..
     if value not in choices:
         raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+def _public_url(env: dict[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(f"{name} must be an http(s) address such as https://exams.example.org, got {raw!r}")
+    return raw.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Settings:
     separation_of_duties: bool = True  # an author cannot approve their own item version
     debug: bool = False
     sql_echo: bool = False
+    public_url: str | None = None  # e.g. https://exams.example.org: the base of addresses printed on certificates
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -92,4 +104,5 @@ class Settings:
             separation_of_duties=env.get("EXAMENGINE_SEPARATION_OF_DUTIES", "1") != "0",
             debug=env.get("EXAMENGINE_DEBUG", "") == "1",
             sql_echo=env.get("EXAMENGINE_SQL_ECHO", "") == "1",
+            public_url=_public_url(env, "EXAMENGINE_PUBLIC_URL"),
         )

@@ -44,6 +44,7 @@ from examengine.proctoring.access import watched_attempt, watched_sitting
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
+from examengine.web.pages.certificates import issue_if_due
 from examengine.web.params import attempt_slot, section_index
 
 WATCH_ERRORS = (404, 409)
@@ -202,6 +203,7 @@ async def submit(request: Request) -> Response:
     view = await ctx.db.run(attempts.submit, attempt_id=attempt_id, user_id=who.user_id)
     if view.status in SCORED_ON_SUBMIT:
         await ctx.db.run(scoring.score_attempt, attempt_id=attempt_id, now=utcnow())
+        await issue_if_due(request, attempt_id)
     else:
         return json_response(SubmitOut(status=view.status))
     found = await ctx.db.read(release.result_for_candidate, attempt_id=attempt_id, user_id=who.user_id, now=utcnow())

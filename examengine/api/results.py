@@ -11,6 +11,7 @@ from starlette.responses import Response
 from examengine.accounts.models import Role
 from examengine.api.schemas import ReleaseIn, ReleaseOut, ResultOut, SubscoreOut
 from examengine.api.spec import json_response, operation
+from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.scoring import export, release
 from examengine.web.auth import current_user, services
@@ -84,4 +85,6 @@ async def release_results(request: Request, body: ReleaseIn) -> Response:
         version=body.version,
         sitting_id=body.sitting_id,
     )
+    # The released passes get their certificates now; any beyond this batch, on the sweep's next run.
+    await services(request).db.run(certificates.issue_due, now=utcnow(), exam_id=request.path_params["exam_id"])
     return json_response(ReleaseOut(released=count))

@@ -103,6 +103,7 @@ class ExamDefinition(_Open):
     retake_policy: RetakePolicy = RetakePolicy()
     result_release: Literal["immediate", "after_marking", "on_date", "manual"] = "immediate"
     release_at: datetime | None = None
+    certificate_valid_days: int | None = Field(default=None, ge=1, le=36_500, description="None: never expires")
     navigation: Navigation = Navigation()
     difficulty_target: float | None = Field(default=None, ge=0, le=1)
     difficulty_tolerance: float | None = Field(default=None, gt=0, le=1)

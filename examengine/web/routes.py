@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from examengine.accounts.models import Role
 from examengine.api import accounts as api_accounts
+from examengine.api import certificates as api_certificates
 from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
 from examengine.api import items as api_items
@@ -22,6 +23,8 @@ from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
 from examengine.web.pages import account, admin_exams, admin_users, author_items, candidate, media, proctor
+from examengine.web.pages import admin_certificates as admin_certificate_pages
+from examengine.web.pages import certificates as certificate_pages
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
@@ -204,6 +207,35 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route("/candidate/attempts/{attempt_id}/done", candidate.done, name="candidate.done", access=CANDIDATE),
+        # Certificates: the candidate's own, public verification (no sign-in), admin search and revocation
+        route(
+            "/candidate/certificates",
+            certificate_pages.my_certificates,
+            name="candidate.certificates",
+            access=CANDIDATE,
+        ),
+        route(
+            "/candidate/certificates/{code}",
+            certificate_pages.my_certificate,
+            name="candidate.certificate",
+            access=CANDIDATE,
+        ),
+        route("/verify", certificate_pages.verify_form, name="verify", access=PUBLIC),
+        route("/verify/{code}", certificate_pages.verify_certificate, name="verify.certificate", access=PUBLIC),
+        route("/admin/certificates", admin_certificate_pages.certificate_list, name="admin.certificates", access=ADMIN),
+        route(
+            "/admin/certificates/{code}",
+            admin_certificate_pages.certificate_detail,
+            name="admin.certificates.detail",
+            access=ADMIN,
+        ),
+        route(
+            "/admin/certificates/{code}/revoke",
+            admin_certificate_pages.revoke,
+            name="admin.certificates.revoke",
+            access=ADMIN,
+            methods=("POST",),
+        ),
         route("/proctor", proctor.my_sittings, name="proctor.sittings", access=WATCHING),
         route("/proctor/sittings/{sitting_id}", proctor.sitting_dashboard, name="proctor.dashboard", access=WATCHING),
         route("/proctor/attempts/{attempt_id}", proctor.timeline, name="proctor.timeline", access=WATCHING),
@@ -335,6 +367,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route(
             "/api/v1/sittings/{sitting_id}/attempts", api_delivery.live_rows, name="api.sittings.live", access=WATCHING
+        ),
+        route("/api/v1/certificates/{code}", api_certificates.verify, name="api.certificates.verify", access=PUBLIC),
+        route(
+            "/api/v1/certificates/{code}/revoke",
+            api_certificates.revoke,
+            name="api.certificates.revoke",
+            access=ADMIN,
+            methods=("POST",),
         ),
         route("/api/v1/exams", api_exams.create_exam, name="api.exams.create", access=AUTHORING, methods=("POST",)),
         route("/api/v1/exams", api_exams.list_exams, name="api.exams.list", access=AUTHORING),

@@ -113,6 +113,15 @@ EXPECTED_ACCESS = {
     "api.attempts.notes": "admin or proctor",
     "api.attempts.admit": "admin or proctor",
     "api.sittings.live": "admin or proctor",
+    "candidate.certificates": "candidate",
+    "candidate.certificate": "candidate",
+    "verify": "anyone",
+    "verify.certificate": "anyone",
+    "admin.certificates": "admin",
+    "admin.certificates.detail": "admin",
+    "admin.certificates.revoke": "admin",
+    "api.certificates.verify": "anyone",
+    "api.certificates.revoke": "admin",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
@@ -182,6 +191,7 @@ def test_each_route_answers_each_caller_as_the_table_says(
             .replace("{slot:int}", "1")
             .replace("{section:int}", "0")
             .replace("{sha256}", "0" * 64)
+            .replace("{code}", "0000-0000-0000-0000")
         )
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
             for caller in CALLERS:

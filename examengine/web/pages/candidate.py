@@ -23,6 +23,7 @@ from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 from examengine.web.errors import error_body, status_for
 from examengine.web.forms import read_form, text_field
+from examengine.web.pages import certificates as certificate_pages
 from examengine.web.params import attempt_slot, section_index
 from examengine.web.templating import render
 from itembank.html import render_item_html, responses_from_form
@@ -38,7 +39,8 @@ async def my_exams(request: Request) -> Response:
     rows = await services(request).db.read(
         overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow()
     )
-    return render(request, "candidate/home.html", {"sittings": rows, "agree_error": None})
+    certificates = await certificate_pages.codes_by_attempt(request)
+    return render(request, "candidate/home.html", {"sittings": rows, "agree_error": None, "certificates": certificates})
 
 
 async def start_attempt(request: Request) -> Response:
@@ -48,7 +50,9 @@ async def start_attempt(request: Request) -> Response:
         rows = await services(request).db.read(
             overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow()
         )
-        return render(request, "candidate/home.html", {"sittings": rows, "agree_error": sitting_id}, status_code=422)
+        certificates = await certificate_pages.codes_by_attempt(request)
+        context = {"sittings": rows, "agree_error": sitting_id, "certificates": certificates}
+        return render(request, "candidate/home.html", context, status_code=422)
     outcome = await start.start_attempt(
         services(request).db, sitting_id=sitting_id, user_id=current_user(request).user_id
     )
@@ -278,6 +282,7 @@ async def submit(request: Request) -> Response:
     )
     if view.status in (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED):
         await services(request).db.run(scoring.score_attempt, attempt_id=_attempt_id(request), now=utcnow())
+        await certificate_pages.issue_if_due(request, _attempt_id(request))
     return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
 
 
@@ -295,4 +300,6 @@ async def done(request: Request) -> Response:
     except NotFound:
         result = None
     released = result if isinstance(result, release.CandidateResult) else None
-    return render(request, "candidate/done.html", {"view": view, "result": released})
+    certificate_code = await certificate_pages.code_of_attempt(request, view.attempt_id) if released else None
+    context = {"view": view, "result": released, "certificate_code": certificate_code}
+    return render(request, "candidate/done.html", context)
