@@ -31,6 +31,7 @@ class CandidateSitting:
     attempt_id: str | None
     attempt_status: AttemptStatus | None
     blocked_by: str | None
+    opens_in_seconds: int = 0
 
     @property
     def can_start(self) -> bool:
@@ -39,6 +40,11 @@ class CandidateSitting:
             and self.blocked_by is None
             and (self.attempt_status is None or self.attempt_status in FINAL)
         )
+
+    @property
+    def opens_soon(self) -> bool:
+        """Upcoming within the next 12 hours: the page waits for it to open."""
+        return self.window == "upcoming" and self.opens_in_seconds <= 12 * 3600
 
     @property
     def can_resume(self) -> bool:
@@ -96,6 +102,7 @@ def candidate_sittings(*, session: Session, user_id: str, now: datetime) -> list
                 latest.id if latest else None,
                 AttemptStatus(latest.status) if latest else None,
                 blocked,
+                max(0, int((sitting.opens_at - now).total_seconds())),
             )
         )
     return found
