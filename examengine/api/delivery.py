@@ -35,7 +35,7 @@ from examengine.api.schemas import (
 )
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
-from examengine.delivery import answers, attempts, sections, start
+from examengine.delivery import answers, attempts, navigation, sections, start
 from examengine.delivery.attempts import AttemptView
 from examengine.delivery.states import AttemptStatus
 from examengine.errors import NotFound
@@ -73,6 +73,7 @@ def attempt_out(view: AttemptView, *, with_responses: bool) -> AttemptOut:
         finished_at=view.finished_at,
         open_section=view.open_section,
         clock_ends_exam=view.clock_ends_exam,
+        current_slot=view.current_slot,
     )
 
 
@@ -177,6 +178,19 @@ async def finish_section(request: Request) -> Response:
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,
         section=section_index(request),
+    )
+    return json_response(attempt_out(view, with_responses=True))
+
+
+@operation(tags=["delivery"], responses={200: AttemptOut}, errors=WATCH_ERRORS)
+async def next_item(request: Request) -> Response:
+    """Linear navigation: go on from this question to the next (there is no way back). Repeating it is harmless;
+    the last question of a timed section or of the exam answers 409 last_slot."""
+    view = await services(request).db.run(
+        navigation.advance,
+        attempt_id=request.path_params["attempt_id"],
+        user_id=current_user(request).user_id,
+        from_slot=attempt_slot(request),
     )
     return json_response(attempt_out(view, with_responses=True))
 

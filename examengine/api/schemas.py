@@ -333,6 +333,9 @@ class AttemptStarted(BaseModel):
 
 
 class AttemptOut(AttemptStarted):
+    current_slot: int | None = Field(
+        default=None, description="linear navigation: the one slot the candidate may open now; null when free"
+    )
     responses: dict[str, Any]
     flags: list[int]
     answered: int

@@ -15,7 +15,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
-from examengine.delivery import attempts, ledger, sections
+from examengine.delivery import attempts, ledger, navigation, sections
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
@@ -93,6 +93,7 @@ def item_for_candidate(
         raise Conflict("The proctor has not admitted you yet.", code="attempt_waiting")
     row = _slot(session, attempt_id, slot)
     sections.ensure_section_open(attempt, row.section, now or utcnow())
+    navigation.ensure_reachable(attempt, slot, now or utcnow())
     entry = attempt.form["slots"][str(slot)]
     view = candidate_view(pinned_content(session, row.item_id, row.item_version), entry.get("option_orders") or None)
     return ItemForCandidate(slot, row.section, view, row.response, row.flagged)
@@ -145,6 +146,7 @@ def save(
         _refuse_if_not_running(session, attempt, now)
         stored = _slot(session, attempt_id, slot)
         sections.ensure_section_open(attempt, stored.section, now)
+        navigation.ensure_reachable(attempt, slot, now)
         # A timed section that ran out was closed just now, and this slot is in the one that opened: save again.
         saved = _update_slot(session, attempt_id, user_id, slot, response, seq, now)
     if saved:
@@ -168,6 +170,7 @@ def _update_slot(
         col(Attempt.status) == AttemptStatus.IN_PROGRESS,
         col(Attempt.deadline_at) > now,
         or_(col(Attempt.open_section).is_(None), col(Attempt.open_section) == col(AttemptSlot.section)),
+        or_(col(Attempt.linear_slot).is_(None), col(Attempt.linear_slot) == col(AttemptSlot.slot)),
     )
     saved = session.execute(
         update(AttemptSlot)
@@ -223,7 +226,9 @@ def set_flag(
     now = now or utcnow()
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     _refuse_if_not_running(session, attempt, now)
+    navigation.ensure_flagging_allowed(attempt)
     sections.ensure_section_open(attempt, _slot(session, attempt_id, slot).section, now)
+    navigation.ensure_reachable(attempt, slot, now)
     session.execute(
         update(AttemptSlot)
         .where(col(AttemptSlot.attempt_id) == attempt_id, col(AttemptSlot.slot) == slot)

@@ -39,6 +39,9 @@ class AttemptView:
     time_budget_seconds: int | None = None  # the open clock's length with extensions and credits
     open_section: int | None = None  # timed sections: the one open now (earlier ones are closed); None: untimed
     clock_ends_exam: bool = True  # False while a timed section's clock runs out before the exam's
+    current_slot: int | None = None  # linear navigation: the one slot the candidate may see now; None: free
+    allow_review: bool = True
+    allow_flagging: bool = True
 
     @property
     def answered(self) -> int:
@@ -89,6 +92,7 @@ def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
     running = attempt.status in (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
     the_ledger = time_ledger(attempt)
     section = ledger.open_section(the_ledger, now) if running else None
+    navigation = attempt.form.get("navigation") or {}
     return AttemptView(
         attempt.id,
         attempt.sitting_id,
@@ -103,7 +107,19 @@ def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
         ledger.budget_seconds(the_ledger, now),
         None if section is None else section.index,
         ledger.is_final_clock(the_ledger, now),
+        linear_position(attempt, None if section is None else section.index),
+        bool(navigation.get("allow_review", True)),
+        bool(navigation.get("allow_flagging", True)),
     )
+
+
+def linear_position(attempt: Attempt, open_section: int | None) -> int | None:
+    """Linear navigation: the slot the candidate is at; a timed section that opened since moves it to its first."""
+    if attempt.linear_slot is None:
+        return None
+    if open_section is None:
+        return attempt.linear_slot
+    return max(attempt.linear_slot, int(attempt.form["sections"][open_section]["slots"][0]))
 
 
 def record(
@@ -191,6 +207,7 @@ def open_next_section(
         "open_section": clock.index,
         "section_opened_at": clock.started_at,
         "section_offset_seconds": clock.offset_seconds,
+        "linear_slot": linear_position(attempt, clock.index),
     }
     moved_ledger = ledger.TimeLedger(
         **{

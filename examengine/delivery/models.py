@@ -52,6 +52,8 @@ class Attempt(SQLModel, table=True):
     open_section: int | None = None
     section_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     section_offset_seconds: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    # Linear navigation: the one slot the candidate may see and answer now; NULL when navigation is free.
+    linear_slot: int | None = None
 
 
 class AttemptSlot(SQLModel, table=True):

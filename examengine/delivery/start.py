@@ -221,6 +221,7 @@ def _create(
     if section_allowed is not None:
         for section, seconds in zip(document["sections"], section_allowed, strict=True):
             section["allowed_seconds"] = seconds
+    document["navigation"] = definition.navigation.model_dump()
     attempt = Attempt(
         sitting_id=sitting.id,
         user_id=enrollment.user_id,
@@ -235,6 +236,7 @@ def _create(
         window_closes_at=sitting.closes_at,
         last_seen_at=now,
         open_section=None if section_allowed is None else 0,
+        linear_slot=1 if definition.navigation.mode == "linear" else None,
     )
     attempt.deadline_at = ledger.deadline(attempts.time_ledger(attempt), now)
     session.add(attempt)

@@ -400,6 +400,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=roles(Role.CANDIDATE, Role.ADMIN),
         ),
         route(
+            "/api/v1/attempts/{attempt_id}/items/{slot:int}/next",
+            api_delivery.next_item,
+            name="api.attempts.next",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
             "/api/v1/attempts/{attempt_id}/sections/{section:int}/finish",
             api_delivery.finish_section,
             name="api.attempts.finish_section",

@@ -99,6 +99,7 @@ EXPECTED_ACCESS = {
     "api.attempts.save": "candidate",
     "api.attempts.flag": "candidate",
     "api.attempts.finish_section": "candidate",
+    "api.attempts.next": "candidate",
     "api.attempts.report_event": "candidate",
     "api.attempts.timeline": "admin or proctor",
     "api.attempts.submit": "candidate",

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from examengine.clock import utcnow
-from examengine.delivery import answers, attempts, overview, sections, start
+from examengine.delivery import answers, attempts, navigation, overview, sections, start
 from examengine.delivery.models import AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import DomainError, InvalidInput, NotFound
@@ -77,17 +77,28 @@ async def attempt_home(request: Request) -> Response:
         return render(request, "candidate/waiting.html", {"view": view})
     reachable = _reachable_slots(view)
     first_open = next((s.slot for s in reachable if not s.answered), reachable[0].slot if reachable else 1)
+    if view.current_slot is not None:
+        first_open = view.current_slot
     return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/items/{first_open}", status_code=303)
 
 
 def _reachable_slots(view: attempts.AttemptView) -> list[attempts.SlotState]:
-    """The slots the candidate may visit: all of them, or the open section's when sections are timed."""
+    """The slots the candidate may visit: all of them, the open section's when sections are timed, or only the
+    current one when navigation is linear."""
     return [
         s
         for index, (_, slots) in enumerate(view.sections)
         for s in slots
-        if view.open_section is None or index == view.open_section
+        if (view.open_section is None or index == view.open_section)
+        and (view.current_slot is None or s.slot == view.current_slot)
     ]
+
+
+def _next_in_order(view: attempts.AttemptView, slot: int) -> int | None:
+    """Linear navigation: whether a question follows in the open section (or the exam), for the Next button."""
+    parts = view.sections if view.open_section is None else [view.sections[view.open_section]]
+    order = [s.slot for _, slots in parts for s in slots]
+    return order[order.index(slot) + 1] if slot in order and order.index(slot) + 1 < len(order) else None
 
 
 def _neighbours(view: attempts.AttemptView, slot: int) -> tuple[int | None, int | None]:
@@ -103,7 +114,8 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
     if view.status == AttemptStatus.WAITING:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
     slot = attempt_slot(request)
-    if slot not in {s.slot for s in _reachable_slots(view)} and view.open_section is not None:
+    restricted = view.open_section is not None or view.current_slot is not None
+    if restricted and slot not in {s.slot for s in _reachable_slots(view)}:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
     item = await services(request).db.read(
         answers.item_for_candidate, attempt_id=view.attempt_id, user_id=current_user(request).user_id, slot=slot
@@ -119,6 +131,8 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
     )
     paused = view.status == AttemptStatus.PAUSED
     previous, following = _neighbours(view, slot)
+    if view.current_slot is not None:
+        following = _next_in_order(view, slot)
     context = {
         "view": view,
         "slot": slot,
@@ -196,6 +210,19 @@ async def item_submit(request: Request) -> Response:
         return RedirectResponse(f"{base}/items/{slot}", status_code=303)
     if action == "review":
         return RedirectResponse(f"{base}/review", status_code=303)
+    if action == "next":
+        try:
+            await services(request).db.run(
+                navigation.advance,
+                attempt_id=_attempt_id(request),
+                user_id=current_user(request).user_id,
+                from_slot=slot,
+            )
+        except DomainError as error:
+            if error.code == "last_slot":
+                return RedirectResponse(f"{base}/review", status_code=303)
+            raise
+        return RedirectResponse(base, status_code=303)
     if action.startswith("goto:") and action[5:].isdigit():
         return RedirectResponse(f"{base}/items/{int(action[5:])}", status_code=303)
     return RedirectResponse(f"{base}/items/{slot}", status_code=303)
@@ -239,11 +266,14 @@ async def review(request: Request) -> Response:
     view = await _view(request)
     if view.status in FINAL:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
-    reachable = _reachable_slots(view)
+    in_scope = [
+        s for index, (_, slots) in enumerate(view.sections) for s in slots if view.open_section in (None, index)
+    ]
     context = {
         "view": view,
-        "unanswered": [s.slot for s in reachable if not s.answered],
-        "flagged": [s.slot for s in reachable if s.flagged],
+        "unanswered": [s.slot for s in in_scope if not s.answered],
+        "flagged": [s.slot for s in in_scope if s.flagged],
+        "linkable": {s.slot for s in _reachable_slots(view)} if view.allow_review else set(),
         "last_section": _in_last_section(view),
     }
     return render(request, "candidate/review.html", context)

@@ -1,0 +1,73 @@
+"""The exam version's navigation rules as the candidate meets them: free or linear (forward only: one question at a
+time, no way back), and whether flagging and the review list are offered. The rules travel with the attempt's form,
+so a published exam's later versions never change an attempt under way."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from examengine.clock import utcnow
+from examengine.delivery import attempts, sections
+from examengine.delivery.models import Attempt
+from examengine.delivery.states import FINAL, AttemptStatus
+from examengine.errors import Conflict
+
+
+def current_slot(attempt: Attempt, now: datetime) -> int | None:
+    """Linear navigation: the one slot the candidate may see and answer now (None when navigation is free)."""
+    return attempts.linear_position(attempt, sections.open_section(attempt, now))
+
+
+def ensure_reachable(attempt: Attempt, slot: int, now: datetime) -> None:
+    """Refuse any slot but the current one of a forward-only attempt."""
+    current = current_slot(attempt, now)
+    if current is not None and slot != current:
+        raise Conflict(
+            "This exam moves forward only: answer the current question, then go on with Next.",
+            code="linear_navigation",
+            details={"current_slot": current},
+        )
+
+
+def ensure_flagging_allowed(attempt: Attempt) -> None:
+    if not (attempt.form.get("navigation") or {}).get("allow_flagging", True):
+        raise Conflict("This exam does not use flags for review.", code="flagging_not_allowed")
+
+
+def advance(
+    *, session: Session, attempt_id: str, user_id: str, from_slot: int, now: datetime | None = None
+) -> attempts.AttemptView:
+    """Move a forward-only attempt on from `from_slot`; repeating it is harmless. The last question of a timed
+    section is left by finishing the section, the exam's last one by submitting (Conflict last_slot)."""
+    now = now or utcnow()
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    if attempts.finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
+        raise Conflict("The attempt has finished.", code=f"attempt_{attempt.status}", commit_before_raising=True)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise Conflict("The attempt is paused by the proctor: wait for them to resume it.", code="attempt_paused")
+    current = current_slot(attempt, now)
+    if current is None:
+        raise Conflict("This exam's navigation is free: open any question.", code="navigation_free")
+    if from_slot != current:
+        return attempts.view(session, attempt, now)
+    open_section = sections.open_section(attempt, now)
+    parts = attempt.form["sections"] if open_section is None else [attempt.form["sections"][open_section]]
+    order = [int(n) for part in parts for n in part["slots"]]
+    following = order.index(current) + 1
+    if following >= len(order):
+        raise Conflict("This is the last question here: finish the section or submit the exam.", code="last_slot")
+    moved = session.execute(
+        update(Attempt)
+        .where(col(Attempt.id) == attempt.id, col(Attempt.linear_slot) == attempt.linear_slot)
+        .values(linear_slot=order[following])
+    )
+    if getattr(moved, "rowcount", 0):
+        attempts.record(
+            session, attempt.id, "advanced", actor_id=user_id, at=now, detail={"from": current, "to": order[following]}
+        )
+    session.flush()
+    session.refresh(attempt)
+    return attempts.view(session, attempt, now)
