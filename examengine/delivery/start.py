@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -204,13 +204,19 @@ def _form_document(session: Session, form: AssembledForm, definition: ExamDefini
     }
 
 
-def _create(
-    *, session: Session, plan: StartPlan, form: AssembledForm, seed: int, now: datetime
-) -> attempts.AttemptView:
-    definition, enrollment, sitting = plan.definition, plan.enrollment, plan.sitting
-    document = _form_document(session, form, definition, seed)
+def _document(*, session: Session, plan: StartPlan, form: AssembledForm, seed: int) -> dict[str, Any]:
+    """The form as stored on the attempt; built in a read, so a burst of starts holds the write lock only for the
+    inserts."""
+    document = _form_document(session, form, plan.definition, seed)
     if plan.fixed_form is not None:
         document.update(form_index=plan.fixed_form, form_name=f"Form {FORM_NAMES[plan.fixed_form]}")
+    return document
+
+
+def _create(
+    *, session: Session, plan: StartPlan, document: dict[str, Any], seed: int, now: datetime
+) -> attempts.AttemptView:
+    definition, enrollment, sitting = plan.definition, plan.enrollment, plan.sitting
     waiting = sitting.requires_admission
     allowed = ledger.allowed_seconds(
         definition.time_limit_minutes, enrollment.time_multiplier, enrollment.extra_minutes
@@ -241,15 +247,22 @@ def _create(
     attempt.deadline_at = ledger.deadline(attempts.time_ledger(attempt), now)
     session.add(attempt)
     session.flush()
-    session.add_all(
-        AttemptSlot(
-            attempt_id=attempt.id,
-            slot=int(n),
-            section=entry["section"],
-            item_id=entry["item_id"],
-            item_version=entry["version"],
-        )
-        for n, entry in document["slots"].items()
+    session.execute(
+        insert(AttemptSlot),
+        [
+            {
+                "attempt_id": attempt.id,
+                "slot": int(n),
+                "section": entry["section"],
+                "item_id": entry["item_id"],
+                "item_version": entry["version"],
+                "response": None,
+                "seq": 0,
+                "saved_at": None,
+                "flagged": False,
+            }
+            for n, entry in document["slots"].items()
+        ],
     )
     attempts.record(
         session,
@@ -275,8 +288,9 @@ async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> Start
     else:
         seed = fixed_form_seed(plan.sitting.exam_id, plan.sitting.exam_version, plan.fixed_form)
     form = await anyio.to_thread.run_sync(assemble_form, plan, seed)
+    document = await db.read(_document, plan=plan, form=form, seed=seed)
     try:
-        view = await db.run(_create, plan=plan, form=form, seed=seed, now=now)
+        view = await db.run(_create, plan=plan, document=document, seed=seed, now=now)
     except IntegrityError:
         # Another request of this candidate started the attempt first: theirs is the one.
         again = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)

@@ -1,16 +1,17 @@
-"""The live rows of a sitting for its proctors: three queries for the whole sitting, whatever its size."""
+"""The live rows of a sitting for its proctors: three queries for the whole sitting, whatever its size (a fourth
+reads the forms of attempts whose sections are timed)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Row, and_, func, select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import User
 from examengine.delivery import ledger
-from examengine.delivery.attempts import time_ledger
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.exams.models import Enrollment
@@ -51,6 +52,51 @@ def _connection(last_seen: datetime | None, status: str, now: datetime) -> tuple
     return ("stale" if quiet <= STALE else "offline"), int(quiet.total_seconds())
 
 
+LEDGER_COLUMNS: tuple[Any, ...] = (
+    col(Attempt.id).label("attempt_id"),
+    col(Attempt.status),
+    col(Attempt.started_at),
+    col(Attempt.allowed_seconds),
+    col(Attempt.extension_seconds),
+    col(Attempt.credited_seconds),
+    col(Attempt.paused_seconds),
+    col(Attempt.paused_at),
+    col(Attempt.window_closes_at),
+    col(Attempt.last_seen_at),
+    col(Attempt.open_section),
+    col(Attempt.section_opened_at),
+    col(Attempt.section_offset_seconds),
+)
+
+
+def _section_allowances(session: Session, attempt_ids: list[str]) -> dict[str, tuple[int | None, ...]]:
+    """The timed sections' allowances of these attempts (read from their forms only when sections are timed)."""
+    if not attempt_ids:
+        return {}
+    return {
+        attempt_id: tuple(s.get("allowed_seconds") for s in form["sections"])
+        for attempt_id, form in session.execute(
+            select(col(Attempt.id), col(Attempt.form)).where(col(Attempt.id).in_(attempt_ids))
+        )
+    }
+
+
+def _ledger(row: Row[Any], section_allowed: tuple[int | None, ...] | None) -> ledger.TimeLedger:
+    return ledger.TimeLedger(
+        row.started_at,
+        row.allowed_seconds,
+        row.extension_seconds,
+        row.credited_seconds,
+        row.paused_seconds,
+        row.paused_at,
+        row.window_closes_at,
+        section_allowed,
+        row.open_section or 0,
+        row.section_opened_at,
+        row.section_offset_seconds,
+    )
+
+
 def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[CandidateRow]:
     """One row per enrolled candidate with their latest attempt, attention-needing rows first."""
     answered = (
@@ -58,9 +104,14 @@ def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[Ca
         .where(col(AttemptSlot.attempt_id) == col(Attempt.id), col(AttemptSlot.response).is_not(None))
         .correlate(Attempt)
         .scalar_subquery()
+        .label("answered")
     )
     total = (
-        select(func.count()).where(col(AttemptSlot.attempt_id) == col(Attempt.id)).correlate(Attempt).scalar_subquery()
+        select(func.count())
+        .where(col(AttemptSlot.attempt_id) == col(Attempt.id))
+        .correlate(Attempt)
+        .scalar_subquery()
+        .label("total")
     )
     latest = (
         select(func.max(col(Attempt.number)))
@@ -68,8 +119,11 @@ def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[Ca
         .correlate(Enrollment)
         .scalar_subquery()
     )
+    # Plain columns, not entities: building 500 ORM objects (and parsing 500 form documents) cost more than the
+    # queries themselves.
     rows = session.execute(
-        select(Enrollment, User, Attempt, answered, total)
+        select(col(User.id).label("user_id"), col(User.name), col(User.email), *LEDGER_COLUMNS, answered, total)
+        .select_from(Enrollment)
         .join(User, col(User.id) == col(Enrollment.user_id))
         .outerjoin(
             Attempt,
@@ -82,7 +136,7 @@ def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[Ca
         .where(col(Enrollment.sitting_id) == sitting_id)
         .order_by(col(User.name))
     ).all()
-    attempt_ids = [attempt.id for _, _, attempt, _, _ in rows if attempt is not None]
+    attempt_ids = [row.attempt_id for row in rows if row.attempt_id is not None]
     counts: dict[str, dict[str, int]] = {}
     seen: dict[str, datetime] = {}
     if attempt_ids:
@@ -95,21 +149,22 @@ def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[Ca
                 counts.setdefault(attempt_id, {})[kind] = int(number)
             if last is not None and (attempt_id not in seen or last > seen[attempt_id]):
                 seen[attempt_id] = last
+    allowances = _section_allowances(session, [row.attempt_id for row in rows if row.open_section is not None])
     found = []
-    for _enrollment, user, attempt, answered_count, total_count in rows:
-        if attempt is None:
+    for row in rows:
+        if row.attempt_id is None:
             found.append(
                 CandidateRow(
-                    user.id, user.name, user.email, None, "not_checked_in", 0, 0, None, None, "none", None, {}, ()
+                    row.user_id, row.name, row.email, None, "not_checked_in", 0, 0, None, None, "none", None, {}, ()
                 )
             )
             continue
-        status = AttemptStatus(attempt.status)
+        status = AttemptStatus(row.status)
         running = status in (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
-        remaining = ledger.remaining_seconds(time_ledger(attempt), now) if running else None
-        last = seen.get(attempt.id, attempt.last_seen_at)
+        remaining = ledger.remaining_seconds(_ledger(row, allowances.get(row.attempt_id)), now) if running else None
+        last = seen.get(row.attempt_id, row.last_seen_at)
         connection, quiet = _connection(last, status, now)
-        incidents = counts.get(attempt.id, {})
+        incidents = counts.get(row.attempt_id, {})
         attention = []
         if status == AttemptStatus.WAITING:
             attention.append("waiting for admission")
@@ -123,13 +178,13 @@ def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[Ca
             attention.append("under 5 minutes left")
         found.append(
             CandidateRow(
-                user.id,
-                user.name,
-                user.email,
-                attempt.id,
+                row.user_id,
+                row.name,
+                row.email,
+                row.attempt_id,
                 status.value,
-                int(answered_count or 0),
-                int(total_count or 0),
+                int(row.answered or 0),
+                int(row.total or 0),
                 remaining,
                 last,
                 connection,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -125,7 +126,25 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, headers=headers)
 
 
+def _database_busy(exc: Exception) -> bool:
+    """SQLite gave up waiting for the write lock (a burst longer than the busy timeout), or PostgreSQL for a lock."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "lock timeout" in text
+
+
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+    if _database_busy(exc):
+        log.warning("Database busy on %s %s: answered 503", request.method, request.url.path)
+        return error_response(
+            request,
+            503,
+            "busy",
+            "The server is very busy; nothing was changed. Try again in a moment (answers in the exam retry by "
+            "themselves).",
+            headers={"Retry-After": "2"},
+        )
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
         request,

@@ -100,6 +100,9 @@ def test_one_section_at_a_time_on_its_own_clock(
     assert attempt["open_section"] == 0 and attempt["clock_ends_exam"] is False
     assert 595 <= attempt["remaining_seconds"] <= 600
     assert [[s["slot"] for s in section["slots"]] for section in attempt["sections"]] == [[1, 2], [3, 4]]
+    live = app_client.get(f"/api/v1/sittings/{sitting['sitting_id']}/attempts", headers=sitting["headers"]["proctor"])
+    [row] = [r for r in live.json()["items"] if r["attempt_id"] == attempt_id]
+    assert 595 <= row["remaining_seconds"] <= 600  # the proctor sees the section's clock too
     assert app_client.put(f"{base}/responses/1", json={"response": "A", "seq": 1}, headers=cara).status_code == 200
     later = app_client.put(f"{base}/responses/3", json={"response": "A", "seq": 1}, headers=cara)
     assert later.status_code == 409 and error_code(later) == "section_not_open"
