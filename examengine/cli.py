@@ -136,6 +136,55 @@ def _items_export(services: Services, args: argparse.Namespace) -> None:
     print(f"Wrote {args.output} ({len(package):,} bytes).")
 
 
+def _bench(services: Services, args: argparse.Namespace) -> None:
+    from examengine.bench.options import BenchError
+
+    try:
+        from examengine.bench import load
+    except ImportError as error:
+        raise CommandError(f"the benchmark needs {error.name}: pip install -e '.[bench]'") from None
+    try:
+        load.execute(args, services.settings)
+    except (BenchError, RuntimeError) as error:
+        raise CommandError(str(error)) from None
+
+
+def _backup(services: Services, args: argparse.Namespace) -> None:
+    from examengine import backup
+
+    try:
+        summary = backup.backup(services.settings.database_url, Path(args.path))
+    except backup.BackupError as error:
+        raise CommandError(str(error)) from None
+    print(f"Backed up to {summary.describe()}; integrity verified.")
+
+
+def _restore(services: Services, args: argparse.Namespace) -> None:
+    from examengine import backup
+
+    services.db.dispose()  # this command's own pool must not count as a server using the database
+    try:
+        summary, kept = backup.restore(services.settings.database_url, Path(args.path))
+    except backup.BackupError as error:
+        raise CommandError(str(error)) from None
+    print(f"Restored the database from {summary.describe()}.")
+    if kept.exists():
+        print(f"The database it replaced is kept in {kept}.")
+
+
+def _audit_verify(services: Services, _args: argparse.Namespace) -> int:
+    from examengine.audit.verify import verify
+
+    migrate.ensure_migrated(services.db.engine)
+    report = services.db.call(verify, key=services.settings.audit_key, write=False)
+    if report.ok:
+        print(f"OK: {report.summary()}")
+        return 0
+    print(f"BROKEN: {report.problem}")
+    print(f"checked before the break: {report.summary()}")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examengine", description="Proctored online exam delivery engine.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +233,20 @@ def build_parser() -> argparse.ArgumentParser:
     item_export.add_argument("--status", choices=("draft", "review", "approved", "retired"))
     item_export.add_argument("--output", default="items.zip")
     item_export.set_defaults(handler=_items_export)
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="check every hash chain; exit 1 naming the first broken record").set_defaults(
+        handler=_audit_verify
+    )
+    backup = commands.add_parser("backup", help="write a verified backup of the database (safe while serving)")
+    backup.add_argument("path", help="the backup file to create (never overwritten)")
+    backup.set_defaults(handler=_backup)
+    restore = commands.add_parser("restore", help="replace the database with a backup (stop the server first)")
+    restore.add_argument("path", help="a file written by `examengine backup`")
+    restore.set_defaults(handler=_restore)
+    from examengine.bench.options import build_parser as bench_options
+
+    bench = commands.add_parser("bench", help="load benchmark: a real server driven over HTTP, with baselines")
+    bench_options(bench).set_defaults(handler=_bench)
     return parser
 
 
@@ -196,13 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"examengine: {error}", file=sys.stderr)
         return 2
     try:
-        args.handler(services, args)
+        exit_code = args.handler(services, args)  # a handler may answer a status (audit verify: 1 when broken)
     except (CommandError, DomainError, migrate.NotMigrated) as error:
         print(f"examengine: {getattr(error, 'message', error)}", file=sys.stderr)
         return 2
     finally:
         services.db.dispose()
-    return 0
+    return int(exit_code or 0)
 
 
 if __name__ == "__main__":

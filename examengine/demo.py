@@ -33,6 +33,7 @@ DEMO_USERS = (
     DemoUser("admin@example.org", "Ada Admin", (Role.ADMIN,)),
     DemoUser("author@example.org", "Arthur Author", (Role.AUTHOR,)),
     DemoUser("proctor@example.org", "Petra Proctor", (Role.PROCTOR,)),
+    DemoUser("marker@example.org", "Mo Marker", (Role.MARKER,)),
     DemoUser("candidate1@example.org", "Cara Candidate", (Role.CANDIDATE,)),
     DemoUser("candidate2@example.org", "Carl Candidate", (Role.CANDIDATE,)),
     DemoUser("candidate3@example.org", "Chen Candidate", (Role.CANDIDATE,)),

@@ -3,34 +3,60 @@
 from sqlmodel import SQLModel
 
 from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, User, UserRole
+from examengine.analysis.models import ItemStatsRecord
+from examengine.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from examengine.certificates.models import Certificate
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
-from examengine.scoring.models import AttemptResult, SlotScore
+from examengine.scoring.models import (
+    AttemptResult,
+    MarkingClaim,
+    MarkingScript,
+    RescoreDecision,
+    RescoreRecord,
+    RetakeException,
+    SlotMark,
+    SlotScore,
+)
+from examengine.standards.models import AngoffRatingRow, HofsteeRow, Judge, Study
 from itembank.models import Item, ItemTransition, ItemVersion, ItemVersionTag, Media
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AngoffRatingRow",
     "Attempt",
     "AttemptEvent",
     "AttemptResult",
     "AttemptSlot",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditRecord",
     "Certificate",
     "Credential",
     "Enrollment",
     "Exam",
     "ExamPoolEntry",
     "ExamVersion",
+    "HofsteeRow",
     "Item",
+    "ItemStatsRecord",
     "ItemTransition",
     "ItemVersion",
     "ItemVersionTag",
+    "Judge",
     "LoginFailure",
+    "MarkingClaim",
+    "MarkingScript",
     "Media",
+    "RescoreDecision",
+    "RescoreRecord",
+    "RetakeException",
     "Sitting",
     "SittingProctor",
+    "SlotMark",
     "SlotScore",
+    "Study",
     "TrustedDevice",
     "User",
     "UserRole",

@@ -15,6 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from examengine.accounts import credentials, throttle
+from examengine.audit import retention
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
@@ -51,12 +52,18 @@ def issue_due_certificates(services: Services) -> object:
     return services.db.call(certificates.issue_due, now=utcnow())
 
 
+def purge_audit_trail(services: Services) -> object:
+    periods = dict(services.settings.audit_retention_days)
+    return services.db.call(retention.purge, retention=periods, key=services.settings.audit_key, now=utcnow())
+
+
 JOBS = (
     Job("score_finished_attempts", 10, score_finished_attempts),
+    Job("issue_due_certificates", 30, issue_due_certificates),
     Job("expire_overdue_attempts", 5, expire_overdue_attempts),
     Job("purge_dead_credentials", 3600, purge_dead_credentials),
     Job("purge_old_login_failures", 900, purge_old_login_failures),
-    Job("issue_due_certificates", 30, issue_due_certificates),
+    Job("purge_audit_trail", 6 * 3600, purge_audit_trail),
 )
 
 

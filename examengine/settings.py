@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from examengine.audit.kinds import RETAINABLE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,6 +46,32 @@ def _public_url(env: dict[str, str], name: str) -> str | None:
     return raw.rstrip("/")
 
 
+def _retention(env: dict[str, str], name: str) -> tuple[tuple[str, int], ...]:
+    """`kind=days,kind=days`: how long each kind of audit record (or `attempt_event`) is kept; unnamed: forever."""
+    periods: dict[str, int] = {}
+    for part in (env.get(name) or "").split(","):
+        if not part.strip():
+            continue
+        kind, _, days = (piece.strip() for piece in part.partition("="))
+        if kind not in RETAINABLE:
+            raise SettingsError(f"{name}: unknown record kind {kind!r}; use one of {', '.join(sorted(RETAINABLE))}")
+        if not days.isdigit() or int(days) < 1:
+            raise SettingsError(f"{name}: {kind} needs a whole number of days of at least 1, got {days!r}")
+        periods[kind] = int(days)
+    return tuple(sorted(periods.items()))
+
+
+def _audit_key(env: dict[str, str], retention: tuple[tuple[str, int], ...]) -> str:
+    key = env.get("EXAMENGINE_AUDIT_KEY") or ""
+    if key and len(key) < 32:
+        raise SettingsError("EXAMENGINE_AUDIT_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    if retention and not key:
+        raise SettingsError(
+            "EXAMENGINE_AUDIT_RETENTION_DAYS needs EXAMENGINE_AUDIT_KEY to sign the checkpoints the purge writes"
+        )
+    return key
+
+
 @dataclass(frozen=True)
 class Argon2Cost:
     """argon2id cost; the default is OWASP's m=19 MiB, t=2, p=1 floor, cheap enough for a login storm."""
@@ -75,13 +103,16 @@ class Settings:
     throttle: ThrottleLimits = field(default_factory=ThrottleLimits)
     scheduler: str = "internal"
     separation_of_duties: bool = True  # an author cannot approve their own item version
+    public_url: str | None = None  # e.g. https://exams.example.org: the base of addresses printed on certificates
+    audit_key: str = field(default="", repr=False)  # HMAC key signing the audit trail's retention checkpoints
+    audit_retention_days: tuple[tuple[str, int], ...] = ()  # (kind, days) pairs; kinds not named are kept forever
     debug: bool = False
     sql_echo: bool = False
-    public_url: str | None = None  # e.g. https://exams.example.org: the base of addresses printed on certificates
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
+        retention = _retention(env, "EXAMENGINE_AUDIT_RETENTION_DAYS")
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             templates_dir=Path(env.get("EXAMENGINE_TEMPLATES") or cls.templates_dir),
@@ -102,7 +133,9 @@ class Settings:
             ),
             scheduler=_choice(env, "EXAMENGINE_SCHEDULER", "internal", ("internal", "external", "off")),
             separation_of_duties=env.get("EXAMENGINE_SEPARATION_OF_DUTIES", "1") != "0",
+            public_url=_public_url(env, "EXAMENGINE_PUBLIC_URL"),
+            audit_key=_audit_key(env, retention),
+            audit_retention_days=retention,
             debug=env.get("EXAMENGINE_DEBUG", "") == "1",
             sql_echo=env.get("EXAMENGINE_SQL_ECHO", "") == "1",
-            public_url=_public_url(env, "EXAMENGINE_PUBLIC_URL"),
         )

@@ -37,6 +37,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
 from examengine.clock import utcnow
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from examengine.ids import new_id
@@ -114,6 +116,7 @@ class VersionView:
     p_value: float | None
     discrimination: float | None
     stats_n: int | None
+    stats_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,7 @@ def _view(item: Item, row: ItemVersion) -> VersionView:
         p_value=row.p_value,
         discrimination=row.discrimination,
         stats_n=row.stats_n,
+        stats_at=row.stats_at,
     )
 
 
@@ -531,6 +535,13 @@ def transition(
             at=now or utcnow(),
             comment=comment[:2000],
         )
+    )
+    record(
+        session=session,
+        kind=AuditKind.ITEM_TRANSITION,
+        actor_id=actor_id,
+        subject=f"item:{item_id}/{version}",
+        detail={"from": current.value, "to": to.value, "comment": comment[:2000]},
     )
     session.flush()
     session.refresh(row)

@@ -101,7 +101,9 @@ def _parse_row(line: int, record: dict[str, str], default_roles: tuple[Role, ...
     return UserRow(line, email, name, roles, password)
 
 
-def import_users(*, session: Session, rows: list[UserRow], password_hashes: dict[int, str]) -> ImportReport:
+def import_users(
+    *, session: Session, rows: list[UserRow], password_hashes: dict[int, str], actor_id: str | None = None
+) -> ImportReport:
     """Create the parsed users in the caller's transaction; if any email is taken, nothing is created."""
     emails = [row.email for row in rows]
     taken = set(session.scalars(select(col(User.email)).where(col(User.email).in_(emails))))
@@ -121,6 +123,7 @@ def import_users(*, session: Session, rows: list[UserRow], password_hashes: dict
             name=row.name,
             roles=row.roles,
             password_hash=password_hashes.get(row.line),
+            actor_id=actor_id,
         )
         for row in rows
     )

@@ -12,6 +12,8 @@ from sqlmodel import Session, col
 from examengine.accounts import credentials, service, throttle
 from examengine.accounts.models import CredentialKind, User
 from examengine.accounts.passwords import Passwords
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.errors import InvalidInput, NotAuthenticated
@@ -52,9 +54,20 @@ def _prepare(
 
 
 def _fail(
-    *, session: Session, keys: throttle.ThrottleKeys, trusted: bool, limits: ThrottleLimits, now: datetime
+    *,
+    session: Session,
+    keys: throttle.ThrottleKeys,
+    trusted: bool,
+    limits: ThrottleLimits,
+    now: datetime,
+    email: str,
+    user_id: str | None,
+    address: str,
 ) -> None:
     throttle.record_failure(session=session, keys=keys, trusted=trusted, limits=limits, now=now)
+    subject = f"user:{user_id}" if user_id else f"email:{email}"
+    detail = {"email": email, "address": address}
+    record(session=session, kind=AuditKind.LOGIN_FAILED, actor_id=None, subject=subject, detail=detail, at=now)
 
 
 def _succeed(
@@ -72,6 +85,8 @@ def _succeed(
         service.set_password_hash(session=session, user_id=user_id, password_hash=new_hash)
     issued = credentials.issue(session=session, user_id=user_id, kind=kind, lifetime=lifetime, address=address, now=now)
     device_token = None if trusted else throttle.trust_device(session=session, user_id=user_id)
+    detail = {"address": address, "credential": kind.value}
+    record(session=session, kind=AuditKind.LOGIN_SUCCEEDED, actor_id=user_id, subject=f"user:{user_id}", detail=detail)
     return LoginResult(service.get_user(session=session, user_id=user_id), issued, device_token)
 
 
@@ -106,7 +121,16 @@ async def log_in(
     candidate = await db.read(_prepare, email=email, keys=keys, device_token=device_token, limits=limits, now=now)
     verification = await anyio.to_thread.run_sync(passwords.verify, candidate.password_hash, password)
     if not verification.ok or candidate.user_id is None:
-        await db.run(_fail, keys=keys, trusted=candidate.trusted, limits=limits, now=now)
+        await db.run(
+            _fail,
+            keys=keys,
+            trusted=candidate.trusted,
+            limits=limits,
+            now=now,
+            email=email,
+            user_id=candidate.user_id,
+            address=address,
+        )
         raise NotAuthenticated("The email address or password is not right.", code="invalid_credentials")
     new_hash = await anyio.to_thread.run_sync(passwords.rehash, password) if verification.needs_rehash else None
     return await db.run(

@@ -16,6 +16,7 @@ class Role(StrEnum):
     PROCTOR = "proctor"
     AUTHOR = "author"
     ADMIN = "admin"
+    MARKER = "marker"  # marks essays and other human-scored answers, blind to who wrote them
 
 
 class CredentialKind(StrEnum):

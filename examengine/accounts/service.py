@@ -12,6 +12,8 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.accounts.models import Credential, Role, User, UserRole
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput, NotFound
 
@@ -102,7 +104,13 @@ def email_taken(session: Session, email: str) -> bool:
 
 
 def create_user(
-    *, session: Session, email: str, name: str, roles: Iterable[str], password_hash: str | None = None
+    *,
+    session: Session,
+    email: str,
+    name: str,
+    roles: Iterable[str],
+    password_hash: str | None = None,
+    actor_id: str | None = None,
 ) -> UserView:
     """Create a user. Raises InvalidInput for a bad email, name or role, Conflict when the email is taken."""
     email = normalize_email(email)
@@ -115,6 +123,13 @@ def create_user(
     session.flush()
     session.add_all(UserRole(user_id=user.id, role=role) for role in parsed_roles)
     session.flush()
+    record(
+        session=session,
+        kind=AuditKind.USER_CREATED,
+        actor_id=actor_id,
+        subject=f"user:{user.id}",
+        detail={"email": email, "roles": list(parsed_roles)},
+    )
     return _view(user, parsed_roles)
 
 
@@ -156,24 +171,37 @@ def list_users(
     return UserPage(items, users[-1].email if more else None)
 
 
-def set_roles(*, session: Session, user_id: str, roles: Iterable[str]) -> UserView:
+def set_roles(*, session: Session, user_id: str, roles: Iterable[str], actor_id: str | None = None) -> UserView:
     parsed = parse_roles(roles)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.", code="user_not_found")
+    before = sorted(_roles_by_user(session, [user_id])[user_id])
     session.execute(delete(UserRole).where(col(UserRole.user_id) == user_id))
     session.add_all(UserRole(user_id=user_id, role=role) for role in parsed)
     session.flush()
+    record(
+        session=session,
+        kind=AuditKind.ROLE_CHANGED,
+        actor_id=actor_id,
+        subject=f"user:{user_id}",
+        detail={"from": before, "to": list(parsed)},
+    )
     return _view(user, parsed)
 
 
-def set_password_hash(*, session: Session, user_id: str, password_hash: str) -> None:
+def set_password_hash(*, session: Session, user_id: str, password_hash: str, actor_id: str | None = None) -> None:
+    """Store a new password hash; with `actor_id` (an admin setting it) the change is audited."""
     result = session.execute(update(User).where(col(User.id) == user_id).values(password_hash=password_hash))
     if not getattr(result, "rowcount", 0):
         raise NotFound("No such user.", code="user_not_found")
+    if actor_id is not None:
+        record(session=session, kind=AuditKind.PASSWORD_SET, actor_id=actor_id, subject=f"user:{user_id}")
 
 
-def set_disabled(*, session: Session, user_id: str, disabled: bool, now: datetime | None = None) -> UserView:
+def set_disabled(
+    *, session: Session, user_id: str, disabled: bool, now: datetime | None = None, actor_id: str | None = None
+) -> UserView:
     """Disable (ending every session and token of the user at once) or enable an account."""
     user = session.get(User, user_id)
     if user is None:
@@ -187,4 +215,6 @@ def set_disabled(*, session: Session, user_id: str, disabled: bool, now: datetim
             .values(revoked_at=now)
         )
     session.flush()
+    kind = AuditKind.USER_DISABLED if disabled else AuditKind.USER_ENABLED
+    record(session=session, kind=kind, actor_id=actor_id, subject=f"user:{user_id}", at=now)
     return get_user(session=session, user_id=user_id)

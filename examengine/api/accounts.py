@@ -54,7 +54,12 @@ async def create_user(request: Request, body: UserCreate) -> Response:
     ctx = services(request)
     password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, body.password) if body.password else None
     user = await ctx.db.run(
-        service.create_user, email=body.email, name=body.name, roles=body.roles, password_hash=password_hash
+        service.create_user,
+        email=body.email,
+        name=body.name,
+        roles=body.roles,
+        password_hash=password_hash,
+        actor_id=current_user(request).user_id,
     )
     return json_response(user_out(user), 201)
 

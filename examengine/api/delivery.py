@@ -271,7 +271,14 @@ async def timeline(request: Request) -> Response:
             attempt_id=attempt_id,
             events=[
                 TimelineEventOut(
-                    id=e.id or 0, at=e.at, type=e.type, actor_id=e.actor_id, client_time=e.client_time, detail=e.detail
+                    id=e.id or 0,
+                    at=e.at,
+                    type=e.type,
+                    actor_id=e.actor_id,
+                    client_time=e.client_time,
+                    detail=e.detail,
+                    prev_hash=e.prev_hash,
+                    hash=e.hash,
                 )
                 for e in rows
             ],

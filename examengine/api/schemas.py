@@ -402,6 +402,8 @@ class TimelineEventOut(BaseModel):
     actor_id: str | None
     client_time: datetime | None
     detail: dict[str, Any]
+    prev_hash: str = ""  # the attempt's hash chain (README: Audit trail)
+    hash: str = ""
 
 
 class TimelineOut(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from examengine.audit.service import append_attempt_event
 from examengine.clock import utcnow
 from examengine.delivery import ledger
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
@@ -132,10 +133,11 @@ def record(
     detail: dict[str, Any] | None = None,
     client_time: datetime | None = None,
 ) -> None:
-    session.add(
+    append_attempt_event(
+        session,
         AttemptEvent(
             attempt_id=attempt_id, at=at, actor_id=actor_id, type=kind, client_time=client_time, detail=detail or {}
-        )
+        ),
     )
 
 

@@ -78,7 +78,17 @@ class AttemptEvent(SQLModel, table=True):
     """The append-only timeline of an attempt: who did what, when (server time; client time where given)."""
 
     __tablename__ = "attempt_event"
-    __table_args__ = (Index("ix_attempt_event_attempt", "attempt_id", "id"),)
+    __table_args__ = (
+        Index("ix_attempt_event_attempt", "attempt_id", "id"),
+        # the hash-chained events (answer saves are not chained, so the save path never touches this index)
+        Index(
+            "ix_attempt_event_chain",
+            "attempt_id",
+            "id",
+            sqlite_where=text("type != 'answer_saved'"),
+            postgresql_where=text("type != 'answer_saved'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: str = Field(sa_column=Column(String(32), ForeignKey("attempt.id", ondelete="CASCADE"), nullable=False))
@@ -87,3 +97,6 @@ class AttemptEvent(SQLModel, table=True):
     type: str = Field(max_length=40)
     client_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The attempt's hash chain (examengine.audit.chain), set by examengine.audit.service.append_attempt_event
+    prev_hash: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
+    hash: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))

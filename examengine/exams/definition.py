@@ -84,6 +84,15 @@ class RetakePolicy(_Closed):
     require_different_form: bool = True
 
 
+class Marking(_Closed):
+    """How human-scored answers are marked (see scoring.double_marking for the rule)."""
+
+    double: bool = False
+    max_difference: float = Field(default=1, ge=0, le=1000)
+    resolution: Literal["average", "third_marker"] = "third_marker"
+    round_to: float = Field(default=0.5, gt=0, le=100, description="an average is rounded half up to a multiple")
+
+
 class Navigation(_Closed):
     mode: Literal["free", "linear"] = "free"
     allow_review: bool = True
@@ -105,6 +114,7 @@ class ExamDefinition(_Open):
     release_at: datetime | None = None
     certificate_valid_days: int | None = Field(default=None, ge=1, le=36_500, description="None: never expires")
     navigation: Navigation = Navigation()
+    marking: Marking = Marking()
     difficulty_target: float | None = Field(default=None, ge=0, le=1)
     difficulty_tolerance: float | None = Field(default=None, gt=0, le=1)
     max_exposure: float | None = Field(default=None, gt=0, le=1)

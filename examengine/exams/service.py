@@ -14,6 +14,8 @@ from pydantic import ValidationError
 from sqlalchemy import and_, func, select, update
 from sqlmodel import Session, col
 
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams.definition import DrawRule, ExamDefinition
@@ -351,6 +353,7 @@ def publish(*, session: Session, exam_id: str, actor_id: str | None, now: dateti
     )
     if not getattr(published, "rowcount", 0):
         raise Conflict("The version was published by someone else just now.", code="version_conflict")
+    record(session=session, kind=AuditKind.EXAM_PUBLISHED, actor_id=actor_id, subject=f"exam:{exam_id}/{row.version}")
     session.flush()
     session.refresh(row)
     return _view(exam, row)

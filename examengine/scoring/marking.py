@@ -12,6 +12,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
 from examengine.delivery.models import Attempt
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.scoring.models import AttemptResult, ResultStatus, SlotScore
@@ -60,6 +62,14 @@ def mark_slot(
         update(AttemptResult)
         .where(col(AttemptResult.attempt_id) == attempt_id, col(AttemptResult.status) == ResultStatus.PENDING_MARKING)
         .values(**values)
+    )
+    record(
+        session=session,
+        kind=AuditKind.RESULT_CHANGED,
+        actor_id=marker_id,
+        subject=f"attempt:{attempt_id}",
+        detail={"slot": slot, "score": score},
+        at=now,
     )
     session.flush()
     session.refresh(result)

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL
 from examengine.errors import Conflict, InvalidInput, NotFound
@@ -191,5 +193,13 @@ def release_results(
         update(AttemptResult)
         .where(chosen, col(AttemptResult.released_at).is_(None))
         .values(released_at=now, released_by=actor_id)
+    )
+    record(
+        session=session,
+        kind=AuditKind.RESULTS_RELEASED,
+        actor_id=actor_id,
+        subject=f"exam:{exam_id}",
+        detail={"version": version, "sitting_id": sitting_id, "released": getattr(released, "rowcount", 0)},
+        at=now,
     )
     return int(getattr(released, "rowcount", 0) or 0)

@@ -10,6 +10,7 @@ Every attempt counts as used, whatever became of it. The rules, in the order the
 A result still being marked may turn out a pass or a fail, so when a pass ends retakes or a fail imposes a wait,
 a retake waits for that result.
 When several timed rules block, the one that ends last is reported.
+An admin's recorded exceptions (scoring.retake_exceptions) add attempts and waive waits after earlier fails.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from examengine.clock import rfc3339
 from examengine.delivery.models import Attempt
 from examengine.errors import Forbidden
 from examengine.exams.definition import ExamDefinition
-from examengine.scoring.models import AttemptResult, ResultStatus
+from examengine.scoring.models import AttemptResult, ResultStatus, RetakeExceptionKind
+from examengine.scoring.retake_exceptions import exceptions_for
 from examengine.scoring.wording import moment_text
 
 
@@ -50,17 +52,21 @@ def eligibility(
         .order_by(col(Attempt.created_at))
     ).all()
     used = len(history)
+    granted = exceptions_for(session, exam_id=exam_id, user_ids=[user_id])
+    extra = sum(1 for g in granted if g.kind == RetakeExceptionKind.EXTRA_ATTEMPT)
+    waived_until = max((g.granted_at for g in granted if g.kind == RetakeExceptionKind.WAIVE_WAIT), default=None)
     if not policy.allow_after_pass and any(passed for _, _, _, passed in history):
         return Eligibility(False, "You have passed this exam; it cannot be taken again.", None, used, "already_passed")
-    if used >= policy.max_attempts:
-        reason = f"You have used all {policy.max_attempts} attempt(s) this exam allows."
+    if used >= policy.max_attempts + extra:
+        reason = f"You have used all {policy.max_attempts + extra} attempt(s) this exam allows."
         return Eligibility(False, reason, None, used, "max_attempts_reached")
     waits: list[tuple[datetime, str, str]] = []
     if policy.period_days and policy.max_attempts_in_period:
         period = timedelta(days=policy.period_days)
         recent = [created for created, _, _, _ in history if now < created + period]
-        if len(recent) >= policy.max_attempts_in_period:
-            frees_one = recent[len(recent) - policy.max_attempts_in_period] + period
+        in_period = policy.max_attempts_in_period + extra
+        if len(recent) >= in_period:
+            frees_one = recent[len(recent) - in_period] + period
             limit = f"{policy.max_attempts_in_period} attempt(s) in {policy.period_days} days"
             waits.append((frees_one, f"This exam allows {limit}.", "period_limit_reached"))
     if (policy.wait_days_after_fail or not policy.allow_after_pass) and any(
@@ -69,7 +75,11 @@ def eligibility(
         reason = "Your last attempt is still being marked; you can retake once its result is final."
         return Eligibility(False, reason, None, used, "result_pending")
     if policy.wait_days_after_fail:
-        failed = [finished for _, finished, _, passed in history if passed is False and finished is not None]
+        failed = [
+            finished
+            for _, finished, _, passed in history
+            if passed is False and finished is not None and (waived_until is None or finished > waived_until)
+        ]
         if failed:
             until = max(failed) + timedelta(days=policy.wait_days_after_fail)
             if now < until:

@@ -23,7 +23,7 @@ from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, NotFound
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
-from examengine.scoring.models import AttemptResult, ResultStatus, SlotScore
+from examengine.scoring.models import AttemptResult, RescoreDecision, RescoreKind, ResultStatus, SlotScore
 from examengine.scoring.scale import grade
 from itembank.content import ItemContent
 from itembank.models import ItemVersion
@@ -84,8 +84,28 @@ def _domains(session: Session, slots: Sequence[AttemptSlot]) -> dict[tuple[str, 
     return {(item_id, version): domain for item_id, version, domain in rows if (item_id, version) in pinned}
 
 
-def _slot_values(session: Session, slot: AttemptSlot, domain: str | None) -> dict[str, Any]:
-    content = pinned_content(session, slot.item_id, slot.item_version)
+def latest_decisions(session: Session, exam_id: str, exam_version: int) -> dict[str, RescoreDecision]:
+    """The rescoring decision in force for each item of the exam version: the latest one about it."""
+    found: dict[str, RescoreDecision] = {}
+    for decision in session.scalars(
+        select(RescoreDecision)
+        .where(col(RescoreDecision.exam_id) == exam_id, col(RescoreDecision.exam_version) == exam_version)
+        .order_by(col(RescoreDecision.id))
+    ):
+        found[decision.item_id] = decision
+    return found
+
+
+def slot_values(
+    session: Session, slot: AttemptSlot, domain: str | None, decision: RescoreDecision | None = None
+) -> dict[str, Any]:
+    """A slot's score row from its stored answer, under the rescoring decision about its item if there is one:
+    a corrected version scores the answer against that version, credit gives the full points, a dropped item
+    counts 0 of 0."""
+    version = slot.item_version
+    if decision is not None and decision.kind == RescoreKind.NEW_VERSION and decision.item_version is not None:
+        version = decision.item_version
+    content = pinned_content(session, slot.item_id, version)
     try:
         result = score(content, item_responses(content, slot.response))
         points, maximum, outcomes = result.score, result.max_score, dict(result.outcomes)
@@ -95,12 +115,18 @@ def _slot_values(session: Session, slot: AttemptSlot, domain: str | None) -> dic
     except ScoringError as error:
         # The machine cannot score this answer as written: a person decides, as for an essay.
         points, maximum, outcomes = None, max_score(content), {"scoring_error": str(error)}
+    if decision is not None:
+        outcomes = {**outcomes, "decision": str(decision.kind)}
+        if decision.kind == RescoreKind.CREDIT_ALL:
+            points = maximum
+        elif decision.kind == RescoreKind.DROP:
+            points, maximum = 0.0, 0.0
     return {
         "attempt_id": slot.attempt_id,
         "slot": slot.slot,
         "section": slot.section,
         "item_id": slot.item_id,
-        "item_version": slot.item_version,
+        "item_version": version,
         "domain": domain,
         "score": points,
         "max_score": maximum,
@@ -168,9 +194,10 @@ def score_attempt(
     *, session: Session, attempt_id: str, now: datetime, include_terminated: bool = False
 ) -> AttemptResult:
     """Score a submitted or expired attempt (a terminated one only with `include_terminated`) against its pinned
-    item versions and store the result; scoring again returns the stored result unchanged. Human-scored slots
-    stay pending and the result is `pending_marking` until they are marked. Raises NotFound for an unknown
-    attempt, Conflict (attempt_not_finished, attempt_terminated) for one that is not to be scored."""
+    item versions (and the exam version's rescoring decisions) and store the result; scoring again returns the
+    stored result unchanged. Human-scored slots stay pending and the result is `pending_marking` until they are
+    marked. Raises NotFound for an unknown attempt, Conflict (attempt_not_finished, attempt_terminated) for one
+    that is not to be scored."""
     attempt = _finished_attempt(session, attempt_id, include_terminated)
     stored = session.get(AttemptResult, attempt_id)
     if stored is not None:
@@ -182,7 +209,8 @@ def score_attempt(
         )
     )
     domains = _domains(session, slots)
-    rows = [_slot_values(session, s, domains.get((s.item_id, s.item_version))) for s in slots]
+    decisions = latest_decisions(session, attempt.exam_id, attempt.exam_version)
+    rows = [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
     if rows:
         session.execute(
             dialect_insert(session, SLOT_TABLE)

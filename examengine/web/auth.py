@@ -14,6 +14,7 @@ from starlette.responses import Response
 from examengine.accounts import credentials
 from examengine.accounts.credentials import Principal
 from examengine.accounts.models import CredentialKind
+from examengine.audit.service import record_denied
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.errors import Forbidden, NotAuthenticated
@@ -106,14 +107,27 @@ def guard(endpoint: Endpoint, access: Access) -> Endpoint:
     async def guarded(request: Request) -> Response:
         who = await authenticate(request)
         request.state.principal = who
-        if access.signed_in:
-            if who is None:
-                raise NotAuthenticated("Sign in to continue.")
-            if access.roles and not who.has_any(access.roles):
-                raise Forbidden(f"This needs the {access.describe()} role.", code="role_required")
-        if request.method not in SAFE_METHODS and not is_api(request):
-            await verify_csrf(request, who)
-        return await endpoint(request)
+        try:
+            if access.signed_in:
+                if who is None:
+                    raise NotAuthenticated("Sign in to continue.")
+                if access.roles and not who.has_any(access.roles):
+                    raise Forbidden(f"This needs the {access.describe()} role.", code="role_required")
+            if request.method not in SAFE_METHODS and not is_api(request):
+                await verify_csrf(request, who)
+            return await endpoint(request)
+        except Forbidden as refusal:
+            await services(request).db.run(
+                record_denied,
+                actor_id=who.user_id if who else None,
+                method=request.method,
+                path=request.url.path,
+                code=refusal.code,
+                address=client_address(request),
+            )
+            raise
+        finally:
+            await request.close()  # an uploaded form's spooled files are closed now, not by the garbage collector
 
     guarded.access = access  # type: ignore[attr-defined]
     return guarded

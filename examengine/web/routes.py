@@ -12,25 +12,44 @@ from starlette.staticfiles import StaticFiles
 
 from examengine.accounts.models import Role
 from examengine.api import accounts as api_accounts
+from examengine.api import analysis as api_analysis
+from examengine.api import audit as api_audit
 from examengine.api import certificates as api_certificates
 from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
 from examengine.api import items as api_items
+from examengine.api import marking as api_marking
 from examengine.api import meta as api_meta
 from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
-from examengine.web.pages import account, admin_exams, admin_users, author_items, candidate, media, proctor
+from examengine.web.pages import (
+    account,
+    admin_analysis,
+    admin_analysis_upload,
+    admin_exams,
+    admin_standards,
+    admin_users,
+    author_items,
+    candidate,
+    judge,
+    media,
+    proctor,
+)
+from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
+from examengine.web.pages import admin_results as admin_result_pages
 from examengine.web.pages import certificates as certificate_pages
+from examengine.web.pages import marking as marking_pages
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
 WATCHING = roles(Role.PROCTOR, Role.ADMIN)
 CANDIDATE = roles(Role.CANDIDATE)
 ATTEMPT_PARTIES = roles(Role.CANDIDATE, Role.PROCTOR, Role.ADMIN)
+MARKING = roles(Role.MARKER, Role.AUTHOR, Role.ADMIN)
 
 
 def route(path: str, endpoint: Endpoint, *, name: str, access: Access, methods: tuple[str, ...] = ("GET",)) -> Route:
@@ -109,6 +128,49 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/admin/exams/{exam_id}/sittings",
             admin_exams.create_sitting,
             name="admin.sittings.create",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/exams/{exam_id}/analysis", admin_analysis.exam_analysis, name="admin.analysis", access=ADMIN),
+        route(
+            "/admin/exams/{exam_id}/analysis/save",
+            admin_analysis.save_statistics,
+            name="admin.analysis.save",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/analysis/upload", admin_analysis_upload.upload_form, name="admin.analysis.upload", access=ADMIN),
+        route("/admin/exams/{exam_id}/standards", admin_standards.study_list, name="admin.standards", access=ADMIN),
+        route(
+            "/admin/exams/{exam_id}/standards",
+            admin_standards.create_study,
+            name="admin.standards.create",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/standards/{study_id}", admin_standards.study_detail, name="admin.standards.detail", access=ADMIN),
+        route(
+            "/admin/standards/{study_id}/judges",
+            admin_standards.add_judge,
+            name="admin.standards.judges",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/standards/{study_id}/rounds",
+            admin_standards.advance,
+            name="admin.standards.rounds",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        # Judges are named per study: any signed-in user may be one, and the service checks that they are.
+        route("/judge", judge.my_studies, name="judge.home", access=SIGNED_IN),
+        route("/judge/studies/{study_id}", judge.study_page, name="judge.study", access=SIGNED_IN),
+        route("/judge/studies/{study_id}", judge.rate, name="judge.rate", access=SIGNED_IN, methods=("POST",)),
+        route(
+            "/admin/analysis/upload",
+            admin_analysis_upload.upload_submit,
+            name="admin.analysis.upload_submit",
             access=ADMIN,
             methods=("POST",),
         ),
@@ -236,6 +298,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=ADMIN,
             methods=("POST",),
         ),
+        route("/admin/audit", admin_audit_pages.audit_log, name="admin.audit", access=ADMIN),
         route("/proctor", proctor.my_sittings, name="proctor.sittings", access=WATCHING),
         route("/proctor/sittings/{sitting_id}", proctor.sitting_dashboard, name="proctor.dashboard", access=WATCHING),
         route("/proctor/attempts/{attempt_id}", proctor.timeline, name="proctor.timeline", access=WATCHING),
@@ -254,6 +317,48 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route("/media/{sha256}", media.media_file, name="media", access=SIGNED_IN),
+        route("/marking", marking_pages.queue, name="marking.queue", access=MARKING),
+        route("/marking/next", marking_pages.take_next, name="marking.next", access=MARKING, methods=("POST",)),
+        route(
+            "/marking/scripts/{script_id}/items/{slot:int}", marking_pages.script, name="marking.script", access=MARKING
+        ),
+        route(
+            "/marking/scripts/{script_id}/items/{slot:int}",
+            marking_pages.submit,
+            name="marking.submit",
+            access=MARKING,
+            methods=("POST",),
+        ),
+        route("/admin/exams/{exam_id}/results", admin_result_pages.results, name="admin.results", access=ADMIN),
+        route(
+            "/admin/exams/{exam_id}/results/release",
+            admin_result_pages.release_results,
+            name="admin.results.release",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/exams/{exam_id}/retake-exceptions",
+            admin_result_pages.grant_exception,
+            name="admin.retake_exceptions.create",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/exams/{exam_id}/rescore", admin_result_pages.rescore_form, name="admin.rescore", access=ADMIN),
+        route(
+            "/admin/exams/{exam_id}/rescore/preview",
+            admin_result_pages.rescore_preview,
+            name="admin.rescore.preview",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/exams/{exam_id}/rescore",
+            admin_result_pages.rescore_apply,
+            name="admin.rescore.apply",
+            access=ADMIN,
+            methods=("POST",),
+        ),
         # JSON API
         route("/healthz", api_meta.healthz, name="api.health", access=PUBLIC),
         route("/api/openapi.json", api_meta.openapi_document, name="api.openapi", access=PUBLIC),
@@ -300,6 +405,20 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("PUT",),
         ),
         route(
+            "/api/v1/attempts/{attempt_id}/items/{slot:int}/next",
+            api_delivery.next_item,
+            name="api.attempts.next",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/sections/{section:int}/finish",
+            api_delivery.finish_section,
+            name="api.attempts.finish_section",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
             "/api/v1/attempts/{attempt_id}/flags/{slot:int}",
             api_delivery.set_flag,
             name="api.attempts.flag",
@@ -316,6 +435,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         route(
             "/api/v1/attempts/{attempt_id}/events", api_delivery.timeline, name="api.attempts.timeline", access=WATCHING
         ),
+        route("/api/v1/audit", api_audit.audit_log, name="api.audit", access=ADMIN),
         route(
             "/api/v1/attempts/{attempt_id}/submit",
             api_delivery.submit,
@@ -345,6 +465,27 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route(
+            "/api/v1/attempts/{attempt_id}/credit",
+            api_proctoring.credit_time,
+            name="api.attempts.credit",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/pause",
+            api_proctoring.pause_sitting,
+            name="api.sittings.pause",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/resume",
+            api_proctoring.resume_sitting,
+            name="api.sittings.resume",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
             "/api/v1/attempts/{attempt_id}/terminate",
             api_delivery.terminate,
             name="api.attempts.terminate",
@@ -367,14 +508,6 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route(
             "/api/v1/sittings/{sitting_id}/attempts", api_delivery.live_rows, name="api.sittings.live", access=WATCHING
-        ),
-        route("/api/v1/certificates/{code}", api_certificates.verify, name="api.certificates.verify", access=PUBLIC),
-        route(
-            "/api/v1/certificates/{code}/revoke",
-            api_certificates.revoke,
-            name="api.certificates.revoke",
-            access=ADMIN,
-            methods=("POST",),
         ),
         route("/api/v1/exams", api_exams.create_exam, name="api.exams.create", access=AUTHORING, methods=("POST",)),
         route("/api/v1/exams", api_exams.list_exams, name="api.exams.list", access=AUTHORING),
@@ -400,26 +533,61 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=roles(Role.CANDIDATE, Role.ADMIN),
         ),
         route(
-            "/api/v1/attempts/{attempt_id}/items/{slot:int}/next",
-            api_delivery.next_item,
-            name="api.attempts.next",
-            access=CANDIDATE,
-            methods=("POST",),
-        ),
-        route(
-            "/api/v1/attempts/{attempt_id}/sections/{section:int}/finish",
-            api_delivery.finish_section,
-            name="api.attempts.finish_section",
-            access=CANDIDATE,
-            methods=("POST",),
-        ),
-        route(
             "/api/v1/exams/{exam_id}/results.csv", api_results.results_csv, name="api.exams.results_csv", access=ADMIN
+        ),
+        route(
+            "/api/v1/exams/{exam_id}/item-analysis",
+            api_analysis.item_analysis,
+            name="api.exams.item_analysis",
+            access=ADMIN,
+        ),
+        route(
+            "/api/v1/exams/{exam_id}/item-analysis.csv",
+            api_analysis.item_analysis_csv,
+            name="api.exams.item_analysis_csv",
+            access=ADMIN,
         ),
         route(
             "/api/v1/exams/{exam_id}/release",
             api_results.release_results,
             name="api.exams.release",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/exams/{exam_id}/rescore",
+            api_marking.rescore,
+            name="api.exams.rescore",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/exams/{exam_id}/retake-exceptions",
+            api_marking.grant_retake_exception,
+            name="api.exams.retake_exceptions",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/api/v1/marking/queue", api_marking.queue, name="api.marking.queue", access=MARKING),
+        route("/api/v1/marking/claims", api_marking.claim, name="api.marking.claim", access=MARKING, methods=("POST",)),
+        route(
+            "/api/v1/marking/scripts/{script_id}/items/{slot:int}",
+            api_marking.task,
+            name="api.marking.task",
+            access=MARKING,
+        ),
+        route(
+            "/api/v1/marking/scripts/{script_id}/items/{slot:int}/marks",
+            api_marking.mark,
+            name="api.marking.mark",
+            access=MARKING,
+            methods=("POST",),
+        ),
+        route("/api/v1/certificates/{code}", api_certificates.verify, name="api.certificates.verify", access=PUBLIC),
+        route(
+            "/api/v1/certificates/{code}/revoke",
+            api_certificates.revoke,
+            name="api.certificates.revoke",
             access=ADMIN,
             methods=("POST",),
         ),
@@ -451,27 +619,6 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_items.transition,
             name="api.items.transition",
             access=AUTHORING,
-            methods=("POST",),
-        ),
-        route(
-            "/api/v1/attempts/{attempt_id}/credit",
-            api_proctoring.credit_time,
-            name="api.attempts.credit",
-            access=WATCHING,
-            methods=("POST",),
-        ),
-        route(
-            "/api/v1/sittings/{sitting_id}/pause",
-            api_proctoring.pause_sitting,
-            name="api.sittings.pause",
-            access=WATCHING,
-            methods=("POST",),
-        ),
-        route(
-            "/api/v1/sittings/{sitting_id}/resume",
-            api_proctoring.resume_sitting,
-            name="api.sittings.resume",
-            access=WATCHING,
             methods=("POST",),
         ),
         route(

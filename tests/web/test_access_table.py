@@ -35,6 +35,8 @@ EXPECTED_ACCESS = {
     "admin.users.password": "admin",
     "admin.users.disable": "admin",
     "admin.users.enable": "admin",
+    "admin.audit": "admin",
+    "api.audit": "admin",
     "admin.exams": "admin",
     "admin.exams.create": "admin",
     "admin.exams.new": "admin",
@@ -42,6 +44,18 @@ EXPECTED_ACCESS = {
     "admin.exams.publish": "admin",
     "admin.sittings.new": "admin",
     "admin.sittings.create": "admin",
+    "admin.analysis": "admin",
+    "admin.analysis.save": "admin",
+    "admin.analysis.upload": "admin",
+    "admin.analysis.upload_submit": "admin",
+    "admin.standards": "admin",
+    "admin.standards.create": "admin",
+    "admin.standards.detail": "admin",
+    "admin.standards.judges": "admin",
+    "admin.standards.rounds": "admin",
+    "judge.home": "any signed-in user",
+    "judge.study": "any signed-in user",
+    "judge.rate": "any signed-in user",
     "api.health": "anyone",
     "api.openapi": "anyone",
     "api.auth.token_create": "anyone",
@@ -93,7 +107,25 @@ EXPECTED_ACCESS = {
     "api.attempts.start": "candidate",
     "api.attempts.result": "admin or candidate",
     "api.exams.results_csv": "admin",
+    "api.exams.item_analysis": "admin",
+    "api.exams.item_analysis_csv": "admin",
     "api.exams.release": "admin",
+    "api.exams.rescore": "admin",
+    "api.exams.retake_exceptions": "admin",
+    "api.marking.queue": "admin or author or marker",
+    "api.marking.claim": "admin or author or marker",
+    "api.marking.task": "admin or author or marker",
+    "api.marking.mark": "admin or author or marker",
+    "marking.queue": "admin or author or marker",
+    "marking.next": "admin or author or marker",
+    "marking.script": "admin or author or marker",
+    "marking.submit": "admin or author or marker",
+    "admin.results": "admin",
+    "admin.results.release": "admin",
+    "admin.retake_exceptions.create": "admin",
+    "admin.rescore": "admin",
+    "admin.rescore.preview": "admin",
+    "admin.rescore.apply": "admin",
     "api.attempts.detail": "admin or candidate or proctor",
     "api.attempts.item": "candidate",
     "api.attempts.save": "candidate",
@@ -188,8 +220,10 @@ def test_each_route_answers_each_caller_as_the_table_says(
             .replace("{version:int}", "1")
             .replace("{exam_id}", "0" * 32)
             .replace("{sitting_id}", "0" * 32)
+            .replace("{study_id}", "0" * 32)
             .replace("{attempt_id}", "0" * 32)
             .replace("{slot:int}", "1")
+            .replace("{script_id}", "S-000000000000")
             .replace("{section:int}", "0")
             .replace("{sha256}", "0" * 64)
             .replace("{code}", "0000-0000-0000-0000")

@@ -54,6 +54,7 @@ async def create_user(request: Request) -> Response:
             name=values["name"],
             roles=values["roles"],
             password_hash=password_hash,
+            actor_id=current_user(request).user_id,
         )
     except (InvalidInput, Conflict) as error:
         status = 409 if isinstance(error, Conflict) else 422
@@ -102,7 +103,9 @@ async def update_roles(request: Request) -> Response:
     if user_id == current_user(request).user_id and Role.ADMIN.value not in roles:
         return await _detail_with_error(request, user_id, "You cannot remove your own admin role.", 409)
     try:
-        await services(request).db.run(service.set_roles, user_id=user_id, roles=roles)
+        await services(request).db.run(
+            service.set_roles, user_id=user_id, roles=roles, actor_id=current_user(request).user_id
+        )
     except InvalidInput as error:
         return await _detail_with_error(request, user_id, error.message, 422)
     return RedirectResponse(f"/admin/users/{user_id}?done=roles", status_code=303)
@@ -116,7 +119,12 @@ async def set_password(request: Request) -> Response:
         password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, text_field(form, "password"))
     except InvalidInput as error:
         return await _detail_with_error(request, user_id, error.message, 422)
-    await ctx.db.run(service.set_password_hash, user_id=user_id, password_hash=password_hash)
+    await ctx.db.run(
+        service.set_password_hash,
+        user_id=user_id,
+        password_hash=password_hash,
+        actor_id=current_user(request).user_id,
+    )
     return RedirectResponse(f"/admin/users/{user_id}?done=password", status_code=303)
 
 
@@ -124,13 +132,17 @@ async def disable_user(request: Request) -> Response:
     user_id = request.path_params["user_id"]
     if user_id == current_user(request).user_id:
         return await _detail_with_error(request, user_id, "You cannot disable your own account.", 409)
-    await services(request).db.run(service.set_disabled, user_id=user_id, disabled=True)
+    await services(request).db.run(
+        service.set_disabled, user_id=user_id, disabled=True, actor_id=current_user(request).user_id
+    )
     return RedirectResponse(f"/admin/users/{user_id}?done=disabled", status_code=303)
 
 
 async def enable_user(request: Request) -> Response:
     user_id = request.path_params["user_id"]
-    await services(request).db.run(service.set_disabled, user_id=user_id, disabled=False)
+    await services(request).db.run(
+        service.set_disabled, user_id=user_id, disabled=False, actor_id=current_user(request).user_id
+    )
     return RedirectResponse(f"/admin/users/{user_id}?done=enabled", status_code=303)
 
 
@@ -145,7 +157,9 @@ async def import_submit(request: Request) -> Response:
         _, data = await upload_bytes(form, "file", max_bytes=bulk_import.MAX_CSV_BYTES)
         rows = bulk_import.parse_users_csv(data)
         hashes = await anyio.to_thread.run_sync(bulk_import.hash_passwords, rows, ctx.passwords.hash)
-        report = await ctx.db.run(bulk_import.import_users, rows=rows, password_hashes=hashes)
+        report = await ctx.db.run(
+            bulk_import.import_users, rows=rows, password_hashes=hashes, actor_id=current_user(request).user_id
+        )
     except (InvalidInput, TooLarge) as error:
         status = 413 if isinstance(error, TooLarge) else 422
         return render(

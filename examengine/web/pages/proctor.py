@@ -210,6 +210,8 @@ async def timeline(request: Request, *, notice: str | None = None, status_code: 
             "actor": actors.get(e.actor_id or "", "system"),
             "client_time": rfc3339(e.client_time) if e.client_time else "",
             "detail": e.detail,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
         }
         for e in events
     ]
@@ -222,10 +224,13 @@ async def timeline(request: Request, *, notice: str | None = None, status_code: 
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["id", "at", "type", "actor", "client_time", "detail"])
+        writer.writerow(["id", "at", "type", "actor", "client_time", "detail", "prev_hash", "hash"])
         for row in rows:
             writer.writerow(
-                [row["id"], row["at"], row["type"], row["actor"], row["client_time"], json.dumps(row["detail"])]
+                [
+                    *(row["id"], row["at"], row["type"], row["actor"], row["client_time"], json.dumps(row["detail"])),
+                    *(row["prev_hash"], row["hash"]),
+                ]
             )
         return Response(
             out.getvalue(),

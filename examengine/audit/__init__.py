@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: per-attempt event chains and one global chain of privileged actions."""

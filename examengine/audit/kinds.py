@@ -1,0 +1,30 @@
+"""What an audit record says happened: one typed kind per privileged action (stored by value)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditKind(StrEnum):
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    ACCESS_DENIED = "access_denied"  # any 403: a role, ownership or CSRF refusal
+    USER_CREATED = "user_created"
+    ROLE_CHANGED = "role_changed"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    PASSWORD_SET = "password_set"  # by an admin (a rehash at login is not recorded)
+    ITEM_TRANSITION = "item_transition"
+    EXAM_PUBLISHED = "exam_published"
+    RESULT_CHANGED = "result_changed"
+    RESULTS_RELEASED = "results_released"
+    PROCTOR_ACTION = "proctor_action"  # an attempt event whose actor is not the candidate nor the clock
+    ATTEMPT_FINISHED = "attempt_finished"  # the head of the attempt's event chain when it finished
+    ATTEMPT_EVENTS_PURGED = "attempt_events_purged"
+    RETENTION_PURGE = "retention_purge"
+
+
+# The retention setting also names the attempt events (they live in their own table, not as a kind).
+ATTEMPT_EVENTS = "attempt_event"
+# Purge records are kept for good: verify needs them to tell a purged attempt from a deleted one.
+RETAINABLE = frozenset({*(kind.value for kind in AuditKind), ATTEMPT_EVENTS} - {AuditKind.ATTEMPT_EVENTS_PURGED.value})

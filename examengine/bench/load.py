@@ -1,0 +1,305 @@
+"""The load benchmark (issue 10): a real server process driven over real HTTP by many simulated candidates.
+
+    examengine bench [--candidates 2000] [--duration 60] [--think 20] [--database-url URL] [--workers 1] [--json]
+
+1. Set-up through the services: an approved bank, a published LOFT exam, an open sitting, the candidates enrolled
+   with pre-issued API tokens and browser sessions (examengine/bench/seed.py).
+2. The engine under uvicorn (`--workers`), then with aiohttp: a login burst (passwords, argon2), a start burst
+   (candidates press Start within one second and load their first item), the rest starting, the sustained phase
+   (a save per think time each, half after loading the next item page), capacity sweeps of the save and of the
+   item page, and everyone submitting. Peak RSS and CPU of the server are sampled throughout.
+3. Every acknowledged save is checked in the database: its seq (or a later one) is stored, with its answer.
+4. The ceilings on the same machine: raw argon2 verification with the configured parameters, and a bare Starlette
+   upsert endpoint and a bare Jinja2 page (examengine/bench/baseline.py) under the same uvicorn settings.
+The table goes to stdout and the JSON to `--output`; with --json the JSON goes to stdout and the table to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from examengine import migrate
+from examengine.accounts.passwords import Passwords
+from examengine.bench import phases, report, servers
+from examengine.bench.baseline import drop_table
+from examengine.bench.check import check_saves, unscored
+from examengine.bench.driver import Driver, Recorder
+from examengine.bench.options import BenchError, build_parser, check_arguments
+from examengine.bench.seed import Seeded, seed
+from examengine.db import Database, is_sqlite
+from examengine.settings import Argon2Cost, Settings
+
+ARGON2_SECONDS = 3.0
+SETTLE_SECONDS = 60
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def argon2_verifies_per_s(cost: Argon2Cost, seconds: float = ARGON2_SECONDS) -> float:
+    """Raw verification throughput with one thread per CPU (argon2-cffi releases the GIL, as in the server)."""
+    passwords = Passwords(cost)
+    stored = passwords.hash("examengine-bench-password")
+    counts: list[int] = []
+    ends = time.monotonic() + seconds
+
+    def work() -> None:
+        done = 0
+        while time.monotonic() < ends:
+            passwords.verify(stored, "examengine-bench-password")
+            done += 1
+        counts.append(done)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=work) for _ in range(os.cpu_count() or 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return round(sum(counts) / (time.monotonic() - began), 1)
+
+
+async def _drive_engine(
+    server: servers.Server, seeded: Seeded, args: argparse.Namespace
+) -> tuple[dict[str, Recorder], dict[str, Any], list[phases.Sitter], int]:
+    sitters = [phases.Sitter(c) for c in seeded.candidates]
+    recorders = {key: Recorder(key) for key in report.PHASE_LABELS}
+    capacity: dict[str, Any] = {}
+    async with Driver(server, connections=args.connections) as driver:
+        logins = sitters[: min(args.logins, len(sitters))]
+        _log(f"login burst: {len(logins):,} candidates send their password at once")
+        await driver.phase(recorders["login"], phases.login_burst(driver, logins, seeded.password, recorders["login"]))
+        burst, rest = sitters[: args.burst], sitters[args.burst :]
+        _log(f"start burst: {len(burst):,} candidates press Start within one second")
+        await driver.phase(
+            recorders["start_burst"],
+            phases.start_all(
+                driver, burst, seeded.sitting_id, 1.0, recorders["start_burst"], recorders["first_item_burst"]
+            ),
+            recorders["first_item_burst"],
+        )
+        if rest:
+            spread = max(args.think, len(rest) / max(1, args.burst))
+            _log(f"start: the other {len(rest):,} candidates over {spread:.0f} s")
+            await driver.phase(
+                recorders["start_rest"],
+                phases.start_all(
+                    driver, rest, seeded.sitting_id, spread, recorders["start_rest"], recorders["first_item_rest"]
+                ),
+                recorders["first_item_rest"],
+            )
+        page_bytes = await _page_size(driver, sitters)
+        _log(f"sustained: {args.duration:g} s, a save every {args.think:g} s per candidate")
+        saves, pages = recorders["save"], recorders["item_page"]
+        await driver.phase(
+            saves,
+            phases.sustained(driver, sitters, seconds=args.duration, think=args.think, saves=saves, pages=pages),
+            pages,
+        )
+        for name, send in (
+            ("app_save", phases.app_save_sender(driver, sitters)),
+            ("app_page", phases.app_page_sender(driver, sitters)),
+        ):
+            capacity[name] = await _sweep(driver, args, name, send)
+        _log("submit: every candidate submits")
+        await driver.phase(
+            recorders["submit"], phases.submit_all(driver, sitters, args.submit_rate, recorders["submit"])
+        )
+    return recorders, capacity, sitters, page_bytes
+
+
+async def _sweep(driver: Driver, args: argparse.Namespace, name: str, send: phases.Send) -> dict[str, Any]:
+    _log(f"capacity sweep: {name}")
+    return await phases.capacity(
+        driver,
+        name,
+        send,
+        step_seconds=args.step_seconds,
+        step_requests=args.step_requests,
+        max_rate=args.max_rate,
+        p99_limit_ms=report.SAVE_P99_TARGET_MS,
+    )
+
+
+async def _page_size(driver: Driver, sitters: Sequence[phases.Sitter]) -> int:
+    """The size of the item page, for the Jinja2 baseline."""
+    sitter = next((s for s in sitters if s.attempt_id), None)
+    if sitter is None:
+        raise RuntimeError(f"no candidate could start an attempt; the server says:\n{driver.server.log_tail()}")
+    probe = Recorder("item page size")
+    body = await driver.request(probe, "GET", sitter.item_page(sitter.slots[0]), driver.now(), headers=sitter.browser)
+    if body is None:
+        raise RuntimeError(f"the item page did not load ({dict(probe.errors)}):\n{driver.server.log_tail()}")
+    return len(body)
+
+
+async def _drive_baseline(server: servers.Server, args: argparse.Namespace, keys: int) -> dict[str, Any]:
+    async with Driver(server, connections=args.connections) as driver:
+        found = {}
+        for name, send in (
+            ("baseline_save", phases.baseline_save_sender(driver, keys, 20)),
+            ("baseline_page", phases.baseline_page_sender(driver)),
+        ):
+            found[name] = await _sweep(driver, args, name, send)
+        return found
+
+
+def _settle(db: Database, sitting_id: str) -> None:
+    """Submissions the driver gave up on still finish in the server, and the scoring sweep scores what a submit
+    left: wait for that (with the server running) before checking."""
+    ends = time.monotonic() + SETTLE_SECONDS
+    while (left := db.call(unscored, sitting_id=sitting_id, write=False)) and time.monotonic() < ends:
+        _log(f"waiting for {left:,} finished attempts to be scored")
+        time.sleep(5)
+
+
+def _baseline_url(url: str) -> str:
+    """The baseline's table lives beside the engine's: in the same PostgreSQL database, or in a SQLite file in the
+    same directory (the same disk, so the same fsync)."""
+    if not is_sqlite(url):
+        return url
+    engine_file = Path(make_url(url).database or "")
+    return f"sqlite:///{engine_file.with_name(engine_file.stem + '-baseline.db')}"
+
+
+def _remove_baseline(url: str) -> None:
+    drop_table(url)
+    if is_sqlite(url):
+        for suffix in ("", "-wal", "-shm"):
+            Path((make_url(url).database or "") + suffix).unlink(missing_ok=True)
+
+
+def _phase_figures(recorders: dict[str, Recorder]) -> dict[str, Any]:
+    return {key: recorder.summary() for key, recorder in recorders.items() if recorder.count}
+
+
+def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    with ExitStack() as stack:
+        url = args.database_url
+        if not url:
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="examengine-bench-")))
+            url = f"sqlite:///{scratch / 'bench.db'}"
+        settings = replace(settings, database_url=url)
+        db = Database(url)
+        stack.callback(db.dispose)
+        migrate.upgrade(db.engine)
+        _log(f"set-up: {args.candidates:,} candidates, a bank of {args.bank:,} items on {db.engine.dialect.name}")
+        began = time.monotonic()
+        seeded = seed(
+            db,
+            Passwords(settings.argon2),
+            candidates=args.candidates,
+            bank=args.bank,
+            time_limit_minutes=240,
+            stored_responses=args.stored_responses,
+        )
+        setup = {
+            "seconds": round(time.monotonic() - began, 1),
+            "run_id": seeded.run_id,
+            "bank_items": seeded.bank_items,
+            "form_items": seeded.form_items,
+            "stored_responses": seeded.stored_responses,
+        }
+        env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": args.scheduler}
+        engine = servers.start("engine", "examengine.asgi:app", env, workers=args.workers)
+        try:
+            recorders, capacity, sitters, page_bytes = asyncio.run(_drive_engine(engine, seeded, args))
+            _settle(db, seeded.sitting_id)
+        finally:
+            engine.stop()
+        _log("checking every acknowledged save in the database")
+        integrity = db.call(check_saves, sitters=sitters, sitting_id=seeded.sitting_id, write=False)
+        _log("baseline: raw argon2 verification")
+        argon2 = argon2_verifies_per_s(settings.argon2)
+        baseline_url = _baseline_url(url)
+        stack.callback(_remove_baseline, baseline_url)
+        base = servers.start(
+            "baseline",
+            "examengine.bench.baseline:app",
+            {**env, "DATABASE_URL": baseline_url, "BENCH_PAGE_BYTES": str(page_bytes)},
+            workers=args.workers,
+        )
+        try:
+            capacity |= asyncio.run(_drive_baseline(base, args, len(sitters)))
+        finally:
+            base.stop()
+    figures: dict[str, Any] = {
+        "config": {key: value for key, value in vars(args).items() if key not in ("database_url", "handler")},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_at_start": args.load_average,
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "database": db.engine.dialect.name,
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+        "setup": setup,
+        "phases": _phase_figures(recorders),
+        "capacity": capacity,
+        "baselines": {
+            "argon2_verify_per_s": argon2,
+            "argon2": vars(settings.argon2),
+            "save_per_s": capacity["baseline_save"]["rate_per_s"],
+            "page_per_s": capacity["baseline_page"]["rate_per_s"],
+            "page_bytes": page_bytes,
+        },
+        "integrity": integrity,
+        "server": {
+            "peak_rss_mib": round(engine.peak_rss_bytes / 2**20, 1),
+            "workers": args.workers,
+            "logs": {"engine": str(engine.log_path), "baseline": str(base.log_path)},
+        },
+    }
+    figures["ratios"] = report.ratios(figures)
+    figures["targets"] = report.targets(figures)
+    return figures
+
+
+def execute(args: argparse.Namespace, settings: Settings) -> None:
+    """Run the benchmark and print its figures; raises BenchError for options it cannot run with."""
+    problem = check_arguments(args)
+    if problem:
+        raise BenchError(problem)
+    args.load_average = [round(x, 2) for x in os.getloadavg()]
+    figures = run(args, settings)
+    text = report.table(figures)
+    output = Path(args.output or f"var/bench-{datetime.now(UTC):%Y%m%dT%H%M%S}.json")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+    if args.json:
+        print(text, file=sys.stderr)
+        print(json.dumps(figures, indent=2, default=str))
+    else:
+        print(text)
+        print(f"JSON written to {output}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        execute(build_parser().parse_args(argv), Settings.from_env())
+    except (BenchError, RuntimeError) as error:
+        print(f"examengine bench: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

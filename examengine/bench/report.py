@@ -1,0 +1,136 @@
+"""The load benchmark's figures: the ratios to the baselines, the issue's targets checked against this run, and
+the readable table."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+SAVE_P99_TARGET_MS = 50.0
+FIRST_ITEM_TARGET_MS = 5_000.0
+SAVE_RATIO_TARGET = 1.0
+LOGIN_RATIO_TARGET = 0.8
+RSS_TARGET_MIB = 1024.0
+
+PHASE_LABELS = {
+    "login": "login (password)",
+    "start_burst": "start (burst)",
+    "first_item_burst": "first item (burst)",
+    "start_rest": "start (the rest)",
+    "first_item_rest": "first item (the rest)",
+    "save": "save (sustained)",
+    "item_page": "item page (sustained)",
+    "submit": "submit",
+}
+
+
+def ratio(app: float, baseline: float) -> float:
+    return round(app / baseline, 3) if baseline else math.nan
+
+
+def ratios(report: dict[str, Any]) -> dict[str, float]:
+    capacity, baselines = report["capacity"], report["baselines"]
+    return {
+        "save": ratio(capacity["app_save"]["rate_per_s"], capacity["baseline_save"]["rate_per_s"]),
+        "render": ratio(capacity["app_page"]["rate_per_s"], capacity["baseline_page"]["rate_per_s"]),
+        "save_peak": ratio(capacity["app_save"]["peak_ok_per_s"], capacity["baseline_save"]["peak_ok_per_s"]),
+        "render_peak": ratio(capacity["app_page"]["peak_ok_per_s"], capacity["baseline_page"]["peak_ok_per_s"]),
+        "login": ratio(report["phases"]["login"]["requests_per_s"], baselines["argon2_verify_per_s"]),
+    }
+
+
+def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The issue's targets, judged on this run (they are stated for 10,000 candidates on the 2-core machine)."""
+    phases, integrity = report["phases"], report["integrity"]
+    save = phases["save"]
+    first_item = phases.get("first_item_burst", {})
+    checks = {
+        "save_p99_ms": (save["p99_ms"], f"<= {SAVE_P99_TARGET_MS:g}", save["p99_ms"] <= SAVE_P99_TARGET_MS),
+        "save_errors": (save["errors"], "0", save["errors"] == 0),
+        "lost_saves": (integrity["lost_saves"], "0", integrity["lost_saves"] == 0),
+        "save_ratio": (
+            report["ratios"]["save"],
+            f">= {SAVE_RATIO_TARGET:g}",
+            report["ratios"]["save"] >= SAVE_RATIO_TARGET,
+        ),
+        "first_item_max_ms": (
+            first_item.get("max_ms", math.nan),
+            f"<= {FIRST_ITEM_TARGET_MS:g}",
+            first_item.get("max_ms", math.inf) <= FIRST_ITEM_TARGET_MS and first_item.get("errors", 1) == 0,
+        ),
+        "login_ratio": (
+            report["ratios"]["login"],
+            f">= {LOGIN_RATIO_TARGET:g}",
+            report["ratios"]["login"] >= LOGIN_RATIO_TARGET,
+        ),
+        "server_peak_rss_mib": (
+            report["server"]["peak_rss_mib"],
+            f"< {RSS_TARGET_MIB:g}",
+            report["server"]["peak_rss_mib"] < RSS_TARGET_MIB,
+        ),
+    }
+    return {name: {"measured": m, "target": t, "met": bool(ok)} for name, (m, t, ok) in checks.items()}
+
+
+def _number(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def _row(capacity: dict[str, Any], ratio_of: dict[str, float], what: str, figure: str, ratio_name: str) -> str:
+    engine, baseline = capacity[f"app_{what}"][figure], capacity[f"baseline_{what}"][figure]
+    return f"{_number(engine):>10}{_number(baseline):>10}{_number(ratio_of[ratio_name], 3):>8}"
+
+
+def table(report: dict[str, Any]) -> str:
+    config = report["config"]
+    lines = [
+        f"examengine load benchmark: {config['candidates']:,} candidates, think {config['think']:g} s, "
+        f"{config['duration']:g} s sustained, {report['machine']['database']}, {config['workers']} worker(s), "
+        f"{report['machine']['cpus']} CPUs, bank of {report['setup']['bank_items']:,} items, "
+        f"{report['setup']['form_items']} items a form, {report['setup']['stored_responses']:,} answers stored before",
+        "",
+        f"{'phase':24}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>10}"
+        f"{'errors':>8}{'RSS MiB':>9}{'srv CPU':>8}{'drv CPU':>8}",
+    ]
+    for key, label in PHASE_LABELS.items():
+        p = report["phases"].get(key)
+        if not p:
+            continue
+        lines.append(
+            f"{label:24}{_number(p['requests']):>10}{_number(p['requests_per_s']):>9}{_number(p['p50_ms']):>9}"
+            f"{_number(p['p95_ms']):>9}{_number(p['p99_ms']):>9}{_number(p['max_ms']):>10}{_number(p['errors']):>8}"
+            f"{_number(p['server_peak_rss_mib']):>9}{_number(p['server_cpu_cores'], 2):>8}"
+            f"{_number(p['driver_cpu_cores'], 2):>8}"
+        )
+    capacity, baselines, ratio_of = report["capacity"], report["baselines"], report["ratios"]
+    limit = format(capacity["app_save"]["p99_limit_ms"], "g")
+    lines += [
+        "",
+        f"{'ceilings (per second)':40}{'engine':>10}{'baseline':>10}{'ratio':>8}",
+        f"{'save, p99 <= ' + limit + ' ms':40}{_row(capacity, ratio_of, 'save', 'rate_per_s', 'save')}",
+        f"{'save, most answered':40}{_row(capacity, ratio_of, 'save', 'peak_ok_per_s', 'save_peak')}",
+        f"{'item page vs Jinja2 page, p99 <= ' + limit + ' ms':40}"
+        f"{_row(capacity, ratio_of, 'page', 'rate_per_s', 'render')}",
+        f"{'item page vs Jinja2 page, most answered':40}"
+        f"{_row(capacity, ratio_of, 'page', 'peak_ok_per_s', 'render_peak')}",
+        f"{'login vs raw argon2 verify':40}{_number(report['phases']['login']['requests_per_s']):>10}"
+        f"{_number(baselines['argon2_verify_per_s']):>10}{_number(ratio_of['login'], 3):>8}",
+        "",
+    ]
+    integrity = report["integrity"]
+    lines.append(
+        f"integrity: {integrity['acknowledged_saves']:,} acknowledged saves on {integrity['slots_checked']:,} slots, "
+        f"{integrity['lost_saves']} lost; {integrity['attempts_submitted']:,} attempts submitted, "
+        f"{integrity['results']:,} results; server peak RSS {report['server']['peak_rss_mib']:,.1f} MiB"
+    )
+    lines.append(f"server logs: {report['server']['logs']['engine']}, {report['server']['logs']['baseline']}")
+    lines.append("targets (stated for 10,000 candidates; judged on this run):")
+    for name, check in report["targets"].items():
+        measured = check["measured"]
+        shown = _number(measured, 3 if "ratio" in name else 1)
+        lines.append(f"  {'met ' if check['met'] else 'MISS'} {name:22}{shown:>12}  target {check['target']}")
+    return "\n".join(lines) + "\n"

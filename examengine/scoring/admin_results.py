@@ -1,0 +1,125 @@
+"""The results of an exam for its admins: one row per scored attempt, filtered by sitting, status and outcome,
+with the release moment, rescoring history and the candidate's retake exceptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from examengine.accounts.models import User
+from examengine.delivery.models import Attempt
+from examengine.exams import service as exams
+from examengine.exams.models import Sitting
+from examengine.exams.service import ExamVersionView
+from examengine.scoring.models import AttemptResult, RescoreRecord, ResultStatus, RetakeException
+from examengine.scoring.release import release_time
+from examengine.scoring.retake_exceptions import exceptions_for
+from examengine.scoring.scale import report_decimal, report_scaled
+
+Outcome = Literal["passed", "failed"]
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    sitting_id: str | None = None
+    status: ResultStatus | None = None
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    attempt_id: str
+    user_id: str
+    candidate: str
+    email: str
+    sitting_id: str
+    exam_version: int
+    status: ResultStatus
+    raw_score: float | None  # None while pending marking
+    max_score: float
+    percent: float | None
+    scaled_score: int | None
+    passed: bool | None
+    released_at: datetime | None  # when the candidate may see it (possibly later than now)
+    released: bool  # the candidate may see it now
+    rescored: int
+    exceptions: tuple[RetakeException, ...]
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    exam: ExamVersionView
+    sittings: tuple[Sitting, ...]
+    rows: tuple[ResultRow, ...]
+    manual_release: bool  # some version of the exam waits for an admin's release
+
+
+def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now: datetime) -> ResultsPage:
+    """The exam's results under the filters, by candidate name. Raises NotFound for an unknown exam."""
+    exam = exams.get_version(session=session, exam_id=exam_id)
+    sittings = tuple(
+        session.scalars(select(Sitting).where(col(Sitting.exam_id) == exam_id).order_by(col(Sitting.opens_at)))
+    )
+    chosen = (
+        select(AttemptResult, Attempt, User)
+        .join(Attempt, col(Attempt.id) == col(AttemptResult.attempt_id))
+        .join(User, col(User.id) == col(Attempt.user_id))
+        .where(col(AttemptResult.exam_id) == exam_id)
+    )
+    if filters.sitting_id:
+        chosen = chosen.where(col(Attempt.sitting_id) == filters.sitting_id)
+    if filters.status:
+        chosen = chosen.where(col(AttemptResult.status) == filters.status.value)
+    if filters.outcome:
+        chosen = chosen.where(col(AttemptResult.passed).is_(filters.outcome == "passed"))
+    found = session.execute(chosen.order_by(col(User.name), col(Attempt.created_at))).all()
+    attempt_ids = [result.attempt_id for result, _, _ in found]
+    rescored: dict[str, int] = {}
+    if attempt_ids:
+        rescored = dict(
+            session.execute(
+                select(col(RescoreRecord.attempt_id), func.count())
+                .where(col(RescoreRecord.attempt_id).in_(attempt_ids))
+                .group_by(col(RescoreRecord.attempt_id))
+            ).all()
+        )
+    granted: dict[str, list[RetakeException]] = {}
+    for exception in exceptions_for(session, exam_id=exam_id, user_ids=sorted({u.id for _, _, u in found})):
+        granted.setdefault(exception.user_id, []).append(exception)
+    definitions = {}
+    rows = []
+    for result, attempt, user in found:
+        if result.exam_version not in definitions:
+            definitions[result.exam_version] = exams.get_version(
+                session=session, exam_id=exam_id, version=result.exam_version
+            ).definition
+        complete = result.status == ResultStatus.SCORED
+        released_at = release_time(result, definitions[result.exam_version])
+        rows.append(
+            ResultRow(
+                attempt.id,
+                user.id,
+                user.name,
+                user.email,
+                attempt.sitting_id,
+                result.exam_version,
+                result.status,
+                report_decimal(result.raw_score) if complete else None,
+                report_decimal(result.max_score),
+                None if result.percent is None else report_decimal(result.percent),
+                None if result.scaled_score is None else report_scaled(result.scaled_score),
+                result.passed,
+                released_at,
+                released_at is not None and released_at <= now,
+                rescored.get(attempt.id, 0),
+                tuple(granted.get(user.id, [])),
+            )
+        )
+    manual = (
+        any(d.result_release == "manual" for d in definitions.values()) or exam.definition.result_release == "manual"
+    )
+    return ResultsPage(exam, sittings, tuple(rows), manual)

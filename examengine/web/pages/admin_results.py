@@ -1,0 +1,197 @@
+"""Admin pages for an exam's results: the filtered table, releasing, retake exceptions and rescoring."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from examengine.certificates import issuing as certificates
+from examengine.clock import utcnow
+from examengine.errors import DomainError, InvalidInput
+from examengine.exams import service as exams
+from examengine.exams.models import ExamPoolEntry, ExamVersion
+from examengine.scoring import release, rescoring, retake_exceptions
+from examengine.scoring.admin_results import ResultFilters, exam_results
+from examengine.scoring.models import RescoreKind, ResultStatus, RetakeExceptionKind
+from examengine.web.auth import current_user, services
+from examengine.web.errors import status_for
+from examengine.web.forms import read_form, text_field
+from examengine.web.templating import render
+from itembank.models import ItemVersion
+
+HEX_ID = re.compile(r"[0-9a-f]{1,32}")
+NOTICES = {
+    "released": "The results were released.",
+    "exception": "The retake exception was recorded.",
+}
+KIND_LABELS = {
+    RescoreKind.NEW_VERSION: "Score against a corrected version of the item",
+    RescoreKind.CREDIT_ALL: "Score as correct for everyone",
+    RescoreKind.DROP: "Drop the item (its points leave the score and the maximum)",
+}
+
+
+def _filters(request: Request) -> ResultFilters:
+    query = request.query_params
+    status = query.get("status", "")
+    outcome = query.get("outcome", "")
+    return ResultFilters(
+        sitting_id=sitting if HEX_ID.fullmatch(sitting := query.get("sitting", "")) else None,
+        status=ResultStatus(status) if status in {s.value for s in ResultStatus} else None,
+        outcome="passed" if outcome == "passed" else "failed" if outcome == "failed" else None,
+    )
+
+
+async def results(request: Request) -> Response:
+    exam_id = str(request.path_params["exam_id"])
+    filters = _filters(request)
+    page = await services(request).db.read(exam_results, exam_id=exam_id, filters=filters, now=utcnow())
+    context = {
+        "page": page,
+        "filters": filters,
+        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "kinds": [(k.value, k.value.replace("_", " ")) for k in RetakeExceptionKind],
+    }
+    return render(request, "admin/results.html", context)
+
+
+async def release_results(request: Request) -> Response:
+    exam_id = str(request.path_params["exam_id"])
+    form = await read_form(request)
+    sitting_id = text_field(form, "sitting_id")[:32] or None
+    version_text = text_field(form, "version")
+    version = int(version_text) if version_text.isdigit() and len(version_text) < 10 else None
+    await services(request).db.run(
+        release.release_results,
+        exam_id=exam_id,
+        actor_id=current_user(request).user_id,
+        now=utcnow(),
+        version=None if sitting_id else version,
+        sitting_id=sitting_id,
+    )
+    await services(request).db.run(certificates.issue_due, now=utcnow(), exam_id=exam_id)
+    return RedirectResponse(f"/admin/exams/{exam_id}/results?notice=released", status_code=303)
+
+
+async def grant_exception(request: Request) -> Response:
+    exam_id = str(request.path_params["exam_id"])
+    form = await read_form(request)
+    kind = text_field(form, "kind")
+    if kind not in {k.value for k in RetakeExceptionKind}:
+        raise InvalidInput("Choose the kind of exception: an extra attempt or waiving the wait.", code="kind")
+    await services(request).db.run(
+        retake_exceptions.grant,
+        exam_id=exam_id,
+        user_id=text_field(form, "user_id"),
+        kind=RetakeExceptionKind(kind),
+        reason=text_field(form, "reason"),
+        actor_id=current_user(request).user_id,
+        now=utcnow(),
+    )
+    return RedirectResponse(f"/admin/exams/{exam_id}/results?notice=exception", status_code=303)
+
+
+def _rescore_choices(*, session: Session, exam_id: str) -> dict[str, Any]:
+    exam = exams.get_version(session=session, exam_id=exam_id)
+    versions = list(
+        session.scalars(
+            select(col(ExamVersion.version))
+            .where(col(ExamVersion.exam_id) == exam_id, col(ExamVersion.published_at).is_not(None))
+            .order_by(col(ExamVersion.version))
+        )
+    )
+    items = session.execute(
+        select(
+            col(ExamPoolEntry.exam_version), col(ItemVersion.item_id), col(ItemVersion.version), col(ItemVersion.title)
+        )
+        .join(
+            ItemVersion,
+            (col(ItemVersion.item_id) == col(ExamPoolEntry.item_id))
+            & (col(ItemVersion.version) == col(ExamPoolEntry.item_version)),
+        )
+        .where(col(ExamPoolEntry.exam_id) == exam_id)
+        .distinct()
+        .order_by(col(ExamPoolEntry.exam_version), col(ItemVersion.title))
+    ).all()
+    return {
+        "exam": exam,
+        "versions": versions,
+        "items": [(v, item_id, f"{title or item_id} (version {iv})") for v, item_id, iv, title in items],
+        "kinds": [(k.value, label) for k, label in KIND_LABELS.items()],
+    }
+
+
+def _request_from(form: FormData) -> rescoring.DecisionRequest:
+    kind = text_field(form, "kind")
+    if kind not in {k.value for k in RescoreKind}:
+        raise InvalidInput("Choose what to do with the item.", code="kind")
+    version_text, item_version_text = text_field(form, "version"), text_field(form, "item_version").strip()
+    if not version_text.isdigit() or len(version_text) > 9:
+        raise InvalidInput("Choose the exam version.", code="version")
+    if item_version_text and (not item_version_text.isdigit() or len(item_version_text) > 9):
+        raise InvalidInput("The corrected item version is a whole number.", code="item_version")
+    return rescoring.DecisionRequest(
+        version=int(version_text),
+        item_id=text_field(form, "item_id")[:32],
+        kind=RescoreKind(kind),
+        reason=text_field(form, "reason")[:2000],
+        item_version=int(item_version_text) if item_version_text else None,
+    )
+
+
+async def _rescore_page(
+    request: Request,
+    *,
+    chosen: dict[str, str],
+    plan: rescoring.RescorePlan | None,
+    applied: bool,
+    error: str | None,
+    status: int = 200,
+) -> Response:
+    exam_id = str(request.path_params["exam_id"])
+    choices = await services(request).db.read(_rescore_choices, exam_id=exam_id)
+    context = {**choices, "chosen": chosen, "plan": plan, "applied": applied, "error": error}
+    return render(request, "admin/rescore.html", context, status_code=status)
+
+
+async def rescore_form(request: Request) -> Response:
+    return await _rescore_page(request, chosen={}, plan=None, applied=False, error=None)
+
+
+async def _rescore(request: Request, *, apply: bool) -> Response:
+    exam_id = str(request.path_params["exam_id"])
+    form = await read_form(request)
+    chosen = {name: text_field(form, name) for name in ("version", "item_id", "kind", "item_version", "reason")}
+    try:
+        decision = _request_from(form)
+        if apply:
+            plan = await services(request).db.run(
+                rescoring.apply_rescore,
+                exam_id=exam_id,
+                request=decision,
+                actor_id=current_user(request).user_id,
+                now=utcnow(),
+            )
+        else:
+            plan = await services(request).db.read(
+                rescoring.preview_rescore, exam_id=exam_id, request=decision, now=utcnow()
+            )
+    except DomainError as error:
+        return await _rescore_page(
+            request, chosen=chosen, plan=None, applied=False, error=error.message, status=status_for(error)
+        )
+    return await _rescore_page(request, chosen=chosen, plan=plan, applied=apply, error=None)
+
+
+async def rescore_preview(request: Request) -> Response:
+    return await _rescore(request, apply=False)
+
+
+async def rescore_apply(request: Request) -> Response:
+    return await _rescore(request, apply=True)
