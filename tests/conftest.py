@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
+import anyio
 import pytest
 from pytest_postgresql import factories
 from pytest_postgresql.janitor import DatabaseJanitor
@@ -27,6 +30,8 @@ from examengine.context import Services
 from examengine.db import Database
 from examengine.models import metadata
 from examengine.settings import Argon2Cost, Settings
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFDATA = REPO_ROOT.parent / "shared" / "refdata"
@@ -145,3 +150,10 @@ def make_user(services: Services) -> Callable[..., UserView]:
 def app_client(settings: Settings, db: Database) -> Iterator[TestClient]:
     with TestClient(create_app(settings), base_url="http://testserver") as client:
         yield client
+
+
+def run_async(fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine function to completion from a test, in a thread of its own: the browser tests' Playwright keeps
+    an event loop running in the main thread for the rest of the session, and anyio.run refuses to nest in it."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(anyio.run, fn).result()

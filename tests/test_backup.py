@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 from sqlalchemy import delete, text, update
 from sqlmodel import col
@@ -24,7 +23,7 @@ from examengine.delivery.models import AttemptSlot
 from examengine.delivery.start import start_attempt
 from examengine.models import metadata
 from examengine.settings import Settings
-from tests.conftest import ENGINES, fresh_database
+from tests.conftest import ENGINES, fresh_database, run_async
 
 
 @pytest.fixture(params=ENGINES)
@@ -44,7 +43,7 @@ def _seed_with_answers(services: Services) -> str:
     """Users, an approved bank, a published exam, a sitting, and one attempt holding saved answers."""
     seeded = seed(services.db, services.passwords, candidates=3, bank=100, time_limit_minutes=60)
     candidate = seeded.candidates[0]
-    started = anyio.run(lambda: start_attempt(services.db, sitting_id=seeded.sitting_id, user_id=candidate.user_id))
+    started = run_async(lambda: start_attempt(services.db, sitting_id=seeded.sitting_id, user_id=candidate.user_id))
     attempt_id = started.view.attempt_id
     for slot, response in ((1, "A"), (2, "B"), (3, "C")):
         services.db.call(

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any, TypeVar
 
-import anyio
 import pytest
 from sqlalchemy import update
 from sqlmodel import Session
@@ -29,6 +28,7 @@ from examengine.scoring.models import AttemptResult
 from examengine.scoring.service import score_attempt
 from itembank import service as bank
 from itembank.models import ItemStatus
+from tests.conftest import run_async
 
 T = TypeVar("T")
 OPTIONS = [{"id": "X", "text": "x", "correct": True}, {"id": "Y", "text": "y"}]
@@ -126,7 +126,7 @@ class Program:
         async def go() -> start.StartOutcome:
             return await start.start_attempt(self.services.db, sitting_id=sitting_id, user_id=user.id)
 
-        attempt_id = anyio.run(go).view.attempt_id
+        attempt_id = run_async(go).view.attempt_id
         slot_of = {s.item_id: s.slot for s in self.call(_slots, attempt_id=attempt_id)}
         for name, value in responses.items():
             slot = slot_of.get(self.items[name])

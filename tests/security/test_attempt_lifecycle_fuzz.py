@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import anyio
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -32,6 +31,7 @@ from examengine.exams.sittings import EnrollmentRequest, create_sitting
 from examengine.scoring.models import AttemptResult
 from examengine.scoring.service import score_attempt
 from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items
+from tests.conftest import run_async
 
 SLOTS = 4
 slots = st.integers(min_value=1, max_value=SLOTS)
@@ -73,7 +73,7 @@ def test_attempt_life_cycle_under_random_operations(
                 candidates=[EnrollmentRequest(user_id=user.id)],
                 actor_id=proctor_id,
             )
-            outcome = anyio.run(functools.partial(start_attempt, db, sitting_id=sitting.sitting_id, user_id=user.id))
+            outcome = run_async(functools.partial(start_attempt, db, sitting_id=sitting.sitting_id, user_id=user.id))
             self.user_id, self.attempt_id = user.id, outcome.view.attempt_id
             self.now = datetime.now(UTC) + timedelta(seconds=1)
             self.status = AttemptStatus.IN_PROGRESS

@@ -3,7 +3,6 @@ its queue and retries), never a bare 500; other database errors stay 500."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 
@@ -11,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 
 from examengine.web.errors import on_unexpected_error
+from tests.conftest import run_async
 
 
 def api_request() -> Request:
@@ -26,13 +26,13 @@ def api_request() -> Request:
 
 def test_a_locked_database_is_a_503_to_retry() -> None:
     locked = OperationalError("UPDATE attempt_slot ...", {}, sqlite3.OperationalError("database is locked"))
-    response = asyncio.run(on_unexpected_error(api_request(), locked))
+    response = run_async(lambda: on_unexpected_error(api_request(), locked))
     assert response.status_code == 503 and response.headers["retry-after"] == "2"
     assert json.loads(bytes(response.body))["error"]["code"] == "busy"
 
 
 def test_other_database_errors_stay_500() -> None:
     broken = OperationalError("SELECT ...", {}, sqlite3.OperationalError("no such table: attempt"))
-    response = asyncio.run(on_unexpected_error(api_request(), broken))
+    response = run_async(lambda: on_unexpected_error(api_request(), broken))
     assert response.status_code == 500
     assert json.loads(bytes(response.body))["error"]["code"] == "server_error"
