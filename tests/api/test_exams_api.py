@@ -95,6 +95,33 @@ def blueprint(**changes: Any) -> dict[str, Any]:
     return body
 
 
+def open_sitting(
+    client: TestClient,
+    admin: dict[str, str],
+    body: dict[str, Any],
+    candidates: list[dict[str, Any]],
+    proctor_ids: tuple[str, ...] = (),
+) -> tuple[str, str]:
+    """Create and publish the exam, then schedule a sitting open from a minute ago for two hours; returns
+    (exam id, sitting id)."""
+    exam_id = client.post("/api/v1/exams", json=body, headers=admin).json()["exam_id"]
+    assert client.post(f"/api/v1/exams/{exam_id}/publish", headers=admin).status_code == 200
+    now = datetime.now(UTC)
+    created = client.post(
+        "/api/v1/sittings",
+        headers=admin,
+        json={
+            "exam_id": exam_id,
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=2)).isoformat(),
+            "proctor_ids": list(proctor_ids),
+            "candidates": candidates,
+        },
+    )
+    assert created.status_code == 201, created.text
+    return exam_id, str(created.json()["sitting_id"])
+
+
 def test_create_publish_pins_versions(app_client: TestClient, people: dict[str, Any]) -> None:
     approved_bank(app_client, people, native_items("D1", 5) + native_items("D2", 2))
     author, admin = people["headers"]["author"], people["headers"]["admin"]

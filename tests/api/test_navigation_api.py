@@ -4,13 +4,12 @@ timed sections, finishing a section moves the candidate to the next section's fi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items
+from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items, open_sitting
 
 
 def linear_sitting(client: TestClient, make_user: Callable, sections: list[dict[str, Any]]) -> dict[str, Any]:
@@ -23,20 +22,8 @@ def linear_sitting(client: TestClient, make_user: Callable, sections: list[dict[
     approved_bank(client, {"users": users, "headers": headers}, native_items("D1", 6))
     navigation = {"mode": "linear", "allow_review": False, "allow_flagging": False}
     body = blueprint(sections=sections, time_limit_minutes=60, navigation=navigation)
-    exam_id = client.post("/api/v1/exams", json=body, headers=headers["admin"]).json()["exam_id"]
-    assert client.post(f"/api/v1/exams/{exam_id}/publish", headers=headers["admin"]).status_code == 200
-    now = datetime.now(UTC)
-    created = client.post(
-        "/api/v1/sittings",
-        headers=headers["admin"],
-        json={
-            "exam_id": exam_id,
-            "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(hours=2)).isoformat(),
-            "candidates": [{"user_id": users["cara"].id}],
-        },
-    )
-    started = client.post(f"/api/v1/sittings/{created.json()['sitting_id']}/attempts", headers=headers["cara"])
+    _, sitting_id = open_sitting(client, headers["admin"], body, [{"user_id": users["cara"].id}])
+    started = client.post(f"/api/v1/sittings/{sitting_id}/attempts", headers=headers["cara"])
     assert started.status_code == 201, started.text
     return {"base": f"/api/v1/attempts/{started.json()['attempt_id']}", "cara": headers["cara"]}
 

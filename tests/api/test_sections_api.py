@@ -5,7 +5,7 @@ candidate finishes it early; answers to closed and later sections refused."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from examengine.context import Services
 from examengine.delivery import attempts as attempt_service
 from examengine.delivery.models import Attempt, AttemptEvent
-from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items
+from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items, open_sitting
 
 
 @pytest.fixture
@@ -35,25 +35,12 @@ def sitting(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
         {"title": "Part B", "time_limit_minutes": 20, "shuffle_items": False, "draw": [{"domain": "D1", "count": 2}]},
     ]
     body = blueprint(sections=sections, time_limit_minutes=60)
-    exam_id = app_client.post("/api/v1/exams", json=body, headers=headers["admin"]).json()["exam_id"]
-    assert app_client.post(f"/api/v1/exams/{exam_id}/publish", headers=headers["admin"]).status_code == 200
-    now = datetime.now(UTC)
-    created = app_client.post(
-        "/api/v1/sittings",
-        headers=headers["admin"],
-        json={
-            "exam_id": exam_id,
-            "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(hours=2)).isoformat(),
-            "proctor_ids": [users["proctor"].id],
-            "candidates": [
-                {"user_id": users["cara"].id},
-                {"user_id": users["carl"].id, "time_multiplier": 1.5, "accommodation_reason": "assessed"},
-            ],
-        },
-    )
-    assert created.status_code == 201, created.text
-    return {**people, "sitting_id": created.json()["sitting_id"]}
+    candidates = [
+        {"user_id": users["cara"].id},
+        {"user_id": users["carl"].id, "time_multiplier": 1.5, "accommodation_reason": "assessed"},
+    ]
+    _, sitting_id = open_sitting(app_client, headers["admin"], body, candidates, (users["proctor"].id,))
+    return {**people, "sitting_id": sitting_id}
 
 
 def start(client: TestClient, s: dict[str, Any], who: str = "cara") -> dict[str, Any]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from httpx2 import Response
 from starlette.testclient import TestClient
 
-from tests.api.test_exams_api import approved_bank, bearer, blueprint
+from tests.api.test_exams_api import approved_bank, bearer, blueprint, open_sitting
 from tests.conftest import TEST_PASSWORD
 from tests.web.browsing import csrf_from, log_in
 
@@ -157,21 +156,9 @@ def canary_exam(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
         cut_score={"type": "percent", "value": 50},
         result_release="manual",
     )
-    exam_id = app_client.post("/api/v1/exams", json=body, headers=headers["admin"]).json()["exam_id"]
-    assert app_client.post(f"/api/v1/exams/{exam_id}/publish", headers=headers["admin"]).status_code == 200
-    now = datetime.now(UTC)
-    created = app_client.post(
-        "/api/v1/sittings",
-        headers=headers["admin"],
-        json={
-            "exam_id": exam_id,
-            "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(hours=2)).isoformat(),
-            "candidates": [{"user_id": users["cara"].id}, {"user_id": users["carl"].id}],
-        },
-    )
-    assert created.status_code == 201, created.text
-    return {"headers": headers, "item_ids": item_ids, "exam_id": exam_id, "sitting_id": created.json()["sitting_id"]}
+    candidates = [{"user_id": users["cara"].id}, {"user_id": users["carl"].id}]
+    exam_id, sitting_id = open_sitting(app_client, headers["admin"], body, candidates)
+    return {"headers": headers, "item_ids": item_ids, "exam_id": exam_id, "sitting_id": sitting_id}
 
 
 def test_the_author_view_holds_every_marker(app_client: TestClient, canary_exam: dict[str, Any]) -> None:
