@@ -351,15 +351,43 @@ def extend(
             code=f"attempt_{attempt.status}",
             commit_before_raising=True,
         )
-    seconds = attempt.extension_seconds + minutes * 60
+    return add_time(
+        session,
+        attempt,
+        counter="extension_seconds",
+        seconds=minutes * 60,
+        unchanged=col(Attempt.status) == attempt.status,
+        kind="extended",
+        actor_id=actor_id,
+        detail={"minutes": minutes, "reason": reason},
+        now=now,
+    )
+
+
+def add_time(
+    session: Session,
+    attempt: Attempt,
+    *,
+    counter: str,
+    seconds: int,
+    unchanged: Any,
+    kind: str,
+    actor_id: str,
+    detail: dict[str, Any],
+    now: datetime,
+) -> AttemptView:
+    """Add `seconds` to one of the time counters the attempt and its ledger share (`extension_seconds`,
+    `credited_seconds`) and move the stored deadline with it, if `unchanged` still holds; appends the event.
+    Raises Conflict when the attempt changed meanwhile."""
+    total = getattr(attempt, counter) + seconds
     moved = session.execute(
         update(Attempt)
-        .where(col(Attempt.id) == attempt.id, col(Attempt.status) == attempt.status)
-        .values(extension_seconds=seconds, deadline_at=deadline_after(attempt, now, extension_seconds=seconds))
+        .where(col(Attempt.id) == attempt.id, unchanged)
+        .values({counter: total, "deadline_at": deadline_after(attempt, now, **{counter: total})})
     )
     if not getattr(moved, "rowcount", 0):
         raise Conflict("The attempt changed just now; try again.", code="attempt_changed")
-    record(session, attempt.id, "extended", actor_id=actor_id, at=now, detail={"minutes": minutes, "reason": reason})
+    record(session, attempt.id, kind, actor_id=actor_id, at=now, detail=detail)
     session.flush()
     session.refresh(attempt)
     return view(session, attempt, now)

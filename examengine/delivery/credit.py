@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
@@ -75,28 +75,21 @@ def credit(
             f"{rules.available_minutes} minutes are left to credit.",
             code="credit_over_cap",
         )
-    seconds = attempt.credited_seconds + minutes * 60
-    moved = session.execute(
-        update(Attempt)
-        .where(col(Attempt.id) == attempt.id, col(Attempt.credited_seconds) == attempt.credited_seconds)
-        .values(credited_seconds=seconds, deadline_at=attempts.deadline_after(attempt, now, credited_seconds=seconds))
-    )
-    if not getattr(moved, "rowcount", 0):
-        raise Conflict("The attempt changed just now; try again.", code="attempt_changed")
-    attempts.record(
+    credited = attempt.credited_seconds + minutes * 60
+    return attempts.add_time(
         session,
-        attempt.id,
-        "time_credited",
+        attempt,
+        counter="credited_seconds",
+        seconds=minutes * 60,
+        unchanged=col(Attempt.credited_seconds) == attempt.credited_seconds,
+        kind="time_credited",
         actor_id=actor_id,
-        at=now,
         detail={
             "minutes": minutes,
             "reason": reason,
-            "credited_minutes": seconds // 60,
+            "credited_minutes": credited // 60,
             "cap_minutes": rules.cap_minutes,
             "reported_offline_seconds": rules.reported_offline_seconds,
         },
+        now=now,
     )
-    session.flush()
-    session.refresh(attempt)
-    return attempts.view(session, attempt, now)
