@@ -244,6 +244,17 @@ def open_next_section(
     return True
 
 
+def load_running(session: Session, attempt_id: str, user_id: str, now: datetime) -> Attempt:
+    """The candidate's attempt, in progress at `now` (expired first when its time is up). Raises Conflict once it
+    has finished (keeping the expiry) or while it is not running."""
+    attempt = load(session, attempt_id, user_id=user_id)
+    if finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
+        raise Conflict("The attempt has finished.", code=f"attempt_{attempt.status}", commit_before_raising=True)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise Conflict("The attempt is paused by the proctor: wait for them to resume it.", code="attempt_paused")
+    return attempt
+
+
 def finish_if_overdue(session: Session, attempt: Attempt, now: datetime) -> bool:
     """Expire a running attempt whose deadline has passed, finishing at the deadline; True if it is now expired.
     A timed section whose time ran out is closed first (the next one opening at its deadline). Every write path

@@ -12,7 +12,6 @@ from sqlmodel import Session, col
 from examengine.clock import utcnow
 from examengine.delivery import attempts, sections
 from examengine.delivery.models import Attempt
-from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict
 
 
@@ -43,11 +42,7 @@ def advance(
     """Move a forward-only attempt on from `from_slot`; repeating it is harmless. The last question of a timed
     section is left by finishing the section, the exam's last one by submitting (Conflict last_slot)."""
     now = now or utcnow()
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
-    if attempts.finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
-        raise Conflict("The attempt has finished.", code=f"attempt_{attempt.status}", commit_before_raising=True)
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise Conflict("The attempt is paused by the proctor: wait for them to resume it.", code="attempt_paused")
+    attempt = attempts.load_running(session, attempt_id, user_id, now)
     current = current_slot(attempt, now)
     if current is None:
         raise Conflict("This exam's navigation is free: open any question.", code="navigation_free")

@@ -10,9 +10,8 @@ from sqlmodel import Session
 
 from examengine.clock import utcnow
 from examengine.delivery import ledger
-from examengine.delivery.attempts import AttemptView, finish_if_overdue, load, open_next_section, time_ledger, view
+from examengine.delivery.attempts import AttemptView, load_running, open_next_section, time_ledger, view
 from examengine.delivery.models import Attempt
-from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict
 
 
@@ -46,11 +45,7 @@ def finish_section(
     """The candidate closes the open timed section early and the next one opens now; repeating it is harmless.
     Raises Conflict for the last section (submit instead), while paused, or when the attempt has finished."""
     now = now or utcnow()
-    attempt = load(session, attempt_id, user_id=user_id)
-    if finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
-        raise Conflict("The attempt has finished.", code=f"attempt_{attempt.status}", commit_before_raising=True)
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise Conflict("The attempt is paused by the proctor: wait for them to resume it.", code="attempt_paused")
+    attempt = load_running(session, attempt_id, user_id, now)
     current = open_section(attempt, now)
     if current is None:
         raise Conflict("This exam's sections are not timed: move freely between them.", code="sections_not_timed")
