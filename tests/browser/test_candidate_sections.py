@@ -23,21 +23,31 @@ SECTIONED = {
 }
 
 
-def schedule_sectioned_exam(base: str, candidate_email: str, exam: dict[str, object] = SECTIONED) -> None:
+def schedule_sitting(
+    base: str,
+    candidate_email: str,
+    exam: dict[str, object] | str,
+    title: str,
+    opens_in: timedelta = timedelta(minutes=-1),
+) -> None:
+    """As the demo admin, through the API: publish `exam` (a blueprint; or the code of a published exam), then
+    enrol the candidate in a sitting of it opening `opens_in` from now (a minute ago by default)."""
     with httpx2.Client(base_url=base) as api:
         token = api.post("/api/v1/auth/token", json={"email": "admin@example.org", "password": "examengine-demo"})
         api.headers["Authorization"] = f"Bearer {token.json()['token']}"
-        users = api.get("/api/v1/users").json()["items"]
-        candidate = next(u for u in users if u["email"] == candidate_email)
-        exam_id = api.post("/api/v1/exams", json=exam).json()["exam_id"]
-        assert api.post(f"/api/v1/exams/{exam_id}/publish").status_code == 200
+        candidate = next(u for u in api.get("/api/v1/users").json()["items"] if u["email"] == candidate_email)
+        if isinstance(exam, str):
+            exam_id = next(e for e in api.get("/api/v1/exams").json()["items"] if e["code"] == exam)["exam_id"]
+        else:
+            exam_id = api.post("/api/v1/exams", json=exam).json()["exam_id"]
+            assert api.post(f"/api/v1/exams/{exam_id}/publish").status_code == 200
         now = datetime.now(UTC)
         created = api.post(
             "/api/v1/sittings",
             json={
                 "exam_id": exam_id,
-                "title": str(exam["title"]),
-                "opens_at": (now - timedelta(minutes=1)).isoformat(),
+                "title": title,
+                "opens_at": (now + opens_in).isoformat(),
                 "closes_at": (now + timedelta(hours=3)).isoformat(),
                 "candidates": [{"user_id": candidate["id"]}],
             },
@@ -46,7 +56,7 @@ def schedule_sectioned_exam(base: str, candidate_email: str, exam: dict[str, obj
 
 
 def test_sections_open_one_after_another(live_server: str, page: Page) -> None:
-    schedule_sectioned_exam(live_server, "candidate2@example.org")
+    schedule_sitting(live_server, "candidate2@example.org", SECTIONED, str(SECTIONED["title"]))
     sign_in(page, live_server, "candidate2@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
     sitting = page.get_by_role("region", name=re.compile(str(SECTIONED["title"])))
@@ -94,7 +104,7 @@ LINEAR = {
 
 
 def test_linear_navigation_only_goes_forward(live_server: str, page: Page) -> None:
-    schedule_sectioned_exam(live_server, "candidate3@example.org", LINEAR)
+    schedule_sitting(live_server, "candidate3@example.org", LINEAR, str(LINEAR["title"]))
     sign_in(page, live_server, "candidate3@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
     sitting = page.get_by_role("region", name=re.compile("forward only"))

@@ -4,36 +4,16 @@ appears by itself once it does, without a reload."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import httpx2
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_admin_users import sign_in
-
-
-def schedule_sitting_opening_soon(base: str, candidate_email: str, opens_in_seconds: int) -> None:
-    with httpx2.Client(base_url=base) as api:
-        token = api.post("/api/v1/auth/token", json={"email": "admin@example.org", "password": "examengine-demo"})
-        api.headers["Authorization"] = f"Bearer {token.json()['token']}"
-        candidate = next(u for u in api.get("/api/v1/users").json()["items"] if u["email"] == candidate_email)
-        exam = next(e for e in api.get("/api/v1/exams").json()["items"] if e["code"] == "SAFE-101")
-        now = datetime.now(UTC)
-        created = api.post(
-            "/api/v1/sittings",
-            json={
-                "exam_id": exam["exam_id"],
-                "title": "Evening sitting",
-                "opens_at": (now + timedelta(seconds=opens_in_seconds)).isoformat(),
-                "closes_at": (now + timedelta(hours=2)).isoformat(),
-                "candidates": [{"user_id": candidate["id"]}],
-            },
-        )
-        assert created.status_code == 201, created.text
+from tests.browser.test_candidate_sections import schedule_sitting
 
 
 def test_the_check_in_opens_by_itself(live_server: str, page: Page) -> None:
-    schedule_sitting_opening_soon(live_server, "candidate3@example.org", opens_in_seconds=6)
+    schedule_sitting(live_server, "candidate3@example.org", "SAFE-101", "Evening sitting", timedelta(seconds=6))
     sign_in(page, live_server, "candidate3@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
     card = page.locator("section.sitting").filter(has_text="Evening sitting")
