@@ -55,18 +55,28 @@ class AttemptView:
 
 def time_ledger(attempt: Attempt) -> ledger.TimeLedger:
     timed_sections = attempt.open_section is not None
+    return ledger_of(attempt, section_allowances(attempt.form) if timed_sections else None)
+
+
+def section_allowances(form: dict[str, Any]) -> tuple[int | None, ...]:
+    """The timed sections' allowances stored on an attempt's form."""
+    return tuple(s.get("allowed_seconds") for s in form["sections"])
+
+
+def ledger_of(facts: Any, section_allowed: tuple[int | None, ...] | None) -> ledger.TimeLedger:
+    """The ledger from an attempt's stored time facts: an Attempt, or a row selecting the same column names."""
     return ledger.TimeLedger(
-        attempt.started_at,
-        attempt.allowed_seconds,
-        attempt.extension_seconds,
-        attempt.credited_seconds,
-        attempt.paused_seconds,
-        attempt.paused_at,
-        attempt.window_closes_at,
-        tuple(s.get("allowed_seconds") for s in attempt.form["sections"]) if timed_sections else None,
-        attempt.open_section or 0,
-        attempt.section_opened_at,
-        attempt.section_offset_seconds,
+        facts.started_at,
+        facts.allowed_seconds,
+        facts.extension_seconds,
+        facts.credited_seconds,
+        facts.paused_seconds,
+        facts.paused_at,
+        facts.window_closes_at,
+        section_allowed,
+        facts.open_section or 0,
+        facts.section_opened_at,
+        facts.section_offset_seconds,
     )
 
 

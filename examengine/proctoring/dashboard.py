@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import User
 from examengine.delivery import ledger
+from examengine.delivery.attempts import ledger_of, section_allowances
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.exams.models import Enrollment
@@ -74,27 +75,11 @@ def _section_allowances(session: Session, attempt_ids: list[str]) -> dict[str, t
     if not attempt_ids:
         return {}
     return {
-        attempt_id: tuple(s.get("allowed_seconds") for s in form["sections"])
+        attempt_id: section_allowances(form)
         for attempt_id, form in session.execute(
             select(col(Attempt.id), col(Attempt.form)).where(col(Attempt.id).in_(attempt_ids))
         )
     }
-
-
-def _ledger(row: Row[Any], section_allowed: tuple[int | None, ...] | None) -> ledger.TimeLedger:
-    return ledger.TimeLedger(
-        row.started_at,
-        row.allowed_seconds,
-        row.extension_seconds,
-        row.credited_seconds,
-        row.paused_seconds,
-        row.paused_at,
-        row.window_closes_at,
-        section_allowed,
-        row.open_section or 0,
-        row.section_opened_at,
-        row.section_offset_seconds,
-    )
 
 
 def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[CandidateRow]:
@@ -161,7 +146,7 @@ def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[Ca
             continue
         status = AttemptStatus(row.status)
         running = status in (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
-        remaining = ledger.remaining_seconds(_ledger(row, allowances.get(row.attempt_id)), now) if running else None
+        remaining = ledger.remaining_seconds(ledger_of(row, allowances.get(row.attempt_id)), now) if running else None
         last = seen.get(row.attempt_id, row.last_seen_at)
         connection, quiet = _connection(last, status, now)
         incidents = counts.get(row.attempt_id, {})
