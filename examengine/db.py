@@ -23,6 +23,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from examengine.clock import as_utc
+from examengine.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +106,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 class Database:
     """One engine and the units of work on it. Services receive the session; only this class commits."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, group_commit: bool | None = None) -> None:
+        """`group_commit` (default: on for SQLite) sends every `run` to one writer thread that commits concurrent
+        units of work together (examengine/group_commit.py); PostgreSQL takes concurrent writers by itself."""
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self.is_sqlite = is_sqlite(url)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
+        wanted = self.is_sqlite if group_commit is None else group_commit
+        self.writer = GroupCommit(self._write_engine) if wanted else None
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
@@ -133,7 +138,11 @@ class Database:
             return fn(*args, session=session, **kwargs)
 
     async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a service function in its own unit of work, off the event loop (commits fsync)."""
+        """Run a service function in its own unit of work, off the event loop (commits fsync): with group commit,
+        in the writer thread together with the other writes waiting at that moment."""
+        if self.writer is not None:
+            result: T = await self.writer.run(fn, *args, **kwargs)
+            return result
         return await anyio.to_thread.run_sync(lambda: self.call(fn, *args, write=True, **kwargs))
 
     async def read(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -141,6 +150,8 @@ class Database:
         return await anyio.to_thread.run_sync(lambda: self.call(fn, *args, write=False, **kwargs))
 
     def dispose(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
         self.engine.dispose()
 
 

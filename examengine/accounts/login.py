@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import anyio.to_thread
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -119,7 +118,7 @@ async def log_in(
     device_hash = token_digest(device_token) if device_token and len(device_token) <= 200 else None
     keys = throttle.keys_for(email, address, device_hash)
     candidate = await db.read(_prepare, email=email, keys=keys, device_token=device_token, limits=limits, now=now)
-    verification = await anyio.to_thread.run_sync(passwords.verify, candidate.password_hash, password)
+    verification = await passwords.verify_off_loop(candidate.password_hash, password)
     if not verification.ok or candidate.user_id is None:
         await db.run(
             _fail,
@@ -132,7 +131,7 @@ async def log_in(
             address=address,
         )
         raise NotAuthenticated("The email address or password is not right.", code="invalid_credentials")
-    new_hash = await anyio.to_thread.run_sync(passwords.rehash, password) if verification.needs_rehash else None
+    new_hash = await passwords.rehash_off_loop(password) if verification.needs_rehash else None
     return await db.run(
         _succeed,
         user_id=candidate.user_id,

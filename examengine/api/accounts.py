@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -52,7 +51,7 @@ async def revoke_token(request: Request) -> Response:
 async def create_user(request: Request, body: UserCreate) -> Response:
     """Create a user with roles (admin)."""
     ctx = services(request)
-    password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, body.password) if body.password else None
+    password_hash = await ctx.passwords.hash_off_loop(body.password) if body.password else None
     user = await ctx.db.run(
         service.create_user,
         email=body.email,

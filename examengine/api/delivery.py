@@ -216,7 +216,7 @@ async def submit(request: Request) -> Response:
     attempt_id = request.path_params["attempt_id"]
     view = await ctx.db.run(attempts.submit, attempt_id=attempt_id, user_id=who.user_id)
     if view.status in SCORED_ON_SUBMIT:
-        await ctx.db.run(scoring.score_attempt, attempt_id=attempt_id, now=utcnow())
+        await scoring.score_submitted(ctx.db, attempt_id=attempt_id, now=utcnow())
         await issue_if_due(request, attempt_id)
     else:
         return json_response(SubmitOut(status=view.status))

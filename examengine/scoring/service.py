@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, exists, select
 from sqlmodel import Session, col
 
-from examengine.db import dialect_insert
+from examengine.db import Database, dialect_insert
 from examengine.delivery.answers import pinned_content
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
@@ -198,11 +198,23 @@ def score_attempt(
     stored result unchanged. Human-scored slots stay pending and the result is `pending_marking` until they are
     marked. Raises NotFound for an unknown attempt, Conflict (attempt_not_finished, attempt_terminated) for one
     that is not to be scored."""
+    rows = slot_score_rows(session=session, attempt_id=attempt_id, include_terminated=include_terminated)
+    if isinstance(rows, AttemptResult):
+        return rows
+    return store_scores(
+        session=session, attempt_id=attempt_id, rows=rows, now=now, include_terminated=include_terminated
+    )
+
+
+def slot_score_rows(
+    *, session: Session, attempt_id: str, include_terminated: bool = False
+) -> list[dict[str, Any]] | AttemptResult:
+    """The first, read-only half of scoring (the item scoring itself, the CPU-bound part): the stored result if
+    there is one, otherwise the attempt's slot score rows."""
     attempt = _finished_attempt(session, attempt_id, include_terminated)
     stored = session.get(AttemptResult, attempt_id)
     if stored is not None:
         return stored
-    definition = definition_of(session, attempt)
     slots = list(
         session.scalars(
             select(AttemptSlot).where(col(AttemptSlot.attempt_id) == attempt_id).order_by(col(AttemptSlot.slot))
@@ -210,14 +222,21 @@ def score_attempt(
     )
     domains = _domains(session, slots)
     decisions = latest_decisions(session, attempt.exam_id, attempt.exam_version)
-    rows = [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
+    return [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
+
+
+def store_scores(
+    *, session: Session, attempt_id: str, rows: list[dict[str, Any]], now: datetime, include_terminated: bool = False
+) -> AttemptResult:
+    """The second half: store the slot rows and the result unless another process did first (whose then stand)."""
+    attempt = _finished_attempt(session, attempt_id, include_terminated)
     if rows:
         session.execute(
             dialect_insert(session, SLOT_TABLE)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["attempt_id", "slot"])
         )
-    values = totals(attempt, slot_scores(session, attempt_id), definition, now)
+    values = totals(attempt, slot_scores(session, attempt_id), definition_of(session, attempt), now)
     session.execute(
         dialect_insert(session, RESULT_TABLE)
         .values(
@@ -228,6 +247,15 @@ def score_attempt(
     result = session.get(AttemptResult, attempt_id, populate_existing=True)
     assert result is not None
     return result
+
+
+async def score_submitted(db: Database, *, attempt_id: str, now: datetime) -> AttemptResult:
+    """Score an attempt just submitted, with the item scoring in a read unit of work, so that the one writer of a
+    group commit (examengine/group_commit.py) only stores the rows and does not score while saves wait."""
+    rows = await db.read(slot_score_rows, attempt_id=attempt_id)
+    if isinstance(rows, AttemptResult):
+        return rows
+    return await db.run(store_scores, attempt_id=attempt_id, rows=rows, now=now)
 
 
 def score_finished(*, session: Session, now: datetime, limit: int = 200) -> int:

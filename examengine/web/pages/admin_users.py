@@ -47,7 +47,7 @@ async def create_user(request: Request) -> Response:
     values = {"email": text_field(form, "email"), "name": text_field(form, "name"), "roles": list_field(form, "roles")}
     password = text_field(form, "password")
     try:
-        password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, password) if password else None
+        password_hash = await ctx.passwords.hash_off_loop(password) if password else None
         user = await ctx.db.run(
             service.create_user,
             email=values["email"],
@@ -116,7 +116,7 @@ async def set_password(request: Request) -> Response:
     user_id = request.path_params["user_id"]
     form = await read_form(request)
     try:
-        password_hash = await anyio.to_thread.run_sync(ctx.passwords.hash, text_field(form, "password"))
+        password_hash = await ctx.passwords.hash_off_loop(text_field(form, "password"))
     except InvalidInput as error:
         return await _detail_with_error(request, user_id, error.message, 422)
     await ctx.db.run(

@@ -311,7 +311,7 @@ async def submit(request: Request) -> Response:
         attempts.submit, attempt_id=_attempt_id(request), user_id=current_user(request).user_id
     )
     if view.status in (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED):
-        await services(request).db.run(scoring.score_attempt, attempt_id=_attempt_id(request), now=utcnow())
+        await scoring.score_submitted(services(request).db, attempt_id=_attempt_id(request), now=utcnow())
         await certificate_pages.issue_if_due(request, _attempt_id(request))
     return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
 

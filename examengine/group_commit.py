@@ -1,0 +1,145 @@
+"""Group commit: one writer thread runs the queued units of work together in one transaction, one fsync a batch.
+
+SQLite takes one writer at a time and a durable commit costs an fsync. With one transaction per request, a burst of
+saves queues on the write lock (each waiter sleeping in SQLite's busy handler) and pays one fsync each. Here every
+write unit of work is queued to a single writer thread, which takes all that are waiting, runs each inside its own
+SAVEPOINT (so one that raises is undone alone, exactly as its own transaction would have been), commits once, and
+only then answers each caller: a 200 still means the answer is durable, but a thousand saves share one fsync.
+
+The batch is only as long as the queue at the moment the writer comes back for more, so an idle server answers one
+job at a time with no added wait, and the batch grows by itself with the load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+
+
+@dataclass
+class Job:
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    result: Any = None
+    error: BaseException | None = field(default=None)
+
+
+def _answer(job: Job) -> None:
+    """Runs on the caller's event loop: a caller that went away (a cancelled request) has no one to tell."""
+    if job.future.done():
+        return
+    if job.error is not None:
+        job.future.set_exception(job.error)
+    else:
+        job.future.set_result(job.result)
+
+
+class GroupCommit:
+    """The single writer of one engine; `run` is awaited by request handlers exactly like a thread-pool call."""
+
+    def __init__(self, engine: Engine, *, max_batch: int = MAX_BATCH) -> None:
+        self._engine = engine
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.batches = 0
+        self.jobs = 0
+
+    async def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        job = Job(fn, args, kwargs, loop, loop.create_future())
+        self._ensure_writer()
+        self._queue.put(job)
+        return await job.future
+
+    def _ensure_writer(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._write_forever, name="examengine-writer", daemon=True)
+                self._thread.start()
+
+    def close(self) -> None:
+        """Finish what is queued, then stop the writer."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive():
+            self._queue.put(None)
+            thread.join(timeout=60)
+
+    def _write_forever(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._commit(batch)
+                    return
+                batch.append(job)
+            self._commit(batch)
+
+    def _commit(self, batch: list[Job]) -> None:
+        try:
+            self._run_batch(batch)
+        except BaseException as error:  # the transaction itself failed: nothing in this batch was stored
+            log.warning("A batch of %d writes failed and was rolled back: %s", len(batch), error)
+            for job in batch:
+                job.result, job.error = None, error
+        self.batches += 1
+        self.jobs += len(batch)
+        for job in batch:
+            with contextlib.suppress(RuntimeError):  # the caller's event loop has closed: no one to tell
+                job.loop.call_soon_threadsafe(_answer, job)
+
+    def _run_batch(self, batch: list[Job]) -> None:
+        with Session(self._engine, expire_on_commit=False) as session:
+            try:
+                for job in batch:
+                    _run_in_savepoint(session, job)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+
+def _run_in_savepoint(session: Session, job: Job) -> None:
+    """One job as if in its own transaction: its own savepoint, and an empty identity map, so that no job reads
+    another's objects from memory instead of the database (the services also write with UPDATE statements)."""
+    savepoint = session.begin_nested()
+    try:
+        job.result = job.fn(*job.args, session=session, **job.kwargs)
+        session.flush()
+    except Exception as error:
+        job.error = error
+        if getattr(error, "commit_before_raising", False) and savepoint.is_active:
+            savepoint.commit()
+        elif savepoint.is_active:
+            savepoint.rollback()
+    else:
+        savepoint.commit()
+    finally:
+        session.expunge_all()

@@ -1,0 +1,123 @@
+"""Group commit on both engines: units of work queued together share one transaction, each undone alone when it
+raises, and every caller hears only after the commit (examengine/group_commit.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from examengine.db import Database
+from examengine.errors import Conflict
+from tests.conftest import run_async
+
+
+@pytest.fixture
+def writer_db(migrated_url: str) -> Iterator[Database]:
+    database = Database(migrated_url, group_commit=True)
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE gc_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
+    yield database
+    database.dispose()
+    with database.engine.begin() as connection:
+        connection.execute(text("DROP TABLE gc_probe"))
+    database.engine.dispose()
+
+
+def put(k: int, v: str, *, session: Session) -> int:
+    session.execute(text("INSERT INTO gc_probe (k, v) VALUES (:k, :v)"), {"k": k, "v": v})
+    return k
+
+
+def put_then_refuse(k: int, *, session: Session) -> None:
+    put(k, "refused", session=session)
+    raise Conflict("refused on purpose", code="refused")
+
+
+def put_then_refuse_keeping(k: int, *, session: Session) -> None:
+    put(k, "kept", session=session)
+    raise Conflict("refused, but what was done stays", code="kept", commit_before_raising=True)
+
+
+def stored(database: Database) -> dict[int, str]:
+    with database.engine.connect() as connection:
+        return {k: v for k, v in connection.execute(text("SELECT k, v FROM gc_probe"))}
+
+
+def run_batched(database: Database, calls: list[tuple[Any, tuple[Any, ...]]]) -> list[Any]:
+    """Hold the writer on a first job until every call is queued, so that they all go in one batch."""
+    release = threading.Event()
+
+    def hold(*, session: Session) -> str:
+        release.wait(timeout=10)
+        return "held"
+
+    async def main() -> list[Any]:
+        first = asyncio.ensure_future(database.run(hold))
+        await asyncio.sleep(0.05)
+        rest = [asyncio.ensure_future(database.run(fn, *args)) for fn, args in calls]
+        await asyncio.sleep(0.05)
+        release.set()
+        outcomes = await asyncio.gather(first, *rest, return_exceptions=True)
+        return list(outcomes[1:])
+
+    return run_async(main)
+
+
+def test_queued_writes_share_one_commit_and_a_refused_one_is_undone_alone(writer_db: Database) -> None:
+    assert writer_db.writer is not None
+    outcomes = run_batched(
+        writer_db,
+        [(put, (1, "a")), (put_then_refuse, (2,)), (put, (3, "c")), (put_then_refuse_keeping, (4,)), (put, (5, "e"))],
+    )
+    assert outcomes[0] == 1 and outcomes[2] == 3 and outcomes[4] == 5
+    assert isinstance(outcomes[1], Conflict) and outcomes[1].code == "refused"
+    assert isinstance(outcomes[3], Conflict) and outcomes[3].code == "kept"
+    assert stored(writer_db) == {1: "a", 3: "c", 4: "kept", 5: "e"}
+    assert writer_db.writer.batches == 2  # the held job, then the five queued behind it together
+    assert writer_db.writer.jobs == 6
+
+
+def test_a_database_error_in_one_job_leaves_the_others_committed(writer_db: Database) -> None:
+    run_async(lambda: writer_db.run(put, 7, "first"))
+    outcomes = run_batched(writer_db, [(put, (8, "x")), (put, (7, "duplicate key")), (put, (9, "y"))])
+    assert outcomes[0] == 8 and outcomes[2] == 9
+    assert isinstance(outcomes[1], Exception) and not isinstance(outcomes[1], Conflict)
+    assert stored(writer_db) == {7: "first", 8: "x", 9: "y"}
+
+
+def test_a_caller_that_goes_away_does_not_stop_the_writer(writer_db: Database) -> None:
+    release = threading.Event()
+
+    def slow(*, session: Session) -> int:
+        release.wait(timeout=10)
+        return put(10, "done anyway", session=session)
+
+    async def main() -> int:
+        task = asyncio.ensure_future(writer_db.run(slow))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        release.set()
+        return await writer_db.run(put, 11, "next")
+
+    assert run_async(main) == 11
+    assert stored(writer_db) == {10: "done anyway", 11: "next"}
+
+
+def test_each_job_reads_the_database_not_another_jobs_objects(writer_db: Database) -> None:
+    """A job that changes a row with an UPDATE is seen by the next job in the same batch."""
+
+    def change(k: int, v: str, *, session: Session) -> None:
+        session.execute(text("UPDATE gc_probe SET v = :v WHERE k = :k"), {"k": k, "v": v})
+
+    def read(k: int, *, session: Session) -> str:
+        return str(session.execute(text("SELECT v FROM gc_probe WHERE k = :k"), {"k": k}).scalar_one())
+
+    run_async(lambda: writer_db.run(put, 20, "before"))
+    outcomes = run_batched(writer_db, [(read, (20,)), (change, (20, "after")), (read, (20,))])
+    assert outcomes == ["before", None, "after"]
