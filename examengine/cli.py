@@ -80,6 +80,26 @@ def _scheduler(services: Services, args: argparse.Namespace) -> None:
     scheduler.run_forever(services)
 
 
+def _preassemble(services: Services, args: argparse.Namespace) -> None:
+    from examengine.clock import utcnow
+    from examengine.exams import preassembly
+
+    migrate.ensure_migrated(services.db.engine)
+    minutes = services.settings.preassemble_minutes
+    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes, sitting_id=args.sitting)
+    if report.discarded:
+        print(f"Discarded {report.discarded} prepared forms that can no longer be used.")
+    if not report.sittings:
+        print(f"No sitting opens within {minutes} minutes.")
+    for outcome in report.sittings:
+        print(
+            f"Sitting {outcome.sitting_id}: {outcome.prepared_now} forms prepared now; "
+            f"forms prepared: {outcome.prepared} of {outcome.enrolled} enrolled."
+        )
+        if outcome.problem:
+            print(f"Sitting {outcome.sitting_id}: {outcome.problem}", file=sys.stderr)
+
+
 def _analyze(_services: Services, args: argparse.Namespace) -> None:
     from examengine.analysis.matrix import MatrixError, MissingRule
     from examengine.analysis.report import analyze_files, render
@@ -198,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("scheduler", help="run the periodic jobs (EXAMENGINE_SCHEDULER=external)")
     jobs.add_argument("--once", action="store_true", help="run every job once and exit")
     jobs.set_defaults(handler=_scheduler)
+    preassemble = commands.add_parser("preassemble", help="prepare the forms of sittings about to open, now")
+    preassemble.add_argument("--sitting", help="only this sitting, whenever it opens (unless it has closed)")
+    preassemble.set_defaults(handler=_preassemble)
     users = commands.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
     create = users.add_parser("create", help="create a user")
     create.add_argument("--email", required=True)

@@ -7,7 +7,10 @@ from examengine.analysis.models import ItemStatsRecord
 from examengine.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from examengine.certificates.models import Certificate
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
+from examengine.exams.exposure import ExposureCount
+from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
+from examengine.exams.prepared_forms import PreparedForm
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,
@@ -38,6 +41,8 @@ __all__ = [
     "Exam",
     "ExamPoolEntry",
     "ExamVersion",
+    "ExposureCount",
+    "FixedFormReview",
     "HofsteeRow",
     "Item",
     "ItemStatsRecord",
@@ -49,6 +54,7 @@ __all__ = [
     "MarkingClaim",
     "MarkingScript",
     "Media",
+    "PreparedForm",
     "RescoreDecision",
     "RescoreRecord",
     "RetakeException",

@@ -20,6 +20,7 @@ from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.delivery import attempts
+from examengine.exams import preassembly
 from examengine.scoring import service as scoring
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,16 @@ def expire_overdue_attempts(services: Services) -> object:
 
 
 def score_finished_attempts(services: Services) -> object:
-    return services.db.call(scoring.score_finished, now=utcnow())
+    return scoring.score_finished(services.db, now=utcnow())
 
 
 def issue_due_certificates(services: Services) -> object:
     return services.db.call(certificates.issue_due, now=utcnow())
+
+
+def preassemble_forms(services: Services) -> object:
+    minutes = services.settings.preassemble_minutes
+    return str(preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes))
 
 
 def purge_audit_trail(services: Services) -> object:
@@ -61,6 +67,7 @@ JOBS = (
     Job("score_finished_attempts", 10, score_finished_attempts),
     Job("issue_due_certificates", 30, issue_due_certificates),
     Job("expire_overdue_attempts", 5, expire_overdue_attempts),
+    Job("preassemble_forms", 60, preassemble_forms),
     Job("purge_dead_credentials", 3600, purge_dead_credentials),
     Job("purge_old_login_failures", 900, purge_old_login_failures),
     Job("purge_audit_trail", 6 * 3600, purge_audit_trail),

@@ -102,6 +102,8 @@ class Settings:
     argon2: Argon2Cost = field(default_factory=Argon2Cost)
     throttle: ThrottleLimits = field(default_factory=ThrottleLimits)
     scheduler: str = "internal"
+    preassemble_minutes: int = 60  # forms are prepared for sittings that open within this many minutes (0: off)
+    read_threads: int = 8  # threads for database reads: more only add contention for the GIL on a small machine
     separation_of_duties: bool = True  # an author cannot approve their own item version
     public_url: str | None = None  # e.g. https://exams.example.org: the base of addresses printed on certificates
     audit_key: str = field(default="", repr=False)  # HMAC key signing the audit trail's retention checkpoints
@@ -132,6 +134,8 @@ class Settings:
                 per_account=_int(env, "EXAMENGINE_THROTTLE_PER_ACCOUNT", 50, 1),
             ),
             scheduler=_choice(env, "EXAMENGINE_SCHEDULER", "internal", ("internal", "external", "off")),
+            preassemble_minutes=_int(env, "EXAMENGINE_PREASSEMBLE_MINUTES", 60, 0),
+            read_threads=_int(env, "EXAMENGINE_READ_THREADS", 8, 1),
             separation_of_duties=env.get("EXAMENGINE_SEPARATION_OF_DUTIES", "1") != "0",
             public_url=_public_url(env, "EXAMENGINE_PUBLIC_URL"),
             audit_key=_audit_key(env, retention),

@@ -16,6 +16,8 @@ class AuditKind(StrEnum):
     PASSWORD_SET = "password_set"  # by an admin (a rehash at login is not recorded)
     ITEM_TRANSITION = "item_transition"
     EXAM_PUBLISHED = "exam_published"
+    EXAM_DRAFT_CHANGED = "exam_draft_changed"  # a draft blueprint saved over in the structured editor
+    FIXED_FORM_REVIEWED = "fixed_form_reviewed"
     RESULT_CHANGED = "result_changed"
     RESULTS_RELEASED = "results_released"
     PROCTOR_ACTION = "proctor_action"  # an attempt event whose actor is not the candidate nor the clock

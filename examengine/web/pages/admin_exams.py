@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from examengine.accounts.models import Role, User, UserRole
 from examengine.delivery.start import FORM_NAMES, fixed_form_seed
 from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
-from examengine.exams import assembly, sittings
+from examengine.exams import assembly, form_review, sittings
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssemblyContext
 from examengine.exams.enrolment_csv import parse_enrolment_csv
@@ -89,6 +89,13 @@ def _titles(session: Session, refs: list[tuple[str, int]]) -> dict[tuple[str, in
     return found
 
 
+def _unreviewed_forms(session: Session, view: exams.ExamVersionView) -> tuple[str, ...]:
+    """The names of a published fixed-forms version's forms that nobody has reviewed as they now come out."""
+    if view.definition.assembly != "fixed" or view.status != "published":
+        return ()
+    return form_review.fixed_forms(session=session, exam_id=view.exam_id, version=view.version).unreviewed
+
+
 async def exam_detail(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
     exam_id = str(request.path_params["exam_id"])
 
@@ -113,6 +120,7 @@ async def exam_detail(request: Request, *, notice: str | None = None, status_cod
             preview = [(sec.title, [titles[(s.item_id, s.version)] for s in sec.slots]) for sec in form.sections]
         return {
             "view": view,
+            "unreviewed_forms": _unreviewed_forms(session, view),
             "pools": pools,
             "shortfalls": shortfalls,
             "preview": preview,
@@ -154,14 +162,22 @@ async def new_sitting_form(
 ) -> Response:
     exam_id = str(request.path_params["exam_id"])
 
-    def read(*, session: Session) -> tuple[exams.ExamVersionView, list[User]]:
-        return exams.get_version(session=session, exam_id=exam_id), _proctors(session)
+    def read(*, session: Session) -> tuple[exams.ExamVersionView, list[User], tuple[str, ...]]:
+        view = exams.get_version(session=session, exam_id=exam_id)
+        return view, _proctors(session), _unreviewed_forms(session, view)
 
-    view, proctors = await services(request).db.read(read)
+    view, proctors, unreviewed = await services(request).db.read(read)
     return render(
         request,
         "admin/sitting_new.html",
-        {"view": view, "proctors": proctors, "error": error, "problems": problems or [], "values": values or {}},
+        {
+            "view": view,
+            "proctors": proctors,
+            "unreviewed_forms": unreviewed,
+            "error": error,
+            "problems": problems or [],
+            "values": values or {},
+        },
         status_code=status_code,
     )
 
