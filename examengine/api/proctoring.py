@@ -1,4 +1,5 @@
-"""Proctor actions beyond the per-attempt ones of API.md: crediting incident time, pausing a whole sitting."""
+"""Proctor actions beyond the per-attempt ones of API.md: crediting incident time, pausing a whole sitting, moving an
+attempt to a new device."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from examengine.api.delivery import proctor_action
 from examengine.api.schemas import AttemptOut, ExtendIn, OptionalReasonIn, ReasonIn
 from examengine.api.spec import json_response, operation
 from examengine.delivery import credit
-from examengine.proctoring import sitting_actions
+from examengine.proctoring import device, sitting_actions
 from examengine.proctoring.access import watched_sitting
 from examengine.web.auth import current_user, services
 
@@ -27,6 +28,14 @@ async def credit_time(request: Request, body: ExtendIn) -> Response:
     """Credit incident time (an outage): the deadline moves by the minutes, within the exam's cap on incident
     credit (422 credit_over_cap names what is left). Recorded on the timeline with the reason."""
     return await proctor_action(request, credit.credit, minutes=body.minutes, reason=body.reason)
+
+
+@operation(tags=["proctoring"], body=ReasonIn, responses={200: AttemptOut}, errors=(404, 409, 422))
+async def unlock_device(request: Request, body: ReasonIn) -> Response:
+    """Move the attempt to a new device: the web session holding it is ended (that device is signed out) and the
+    session refused for it (the candidate's new device) takes it, or the next session to open it when none is
+    waiting. Answers and clock are kept. 409 device_not_held when no session holds it, attempt_* once finished."""
+    return await proctor_action(request, device.move_to_new_device, reason=body.reason)
 
 
 async def _sitting_action(request: Request, action: str, reason: str) -> Response:

@@ -1,7 +1,8 @@
 """What the candidate does inside an attempt: read an item, save an answer, flag it, report browser signals.
 
 The save path is one indexed UPDATE of the slot row, guarded by the attempt being in progress before its
-deadline and by the client's sequence number, so a retry or a late duplicate never replaces a newer answer.
+deadline, held by the request's web session (the device lock, examengine.proctoring.device) and by the client's
+sequence number, so a retry or a late duplicate never replaces a newer answer.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import Table, Update, bindparam, exists, or_, select, true, update
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
@@ -19,6 +20,7 @@ from examengine.delivery import attempts, ledger, navigation, sections
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
+from examengine.proctoring import device
 from itembank.content import ItemContent, content_from_json
 from itembank.models import ItemVersion
 from itembank.rendering import candidate_view
@@ -57,6 +59,7 @@ class ItemForCandidate:
     view: dict[str, Any]
     response: Any
     flagged: bool
+    seq: int  # the stored answer's sequence number: the page's autosave continues from it
 
 
 _PARSED: dict[tuple[str, int], ItemContent] = {}
@@ -96,7 +99,7 @@ def item_for_candidate(
     navigation.ensure_reachable(attempt, slot, now or utcnow())
     entry = attempt.form["slots"][str(slot)]
     view = candidate_view(pinned_content(session, row.item_id, row.item_version), entry.get("option_orders") or None)
-    return ItemForCandidate(slot, row.section, view, row.response, row.flagged)
+    return ItemForCandidate(slot, row.section, view, row.response, row.flagged, row.seq)
 
 
 def check_response(value: Any) -> None:
@@ -132,73 +135,98 @@ def save(
     response: Any,
     seq: int,
     now: datetime | None = None,
-    client_id: str | None = None,
+    holder: str | None = None,
 ) -> SaveResult:
-    """Store an answer if `seq` is newer than the stored one. Raises Conflict (attempt_closed, attempt_paused,
-    attempt_waiting) when the attempt does not take answers, NotFound for another's attempt or a missing slot."""
+    """Store an answer if `seq` is newer than the stored one. `holder` is the web session saving (None for a bearer
+    token, which is not bound). Raises Conflict (attempt_closed, attempt_paused, attempt_waiting, device_locked)
+    when the attempt does not take answers from this session, NotFound for another's attempt or a missing slot."""
     now = now or utcnow()
     check_response(response)
-    saved = _update_slot(session, attempt_id, user_id, slot, response, seq, now)
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
-    if client_id and attempt.client_id != client_id:
-        _switch_client(session, attempt, client_id, user_id, now)
-    if not saved:
-        _refuse_if_not_running(session, attempt, now)
-        stored = _slot(session, attempt_id, slot)
-        sections.ensure_section_open(attempt, stored.section, now)
-        navigation.ensure_reachable(attempt, slot, now)
-        # A timed section that ran out was closed just now, and this slot is in the one that opened: save again.
-        saved = _update_slot(session, attempt_id, user_id, slot, response, seq, now)
-    if saved:
-        attempts.record(
-            session, attempt_id, "answer_saved", actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
+    if _update_slot(session, attempt_id, user_id, slot, response, seq, now, holder):
+        # The usual case: the guard proved the attempt is this user's and running; no need to load it.
+        return _saved(
+            session, attempt_id, user_id, slot, seq, now, attempts.remaining_seconds(session, attempt_id, now)
         )
-        return SaveResult(slot, seq, ledger.remaining_seconds(attempts.time_ledger(attempt), now))
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
+    _refuse_if_not_running(session, attempt, now)
     stored = _slot(session, attempt_id, slot)
-    return SaveResult(slot, stored.seq, ledger.remaining_seconds(attempts.time_ledger(attempt), now))
+    sections.ensure_section_open(attempt, stored.section, now)
+    navigation.ensure_reachable(attempt, slot, now)
+    # A timed section that ran out was closed just now, and this slot is in the one that opened, or this
+    # session has just taken the attempt that no session held: save again.
+    remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
+    if _update_slot(session, attempt_id, user_id, slot, response, seq, now, holder):
+        return _saved(session, attempt_id, user_id, slot, seq, now, remaining)
+    return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
+
+
+def _saved(
+    session: Session, attempt_id: str, user_id: str, slot: int, seq: int, now: datetime, remaining: int | None
+) -> SaveResult:
+    attempts.record(session, attempt_id, "answer_saved", actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
+    return SaveResult(slot, seq, remaining)
+
+
+SLOT_TABLE: Table = AttemptSlot.__table__  # type: ignore[attr-defined]
+ATTEMPT_TABLE: Table = Attempt.__table__  # type: ignore[attr-defined]
+
+
+def _save_statement(*, bound: bool) -> Update:
+    """The save itself, built once: one UPDATE of the slot row by primary key, taking effect only when the attempt
+    is the user's, in progress before its deadline, held by the saving web session when `bound` (a bearer token is
+    not bound), the slot is in the open section (when sections are timed) and is the linear position (when
+    navigation is linear), and `seq` is newer than the stored one."""
+    slot, attempt = SLOT_TABLE.c, ATTEMPT_TABLE.c
+    running = exists().where(
+        attempt.id == bindparam("b_attempt_id"),
+        attempt.user_id == bindparam("b_user_id"),
+        attempt.status == AttemptStatus.IN_PROGRESS.value,
+        attempt.deadline_at > bindparam("b_now"),
+        or_(attempt.open_section.is_(None), attempt.open_section == slot.section),
+        or_(attempt.linear_slot.is_(None), attempt.linear_slot == slot.slot),
+        attempt.holder_session == bindparam("b_holder") if bound else true(),
+    )
+    return (
+        update(SLOT_TABLE)
+        .where(
+            slot.attempt_id == bindparam("b_attempt_id"),
+            slot.slot == bindparam("b_slot"),
+            slot.seq < bindparam("b_seq"),
+        )
+        .where(running)
+        .values(response=bindparam("b_response"), seq=bindparam("b_seq"), saved_at=bindparam("b_now"))
+    )
+
+
+SAVE_UNBOUND = _save_statement(bound=False)
+SAVE_BOUND = _save_statement(bound=True)
 
 
 def _update_slot(
-    session: Session, attempt_id: str, user_id: str, slot: int, response: Any, seq: int, now: datetime
+    session: Session,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    response: Any,
+    seq: int,
+    now: datetime,
+    holder: str | None,
 ) -> bool:
-    """The save itself: one UPDATE of the slot row by primary key, taking effect only when the attempt is the
-    user's, in progress before its deadline, the slot is in the open section (when sections are timed), and `seq`
-    is newer than the stored one."""
-    running = exists().where(
-        col(Attempt.id) == attempt_id,
-        col(Attempt.user_id) == user_id,
-        col(Attempt.status) == AttemptStatus.IN_PROGRESS,
-        col(Attempt.deadline_at) > now,
-        or_(col(Attempt.open_section).is_(None), col(Attempt.open_section) == col(AttemptSlot.section)),
-        or_(col(Attempt.linear_slot).is_(None), col(Attempt.linear_slot) == col(AttemptSlot.slot)),
-    )
-    saved = session.execute(
-        update(AttemptSlot)
-        .where(
-            col(AttemptSlot.attempt_id) == attempt_id,
-            col(AttemptSlot.slot) == slot,
-            col(AttemptSlot.seq) < seq,
-            running,
-        )
-        .values(response=response, seq=seq, saved_at=now)
-    )
-    return bool(getattr(saved, "rowcount", 0))
-
-
-def _switch_client(session: Session, attempt: Attempt, client_id: str, user_id: str, now: datetime) -> None:
-    """Another browser tab or device saves for this attempt: remember it, and tell the proctor when it is not the
-    first one."""
-    previous = attempt.client_id
-    session.execute(update(Attempt).where(col(Attempt.id) == attempt.id).values(client_id=client_id[:64]))
-    if previous is not None:
-        attempts.record(
-            session,
-            attempt.id,
-            "second_device",
-            actor_id=user_id,
-            at=now,
-            detail={"previous": previous[:12], "now": client_id[:12]},
-        )
+    """Run the save statement (a Core UPDATE: the ORM has nothing to keep in step on this path)."""
+    values = {
+        "b_attempt_id": attempt_id,
+        "b_user_id": user_id,
+        "b_slot": slot,
+        "b_seq": seq,
+        "b_response": response,
+        "b_now": now,
+    }
+    if holder is None:
+        saved = session.connection().execute(SAVE_UNBOUND, values)
+    else:
+        saved = session.connection().execute(SAVE_BOUND, {**values, "b_holder": holder})
+    return bool(saved.rowcount)
 
 
 def _refuse_if_not_running(session: Session, attempt: Attempt, now: datetime) -> None:
@@ -221,10 +249,18 @@ def _refuse_if_not_running(session: Session, attempt: Attempt, now: datetime) ->
 
 
 def set_flag(
-    *, session: Session, attempt_id: str, user_id: str, slot: int, flagged: bool, now: datetime | None = None
+    *,
+    session: Session,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    flagged: bool,
+    now: datetime | None = None,
+    holder: str | None = None,
 ) -> attempts.AttemptView:
     now = now or utcnow()
     attempt = attempts.load(session, attempt_id, user_id=user_id)
+    device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
     _refuse_if_not_running(session, attempt, now)
     navigation.ensure_flagging_allowed(attempt)
     sections.ensure_section_open(attempt, _slot(session, attempt_id, slot).section, now)
@@ -249,8 +285,10 @@ def report_event(
     client_time: datetime | None,
     detail: dict[str, Any],
     now: datetime | None = None,
+    holder: str | None = None,
 ) -> None:
-    """Record a signal from the candidate's browser (focus lost, paste attempt, …)."""
+    """Record a signal from the candidate's browser (focus lost, paste attempt, …); refused (device_locked) from a
+    web session that does not hold the attempt."""
     if kind not in CLIENT_EVENTS:
         raise InvalidInput(
             f"Unknown event type {kind!r}: use one of {', '.join(sorted(CLIENT_EVENTS))}.", code="unknown_event"
@@ -258,7 +296,7 @@ def report_event(
     if len(json.dumps(detail)) > 2000:
         raise TooLarge("The event detail is larger than 2 kB.")
     now = now or utcnow()
-    attempts.load(session, attempt_id, user_id=user_id)
+    device.ensure_holder(session, attempts.load(session, attempt_id, user_id=user_id), holder, user_id=user_id, now=now)
     attempts.record(session, attempt_id, kind, actor_id=user_id, at=now, client_time=client_time, detail=detail)
     session.execute(update(Attempt).where(col(Attempt.id) == attempt_id).values(last_seen_at=now))
 

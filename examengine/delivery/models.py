@@ -46,7 +46,10 @@ class Attempt(SQLModel, table=True):
     window_closes_at: datetime = Field(sa_type=UTCDateTime)
     deadline_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    client_id: str | None = Field(default=None, max_length=64)  # the browser tab that holds the attempt
+    # The device lock (examengine.proctoring.device): the web session (its credential's token hash) holding the
+    # attempt, and the latest other session refused for it, which a proctor's "move to new device" hands it to.
+    holder_session: str | None = Field(default=None, max_length=64)
+    waiting_session: str | None = Field(default=None, max_length=64)
     # Timed sections (see delivery.ledger): the section recorded as open, when it opened and the time added to the
     # clocks (extensions, credits, pauses) before it opened. `open_section` is NULL when sections are not timed.
     open_section: int | None = None

@@ -45,12 +45,6 @@
   var attempt = form.getAttribute("data-attempt");
   var slot = form.getAttribute("data-slot");
   var queueKey = "ee-queue-" + attempt;
-  /* One id per tab (kept across reloads): a save from another tab or device is reported to the proctor. */
-  var tabId = window.sessionStorage.getItem("ee-tab");
-  if (!tabId) {
-    tabId = Math.random().toString(36).slice(2) + Date.now().toString(36);
-    window.sessionStorage.setItem("ee-tab", tabId);
-  }
   var seqKey = function (s) { return "ee-seq-" + attempt + "-" + s; };
 
   /* ---- the save queue, kept in localStorage so a reload or a cut network loses nothing ---- */
@@ -87,15 +81,27 @@
     showStatus("Saving…");
     fetch("/candidate/attempts/" + attempt + "/items/" + entry.slot + "/save", {
       method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf, "X-Seq": String(entry.seq),
-                "X-Client-Id": tabId},
+      headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf, "X-Seq": String(entry.seq)},
       body: entry.body
     }).then(function (response) {
+      if (response.redirected) {
+        /* The session ended (signed out, or the proctor moved the exam to another device): the save went to the
+           sign-in page and was not stored. */
+        return {status: 401, body: {error: {code: "signed_out",
+                message: "You are signed out on this device: sign in again; this answer is kept here until then."}}};
+      }
       return response.json().then(function (body) { return {status: response.status, body: body}; },
                                   function () { return {status: response.status, body: {}}; });
     }).then(function (result) {
       sending = false;
       if (result.status >= 500) { showWaiting(readQueue()); return; }
+      var code = result.body.error && result.body.error.code;
+      if (code === "device_locked" || code === "signed_out") {
+        /* Not saved, but not refused for its content: keep it queued and let the page that loads say what to do. */
+        showStatus(result.body.error.message);
+        window.setTimeout(function () { window.location.reload(); }, 2500);
+        return;
+      }
       var rest = readQueue().filter(function (e) { return !(e.slot === entry.slot && e.seq === entry.seq); });
       writeQueue(rest);
       if (result.status === 200) {

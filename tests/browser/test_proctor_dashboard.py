@@ -23,6 +23,9 @@ def test_proctor_sees_live_progress_and_acts(live_server: str, browser: Browser,
     row = page.get_by_role("row").filter(has_text="candidate1@example.org")
     expect(row).to_contain_text("in progress")
     expect(row).to_contain_text("0 / 9")
+    expect(page.get_by_role("columnheader", name="Last activity")).to_be_visible()
+    expect(row.get_by_role("cell").nth(4)).to_have_text(re.compile(r"^\d+ s ago$"))  # last activity
+    expect(row.get_by_role("cell").nth(5)).to_have_text("live")  # connection
 
     answer_current_question(candidate)
     candidate.evaluate("document.dispatchEvent(new Event('paste'))")

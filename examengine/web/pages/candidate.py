@@ -6,7 +6,9 @@ the ticking countdown and the browser signals. Time always comes from the server
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +17,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, navigation, overview, sections, start
-from examengine.delivery.models import AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
-from examengine.errors import DomainError, InvalidInput, NotFound
+from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
+from examengine.proctoring import device
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
@@ -59,16 +61,43 @@ async def start_attempt(request: Request) -> Response:
     return RedirectResponse(f"/candidate/attempts/{outcome.view.attempt_id}", status_code=303)
 
 
+def _holder(request: Request) -> str | None:
+    return device.holder_of(current_user(request))
+
+
+def _device_lock_page(handler: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+    """A page of the attempt answers a session that does not hold it with the device lock's page (409)."""
+
+    @functools.wraps(handler)
+    async def page(request: Request, **kwargs: Any) -> Response:
+        try:
+            return await handler(request, **kwargs)
+        except Conflict as error:
+            if error.code != device.LOCKED_CODE:
+                raise
+            context = {"attempt_id": _attempt_id(request), "message": error.message}
+            return render(request, "candidate/device_locked.html", context, status_code=409)
+
+    return page
+
+
 async def _view(request: Request) -> attempts.AttemptView:
+    """The candidate's attempt behind the device lock: a read, and a write only while this session does not hold
+    the attempt yet (it takes a free attempt, or is refused with device_locked)."""
     user_id = current_user(request).user_id
+    holder = _holder(request)
 
-    def read(*, session: Any) -> attempts.AttemptView:
+    def read(*, session: Any) -> tuple[attempts.AttemptView, bool]:
         attempt = attempts.load(session, _attempt_id(request), user_id=user_id)
-        return attempts.view(session, attempt, utcnow())
+        return attempts.view(session, attempt, utcnow()), device.needs_claim(attempt, holder)
 
-    return await services(request).db.read(read)
+    view, unclaimed = await services(request).db.read(read)
+    if unclaimed:
+        await services(request).db.run(device.claim, attempt_id=view.attempt_id, user_id=user_id, holder=holder)
+    return view
 
 
+@_device_lock_page
 async def attempt_home(request: Request) -> Response:
     view = await _view(request)
     if view.status in FINAL:
@@ -107,19 +136,36 @@ def _neighbours(view: attempts.AttemptView, slot: int) -> tuple[int | None, int 
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
 
 
+def _shows(view: attempts.AttemptView, slot: int) -> bool:
+    """Whether the item page can show this slot now: the attempt is under way and the slot is reachable."""
+    if view.status in FINAL or view.status == AttemptStatus.WAITING:
+        return False
+    restricted = view.open_section is not None or view.current_slot is not None
+    return not restricted or slot in {s.slot for s in _reachable_slots(view)}
+
+
+@_device_lock_page
 async def item_page(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
-    view = await _view(request)
+    slot, user_id, holder, now = attempt_slot(request), current_user(request).user_id, _holder(request), utcnow()
+
+    def read(*, session: Any) -> tuple[attempts.AttemptView, bool, answers.ItemForCandidate | None]:
+        """The attempt, the device lock and the item in one unit of work (the page's one read)."""
+        attempt = attempts.load(session, _attempt_id(request), user_id=user_id)
+        view = attempts.view(session, attempt, now)
+        found = None
+        if _shows(view, slot):
+            found = answers.item_for_candidate(
+                session=session, attempt_id=attempt.id, user_id=user_id, slot=slot, now=now
+            )
+        return view, device.needs_claim(attempt, holder), found
+
+    view, unclaimed, item = await services(request).db.read(read)
+    if unclaimed:
+        await services(request).db.run(device.claim, attempt_id=view.attempt_id, user_id=user_id, holder=holder)
     if view.status in FINAL:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
-    if view.status == AttemptStatus.WAITING:
+    if item is None:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
-    slot = attempt_slot(request)
-    restricted = view.open_section is not None or view.current_slot is not None
-    if restricted and slot not in {s.slot for s in _reachable_slots(view)}:
-        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
-    item = await services(request).db.read(
-        answers.item_for_candidate, attempt_id=view.attempt_id, user_id=current_user(request).user_id, slot=slot
-    )
     responses = (
         item.response
         if isinstance(item.response, dict)
@@ -142,19 +188,11 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         "item_html": render_item_html(item.view, responses=responses, name_prefix=PREFIX, disabled=paused),
         "paused": paused,
         "notice": notice,
-        "saved_seq": await _saved_seq(request, view.attempt_id, slot),
+        "saved_seq": item.seq,
         "position": next(i for i, s in enumerate((s for _, ss in view.sections for s in ss), 1) if s.slot == slot),
         "last_section": _in_last_section(view),
     }
     return render(request, "candidate/attempt.html", context, status_code=status_code)
-
-
-async def _saved_seq(request: Request, attempt_id: str, slot: int) -> int:
-    def read(*, session: Any) -> int:
-        row = session.get(AttemptSlot, (attempt_id, slot))
-        return int(row.seq) if row else 0
-
-    return await services(request).db.read(read)
 
 
 def _slot_value(view: dict[str, Any], form_items: list[tuple[str, str]]) -> Any:
@@ -174,7 +212,7 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
     )
     value = _slot_value(item.view, [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     if seq is None:
-        seq = await _saved_seq(request, _attempt_id(request), slot) + 1
+        seq = item.seq + 1
     return await services(request).db.run(
         answers.save,
         attempt_id=_attempt_id(request),
@@ -182,10 +220,11 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
         slot=slot,
         response=value,
         seq=seq,
-        client_id=(request.headers.get("x-client-id") or "")[:64] or None,
+        holder=_holder(request),
     )
 
 
+@_device_lock_page
 async def item_submit(request: Request) -> Response:
     """The no-JavaScript path: save the form, then go where the pressed button says."""
     slot = attempt_slot(request)
@@ -206,6 +245,7 @@ async def item_submit(request: Request) -> Response:
             user_id=current_user(request).user_id,
             slot=slot,
             flagged=action == "flag",
+            holder=_holder(request),
         )
         return RedirectResponse(f"{base}/items/{slot}", status_code=303)
     if action == "review":
@@ -213,9 +253,10 @@ async def item_submit(request: Request) -> Response:
     if action == "next":
         try:
             await services(request).db.run(
-                navigation.advance,
+                device.held(navigation.advance),
                 attempt_id=_attempt_id(request),
                 user_id=current_user(request).user_id,
+                holder=_holder(request),
                 from_slot=slot,
             )
         except DomainError as error:
@@ -254,6 +295,7 @@ async def client_event(request: Request) -> Response:
             kind=kind,
             client_time=client_time,
             detail={k: v for k, v in body.items() if k in ("slot", "visible", "offline_seconds")},
+            holder=_holder(request),
         )
     except (ValueError, TypeError, AttributeError):
         return JSONResponse(error_body("invalid_event", "The event could not be read."), status_code=400)
@@ -262,6 +304,7 @@ async def client_event(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@_device_lock_page
 async def review(request: Request) -> Response:
     view = await _view(request)
     if view.status in FINAL:
@@ -283,6 +326,7 @@ def _in_last_section(view: attempts.AttemptView) -> bool:
     return view.open_section is None or view.open_section + 1 >= len(view.sections)
 
 
+@_device_lock_page
 async def finish_section(request: Request) -> Response:
     """Close the open timed section after the candidate confirmed it on the review page."""
     form = await read_form(request)
@@ -291,9 +335,10 @@ async def finish_section(request: Request) -> Response:
         return RedirectResponse(f"{base}/review", status_code=303)
     try:
         await services(request).db.run(
-            sections.finish_section,
+            device.held(sections.finish_section),
             attempt_id=_attempt_id(request),
             user_id=current_user(request).user_id,
+            holder=_holder(request),
             section=section_index(request),
         )
     except DomainError as error:
@@ -303,12 +348,16 @@ async def finish_section(request: Request) -> Response:
     return RedirectResponse(base, status_code=303)
 
 
+@_device_lock_page
 async def submit(request: Request) -> Response:
     form = await read_form(request)
     if text_field(form, "confirm") != "yes":
         return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/review", status_code=303)
     view = await services(request).db.run(
-        attempts.submit, attempt_id=_attempt_id(request), user_id=current_user(request).user_id
+        device.held(attempts.submit),
+        attempt_id=_attempt_id(request),
+        user_id=current_user(request).user_id,
+        holder=_holder(request),
     )
     if view.status in (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED):
         await scoring.score_submitted(services(request).db, attempt_id=_attempt_id(request), now=utcnow())
@@ -316,6 +365,7 @@ async def submit(request: Request) -> Response:
     return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
 
 
+@_device_lock_page
 async def done(request: Request) -> Response:
     view = await _view(request)
     if view.status not in FINAL:

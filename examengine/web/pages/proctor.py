@@ -19,7 +19,7 @@ from examengine.delivery import attempts, credit
 from examengine.errors import DomainError, InvalidInput
 from examengine.exams import sittings
 from examengine.exams.models import Sitting
-from examengine.proctoring import dashboard, notes, sitting_actions
+from examengine.proctoring import dashboard, device, notes, sitting_actions
 from examengine.proctoring.access import watched_attempt, watched_sitting
 from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
@@ -93,6 +93,14 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "credit": credit.credit,
     "terminate": attempts.terminate,
     "note": notes.add_note,
+    "move_device": device.move_to_new_device,
+}
+REASON_REQUIRED = {
+    "pause": "pause the attempt",
+    "terminate": "terminate the attempt",
+    "extend": "extend the attempt",
+    "credit": "credit incident time",
+    "move_device": "move the exam to a new device",
 }
 
 
@@ -111,8 +119,8 @@ async def act(request: Request) -> Response:
         )
         if action not in ACTIONS:
             raise InvalidInput("Choose an action.", code="unknown_action")
-        if action in ("pause", "terminate", "extend", "credit") and not reason:
-            raise InvalidInput(f"Give the reason to {action} the attempt.", code="reason_required")
+        if action in REASON_REQUIRED and not reason:
+            raise InvalidInput(f"Give the reason to {REASON_REQUIRED[action]}.", code="reason_required")
         extra: dict[str, Any] = {}
         if action in ("extend", "credit"):
             minutes = text_field(form, "minutes")
@@ -198,9 +206,10 @@ async def timeline(request: Request, *, notice: str | None = None, status_code: 
             for u in session.scalars(select(User).where(col(User.id).in_({e.actor_id for e in events if e.actor_id})))
         }
         view = attempts.view(session, attempt, utcnow())
-        return attempt, candidate, events, actors, view, credit.policy(session=session, attempt=attempt)
+        policy = credit.policy(session=session, attempt=attempt)
+        return attempt, candidate, events, actors, view, policy, device.device_state(session=session, attempt=attempt)
 
-    attempt, candidate, events, actors, view, credit_policy = await services(request).db.read(read)
+    attempt, candidate, events, actors, view, credit_policy, device_state = await services(request).db.read(read)
     fmt = request.query_params.get("format")
     rows = [
         {
@@ -247,6 +256,7 @@ async def timeline(request: Request, *, notice: str | None = None, status_code: 
             "view": view,
             "categories": notes.INCIDENT_CATEGORIES,
             "credit_policy": credit_policy,
+            "device": device_state,
             "notice": notice,
         },
         status_code=status_code,

@@ -1,0 +1,203 @@
+"""The device lock: an attempt that has not finished is held by one web session, and a request for it from another
+session (the candidate signed in on a second device) is refused until a proctor moves the attempt there.
+
+The binding is the web session (its credential's token hash), not the browser tab: tabs and reloads of one browser
+share the session cookie and keep working, while another device means another sign-in, hence another session.
+Bearer tokens (the JSON API) are not bound: integrations keep the contract of API.md, and an API client is its
+own device, identified by its token. The first session to open the attempt takes it; a refused session is
+remembered as the one waiting, so that "Move to new device" hands the attempt to it and ends the old session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col
+
+from examengine.accounts import credentials
+from examengine.accounts.credentials import Principal
+from examengine.accounts.models import Credential, CredentialKind
+from examengine.clock import utcnow
+from examengine.delivery import attempts
+from examengine.delivery.models import Attempt
+from examengine.delivery.states import FINAL
+from examengine.errors import Conflict, InvalidInput
+
+T = TypeVar("T")
+
+LOCKED_CODE = "device_locked"
+LOCKED_MESSAGE = "This exam is open on another device. Ask your proctor to move it to this device."
+SHORT_ID = 8  # enough of a token hash to tell sessions apart on the timeline; the hash itself stays in the table
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What a proctor can tell about one session: when and from where it signed in, and whether it still works."""
+
+    short_id: str
+    signed_in_at: datetime | None
+    address: str | None
+    live: bool
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    holder: SessionFacts | None
+    waiting: SessionFacts | None
+
+
+def holder_of(principal: Principal) -> str | None:
+    """The lock key of a request: its web session's token hash; None for a bearer token, which is not bound."""
+    return principal.token_hash if principal.kind == CredentialKind.WEB else None
+
+
+def needs_claim(attempt: Attempt, holder: str | None) -> bool:
+    """Whether this request must take the lock or be refused (a write); False when its session already holds the
+    attempt, when it is not bound (a bearer token) or when the attempt has finished (results are for any device)."""
+    return holder is not None and attempt.status not in FINAL and attempt.holder_session != holder
+
+
+def ensure_holder(session: Session, attempt: Attempt, holder: str | None, *, user_id: str, now: datetime) -> None:
+    """Let the request through if its session holds the attempt, or take the attempt while no session does.
+    Raises Conflict device_locked otherwise, committing the refusal's record (the second device, noted once per
+    refused session so that retries do not flood the timeline)."""
+    if not needs_claim(attempt, holder):
+        return
+    assert holder is not None
+    if attempt.holder_session is None:
+        taken = session.execute(
+            update(Attempt)
+            .where(col(Attempt.id) == attempt.id, col(Attempt.holder_session).is_(None))
+            .values(holder_session=holder)
+        )
+        if getattr(taken, "rowcount", 0):
+            detail = {"session": holder[:SHORT_ID], "address": _address(session, holder)}
+            attempts.record(session, attempt.id, "device_bound", actor_id=user_id, at=now, detail=detail)
+            session.flush()
+            session.refresh(attempt)
+            return
+        session.refresh(attempt)  # another request of some session took it first
+        if attempt.holder_session == holder:
+            return
+    _refuse(session, attempt, holder, user_id=user_id, now=now)
+
+
+def _refuse(session: Session, attempt: Attempt, holder: str, *, user_id: str, now: datetime) -> None:
+    noted = session.execute(
+        update(Attempt)
+        .where(
+            col(Attempt.id) == attempt.id,
+            or_(col(Attempt.waiting_session).is_(None), col(Attempt.waiting_session) != holder),
+        )
+        .values(waiting_session=holder)
+    )
+    if getattr(noted, "rowcount", 0):
+        detail = {
+            "session": holder[:SHORT_ID],
+            "address": _address(session, holder),
+            "held_by": (attempt.holder_session or "")[:SHORT_ID],
+        }
+        attempts.record(session, attempt.id, "second_device", actor_id=user_id, at=now, detail=detail)
+    raise Conflict(LOCKED_MESSAGE, code=LOCKED_CODE, commit_before_raising=True)
+
+
+def claim(*, session: Session, attempt_id: str, user_id: str, holder: str | None, now: datetime | None = None) -> None:
+    """Take the candidate's attempt for this session, or refuse it (Conflict device_locked): the write a page
+    makes when its read found that the session does not hold the attempt yet."""
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    ensure_holder(session, attempt, holder, user_id=user_id, now=now or utcnow())
+
+
+def held(service: Callable[..., T]) -> Callable[..., T]:
+    """A candidate's action on their attempt (a service taking `attempt_id` and `user_id`) behind the device lock,
+    checked in the same unit of work; the wrapped service takes `holder` besides its own arguments."""
+
+    def run(*, session: Session, attempt_id: str, user_id: str, holder: str | None, **kwargs: Any) -> T:
+        attempt = attempts.load(session, attempt_id, user_id=user_id)
+        ensure_holder(session, attempt, holder, user_id=user_id, now=utcnow())
+        return service(session=session, attempt_id=attempt_id, user_id=user_id, **kwargs)
+
+    return run
+
+
+def move_to_new_device(
+    *, session: Session, attempt_id: str, actor_id: str, reason: str, now: datetime | None = None
+) -> attempts.AttemptView:
+    """The proctor's "Move to new device": end the session holding the attempt (that device is signed out) and
+    hand the attempt to the session waiting for it, or leave it free for the next session that opens it when none
+    is waiting (or the waiting one has ended). The attempt keeps its answers and its clock. Raises InvalidInput
+    without a reason, Conflict when the attempt has finished, is held by no session, or changed meanwhile."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Give the reason for moving the exam to a new device.", code="reason_required")
+    now = now or utcnow()
+    attempt = attempts.load(session, attempt_id)
+    if attempt.status in FINAL:
+        raise Conflict(
+            "The attempt has finished; there is no device to move it from.", code=f"attempt_{attempt.status}"
+        )
+    old, waiting = attempt.holder_session, attempt.waiting_session
+    if old is None and waiting is None:
+        raise Conflict(
+            "No device holds this attempt: the next one the candidate opens it on takes it.", code="device_not_held"
+        )
+    new = waiting if waiting is not None and _facts(session, waiting, now).live else None
+    moved = session.execute(
+        update(Attempt)
+        .where(
+            col(Attempt.id) == attempt.id,
+            _is(col(Attempt.holder_session), old),
+            _is(col(Attempt.waiting_session), waiting),
+        )
+        .values(holder_session=new, waiting_session=None)
+    )
+    if not getattr(moved, "rowcount", 0):
+        raise Conflict("The attempt changed just now; try again.", code="attempt_changed")
+    ended = False
+    if old is not None and _owner(session, old) == attempt.user_id:  # never anyone else's session
+        ended = credentials.revoke(session=session, token_hash=old, now=now)
+    detail = {
+        "reason": reason,
+        "ended_session": (old or "")[:SHORT_ID] or None,
+        "signed_out": ended,
+        "moved_to": (new or "")[:SHORT_ID] or None,
+    }
+    attempts.record(session, attempt.id, "device_unlocked", actor_id=actor_id, at=now, detail=detail)
+    session.flush()
+    session.refresh(attempt)
+    return attempts.view(session, attempt, now)
+
+
+def device_state(*, session: Session, attempt: Attempt, now: datetime | None = None) -> DeviceState:
+    """The sessions holding and waiting for the attempt, for the proctor's attempt page."""
+    now = now or utcnow()
+    return DeviceState(
+        _facts(session, attempt.holder_session, now) if attempt.holder_session else None,
+        _facts(session, attempt.waiting_session, now) if attempt.waiting_session else None,
+    )
+
+
+def _facts(session: Session, token_hash: str, now: datetime) -> SessionFacts:
+    found = session.get(Credential, token_hash)
+    if found is None:  # purged once it had expired or been revoked for a day
+        return SessionFacts(token_hash[:SHORT_ID], None, None, False)
+    live = found.revoked_at is None and found.expires_at > now
+    return SessionFacts(token_hash[:SHORT_ID], found.created_at, found.address, live)
+
+
+def _address(session: Session, token_hash: str) -> str | None:
+    found = session.get(Credential, token_hash)
+    return found.address if found else None
+
+
+def _owner(session: Session, token_hash: str) -> str | None:
+    found = session.get(Credential, token_hash)
+    return found.user_id if found else None
+
+
+def _is(column: Any, value: str | None) -> Any:
+    return column.is_(None) if value is None else column == value

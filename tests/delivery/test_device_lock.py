@@ -1,0 +1,234 @@
+"""The device lock at the service level: which session may read and change an attempt, the second device noted once,
+and the proctor's move to a new device (the old session ended, answers and clock kept)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from examengine.accounts import credentials
+from examengine.accounts.models import CredentialKind
+from examengine.delivery import answers, attempts
+from examengine.delivery.models import Attempt, AttemptEvent
+from examengine.errors import Conflict, DomainError, InvalidInput
+from examengine.ids import token_digest
+from examengine.proctoring import dashboard, device
+from tests.scoring.conftest import Program, program  # noqa: F401 - the fixture
+
+LAPTOP, PHONE, TABLET, TOKEN = "laptop", "phone", "tablet", "token"
+
+
+@dataclass
+class Sitting:
+    program: Program
+    sitting_id: str
+    attempt_id: str
+    user_id: str
+    sessions: dict[str, str | None]  # device name -> the holder key its requests carry (None: a bearer token)
+    tokens: dict[str, str]  # device name -> the session's secret
+
+    def call(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
+        return self.program.call(fn, **kwargs)
+
+    def attempt(self) -> Attempt:
+        return self.call(lambda *, session: session.get(Attempt, self.attempt_id))
+
+    def set(self, **values: Any) -> None:
+        def change(*, session: Session) -> None:
+            session.execute(update(Attempt).where(col(Attempt.id) == self.attempt_id).values(**values))
+
+        self.call(change)
+
+    def events(self, kind: str) -> list[AttemptEvent]:
+        def read(*, session: Session) -> list[AttemptEvent]:
+            query = select(AttemptEvent).where(
+                col(AttemptEvent.attempt_id) == self.attempt_id, col(AttemptEvent.type) == kind
+            )
+            return list(session.scalars(query.order_by(col(AttemptEvent.id))))
+
+        return self.call(read)
+
+    def holder_name(self) -> str | None:
+        bound = self.attempt().holder_session
+        return next((name for name, key in self.sessions.items() if key is not None and key == bound), bound)
+
+    def outcome(self, fn: Callable[..., Any], /, **kwargs: Any) -> str:
+        try:
+            self.call(fn, **kwargs)
+        except DomainError as error:
+            return error.code
+        return "ok"
+
+
+@pytest.fixture
+def sitting(program: Program) -> Sitting:  # noqa: F811
+    _, sitting_id = program.exam(essay=False)
+    user = program.candidates[0]
+    attempt_id = program.begin(sitting_id, user, {})
+    tokens = {
+        name: program.call(
+            credentials.issue, user_id=user.id, kind=CredentialKind.WEB, lifetime=timedelta(hours=8), address=address
+        ).token
+        for name, address in ((LAPTOP, "10.0.0.1"), (PHONE, "10.0.0.2"), (TABLET, "10.0.0.3"))
+    }
+    sessions: dict[str, str | None] = {name: token_digest(token) for name, token in tokens.items()}
+    return Sitting(program, sitting_id, attempt_id, user.id, {**sessions, TOKEN: None}, tokens)
+
+
+def operations(s: Sitting, who: str) -> dict[str, Callable[[], str]]:
+    """Every candidate action on the attempt, as the request of one device."""
+    common = {"attempt_id": s.attempt_id, "user_id": s.user_id, "holder": s.sessions[who]}
+    seq = iter(range(100, 200))
+    return {
+        "item page": lambda: s.outcome(device.claim, **common),
+        "save": lambda: s.outcome(answers.save, **common, slot=1, response="A", seq=next(seq)),
+        "flag": lambda: s.outcome(answers.set_flag, **common, slot=1, flagged=True),
+        "browser event": lambda: s.outcome(
+            answers.report_event, **common, kind="focus_lost", client_time=None, detail={}
+        ),
+        "submit": lambda: s.outcome(device.held(attempts.submit), **common),
+    }
+
+
+# (held by before, asking device, attempt status) -> (refused with device_locked, held by after an action that went
+# through)
+CASES = [
+    (None, LAPTOP, "in_progress", False, LAPTOP),  # the first session to open it takes it
+    (None, TOKEN, "in_progress", False, None),  # a bearer token is not bound and takes nothing
+    (LAPTOP, LAPTOP, "in_progress", False, LAPTOP),  # same session: other tabs, reloads
+    (LAPTOP, PHONE, "in_progress", True, LAPTOP),  # another session: the second device
+    (LAPTOP, TOKEN, "in_progress", False, LAPTOP),
+    (LAPTOP, LAPTOP, "paused", False, LAPTOP),
+    (LAPTOP, PHONE, "paused", True, LAPTOP),
+    (None, LAPTOP, "waiting", False, LAPTOP),
+    (LAPTOP, PHONE, "waiting", True, LAPTOP),
+    (LAPTOP, PHONE, "submitted", False, LAPTOP),  # a finished attempt: its result is for any device
+    (LAPTOP, PHONE, "terminated", False, LAPTOP),
+    (None, PHONE, "expired", False, None),
+]
+
+
+@pytest.mark.parametrize(("held_by", "who", "status", "locked", "held_after"), CASES)
+def test_who_may_use_the_attempt(
+    sitting: Sitting, held_by: str | None, who: str, status: str, locked: bool, held_after: str | None
+) -> None:
+    for name, action in operations(sitting, who).items():
+        sitting.set(status=status, holder_session=sitting.sessions[held_by] if held_by else None)
+        outcome = action()
+        assert (outcome == device.LOCKED_CODE) is locked, (name, outcome)
+        # a refusal (the lock's or the action's own rule) rolls back, taking of a free attempt included
+        assert sitting.holder_name() == (held_after if outcome == "ok" else held_by), name
+
+
+def test_the_save_answers_each_case_as_before_apart_from_the_lock(sitting: Sitting) -> None:
+    save = operations(sitting, LAPTOP)["save"]
+    for status, expected in (("in_progress", "ok"), ("paused", "attempt_paused"), ("waiting", "attempt_waiting")):
+        sitting.set(status=status)
+        assert save() == expected
+    sitting.set(status="submitted")
+    assert save() == "attempt_closed" and operations(sitting, PHONE)["save"]() == "attempt_closed"
+
+
+def test_a_second_device_is_noted_once_per_session_however_often_it_retries(sitting: Sitting) -> None:
+    assert operations(sitting, LAPTOP)["item page"]() == "ok"
+    phone = operations(sitting, PHONE)
+    for action in ("item page", "save", "save", "flag", "item page", "submit"):
+        assert phone[action]() == device.LOCKED_CODE
+    noted = sitting.events("second_device")
+    assert len(noted) == 1
+    laptop_key, phone_key = sitting.sessions[LAPTOP], sitting.sessions[PHONE]
+    assert laptop_key and phone_key
+    assert noted[0].detail == {"session": phone_key[:8], "address": "10.0.0.2", "held_by": laptop_key[:8]}
+    assert noted[0].actor_id == sitting.user_id
+    assert operations(sitting, TABLET)["save"]() == device.LOCKED_CODE
+    assert len(sitting.events("second_device")) == 2  # a third device is news again
+    assert sitting.attempt().waiting_session == sitting.sessions[TABLET]
+    assert [e.detail["address"] for e in sitting.events("device_bound")] == ["10.0.0.1"]
+
+    def rows(*, session: Session) -> list[dashboard.CandidateRow]:
+        return dashboard.sitting_rows(session=session, sitting_id=sitting.sitting_id, now=datetime.now(UTC))
+
+    row = next(r for r in sitting.call(rows) if r.attempt_id == sitting.attempt_id)
+    assert row.incidents.get("second_device") == 2 and "incidents" in row.attention
+    assert operations(sitting, LAPTOP)["save"]() == "ok"  # the holder was never disturbed
+
+
+def test_moving_to_the_waiting_device_ends_the_old_session_and_keeps_answers_and_clock(sitting: Sitting) -> None:
+    laptop, phone = operations(sitting, LAPTOP), operations(sitting, PHONE)
+    assert laptop["save"]() == "ok"
+    assert phone["item page"]() == device.LOCKED_CODE
+    before = sitting.attempt()
+    proctor = sitting.program.admin.id
+    view = sitting.call(
+        device.move_to_new_device, attempt_id=sitting.attempt_id, actor_id=proctor, reason="laptop battery died"
+    )
+    after = sitting.attempt()
+    assert (after.holder_session, after.waiting_session) == (sitting.sessions[PHONE], None)
+    assert view.responses == {1: "A"} and after.deadline_at == before.deadline_at
+    assert after.status == before.status == "in_progress"
+    resolve = {"kind": CredentialKind.WEB, "idle_timeout": None}
+    assert sitting.call(credentials.resolve, token=sitting.tokens[LAPTOP], **resolve) is None  # signed out
+    assert sitting.call(credentials.resolve, token=sitting.tokens[PHONE], **resolve) is not None
+    moved = sitting.events("device_unlocked")
+    laptop_key, phone_key = sitting.sessions[LAPTOP], sitting.sessions[PHONE]
+    assert laptop_key and phone_key
+    assert [(e.actor_id, e.detail) for e in moved] == [
+        (
+            proctor,
+            {
+                "reason": "laptop battery died",
+                "ended_session": laptop_key[:8],
+                "signed_out": True,
+                "moved_to": phone_key[:8],
+            },
+        )
+    ]
+    assert phone["save"]() == "ok" and phone["flag"]() == "ok"
+    assert laptop["save"]() == device.LOCKED_CODE  # even a stolen cookie of the ended session gets nowhere
+
+
+def test_moving_with_nobody_waiting_frees_the_attempt_for_the_next_session(sitting: Sitting) -> None:
+    assert operations(sitting, LAPTOP)["item page"]() == "ok"
+    sitting.call(
+        device.move_to_new_device, attempt_id=sitting.attempt_id, actor_id=sitting.program.admin.id, reason="x"
+    )
+    assert sitting.attempt().holder_session is None
+    assert operations(sitting, TABLET)["save"]() == "ok"
+    assert sitting.holder_name() == TABLET
+
+
+def test_a_waiting_session_that_ended_is_not_handed_the_attempt(sitting: Sitting) -> None:
+    assert operations(sitting, LAPTOP)["item page"]() == "ok"
+    assert operations(sitting, PHONE)["item page"]() == device.LOCKED_CODE
+    sitting.call(credentials.revoke, token=sitting.tokens[PHONE])
+    sitting.call(
+        device.move_to_new_device, attempt_id=sitting.attempt_id, actor_id=sitting.program.admin.id, reason="x"
+    )
+    assert (sitting.attempt().holder_session, sitting.attempt().waiting_session) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason", "error", "code"),
+    [
+        ({"holder_session": "h" * 64}, "   ", InvalidInput, "reason_required"),
+        ({"holder_session": "h" * 64, "status": "submitted"}, "why", Conflict, "attempt_submitted"),
+        ({"holder_session": "h" * 64, "status": "expired"}, "why", Conflict, "attempt_expired"),
+        ({"holder_session": None}, "why", Conflict, "device_not_held"),
+    ],
+)
+def test_moving_is_refused_when_it_cannot_mean_anything(
+    sitting: Sitting, setup: dict[str, Any], reason: str, error: type[DomainError], code: str
+) -> None:
+    sitting.set(**setup)
+    with pytest.raises(error) as refused:
+        sitting.call(
+            device.move_to_new_device, attempt_id=sitting.attempt_id, actor_id=sitting.program.admin.id, reason=reason
+        )
+    assert refused.value.code == code
+    assert sitting.events("device_unlocked") == []
