@@ -134,6 +134,14 @@ class Database:
             session.close()
 
     def call(self, fn: Callable[..., T], /, *args: Any, write: bool = True, **kwargs: Any) -> T:
+        """Run a service function in its own unit of work in this thread (a write goes through the group commit's
+        writer when there is one, so that scheduled jobs do not wait on the SQLite lock behind it)."""
+        if write and self.writer is not None:
+            result: T = self.writer.call(fn, *args, **kwargs)
+            return result
+        return self._call_here(fn, *args, write=write, **kwargs)
+
+    def _call_here(self, fn: Callable[..., T], /, *args: Any, write: bool, **kwargs: Any) -> T:
         with self.unit_of_work(write=write) as session:
             return fn(*args, session=session, **kwargs)
 
@@ -143,11 +151,11 @@ class Database:
         if self.writer is not None:
             result: T = await self.writer.run(fn, *args, **kwargs)
             return result
-        return await anyio.to_thread.run_sync(lambda: self.call(fn, *args, write=True, **kwargs))
+        return await anyio.to_thread.run_sync(lambda: self._call_here(fn, *args, write=True, **kwargs))
 
     async def read(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Like run, for service functions that only read."""
-        return await anyio.to_thread.run_sync(lambda: self.call(fn, *args, write=False, **kwargs))
+        return await anyio.to_thread.run_sync(lambda: self._call_here(fn, *args, write=False, **kwargs))
 
     def dispose(self) -> None:
         if self.writer is not None:

@@ -13,6 +13,7 @@ job at a time with no added wait, and the batch grows by itself with the load.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import queue
@@ -31,23 +32,31 @@ MAX_BATCH = 500
 
 @dataclass
 class Job:
+    """A unit of work and who waits for it: a coroutine on an event loop (`loop` set), or a plain thread."""
+
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop | None
+    future: asyncio.Future[Any] | concurrent.futures.Future[Any]
     result: Any = None
     error: BaseException | None = field(default=None)
 
+    def answer(self) -> None:
+        if self.loop is None:
+            self._settle()
+            return
+        with contextlib.suppress(RuntimeError):  # the caller's event loop has closed: no one to tell
+            self.loop.call_soon_threadsafe(self._settle)
 
-def _answer(job: Job) -> None:
-    """Runs on the caller's event loop: a caller that went away (a cancelled request) has no one to tell."""
-    if job.future.done():
-        return
-    if job.error is not None:
-        job.future.set_exception(job.error)
-    else:
-        job.future.set_result(job.result)
+    def _settle(self) -> None:
+        """A caller that went away (a cancelled request) has no one to tell."""
+        if self.future.done():
+            return
+        if self.error is not None:
+            self.future.set_exception(self.error)
+        else:
+            self.future.set_result(self.result)
 
 
 class GroupCommit:
@@ -64,10 +73,19 @@ class GroupCommit:
 
     async def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         loop = asyncio.get_running_loop()
-        job = Job(fn, args, kwargs, loop, loop.create_future())
+        future = loop.create_future()
         self._ensure_writer()
-        self._queue.put(job)
-        return await job.future
+        self._queue.put(Job(fn, args, kwargs, loop, future))
+        return await future
+
+    def call(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """The same from a plain thread (a scheduled job, a command), which waits for the commit."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("A unit of work run by the writer cannot wait for another write: it would wait forever.")
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._ensure_writer()
+        self._queue.put(Job(fn, args, kwargs, None, future))
+        return future.result()
 
     def _ensure_writer(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -112,8 +130,7 @@ class GroupCommit:
         self.batches += 1
         self.jobs += len(batch)
         for job in batch:
-            with contextlib.suppress(RuntimeError):  # the caller's event loop has closed: no one to tell
-                job.loop.call_soon_threadsafe(_answer, job)
+            job.answer()
 
     def _run_batch(self, batch: list[Job]) -> None:
         with Session(self._engine, expire_on_commit=False) as session:

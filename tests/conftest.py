@@ -6,6 +6,7 @@ engine so each database is created and migrated once. After each test every tabl
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
@@ -157,3 +158,17 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     an event loop running in the main thread for the rest of the session, and anyio.run refuses to nest in it."""
     with ThreadPoolExecutor(max_workers=1) as worker:
         return worker.submit(anyio.run, fn).result()
+
+
+def import_approved(services: Services, specs: list[dict[str, object]], *, author: str, admin: str) -> dict[str, str]:
+    """Import items in the project's JSON format and approve version 1 of each; returns spec id -> item id."""
+    from itembank import service as bank
+    from itembank.models import ItemStatus
+
+    upload = bank.read_upload("bank.json", json.dumps({"items": specs}).encode())
+    report = services.db.call(bank.import_items, result=upload, actor_id=author)
+    items = {str(spec["id"]): ref.item_id for spec, ref in zip(specs, report.imported, strict=True)}
+    for item_id in items.values():
+        for to, actor in ((ItemStatus.REVIEW, author), (ItemStatus.APPROVED, admin)):
+            services.db.call(bank.transition, item_id=item_id, version=1, to=to, actor_id=actor)
+    return items

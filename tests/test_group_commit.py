@@ -121,3 +121,23 @@ def test_each_job_reads_the_database_not_another_jobs_objects(writer_db: Databas
     run_async(lambda: writer_db.run(put, 20, "before"))
     outcomes = run_batched(writer_db, [(read, (20,)), (change, (20, "after")), (read, (20,))])
     assert outcomes == ["before", None, "after"]
+
+
+def test_plain_threads_write_through_the_same_writer(writer_db: Database) -> None:
+    """Scheduled jobs and commands call db.call from their own threads: their writes queue for the writer too."""
+    threads = [threading.Thread(target=writer_db.call, args=(put, k, f"thread {k}")) for k in range(30, 40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert stored(writer_db) == {k: f"thread {k}" for k in range(30, 40)}
+    assert writer_db.writer is not None and writer_db.writer.jobs == 10
+
+
+def test_a_write_inside_the_writer_is_refused_rather_than_waiting_forever(writer_db: Database) -> None:
+    def nested(*, session: Session) -> None:
+        writer_db.call(put, 50, "never")
+
+    with pytest.raises(RuntimeError, match="wait forever"):
+        writer_db.call(nested)
+    assert stored(writer_db) == {}

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.accounts.models import Credential, CredentialKind, Role, User, UserRole
@@ -72,6 +72,24 @@ def issue(
     return IssuedCredential(token, expires_at, csrf_token)
 
 
+# Built once, with plain columns rather than ORM objects: every request resolves its token.
+PRINCIPAL_BY_TOKEN = (
+    select(
+        col(Credential.revoked_at),
+        col(Credential.expires_at),
+        col(Credential.last_seen_at),
+        col(Credential.csrf_token),
+        col(User.id),
+        col(User.email),
+        col(User.name),
+        col(User.disabled_at),
+    )
+    .join(User, col(User.id) == col(Credential.user_id))
+    .where(col(Credential.token_hash) == bindparam("b_token_hash"), col(Credential.kind) == bindparam("b_kind"))
+)
+ROLES_OF = select(col(UserRole.role)).where(col(UserRole.user_id) == bindparam("b_user_id"))
+
+
 def resolve(
     *,
     session: Session,
@@ -85,32 +103,16 @@ def resolve(
         return None
     now = now or utcnow()
     token_hash = token_digest(token)
-    row = session.execute(
-        select(Credential, User)
-        .join(User, col(User.id) == col(Credential.user_id))
-        .where(col(Credential.token_hash) == token_hash, col(Credential.kind) == kind)
-    ).first()
+    row = session.connection().execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": token_hash, "b_kind": kind}).first()
     if row is None:
         return None
-    credential, user = row
-    if credential.revoked_at is not None or user.disabled_at is not None or credential.expires_at <= now:
+    revoked_at, expires_at, last_seen_at, csrf_token, user_id, email, name, disabled_at = row
+    if revoked_at is not None or disabled_at is not None or expires_at <= now:
         return None
-    if idle_timeout is not None and credential.last_seen_at + idle_timeout <= now:
+    if idle_timeout is not None and last_seen_at + idle_timeout <= now:
         return None
-    roles = frozenset(
-        Role(r) for r in session.scalars(select(col(UserRole.role)).where(col(UserRole.user_id) == user.id))
-    )
-    return Principal(
-        user.id,
-        user.email,
-        user.name,
-        roles,
-        kind,
-        token_hash,
-        credential.csrf_token,
-        credential.expires_at,
-        credential.last_seen_at,
-    )
+    roles = frozenset(Role(r) for r in session.connection().execute(ROLES_OF, {"b_user_id": user_id}).scalars())
+    return Principal(user_id, email, name, roles, kind, token_hash, csrf_token, expires_at, last_seen_at)
 
 
 def needs_touch(*, last_seen_at: datetime, now: datetime) -> bool:

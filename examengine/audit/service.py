@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlmodel import Session, col
 
 from examengine.audit import chain
@@ -26,6 +26,7 @@ from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import AttemptStatus
 
 HEAD_TABLE: Table = AuditChainHead.__table__  # type: ignore[attr-defined]
+EVENT_TABLE: Table = AttemptEvent.__table__  # type: ignore[attr-defined]
 # Literal SQL (not a bound parameter) so that SQLite can use the partial index ix_attempt_event_chain.
 CHAINED = text(f"attempt_event.type != '{chain.UNCHAINED_EVENT}'")
 FINISHING = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED, AttemptStatus.TERMINATED})
@@ -125,7 +126,17 @@ def append_attempt_event(session: Session, event: AttemptEvent) -> AttemptEvent:
     the candidate (a proctor or admin) is also a global `proctor_action`; the event that finishes the attempt puts
     the chain's head into the global chain (`attempt_finished`), so deleting the attempt's events shows."""
     if event.type == chain.UNCHAINED_EVENT:
-        session.add(event)
+        # A plain INSERT rather than the ORM's flush: this is once per saved answer.
+        session.execute(
+            insert(EVENT_TABLE).values(
+                attempt_id=event.attempt_id,
+                at=event.at,
+                actor_id=event.actor_id,
+                type=event.type,
+                client_time=event.client_time,
+                detail=event.detail,
+            )
+        )
         return event
     lock_attempt_chain(session, event.attempt_id)
     previous = session.scalar(

@@ -30,6 +30,13 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         default=0,
         help="answers already stored in earlier submitted attempts, e.g. 1000000 (default 0)",
     )
+    parser.add_argument(
+        "--prepared-forms",
+        choices=("yes", "no"),
+        default="yes",
+        help="prepare every candidate's form in the set-up, as the scheduled job does before a window opens (yes), "
+        "or leave assembly to the start burst (no)",
+    )
     parser.add_argument("--submit-rate", type=float, default=200, help="submissions per second at the end")
     parser.add_argument("--step-seconds", type=float, default=3, help="length of each capacity sweep step")
     parser.add_argument(

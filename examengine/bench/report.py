@@ -85,6 +85,12 @@ def _row(capacity: dict[str, Any], ratio_of: dict[str, float], what: str, figure
     return f"{_number(engine):>10}{_number(baseline):>10}{_number(ratio_of[ratio_name], 3):>8}"
 
 
+def _prepared(seconds: float | None) -> str:
+    if seconds is None:
+        return "forms assembled at Start (--prepared-forms no)"
+    return f"forms prepared before the window in {seconds:g} s (the scheduled job's work), so Start does no assembly"
+
+
 def table(report: dict[str, Any]) -> str:
     config = report["config"]
     lines = [
@@ -92,6 +98,7 @@ def table(report: dict[str, Any]) -> str:
         f"{config['duration']:g} s sustained, {report['machine']['database']}, {config['workers']} worker(s), "
         f"{report['machine']['cpus']} CPUs, bank of {report['setup']['bank_items']:,} items, "
         f"{report['setup']['form_items']} items a form, {report['setup']['stored_responses']:,} answers stored before",
+        _prepared(report["setup"].get("prepared_forms_seconds")),
         "",
         f"{'phase':24}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>10}"
         f"{'errors':>8}{'RSS MiB':>9}{'srv CPU':>8}{'drv CPU':>8}",

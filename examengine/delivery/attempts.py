@@ -58,6 +58,31 @@ def time_ledger(attempt: Attempt) -> ledger.TimeLedger:
     return ledger_of(attempt, section_allowances(attempt.form) if timed_sections else None)
 
 
+LEDGER_FACTS: tuple[Any, ...] = (
+    col(Attempt.started_at),
+    col(Attempt.allowed_seconds),
+    col(Attempt.extension_seconds),
+    col(Attempt.credited_seconds),
+    col(Attempt.paused_seconds),
+    col(Attempt.paused_at),
+    col(Attempt.window_closes_at),
+    col(Attempt.open_section),
+    col(Attempt.section_opened_at),
+    col(Attempt.section_offset_seconds),
+)
+
+
+def remaining_seconds(session: Session, attempt_id: str, now: datetime) -> int | None:
+    """The attempt's time left from its time columns alone (the form only when sections are timed)."""
+    facts = session.execute(select(*LEDGER_FACTS).where(col(Attempt.id) == attempt_id)).one()
+    allowances = None
+    if facts.open_section is not None:
+        allowances = section_allowances(
+            session.scalars(select(col(Attempt.form)).where(col(Attempt.id) == attempt_id)).one()
+        )
+    return ledger.remaining_seconds(ledger_of(facts, allowances), now)
+
+
 def section_allowances(form: dict[str, Any]) -> tuple[int | None, ...]:
     """The timed sections' allowances stored on an attempt's form."""
     return tuple(s.get("allowed_seconds") for s in form["sections"])

@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from examengine.clock import as_utc
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 TEXT = r"^[^\x00]*$"
@@ -121,6 +123,13 @@ class ExamDefinition(_Open):
     incident_credit_cap_minutes: int = Field(
         default=30, ge=0, le=600, description="the most incident time a proctor may credit to one attempt in total"
     )
+
+    @field_validator("release_at")
+    @classmethod
+    def _release_at_in_utc(cls, value: datetime | None) -> datetime | None:
+        """A release time without a zone is read as UTC (the server's zone for every stored time), so that it
+        compares with the clock instead of failing at release."""
+        return None if value is None else as_utc(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> ExamDefinition:

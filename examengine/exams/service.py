@@ -76,6 +76,25 @@ def _definition_json(definition: ExamDefinition) -> dict[str, Any]:
     return definition.model_dump(mode="json")
 
 
+_PUBLISHED_DEFINITIONS: dict[tuple[str, int, datetime | None], ExamDefinition] = {}
+_PUBLISHED_DEFINITIONS_LIMIT = 2_000
+
+
+def _definition(row: ExamVersion) -> ExamDefinition:
+    """The version's definition. A version past draft never changes (and the model is frozen), so it is parsed
+    once per process: starts, submits and scoring each read it. The key holds the publishing time, so that a
+    publication rolled back (and the draft edited afterwards) never finds what was cached for it."""
+    if row.status == ExamStatus.DRAFT:
+        return ExamDefinition.model_validate(row.definition)
+    key = (row.exam_id, row.version, row.published_at)
+    found = _PUBLISHED_DEFINITIONS.get(key)
+    if found is None:
+        found = ExamDefinition.model_validate(row.definition)
+        if len(_PUBLISHED_DEFINITIONS) < _PUBLISHED_DEFINITIONS_LIMIT:
+            _PUBLISHED_DEFINITIONS[key] = found
+    return found
+
+
 def _view(exam: Exam, row: ExamVersion) -> ExamVersionView:
     return ExamVersionView(
         exam.id,
@@ -83,7 +102,7 @@ def _view(exam: Exam, row: ExamVersion) -> ExamVersionView:
         row.version,
         ExamStatus(row.status),
         row.title,
-        ExamDefinition.model_validate(row.definition),
+        _definition(row),
         row.created_at,
         row.published_at,
     )

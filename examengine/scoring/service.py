@@ -231,10 +231,9 @@ def store_scores(
     """The second half: store the slot rows and the result unless another process did first (whose then stand)."""
     attempt = _finished_attempt(session, attempt_id, include_terminated)
     if rows:
+        # executemany of one cached statement: a multi-row VALUES would be compiled afresh for every attempt
         session.execute(
-            dialect_insert(session, SLOT_TABLE)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["attempt_id", "slot"])
+            dialect_insert(session, SLOT_TABLE).on_conflict_do_nothing(index_elements=["attempt_id", "slot"]), rows
         )
     values = totals(attempt, slot_scores(session, attempt_id), definition_of(session, attempt), now)
     session.execute(
@@ -258,24 +257,34 @@ async def score_submitted(db: Database, *, attempt_id: str, now: datetime) -> At
     return await db.run(store_scores, attempt_id=attempt_id, rows=rows, now=now)
 
 
-def score_finished(*, session: Session, now: datetime, limit: int = 200) -> int:
-    """The sweep: score submitted and expired attempts (deadline within the last SWEEP_DAYS, so the index on
-    status and deadline bounds the scan) that have no result yet; returns how many it scored. Safe with several
-    processes. An attempt that cannot be scored is logged and left for the next run."""
-    unscored = session.scalars(
-        select(col(Attempt.id))
-        .where(
-            col(Attempt.status).in_([s.value for s in SCORED_ON_FINISH]),
-            col(Attempt.deadline_at) >= now - timedelta(days=SWEEP_DAYS),
-            ~exists().where(col(AttemptResult.attempt_id) == col(Attempt.id)),
-        )
-        .order_by(col(Attempt.finished_at))
-        .limit(limit)
-    ).all()
+def unscored_attempts(*, session: Session, now: datetime, limit: int) -> list[str]:
+    """Submitted and expired attempts (deadline within the last SWEEP_DAYS, so the index on status and deadline
+    bounds the scan) that have no result yet, oldest first."""
+    return list(
+        session.scalars(
+            select(col(Attempt.id))
+            .where(
+                col(Attempt.status).in_([s.value for s in SCORED_ON_FINISH]),
+                col(Attempt.deadline_at) >= now - timedelta(days=SWEEP_DAYS),
+                ~exists().where(col(AttemptResult.attempt_id) == col(Attempt.id)),
+            )
+            .order_by(col(Attempt.finished_at))
+            .limit(limit)
+        ).all()
+    )
+
+
+def score_finished(db: Database, *, now: datetime, limit: int = 200) -> int:
+    """The sweep: score the unscored finished attempts; returns how many it scored. Each attempt's items are scored
+    in a read unit of work and stored in a short write of its own, so a thousand attempts expiring at one deadline
+    never hold the writer (or the SQLite lock) while saves wait. Safe with several processes. An attempt that
+    cannot be scored is logged and left for the next run."""
     scored = 0
-    for attempt_id in unscored:
+    for attempt_id in db.call(unscored_attempts, now=now, limit=limit, write=False):
         try:
-            score_attempt(session=session, attempt_id=attempt_id, now=now)
+            rows = db.call(slot_score_rows, attempt_id=attempt_id, write=False)
+            if not isinstance(rows, AttemptResult):
+                db.call(store_scores, attempt_id=attempt_id, rows=rows, now=now)
         except DomainError as error:
             log.warning("attempt %s not scored: %s", attempt_id, error.message)
             continue

@@ -7,7 +7,6 @@ two gaps (D2, 2 points, keys g1=X and g2=Y) and essay (D3, 4 points, marked by a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,9 +25,7 @@ from examengine.exams import service as exams
 from examengine.exams import sittings
 from examengine.scoring.models import AttemptResult
 from examengine.scoring.service import score_attempt
-from itembank import service as bank
-from itembank.models import ItemStatus
-from tests.conftest import run_async
+from tests.conftest import import_approved, run_async
 
 T = TypeVar("T")
 OPTIONS = [{"id": "X", "text": "x", "correct": True}, {"id": "Y", "text": "y"}]
@@ -164,10 +161,5 @@ def program(services: Services, make_user: Callable[..., UserView]) -> Program:
     admin = make_user("admin@example.org", "admin")
     author = make_user("author@example.org", "author")
     candidates = [make_user(f"cand{n}@example.org", "candidate", name=f"Candidate {n}") for n in range(3)]
-    upload = bank.read_upload("bank.json", json.dumps({"items": BANK}).encode())
-    report = services.db.call(bank.import_items, result=upload, actor_id=author.id)
-    items = {spec["id"]: ref.item_id for spec, ref in zip(BANK, report.imported, strict=True)}
-    for item_id in items.values():
-        for to, actor in ((ItemStatus.REVIEW, author), (ItemStatus.APPROVED, admin)):
-            services.db.call(bank.transition, item_id=item_id, version=1, to=to, actor_id=actor.id)
+    items = import_approved(services, BANK, author=author.id, admin=admin.id)
     return Program(services, admin, candidates, items)

@@ -175,10 +175,10 @@ def test_the_sweep_scores_finished_attempts_once(program: Program) -> None:
     terminated = program.begin(sitting_id, program.candidates[2], {})
     program.call(attempts.terminate, attempt_id=terminated, actor_id=program.admin.id, reason="left the room")
     now = datetime.now(UTC)
-    assert program.call(score_finished, now=now) == 1
-    assert program.call(score_finished, now=now) == 0
+    assert score_finished(program.services.db, now=now) == 1
+    assert score_finished(program.services.db, now=now) == 0
     program.call(attempts.submit, attempt_id=running, user_id=program.candidates[1].id)
-    assert program.call(score_finished, now=now) == 1
+    assert score_finished(program.services.db, now=now) == 1
 
     def result_ids(*, session: Session) -> set[str]:
         return set(session.scalars(select(AttemptResult.attempt_id)))  # type: ignore[call-overload]
