@@ -5,6 +5,7 @@ Services take the session as a keyword and never commit.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -258,6 +259,7 @@ def build_pools(*, session: Session, definition: ExamDefinition) -> list[RulePoo
 
 
 _PINNED: dict[tuple[str, int], list[RulePool]] = {}
+_PINNED_LOADING = threading.Lock()
 
 
 def pinned_pools(*, session: Session, exam_id: str, version: int) -> list[RulePool]:
@@ -266,6 +268,14 @@ def pinned_pools(*, session: Session, exam_id: str, version: int) -> list[RulePo
     cached = _PINNED.get((exam_id, version))
     if cached is not None:
         return cached
+    with _PINNED_LOADING:  # one load at a time: a burst of starts must not each read a large pool at once
+        cached = _PINNED.get((exam_id, version))
+        if cached is not None:
+            return cached
+        return _load_pinned_pools(session, exam_id, version)
+
+
+def _load_pinned_pools(session: Session, exam_id: str, version: int) -> list[RulePool]:
     view = get_version(session=session, exam_id=exam_id, version=version)
     if view.status == ExamStatus.DRAFT:
         raise Conflict("This exam version is not published.", code="exam_not_published")
