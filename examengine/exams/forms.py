@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from examengine.exams.assembly_model import Blueprint, DrawRule, ItemRef, Pool, PoolItem, SectionPlan, SectionPool
@@ -13,7 +14,28 @@ def _pool_item(row: PoolItemRow) -> PoolItem:
     return PoolItem(row.item_id, row.version, row.domain, row.tags, row.enemy_groups, row.points, row.difficulty)
 
 
+_CONVERTED: dict[tuple[int, int], tuple[ExamDefinition, Sequence[RulePool], Blueprint, Pool]] = {}
+_CONVERTED_LIMIT = 64
+_CONVERTING = threading.Lock()
+
+
 def blueprint_and_pool(definition: ExamDefinition, pools: Sequence[RulePool]) -> tuple[Blueprint, Pool]:
+    """What the assembler takes. A published version's definition and pinned pools are the same objects on every
+    start (both are kept per process), so their conversion is kept too: a start must not rebuild a pool of
+    100,000 items. The entry holds both objects, so an id is never mistaken for another's."""
+    key = (id(definition), id(pools))
+    found = _CONVERTED.get(key)
+    if found is not None and found[0] is definition and found[1] is pools:
+        return found[2], found[3]
+    blueprint, pool = _convert(definition, pools)
+    with _CONVERTING:  # starts run in several threads
+        if len(_CONVERTED) >= _CONVERTED_LIMIT:
+            _CONVERTED.pop(next(iter(_CONVERTED)))
+        _CONVERTED[key] = (definition, pools, blueprint, pool)
+    return blueprint, pool
+
+
+def _convert(definition: ExamDefinition, pools: Sequence[RulePool]) -> tuple[Blueprint, Pool]:
     by_rule = {(pool.section, pool.rule): pool for pool in pools}
     sections, section_pools = [], []
     for index, section in enumerate(definition.sections):
