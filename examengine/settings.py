@@ -55,7 +55,7 @@ def _retention(env: dict[str, str], name: str) -> tuple[tuple[str, int], ...]:
         kind, _, days = (piece.strip() for piece in part.partition("="))
         if kind not in RETAINABLE:
             raise SettingsError(f"{name}: unknown record kind {kind!r}; use one of {', '.join(sorted(RETAINABLE))}")
-        if not days.isdigit() or int(days) < 1:
+        if not days.isdecimal() or int(days) < 1:
             raise SettingsError(f"{name}: {kind} needs a whole number of days of at least 1, got {days!r}")
         periods[kind] = int(days)
     return tuple(sorted(periods.items()))

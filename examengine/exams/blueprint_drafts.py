@@ -91,7 +91,7 @@ def approved_count(*, session: Session, domain: str, tag: str) -> int:
 
 def fixed_item_title(*, session: Session, item_id: str, version: str) -> str | None:
     """The title of a fixed item's version when it is approved, else None."""
-    if not version.isdigit() or len(item_id) > 32 or len(version) > 9:
+    if not version.isdecimal() or len(item_id) > 32 or len(version) > 9:
         return None
     row = session.get(ItemVersion, (item_id, int(version)))
     if row is None or row.status != ItemStatus.APPROVED:

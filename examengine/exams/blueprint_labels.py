@@ -51,10 +51,10 @@ def field_label(name: str) -> str:
     if name in LABELS:
         return LABELS[name]
     parts = name.split("-")
-    if parts[0] != "sections" or len(parts) < 2 or not parts[1].isdigit():
+    if parts[0] != "sections" or len(parts) < 2 or not parts[1].isdecimal():
         return name
     words = f"Section {int(parts[1]) + 1}"
-    if len(parts) >= 4 and parts[2] in _ROW_LABELS and parts[3].isdigit():
+    if len(parts) >= 4 and parts[2] in _ROW_LABELS and parts[3].isdecimal():
         words += f", {_ROW_LABELS[parts[2]]} {int(parts[3]) + 1}"
         parts = parts[4:]
     else:

@@ -46,7 +46,7 @@ def _date(raw: str, label: str) -> date | None:
 def parse_filters(values: dict[str, str]) -> tuple[Filters, MissingRule]:
     """The page's filter fields (dates are whole UTC days, both included) as service filters."""
     version_text = values.get("version", "").strip()
-    if version_text and not (version_text.isdigit() and 0 < int(version_text) < 1_000_000_000):
+    if version_text and not (version_text.isdecimal() and 0 < int(version_text) < 1_000_000_000):
         raise InvalidInput("Version: give a version number such as 1.", code="bad_version")
     since, until = _date(values.get("since", ""), "From"), _date(values.get("until", ""), "To")
     if since and until and since > until:

@@ -88,7 +88,7 @@ async def audit_log(request: Request) -> Response:
     if request.query_params.get("format") == "csv" and filters.error is None:
         return await _csv(request, where)
     raw_cursor = request.query_params.get("cursor", "")
-    cursor = int(raw_cursor) if raw_cursor.isdigit() and len(raw_cursor) < 19 else None
+    cursor = int(raw_cursor) if raw_cursor.isdecimal() and len(raw_cursor) < 19 else None
 
     def read(*, session: Session) -> tuple[AuditPage, list[dict[str, Any]]]:
         page = find(session=session, where=where, cursor=cursor, limit=50, newest_first=True)

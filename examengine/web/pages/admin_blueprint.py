@@ -28,7 +28,7 @@ def pool_text(domain: str, tag: str, wanted: str, available: int) -> str:
     if not named:
         return "Name a domain, a tag or both to see the pool."
     text = f"{named}: {available} approved"
-    if wanted.isdigit() and int(wanted) > available:
+    if wanted.isdecimal() and int(wanted) > available:
         text += f"; needs {int(wanted)}, short by {int(wanted) - available}"
     return text
 

@@ -66,7 +66,7 @@ async def release_results(request: Request) -> Response:
     form = await read_form(request)
     sitting_id = text_field(form, "sitting_id")[:32] or None
     version_text = text_field(form, "version")
-    version = int(version_text) if version_text.isdigit() and len(version_text) < 10 else None
+    version = int(version_text) if version_text.isdecimal() and len(version_text) < 10 else None
     await services(request).db.run(
         release.release_results,
         exam_id=exam_id,
@@ -132,9 +132,9 @@ def _request_from(form: FormData) -> rescoring.DecisionRequest:
     if kind not in {k.value for k in RescoreKind}:
         raise InvalidInput("Choose what to do with the item.", code="kind")
     version_text, item_version_text = text_field(form, "version"), text_field(form, "item_version").strip()
-    if not version_text.isdigit() or len(version_text) > 9:
+    if not version_text.isdecimal() or len(version_text) > 9:
         raise InvalidInput("Choose the exam version.", code="version")
-    if item_version_text and (not item_version_text.isdigit() or len(item_version_text) > 9):
+    if item_version_text and (not item_version_text.isdecimal() or len(item_version_text) > 9):
         raise InvalidInput("The corrected item version is a whole number.", code="item_version")
     return rescoring.DecisionRequest(
         version=int(version_text),

@@ -50,7 +50,7 @@ async def create_study(request: Request) -> Response:
     form = await read_form(request)
     version_text, method = text_field(form, "version"), text_field(form, "method")
     try:
-        if not version_text.isdigit() or method not in {m.value for m in Method}:
+        if not version_text.isdecimal() or method not in {m.value for m in Method}:
             raise InvalidInput("Choose a published version and a method.", code="bad_study")
         study = await services(request).db.run(
             standards.create_study,

@@ -89,7 +89,7 @@ def _native_text(view: service.VersionView) -> str:
 
 async def item_detail(request: Request) -> Response:
     detail = await services(request).db.read(service.get_item, item_id=request.path_params["item_id"])
-    version = int(request.query_params["v"]) if request.query_params.get("v", "").isdigit() else detail.latest_version
+    version = int(request.query_params["v"]) if request.query_params.get("v", "").isdecimal() else detail.latest_version
     shown = next((v for v in detail.versions if v.version == version), detail.latest)
     return render(request, "author/item.html", _item_context(detail, shown, diff=_diff_with_previous(detail, shown)))
 

@@ -232,7 +232,7 @@ async def item_submit(request: Request) -> Response:
     action = text_field(form, "action") or "stay"
     raw_seq = text_field(form, "seq")
     try:
-        await _save_form(request, slot, int(raw_seq) if raw_seq.isdigit() and len(raw_seq) < 18 else None)
+        await _save_form(request, slot, int(raw_seq) if raw_seq.isdecimal() and len(raw_seq) < 18 else None)
     except DomainError as error:
         if error.code in ("attempt_closed",):
             return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
@@ -264,7 +264,7 @@ async def item_submit(request: Request) -> Response:
                 return RedirectResponse(f"{base}/review", status_code=303)
             raise
         return RedirectResponse(base, status_code=303)
-    if action.startswith("goto:") and action[5:].isdigit():
+    if action.startswith("goto:") and action[5:].isdecimal():
         return RedirectResponse(f"{base}/items/{int(action[5:])}", status_code=303)
     return RedirectResponse(f"{base}/items/{slot}", status_code=303)
 
@@ -273,7 +273,7 @@ async def autosave(request: Request) -> Response:
     """The JavaScript path: save at once, answer JSON with the server's remaining time (or the refusal)."""
     raw_seq = request.headers.get("x-seq", "")
     try:
-        if not raw_seq.isdigit() or len(raw_seq) > 18:
+        if not raw_seq.isdecimal() or len(raw_seq) > 18:
             raise InvalidInput("The save carries no sequence number.", code="invalid_seq")
         result = await _save_form(request, attempt_slot(request), int(raw_seq))
     except DomainError as error:

@@ -82,7 +82,7 @@ DONE_NOTICES = {
 def _done_notice(request: Request) -> str | None:
     template = DONE_NOTICES.get(request.query_params.get("done", ""))
     count = request.query_params.get("n", "")
-    return template.format(n=int(count)) if template and count.isdigit() and len(count) < 7 else None
+    return template.format(n=int(count)) if template and count.isdecimal() and len(count) < 7 else None
 
 
 ACTIONS: dict[str, Callable[..., Any]] = {
@@ -124,7 +124,7 @@ async def act(request: Request) -> Response:
         extra: dict[str, Any] = {}
         if action in ("extend", "credit"):
             minutes = text_field(form, "minutes")
-            if not minutes.isdigit() or not 1 <= int(minutes) <= 600:
+            if not minutes.isdecimal() or not 1 <= int(minutes) <= 600:
                 raise InvalidInput(f"{action.capitalize()} 1 to 600 minutes.", code="invalid_minutes")
             extra["minutes"] = int(minutes)
         if action == "note":
