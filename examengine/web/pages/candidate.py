@@ -10,7 +10,7 @@ import functools
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -31,6 +31,7 @@ from examengine.web.templating import render
 from itembank.html import render_item_html, responses_from_form
 
 PREFIX = "r"
+T = TypeVar("T")
 
 
 def _attempt_id(request: Request) -> str:
@@ -82,19 +83,27 @@ def _device_lock_page(handler: Callable[..., Awaitable[Response]]) -> Callable[.
 
 
 async def _view(request: Request) -> attempts.AttemptView:
-    """The candidate's attempt behind the device lock: a read, and a write only while this session does not hold
-    the attempt yet (it takes a free attempt, or is refused with device_locked)."""
-    user_id = current_user(request).user_id
-    holder = _holder(request)
+    view, _ = await _view_and(request, lambda session, view, now: None)
+    return view
 
-    def read(*, session: Any) -> tuple[attempts.AttemptView, bool]:
+
+async def _view_and(
+    request: Request, also: Callable[[Any, attempts.AttemptView, datetime], T]
+) -> tuple[attempts.AttemptView, T]:
+    """The candidate's attempt behind the device lock, and what `also` reads beside it in the same unit of work: a
+    read, and a write only while this session does not hold the attempt yet (it takes a free attempt, or is
+    refused with device_locked)."""
+    user_id, holder, now = current_user(request).user_id, _holder(request), utcnow()
+
+    def read(*, session: Any) -> tuple[attempts.AttemptView, bool, T]:
         attempt = attempts.load(session, _attempt_id(request), user_id=user_id)
-        return attempts.view(session, attempt, utcnow()), device.needs_claim(attempt, holder)
+        view = attempts.view(session, attempt, now)
+        return view, device.needs_claim(attempt, holder), also(session, view, now)
 
-    view, unclaimed = await services(request).db.read(read)
+    view, unclaimed, extra = await services(request).db.read(read)
     if unclaimed:
         await services(request).db.run(device.claim, attempt_id=view.attempt_id, user_id=user_id, holder=holder)
-    return view
+    return view, extra
 
 
 @_device_lock_page
@@ -146,22 +155,16 @@ def _shows(view: attempts.AttemptView, slot: int) -> bool:
 
 @_device_lock_page
 async def item_page(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
-    slot, user_id, holder, now = attempt_slot(request), current_user(request).user_id, _holder(request), utcnow()
+    slot, user_id = attempt_slot(request), current_user(request).user_id
 
-    def read(*, session: Any) -> tuple[attempts.AttemptView, bool, answers.ItemForCandidate | None]:
-        """The attempt, the device lock and the item in one unit of work (the page's one read)."""
-        attempt = attempts.load(session, _attempt_id(request), user_id=user_id)
-        view = attempts.view(session, attempt, now)
-        found = None
-        if _shows(view, slot):
-            found = answers.item_for_candidate(
-                session=session, attempt_id=attempt.id, user_id=user_id, slot=slot, now=now
-            )
-        return view, device.needs_claim(attempt, holder), found
+    def item_if_shown(session: Any, view: attempts.AttemptView, now: datetime) -> answers.ItemForCandidate | None:
+        if not _shows(view, slot):
+            return None
+        return answers.item_for_candidate(
+            session=session, attempt_id=view.attempt_id, user_id=user_id, slot=slot, now=now
+        )
 
-    view, unclaimed, item = await services(request).db.read(read)
-    if unclaimed:
-        await services(request).db.run(device.claim, attempt_id=view.attempt_id, user_id=user_id, holder=holder)
+    view, item = await _view_and(request, item_if_shown)
     if view.status in FINAL:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
     if item is None:
