@@ -5,6 +5,7 @@ A route added to the URL table without an entry here fails the first test, so no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -186,6 +187,21 @@ def test_every_route_has_a_reviewed_access_rule(app_client: TestClient) -> None:
     assert set(names) == set(EXPECTED_ACCESS), "update EXPECTED_ACCESS for added or removed routes"
     for route in routes:
         assert route.endpoint.access.describe() == EXPECTED_ACCESS[route.name], route.name  # type: ignore[attr-defined]
+
+
+def example_path(template: str) -> str:
+    return re.sub(r"\{([^}:]+)(:int)?\}", lambda m: "7" if m.group(2) else f"x{m.group(1)}", template)
+
+
+def test_a_route_that_could_take_another_routes_address_comes_after_it(app_client: TestClient) -> None:
+    """Starlette takes the first route that matches, so `/admin/users/new` must come before `/admin/users/{user_id}`;
+    apart from such pairs the table's order is free (the delivery routes go first, for speed)."""
+    routes = app_routes(app_client)
+    for later, general in enumerate(routes):
+        for earlier, specific in enumerate(routes):
+            same_method = bool((general.methods or set()) & (specific.methods or set()))
+            if earlier != later and same_method and general.path_regex.match(example_path(specific.path)):
+                assert earlier < later, f"{specific.path} is shadowed by {general.path}, which comes before it"
 
 
 def allowed(rule: str, caller: str) -> bool:
