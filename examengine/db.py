@@ -47,6 +47,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+def _writer_lock_path(url: str) -> str | None:
+    """The file the writers of several processes on one SQLite database take turns on (beside the database)."""
+    database = make_url(url).database
+    if not is_sqlite(url) or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database + "-writer.lock"
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -114,7 +122,7 @@ class Database:
         self.is_sqlite = is_sqlite(url)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         wanted = self.is_sqlite if group_commit is None else group_commit
-        self.writer = GroupCommit(self._write_engine) if wanted else None
+        self.writer = GroupCommit(self._write_engine, lock_path=_writer_lock_path(url)) if wanted else None
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
@@ -156,6 +164,25 @@ class Database:
     async def read(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Like run, for service functions that only read."""
         return await anyio.to_thread.run_sync(lambda: self._call_here(fn, *args, write=False, **kwargs))
+
+    async def run_core(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Like run, for the hottest units of work, written as Core statements on `connection` (no ORM session):
+        a tenth of the overhead, for the answer save."""
+        if self.writer is not None:
+            result: T = await self.writer.run_core(fn, *args, **kwargs)
+            return result
+        return await anyio.to_thread.run_sync(lambda: self._core_here(fn, *args, write=True, **kwargs))
+
+    async def read_core(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Like read, for Core statements on `connection` (the token lookup of every request)."""
+        return await anyio.to_thread.run_sync(lambda: self._core_here(fn, *args, write=False, **kwargs))
+
+    def _core_here(self, fn: Callable[..., T], /, *args: Any, write: bool, **kwargs: Any) -> T:
+        with (self._write_engine if write else self.engine).connect() as connection:
+            result = fn(*args, connection=connection, **kwargs)
+            if write:
+                connection.commit()
+            return result
 
     def dispose(self) -> None:
         if self.writer is not None:

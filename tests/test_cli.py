@@ -70,7 +70,8 @@ def test_migrate_demo_users_and_tokens(fresh_env: str, capsys: pytest.CaptureFix
     assert cli.main(["tokens", "create", "--email", "ed@example.org"]) == 0
     token = capsys.readouterr().out.strip()
     database = Database(fresh_env)
-    principal = database.call(credentials.resolve, token=token, kind=CredentialKind.API, idle_timeout=None)
+    with database.engine.connect() as connection:
+        principal = credentials.resolve(connection=connection, token=token, kind=CredentialKind.API, idle_timeout=None)
     assert principal is not None and principal.email == "ed@example.org"
     database.dispose()
     assert cli.main(["tokens", "create", "--email", "nobody@example.org"]) == 2

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 from examengine.db import Database
@@ -44,6 +44,19 @@ def put_then_refuse_keeping(k: int, *, session: Session) -> None:
     raise Conflict("refused, but what was done stays", code="kept", commit_before_raising=True)
 
 
+def core_put(k: int, v: str, *, connection: Connection) -> int:
+    connection.execute(text("INSERT INTO gc_probe (k, v) VALUES (:k, :v)"), {"k": k, "v": v})
+    return k
+
+
+def core_put_then_refuse(k: int, *, connection: Connection) -> None:
+    core_put(k, "refused", connection=connection)
+    raise Conflict("refused on purpose", code="refused")
+
+
+CORE_JOBS = (core_put, core_put_then_refuse)
+
+
 def stored(database: Database) -> dict[int, str]:
     with database.engine.connect() as connection:
         return {k: v for k, v in connection.execute(text("SELECT k, v FROM gc_probe"))}
@@ -60,7 +73,10 @@ def run_batched(database: Database, calls: list[tuple[Any, tuple[Any, ...]]]) ->
     async def main() -> list[Any]:
         first = asyncio.ensure_future(database.run(hold))
         await asyncio.sleep(0.05)
-        rest = [asyncio.ensure_future(database.run(fn, *args)) for fn, args in calls]
+        rest = [
+            asyncio.ensure_future((database.run_core if fn in CORE_JOBS else database.run)(fn, *args))
+            for fn, args in calls
+        ]
         await asyncio.sleep(0.05)
         release.set()
         outcomes = await asyncio.gather(first, *rest, return_exceptions=True)
@@ -81,6 +97,41 @@ def test_queued_writes_share_one_commit_and_a_refused_one_is_undone_alone(writer
     assert stored(writer_db) == {1: "a", 3: "c", 4: "kept", 5: "e"}
     assert writer_db.writer.batches == 2  # the held job, then the five queued behind it together
     assert writer_db.writer.jobs == 6
+
+
+def test_core_jobs_share_the_batch_and_one_that_raises_is_undone_alone(writer_db: Database) -> None:
+    """Core units of work (plain SAVEPOINTs) and session ones (nested transactions) in one batch."""
+    outcomes = run_batched(
+        writer_db,
+        [
+            (core_put, (60, "core")),
+            (core_put_then_refuse, (61,)),
+            (put, (62, "session")),
+            (core_put, (61, "again")),
+            (put_then_refuse, (63,)),
+            (core_put, (60, "duplicate key")),
+            (core_put, (64, "last")),
+        ],
+    )
+    assert outcomes[0] == 60 and outcomes[2] == 62 and outcomes[3] == 61 and outcomes[6] == 64
+    assert isinstance(outcomes[1], Conflict) and isinstance(outcomes[4], Conflict)
+    assert isinstance(outcomes[5], Exception) and not isinstance(outcomes[5], Conflict)
+    assert stored(writer_db) == {60: "core", 61: "again", 62: "session", 64: "last"}
+    assert writer_db.writer is not None and writer_db.writer.batches == 2
+
+
+def test_core_jobs_without_group_commit_commit_alone(writer_db: Database) -> None:
+    """PostgreSQL's path (no writer thread): each Core unit of work is its own transaction."""
+    alone = Database(writer_db.url, group_commit=False)
+    try:
+        assert run_async(lambda: alone.run_core(core_put, 70, "alone")) == 70
+        with pytest.raises(Conflict):
+            run_async(lambda: alone.run_core(core_put_then_refuse, 71))
+        written_in_a_read = run_async(lambda: alone.read_core(core_put, 72, "read only"))
+        assert written_in_a_read == 72  # and not kept: a read's transaction is rolled back
+    finally:
+        alone.dispose()
+    assert stored(writer_db) == {70: "alone"}
 
 
 def test_a_database_error_in_one_job_leaves_the_others_committed(writer_db: Database) -> None:

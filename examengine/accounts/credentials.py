@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.accounts.models import Credential, CredentialKind, Role, User, UserRole
@@ -56,8 +56,9 @@ def issue(
     token = new_secret_token()
     csrf_token = secrets.token_urlsafe(32)
     expires_at = now + lifetime
-    session.add(
-        Credential(
+    # A plain INSERT rather than the ORM's flush: once per login.
+    session.execute(
+        insert(Credential).values(
             token_hash=token_digest(token),
             kind=kind,
             user_id=user_id,
@@ -68,7 +69,6 @@ def issue(
             address=(address or "")[:64] or None,
         )
     )
-    session.flush()
     return IssuedCredential(token, expires_at, csrf_token)
 
 
@@ -92,7 +92,7 @@ ROLES_OF = select(col(UserRole.role)).where(col(UserRole.user_id) == bindparam("
 
 def resolve(
     *,
-    session: Session,
+    connection: Connection,
     token: str,
     kind: CredentialKind,
     idle_timeout: timedelta | None,
@@ -103,7 +103,7 @@ def resolve(
         return None
     now = now or utcnow()
     token_hash = token_digest(token)
-    row = session.connection().execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": token_hash, "b_kind": kind}).first()
+    row = connection.execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": token_hash, "b_kind": kind}).first()
     if row is None:
         return None
     revoked_at, expires_at, last_seen_at, csrf_token, user_id, email, name, disabled_at = row
@@ -111,7 +111,7 @@ def resolve(
         return None
     if idle_timeout is not None and last_seen_at + idle_timeout <= now:
         return None
-    roles = frozenset(Role(r) for r in session.connection().execute(ROLES_OF, {"b_user_id": user_id}).scalars())
+    roles = frozenset(Role(r) for r in connection.execute(ROLES_OF, {"b_user_id": user_id}).scalars())
     return Principal(user_id, email, name, roles, kind, token_hash, csrf_token, expires_at, last_seen_at)
 
 

@@ -143,8 +143,8 @@ async def get_item(request: Request) -> Response:
 @operation(tags=["delivery"], body=SaveIn, responses={200: SaveOut}, errors=WATCH_ERRORS)
 async def save_response(request: Request, body: SaveIn) -> Response:
     """Save an answer; 200 means it is durable. A seq at or below the stored one changes nothing."""
-    result = await services(request).db.run(
-        answers.save,
+    result = await answers.save_answer(
+        services(request).db,
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,
         slot=attempt_slot(request),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Connection, Table, bindparam, insert, select, text
 from sqlmodel import Session, col
 
 from examengine.audit import chain
@@ -120,22 +120,33 @@ def attempt_event_hash(event: AttemptEvent) -> str:
     )
 
 
+# Built once: a plain INSERT rather than the ORM's flush, for the event of every saved answer.
+ANSWER_SAVED = insert(EVENT_TABLE).values(
+    attempt_id=bindparam("b_attempt_id"),
+    at=bindparam("b_at"),
+    actor_id=bindparam("b_actor_id"),
+    type=chain.UNCHAINED_EVENT,
+    detail=bindparam("b_detail"),
+)
+
+
+def record_answer_saved(
+    connection: Connection, *, attempt_id: str, actor_id: str | None, at: datetime, detail: dict[str, Any]
+) -> None:
+    """The timeline's `answer_saved` event: added, not chained (the save path does no hashing)."""
+    connection.execute(
+        ANSWER_SAVED, {"b_attempt_id": attempt_id, "b_at": at, "b_actor_id": actor_id, "b_detail": detail}
+    )
+
+
 def append_attempt_event(session: Session, event: AttemptEvent) -> AttemptEvent:
     """Add the event to its attempt's chain (one indexed read of the last chained event; an answer save is only
     added, unchained). An event by someone other than
     the candidate (a proctor or admin) is also a global `proctor_action`; the event that finishes the attempt puts
     the chain's head into the global chain (`attempt_finished`), so deleting the attempt's events shows."""
     if event.type == chain.UNCHAINED_EVENT:
-        # A plain INSERT rather than the ORM's flush: this is once per saved answer.
-        session.execute(
-            insert(EVENT_TABLE).values(
-                attempt_id=event.attempt_id,
-                at=event.at,
-                actor_id=event.actor_id,
-                type=event.type,
-                client_time=event.client_time,
-                detail=event.detail,
-            )
+        record_answer_saved(
+            session.connection(), attempt_id=event.attempt_id, actor_id=event.actor_id, at=event.at, detail=event.detail
         )
         return event
     lock_attempt_chain(session, event.attempt_id)

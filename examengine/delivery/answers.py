@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, exists, or_, select, true, update
+from sqlalchemy import Connection, Table, Update, bindparam, exists, or_, select, true, update
 from sqlmodel import Session, col
 
+from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
+from examengine.db import Database
 from examengine.delivery import attempts, ledger, navigation, sections
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
@@ -141,12 +143,18 @@ def save(
     token, which is not bound). Raises Conflict (attempt_closed, attempt_paused, attempt_waiting, device_locked)
     when the attempt does not take answers from this session, NotFound for another's attempt or a missing slot."""
     now = now or utcnow()
-    check_response(response)
-    if _update_slot(session, attempt_id, user_id, slot, response, seq, now, holder):
-        # The usual case: the guard proved the attempt is this user's and running; no need to load it.
-        return _saved(
-            session, attempt_id, user_id, slot, seq, now, attempts.remaining_seconds(session, attempt_id, now)
-        )
+    saved = save_if_running(
+        connection=session.connection(),
+        attempt_id=attempt_id,
+        user_id=user_id,
+        slot=slot,
+        response=response,
+        seq=seq,
+        now=now,
+        holder=holder,
+    )
+    if saved is not None:
+        return saved
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
     _refuse_if_not_running(session, attempt, now)
@@ -156,16 +164,63 @@ def save(
     # A timed section that ran out was closed just now, and this slot is in the one that opened, or this
     # session has just taken the attempt that no session held: save again.
     remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
-    if _update_slot(session, attempt_id, user_id, slot, response, seq, now, holder):
-        return _saved(session, attempt_id, user_id, slot, seq, now, remaining)
+    connection = session.connection()
+    if _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder):
+        record_answer_saved(
+            connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
+        )
+        return SaveResult(slot, seq, remaining)
     return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
 
 
-def _saved(
-    session: Session, attempt_id: str, user_id: str, slot: int, seq: int, now: datetime, remaining: int | None
+def save_if_running(
+    *,
+    connection: Connection,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    response: Any,
+    seq: int,
+    now: datetime | None = None,
+    holder: str | None = None,
+) -> SaveResult | None:
+    """The usual save in three Core statements: the guarded UPDATE (which proves the attempt is this user's,
+    running, held by this session, the slot reachable and `seq` newer), its event, and the time left. None when
+    the guard refuses: `save` then finds out why (and closes an overdue attempt, opens the next timed section or
+    binds an unheld attempt, and saves if it then may)."""
+    now = now or utcnow()
+    check_response(response)
+    if not _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder):
+        return None
+    record_answer_saved(connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
+    return SaveResult(slot, seq, attempts.remaining_seconds(connection, attempt_id, now))
+
+
+async def save_answer(
+    db: Database,
+    *,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    response: Any,
+    seq: int,
+    holder: str | None = None,
 ) -> SaveResult:
-    attempts.record(session, attempt_id, "answer_saved", actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
-    return SaveResult(slot, seq, remaining)
+    """A save as a request makes it: `save_if_running` as a Core unit of work (the group commit's cheapest kind),
+    and only when its guard refuses, the whole `save` in a unit of work of its own."""
+    arguments = {
+        "attempt_id": attempt_id,
+        "user_id": user_id,
+        "slot": slot,
+        "response": response,
+        "seq": seq,
+        "holder": holder,
+    }
+    saved: SaveResult | None = await db.run_core(save_if_running, **arguments)
+    if saved is not None:
+        return saved
+    refused: SaveResult = await db.run(save, **arguments)
+    return refused
 
 
 SLOT_TABLE: Table = AttemptSlot.__table__  # type: ignore[attr-defined]
@@ -204,7 +259,7 @@ SAVE_BOUND = _save_statement(bound=True)
 
 
 def _update_slot(
-    session: Session,
+    connection: Connection,
     attempt_id: str,
     user_id: str,
     slot: int,
@@ -223,9 +278,9 @@ def _update_slot(
         "b_now": now,
     }
     if holder is None:
-        saved = session.connection().execute(SAVE_UNBOUND, values)
+        saved = connection.execute(SAVE_UNBOUND, values)
     else:
-        saved = session.connection().execute(SAVE_BOUND, {**values, "b_holder": holder})
+        saved = connection.execute(SAVE_BOUND, {**values, "b_holder": holder})
     return bool(saved.rowcount)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlmodel import Session, col
 
 from examengine.audit.service import append_attempt_event
@@ -72,14 +72,16 @@ LEDGER_FACTS: tuple[Any, ...] = (
 )
 
 
-def remaining_seconds(session: Session, attempt_id: str, now: datetime) -> int | None:
+LEDGER_BY_ID = select(*LEDGER_FACTS).where(col(Attempt.id) == bindparam("b_attempt_id"))
+FORM_BY_ID = select(col(Attempt.form)).where(col(Attempt.id) == bindparam("b_attempt_id"))
+
+
+def remaining_seconds(connection: Connection, attempt_id: str, now: datetime) -> int | None:
     """The attempt's time left from its time columns alone (the form only when sections are timed)."""
-    facts = session.execute(select(*LEDGER_FACTS).where(col(Attempt.id) == attempt_id)).one()
+    facts = connection.execute(LEDGER_BY_ID, {"b_attempt_id": attempt_id}).one()
     allowances = None
     if facts.open_section is not None:
-        allowances = section_allowances(
-            session.scalars(select(col(Attempt.form)).where(col(Attempt.id) == attempt_id)).one()
-        )
+        allowances = section_allowances(connection.execute(FORM_BY_ID, {"b_attempt_id": attempt_id}).scalar_one())
     return ledger.remaining_seconds(ledger_of(facts, allowances), now)
 
 
@@ -113,10 +115,16 @@ def load(session: Session, attempt_id: str, *, user_id: str | None = None) -> At
     return attempt
 
 
+# Built once, plain columns: every attempt page, flag, move and start reads them (the session still flushes first).
+SLOT_STATES = (
+    select(col(AttemptSlot.slot), col(AttemptSlot.response), col(AttemptSlot.flagged))
+    .where(col(AttemptSlot.attempt_id) == bindparam("b_attempt_id"))
+    .order_by(col(AttemptSlot.slot))
+)
+
+
 def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
-    slots = session.scalars(
-        select(AttemptSlot).where(col(AttemptSlot.attempt_id) == attempt.id).order_by(col(AttemptSlot.slot))
-    ).all()
+    slots = session.execute(SLOT_STATES, {"b_attempt_id": attempt.id}).all()
     by_slot = {s.slot: s for s in slots}
     sections = tuple(
         (

@@ -61,12 +61,14 @@ async def authenticate(request: Request) -> Principal | None:
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not bearer.strip():
             return None
-        return await ctx.db.read(credentials.resolve, token=bearer.strip(), kind=CredentialKind.API, idle_timeout=None)
+        return await ctx.db.read_core(
+            credentials.resolve, token=bearer.strip(), kind=CredentialKind.API, idle_timeout=None
+        )
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
     idle = timedelta(minutes=ctx.settings.session_idle_minutes)
-    found = await ctx.db.read(credentials.resolve, token=cookie, kind=CredentialKind.WEB, idle_timeout=idle)
+    found = await ctx.db.read_core(credentials.resolve, token=cookie, kind=CredentialKind.WEB, idle_timeout=idle)
     if found is not None and credentials.needs_touch(last_seen_at=found.last_seen_at, now=utcnow()):
         await ctx.db.run(credentials.touch, token_hash=found.token_hash)
     return found

@@ -173,8 +173,9 @@ def test_moving_to_the_waiting_device_ends_the_old_session_and_keeps_answers_and
     assert view.responses == {1: "A"} and after.deadline_at == before.deadline_at
     assert after.status == before.status == "in_progress"
     resolve = {"kind": CredentialKind.WEB, "idle_timeout": None}
-    assert sitting.call(credentials.resolve, token=sitting.tokens[LAPTOP], **resolve) is None  # signed out
-    assert sitting.call(credentials.resolve, token=sitting.tokens[PHONE], **resolve) is not None
+    with sitting.program.services.db.engine.connect() as connection:
+        assert credentials.resolve(connection=connection, token=sitting.tokens[LAPTOP], **resolve) is None  # signed out
+        assert credentials.resolve(connection=connection, token=sitting.tokens[PHONE], **resolve) is not None
     moved = sitting.events("device_unlocked")
     laptop_key, phone_key = sitting.sessions[LAPTOP], sitting.sessions[PHONE]
     assert laptop_key and phone_key

@@ -216,8 +216,8 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
     value = _slot_value(item.view, [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     if seq is None:
         seq = item.seq + 1
-    return await services(request).db.run(
-        answers.save,
+    return await answers.save_answer(
+        services(request).db,
         attempt_id=_attempt_id(request),
         user_id=user_id,
         slot=slot,
