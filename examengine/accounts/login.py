@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from examengine.accounts import credentials, service, throttle
-from examengine.accounts.models import CredentialKind, User
+from examengine.accounts.models import CredentialKind, Role, User
 from examengine.accounts.passwords import Passwords
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
@@ -29,9 +29,19 @@ class LoginResult:
 
 @dataclass(frozen=True)
 class _Candidate:
-    user_id: str | None
+    user: service.UserView | None
     password_hash: str | None
     trusted: bool
+
+    @property
+    def user_id(self) -> str | None:
+        return self.user.id if self.user else None
+
+
+# Built once, plain columns: read for every login before the password is checked.
+ENABLED_USER_BY_EMAIL = select(col(User.id), col(User.email), col(User.name), col(User.password_hash)).where(
+    col(User.email) == bindparam("b_email"), col(User.disabled_at).is_(None)
+)
 
 
 def _prepare(
@@ -43,13 +53,14 @@ def _prepare(
     limits: ThrottleLimits,
     now: datetime,
 ) -> _Candidate:
-    row = session.execute(
-        select(col(User.id), col(User.password_hash)).where(col(User.email) == email, col(User.disabled_at).is_(None))
-    ).first()
-    user_id, password_hash = (row[0], row[1]) if row else (None, None)
-    trusted = throttle.is_trusted_device(session=session, device_token=device_token, user_id=user_id)
+    row = session.connection().execute(ENABLED_USER_BY_EMAIL, {"b_email": email}).first()
+    user = None
+    if row is not None:
+        roles = session.connection().execute(credentials.ROLES_OF, {"b_user_id": row.id}).scalars()
+        user = service.UserView(row.id, row.email, row.name, tuple(sorted(Role(r) for r in roles)), False)
+    trusted = throttle.is_trusted_device(session=session, device_token=device_token, user_id=user.id if user else None)
     throttle.check(session=session, keys=keys, trusted=trusted, limits=limits, now=now)
-    return _Candidate(user_id, password_hash, trusted)
+    return _Candidate(user, row.password_hash if row else None, trusted)
 
 
 def _fail(
@@ -72,7 +83,7 @@ def _fail(
 def _succeed(
     *,
     session: Session,
-    user_id: str,
+    user: service.UserView,
     kind: CredentialKind,
     lifetime: timedelta,
     address: str,
@@ -81,12 +92,12 @@ def _succeed(
     now: datetime,
 ) -> LoginResult:
     if new_hash:
-        service.set_password_hash(session=session, user_id=user_id, password_hash=new_hash)
-    issued = credentials.issue(session=session, user_id=user_id, kind=kind, lifetime=lifetime, address=address, now=now)
-    device_token = None if trusted else throttle.trust_device(session=session, user_id=user_id)
+        service.set_password_hash(session=session, user_id=user.id, password_hash=new_hash)
+    issued = credentials.issue(session=session, user_id=user.id, kind=kind, lifetime=lifetime, address=address, now=now)
+    device_token = None if trusted else throttle.trust_device(session=session, user_id=user.id)
     detail = {"address": address, "credential": kind.value}
-    record(session=session, kind=AuditKind.LOGIN_SUCCEEDED, actor_id=user_id, subject=f"user:{user_id}", detail=detail)
-    return LoginResult(service.get_user(session=session, user_id=user_id), issued, device_token)
+    record(session=session, kind=AuditKind.LOGIN_SUCCEEDED, actor_id=user.id, subject=f"user:{user.id}", detail=detail)
+    return LoginResult(user, issued, device_token)
 
 
 async def log_in(
@@ -119,7 +130,7 @@ async def log_in(
     keys = throttle.keys_for(email, address, device_hash)
     candidate = await db.read(_prepare, email=email, keys=keys, device_token=device_token, limits=limits, now=now)
     verification = await passwords.verify_off_loop(candidate.password_hash, password)
-    if not verification.ok or candidate.user_id is None:
+    if not verification.ok or candidate.user is None:
         await db.run(
             _fail,
             keys=keys,
@@ -134,7 +145,7 @@ async def log_in(
     new_hash = await passwords.rehash_off_loop(password) if verification.needs_rehash else None
     return await db.run(
         _succeed,
-        user_id=candidate.user_id,
+        user=candidate.user,
         kind=kind,
         lifetime=lifetime,
         address=address,

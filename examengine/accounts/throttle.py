@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import LoginFailure, TrustedDevice
+from examengine.clock import utcnow
 from examengine.db import dialect_insert
 from examengine.errors import Throttled
 from examengine.ids import new_secret_token, token_digest
@@ -99,7 +100,7 @@ def record_failure(
 def trust_device(*, session: Session, user_id: str) -> str:
     """A new trusted-device secret for the browser that just logged in."""
     token = new_secret_token()
-    session.add(TrustedDevice(token_hash=token_digest(token), user_id=user_id))
+    session.execute(insert(TrustedDevice).values(token_hash=token_digest(token), user_id=user_id, created_at=utcnow()))
     return token
 
 

@@ -38,7 +38,7 @@ class CreditPolicy:
 
 
 def policy(*, session: Session, attempt: Attempt) -> CreditPolicy:
-    definition = exams.get_version(session=session, exam_id=attempt.exam_id, version=attempt.exam_version).definition
+    definition = exams.definition_of(session=session, exam_id=attempt.exam_id, version=attempt.exam_version)
     reports = session.scalars(
         select(col(AttemptEvent.detail)).where(
             col(AttemptEvent.attempt_id) == attempt.id, col(AttemptEvent.type) == "online"

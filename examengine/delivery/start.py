@@ -107,7 +107,7 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
         )
     if now >= sitting.closes_at:
         raise Conflict(f"The sitting closed at {sitting.closes_at.isoformat()}.", code="sitting_closed")
-    definition = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version).definition
+    definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     eligibility = retake.ensure_eligible(
         session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now
     )

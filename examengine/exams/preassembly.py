@@ -122,7 +122,7 @@ def pending(*, session: Session, sitting_id: str, now: datetime) -> list[tuple[s
     window opens or before it closes. Those the retake rules refuse for good get none (a form would only count
     against the exposure of everyone else)."""
     sitting = _sitting_not_closed(session, sitting_id, now)
-    definition = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version).definition
+    definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     at = max(now, sitting.opens_at)
     wanted = []
     for user_id in _without_form(session, sitting):
@@ -138,7 +138,7 @@ def pending(*, session: Session, sitting_id: str, now: datetime) -> list[tuple[s
 def build_batch(*, session: Session, sitting_id: str, candidates: Sequence[tuple[str, int]], now: datetime) -> Batch:
     """The forms of these candidates, built one after another on the sitting's exposure as it stands. Reads only."""
     sitting = _sitting_not_closed(session, sitting_id, now)
-    definition = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version).definition
+    definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     still = set(_without_form(session, sitting, [user_id for user_id, _ in candidates]))
     users = [(user_id, number) for user_id, number in candidates if user_id in still]
     pools = exams.pinned_pools(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlmodel import Session, col
 
 from examengine.audit.kinds import AuditKind
@@ -177,6 +177,23 @@ def new_version(*, session: Session, exam_id: str, definition: ExamDefinition, a
 def get_version(*, session: Session, exam_id: str, version: int | None = None) -> ExamVersionView:
     exam = _exam(session, exam_id)
     return _view(exam, _version(session, exam_id, version or exam.latest_version))
+
+
+# Built once: the facts that say whether a version's definition is already parsed in this process.
+VERSION_STATE = select(col(ExamVersion.status), col(ExamVersion.published_at)).where(
+    col(ExamVersion.exam_id) == bindparam("b_exam_id"), col(ExamVersion.version) == bindparam("b_version")
+)
+
+
+def definition_of(*, session: Session, exam_id: str, version: int) -> ExamDefinition:
+    """A version's definition: for a published one already parsed in this process, two plain columns are read
+    instead of the version row with its whole definition (every start and submit asks)."""
+    state = session.connection().execute(VERSION_STATE, {"b_exam_id": exam_id, "b_version": version}).first()
+    if state is not None and state.status != ExamStatus.DRAFT:
+        found = _PUBLISHED_DEFINITIONS.get((exam_id, version, state.published_at))
+        if found is not None:
+            return found
+    return get_version(session=session, exam_id=exam_id, version=version).definition
 
 
 def latest_published(*, session: Session, exam_id: str) -> ExamVersionView:

@@ -80,7 +80,7 @@ class Claimed:
 def policy_of(session: Session, exam_id: str, version: int, cache: dict[tuple[str, int], Marking]) -> Marking:
     key = (exam_id, version)
     if key not in cache:
-        cache[key] = exams.get_version(session=session, exam_id=exam_id, version=version).definition.marking
+        cache[key] = exams.definition_of(session=session, exam_id=exam_id, version=version).marking
     return cache[key]
 
 

@@ -132,7 +132,7 @@ def _plan(
     session: Session, exam_id: str, request: DecisionRequest, decision: RescoreDecision, now: datetime
 ) -> tuple[RescorePlan, list[tuple[AttemptResult, Attempt, list[dict[str, Any]], dict[str, Any]]]]:
     item_title = _check(session, exam_id, request)
-    definition = exams.get_version(session=session, exam_id=exam_id, version=request.version).definition
+    definition = exams.definition_of(session=session, exam_id=exam_id, version=request.version)
     rows = session.execute(
         select(AttemptResult, Attempt, User)
         .join(Attempt, col(Attempt.id) == col(AttemptResult.attempt_id))

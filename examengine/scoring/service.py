@@ -187,7 +187,7 @@ def slot_scores(session: Session, attempt_id: str) -> list[SlotScore]:
 
 
 def definition_of(session: Session, attempt: Attempt) -> ExamDefinition:
-    return exams.get_version(session=session, exam_id=attempt.exam_id, version=attempt.exam_version).definition
+    return exams.definition_of(session=session, exam_id=attempt.exam_id, version=attempt.exam_version)
 
 
 def score_attempt(
