@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from examengine.db import Database
@@ -192,3 +194,24 @@ def test_a_write_inside_the_writer_is_refused_rather_than_waiting_forever(writer
     with pytest.raises(RuntimeError, match="wait forever"):
         writer_db.call(nested)
     assert stored(writer_db) == {}
+
+
+def test_writers_of_two_processes_on_one_sqlite_file_take_turns(writer_db: Database) -> None:
+    """uvicorn --workers on SQLite: each process has its own writer, and they take turns through the lock file
+    beside the database (two Database objects stand for the two processes: flock locks are per open file)."""
+    if not writer_db.is_sqlite:
+        pytest.skip("PostgreSQL takes concurrent writers by itself: no writer thread, no lock file")
+    other = Database(writer_db.url, group_commit=True)
+    try:
+
+        async def main() -> list[Any]:
+            return await asyncio.gather(
+                *((writer_db if k % 2 else other).run_core(core_put, k, f"process {k % 2}") for k in range(100, 300))
+            )
+
+        assert run_async(main) == list(range(100, 300))
+    finally:
+        other.dispose()
+    assert stored(writer_db) == {k: f"process {k % 2}" for k in range(100, 300)}
+    lock_file = Path((make_url(writer_db.url).database or "") + "-writer.lock")
+    assert lock_file.exists()
