@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.accounts.models import Credential, CredentialKind, Role, User, UserRole
@@ -15,6 +15,7 @@ from examengine.ids import new_secret_token, token_digest
 
 # Touching last_seen on every request would turn every read into a write; a minute of slack is harmless.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+CREDENTIAL_TABLE: Table = Credential.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ def issue(
     csrf_token = secrets.token_urlsafe(32)
     expires_at = now + lifetime
     # A plain INSERT rather than the ORM's flush: once per login.
-    session.execute(
-        insert(Credential).values(
+    session.connection().execute(
+        insert(CREDENTIAL_TABLE).values(
             token_hash=token_digest(token),
             kind=kind,
             user_id=user_id,

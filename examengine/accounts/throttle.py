@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import LoginFailure, TrustedDevice
@@ -100,7 +100,10 @@ def record_failure(
 def trust_device(*, session: Session, user_id: str) -> str:
     """A new trusted-device secret for the browser that just logged in."""
     token = new_secret_token()
-    session.execute(insert(TrustedDevice).values(token_hash=token_digest(token), user_id=user_id, created_at=utcnow()))
+    device_table: Table = TrustedDevice.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        insert(device_table).values(token_hash=token_digest(token), user_id=user_id, created_at=utcnow())
+    )
     return token
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -42,6 +42,8 @@ from examengine.exams.form_inputs import fixed_form_seed as fixed_form_seed
 from examengine.exams.models import Enrollment, Sitting
 from examengine.scoring import retake
 
+SLOT_TABLE: Table = AttemptSlot.__table__  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class StartOutcome:
@@ -59,14 +61,15 @@ class StartPlan:
     form: prepared_forms.Prepared | FormInputs
 
 
+RUNNING = select(Attempt).where(
+    col(Attempt.sitting_id) == bindparam("b_sitting_id"),
+    col(Attempt.user_id) == bindparam("b_user_id"),
+    col(Attempt.status).not_in([s.value for s in FINAL]),
+)
+
+
 def _running(session: Session, sitting_id: str, user_id: str) -> Attempt | None:
-    return session.scalars(
-        select(Attempt).where(
-            col(Attempt.sitting_id) == sitting_id,
-            col(Attempt.user_id) == user_id,
-            col(Attempt.status).not_in([s.value for s in FINAL]),
-        )
-    ).first()
+    return session.scalars(RUNNING, {"b_sitting_id": sitting_id, "b_user_id": user_id}).first()
 
 
 def form_inputs(session: Session, sitting: Sitting, user_id: str, definition: ExamDefinition) -> FormInputs:
@@ -158,8 +161,9 @@ def _create(
     attempt.deadline_at = ledger.deadline(attempts.time_ledger(attempt), now)
     session.add(attempt)
     session.flush()
-    session.execute(
-        insert(AttemptSlot),
+    # The table, not the entity: the ORM's bulk INSERT would walk each of the rows through its persistence code.
+    session.connection().execute(
+        insert(SLOT_TABLE),
         [
             {
                 "attempt_id": attempt.id,

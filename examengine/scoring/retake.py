@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from examengine.clock import rfc3339
@@ -39,18 +39,22 @@ class Eligibility:
     code: str | None = None  # the rule that refuses, for the API's error code
 
 
+# Built once: every start reads the candidate's attempts at the exam with their results.
+HISTORY = (
+    select(col(Attempt.created_at), col(Attempt.finished_at), col(AttemptResult.status), col(AttemptResult.passed))
+    .outerjoin(AttemptResult, col(AttemptResult.attempt_id) == col(Attempt.id))
+    .where(col(Attempt.user_id) == bindparam("b_user_id"), col(Attempt.exam_id) == bindparam("b_exam_id"))
+    .order_by(col(Attempt.created_at))
+)
+
+
 def eligibility(
     *, session: Session, user_id: str, exam_id: str, definition: ExamDefinition, now: datetime
 ) -> Eligibility:
     """Whether the candidate may start another attempt at the exam now under `definition`'s retake policy, with
     a reason a person can act on and, for a waiting period, the moment it ends. Raises nothing."""
     policy = definition.retake_policy
-    history = session.execute(
-        select(col(Attempt.created_at), col(Attempt.finished_at), col(AttemptResult.status), col(AttemptResult.passed))
-        .outerjoin(AttemptResult, col(AttemptResult.attempt_id) == col(Attempt.id))
-        .where(col(Attempt.user_id) == user_id, col(Attempt.exam_id) == exam_id)
-        .order_by(col(Attempt.created_at))
-    ).all()
+    history = session.execute(HISTORY, {"b_user_id": user_id, "b_exam_id": exam_id}).all()
     used = len(history)
     granted = exceptions_for(session, exam_id=exam_id, user_ids=[user_id])
     extra = sum(1 for g in granted if g.kind == RetakeExceptionKind.EXTRA_ATTEMPT)
