@@ -41,6 +41,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         warning = sqlite_version_warning() if services.db.is_sqlite else None
         if warning:
             log.warning(warning)
+        try:  # before taking requests: the first Start of a burst must not read a 100,000-item pool
+            await anyio.to_thread.run_sync(scheduler.warm_pools, services)
+        except Exception:  # a pool that cannot load now is loaded (or refused) by the start that needs it
+            log.exception("Loading the pools of open sittings at start-up failed")
         jobs = scheduler.start_in_process(services) if settings.scheduler == "internal" else None
         # What is alive after start-up lives as long as the process: keep it out of the collector's full passes,
         # which otherwise scan it all every few hundred requests (a 100 ms pause in a dashboard refresh or a save).

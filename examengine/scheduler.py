@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -55,7 +56,16 @@ def issue_due_certificates(services: Services) -> object:
 
 def preassemble_forms(services: Services) -> object:
     minutes = services.settings.preassemble_minutes
-    return str(preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes))
+    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes)
+    warm_pools(services)
+    return str(report)
+
+
+def warm_pools(services: Services) -> int:
+    """This process's pools of the sittings open or opening within the lead time (at start-up and every minute
+    with the preparation, so a sitting scheduled later is warm before it opens)."""
+    lead = timedelta(minutes=services.settings.preassemble_minutes or 60)
+    return services.db.call(preassembly.warm_pools, now=utcnow(), lead=lead, write=False)
 
 
 def purge_audit_trail(services: Services) -> object:

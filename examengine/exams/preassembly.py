@@ -38,6 +38,7 @@ from examengine.exams.form_inputs import (
     seen_items,
     taken_forms,
 )
+from examengine.exams.forms import blueprint_and_pool
 from examengine.exams.models import Enrollment, Sitting
 from examengine.exams.prepared_forms import PreparedForm, discard_unusable, forms_in_sitting, prepared_count
 from examengine.scoring import retake
@@ -87,6 +88,21 @@ def due_sittings(*, session: Session, now: datetime, lead: timedelta) -> list[st
     """Sittings that open within `lead` of now or are open: their candidates may start before the next run."""
     query = select(col(Sitting.id)).where(col(Sitting.opens_at) <= now + lead, col(Sitting.closes_at) > now)
     return list(session.scalars(query.order_by(col(Sitting.opens_at), col(Sitting.id))))
+
+
+def warm_pools(*, session: Session, now: datetime, lead: timedelta) -> int:
+    """Load into this process the pinned pools (and their conversion for the assembler) of the exam versions whose
+    sittings are open or open within `lead`, so that a Start that assembles (a late enrolment, a retake, a form
+    thrown away) never waits on reading a large bank in the middle of a burst. Returns how many versions."""
+    versions = session.execute(
+        select(col(Sitting.exam_id), col(Sitting.exam_version))
+        .where(col(Sitting.opens_at) <= now + lead, col(Sitting.closes_at) > now)
+        .distinct()
+    ).all()
+    for exam_id, version in versions:
+        definition = exams.definition_of(session=session, exam_id=exam_id, version=version)
+        blueprint_and_pool(definition, exams.pinned_pools(session=session, exam_id=exam_id, version=version))
+    return len(versions)
 
 
 def _sitting_not_closed(session: Session, sitting_id: str, now: datetime) -> Sitting:

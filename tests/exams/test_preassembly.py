@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -137,6 +137,29 @@ def test_fallback_when_nothing_was_prepared(loft: Loft) -> None:
     attempt = loft.attempt(loft.start(sitting_id, loft.candidates[0]))
     assert not loft.started_prepared(attempt.id)
     assert loft.counters(sitting_id) == loft.recount(sitting_id) == Counter(ids_on(attempt.form))
+
+
+def test_warming_loads_the_pools_of_due_sittings_so_a_start_that_assembles_reads_none(
+    loft: Loft, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At start-up and every minute a server loads the pools of sittings open or opening soon: a Start that
+    assembles (nothing was prepared) then takes them from memory, not from a possibly large bank."""
+    sitting_id = loft.sitting(loft.exam())
+    loft.sitting(loft.exam(), opens_in=timedelta(days=2))  # not due: its pool is left alone
+    loaded: list[tuple[str, int]] = []
+    real_load = exams_service._load_pinned_pools
+
+    def counting_load(session: Any, exam_id: str, version: int) -> Any:
+        loaded.append((exam_id, version))
+        return real_load(session, exam_id, version)
+
+    monkeypatch.setattr(exams_service, "_PINNED", {})
+    monkeypatch.setattr(exams_service, "_load_pinned_pools", counting_load)
+    now = datetime.now(UTC)
+    assert loft.call(preassembly.warm_pools, now=now, lead=timedelta(minutes=60), write=False) == 1
+    assert len(loaded) == 1
+    attempt = loft.attempt(loft.start(sitting_id, loft.candidates[0]))
+    assert not loft.started_prepared(attempt.id) and len(loaded) == 1  # assembled from the warm pool
 
 
 def test_two_runs_at_once_prepare_each_form_once_and_a_third_adds_nothing(loft: Loft) -> None:
