@@ -8,6 +8,7 @@ writes (`data-interaction`, `data-gap`, `data-hottext`). Dropping the other `dat
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -26,6 +27,11 @@ VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "source", 
 _BREAKS = frozenset({"br", "p", "div", "li", "td", "th", "tr", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+# Item versions never change, so the same markup is cleaned on every page that shows it: kept per process.
+CACHED_MARKUPS = 20_000
+
+
+@functools.lru_cache(maxsize=CACHED_MARKUPS)
 def clean(markup: str) -> str:
     """`markup` cleaned by the narrower policy described above."""
     return nh3.clean(
@@ -106,6 +112,18 @@ def _keep(tag: str, attrs: dict[str, str]) -> Replacement | None:
 
 def rewrite(markup: str, hook: Hook = _keep) -> str:
     """Clean `markup`, then serialise it again with placeholder elements replaced by `hook`."""
+    if hook is _keep:
+        return _rewritten(markup)
+    return _rewrite(markup, hook)
+
+
+@functools.lru_cache(maxsize=CACHED_MARKUPS)
+def _rewritten(markup: str) -> str:
+    """Option and label markup, which keeps its placeholders: the same on every page."""
+    return _rewrite(markup, _keep)
+
+
+def _rewrite(markup: str, hook: Hook) -> str:
     rewriter = _Rewriter(hook)
     rewriter.feed(clean(markup))
     return rewriter.result()
