@@ -23,6 +23,8 @@ from examengine.errors import Throttled
 from examengine.ids import new_secret_token, token_digest
 from examengine.settings import ThrottleLimits
 
+DEVICE_TABLE: Table = TrustedDevice.__table__  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class ThrottleKeys:
@@ -100,9 +102,8 @@ def record_failure(
 def trust_device(*, session: Session, user_id: str) -> str:
     """A new trusted-device secret for the browser that just logged in."""
     token = new_secret_token()
-    device_table: Table = TrustedDevice.__table__  # type: ignore[attr-defined]
     session.connection().execute(
-        insert(device_table).values(token_hash=token_digest(token), user_id=user_id, created_at=utcnow())
+        insert(DEVICE_TABLE).values(token_hash=token_digest(token), user_id=user_id, created_at=utcnow())
     )
     return token
 

@@ -142,35 +142,17 @@ def save(
     """Store an answer if `seq` is newer than the stored one. `holder` is the web session saving (None for a bearer
     token, which is not bound). Raises Conflict (attempt_closed, attempt_paused, attempt_waiting, device_locked)
     when the attempt does not take answers from this session, NotFound for another's attempt or a missing slot."""
-    now = now or utcnow()
-    saved = save_if_running(
-        connection=session.connection(),
-        attempt_id=attempt_id,
-        user_id=user_id,
-        slot=slot,
-        response=response,
-        seq=seq,
-        now=now,
-        holder=holder,
-    )
-    if saved is not None:
-        return saved
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
-    device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
-    _refuse_if_not_running(session, attempt, now)
-    stored = _slot(session, attempt_id, slot)
-    sections.ensure_section_open(attempt, stored.section, now)
-    navigation.ensure_reachable(attempt, slot, now)
-    # A timed section that ran out was closed just now, and this slot is in the one that opened, or this
-    # session has just taken the attempt that no session held: save again.
-    remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
-    connection = session.connection()
-    if _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder):
-        record_answer_saved(
-            connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
-        )
-        return SaveResult(slot, seq, remaining)
-    return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
+    arguments = {
+        "attempt_id": attempt_id,
+        "user_id": user_id,
+        "slot": slot,
+        "response": response,
+        "seq": seq,
+        "now": now or utcnow(),
+        "holder": holder,
+    }
+    saved = save_if_running(connection=session.connection(), **arguments)
+    return saved if saved is not None else save_refused(session=session, **arguments)
 
 
 def save_if_running(
@@ -186,14 +168,40 @@ def save_if_running(
 ) -> SaveResult | None:
     """The usual save in three Core statements: the guarded UPDATE (which proves the attempt is this user's,
     running, held by this session, the slot reachable and `seq` newer), its event, and the time left. None when
-    the guard refuses: `save` then finds out why (and closes an overdue attempt, opens the next timed section or
-    binds an unheld attempt, and saves if it then may)."""
+    the guard refuses: `save_refused` then finds out why."""
     now = now or utcnow()
     check_response(response)
-    if not _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder):
+    if not _store(connection, attempt_id, user_id, slot, response, seq, now, holder):
         return None
-    record_answer_saved(connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
     return SaveResult(slot, seq, attempts.remaining_seconds(connection, attempt_id, now))
+
+
+def save_refused(
+    *,
+    session: Session,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    response: Any,
+    seq: int,
+    now: datetime | None = None,
+    holder: str | None = None,
+) -> SaveResult:
+    """After `save_if_running` was refused: raise why (closing an overdue attempt first), or, when a timed section
+    that ran out was closed just now and this slot is in the one that opened, or this session has just taken the
+    attempt that no session held, save again. A seq at or below the stored one answers with the stored seq."""
+    now = now or utcnow()
+    check_response(response)
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
+    _refuse_if_not_running(session, attempt, now)
+    stored = _slot(session, attempt_id, slot)
+    sections.ensure_section_open(attempt, stored.section, now)
+    navigation.ensure_reachable(attempt, slot, now)
+    remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
+    if _store(session.connection(), attempt_id, user_id, slot, response, seq, now, holder):
+        return SaveResult(slot, seq, remaining)
+    return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
 
 
 async def save_answer(
@@ -207,7 +215,7 @@ async def save_answer(
     holder: str | None = None,
 ) -> SaveResult:
     """A save as a request makes it: `save_if_running` as a Core unit of work (the group commit's cheapest kind),
-    and only when its guard refuses, the whole `save` in a unit of work of its own."""
+    and only when its guard refuses, `save_refused` in a unit of work of its own."""
     arguments = {
         "attempt_id": attempt_id,
         "user_id": user_id,
@@ -219,8 +227,25 @@ async def save_answer(
     saved: SaveResult | None = await db.run_core(save_if_running, **arguments)
     if saved is not None:
         return saved
-    refused: SaveResult = await db.run(save, **arguments)
+    refused: SaveResult = await db.run(save_refused, **arguments)
     return refused
+
+
+def _store(
+    connection: Connection,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    response: Any,
+    seq: int,
+    now: datetime,
+    holder: str | None,
+) -> bool:
+    """The guarded UPDATE and, when it took effect, its `answer_saved` event."""
+    if not _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder):
+        return False
+    record_answer_saved(connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
+    return True
 
 
 SLOT_TABLE: Table = AttemptSlot.__table__  # type: ignore[attr-defined]
