@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.errors import ServerErrorMiddleware
 
-from examengine import scheduler
+from examengine import scheduler, shutdown
 from examengine.api.spec import spec
 from examengine.context import Services
 from examengine.db import sqlite_version_warning
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services: Services = app.state.services
+        shutdown.watch_signals()
         ensure_migrated(services.db.engine)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.read_threads
         warning = sqlite_version_warning() if services.db.is_sqlite else None

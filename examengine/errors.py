@@ -62,6 +62,18 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class UnsupportedMediaType(DomainError):
+    """The body is not in a format the route reads (415): a form where JSON is expected, or the reverse."""
+
+    code = "unsupported_media_type"
+
+
+class ShuttingDown(DomainError):
+    """The server is stopping and refused to start or finish long work (503); nothing was stored."""
+
+    code = "shutting_down"
+
+
 class Throttled(DomainError):
     code = "too_many_attempts"
 

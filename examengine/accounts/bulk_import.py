@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from examengine import shutdown
 from examengine.accounts import service
 from examengine.accounts.models import Role, User
 from examengine.accounts.passwords import check_password_policy
@@ -68,7 +69,8 @@ def parse_users_csv(data: bytes, *, default_roles: tuple[Role, ...] = (Role.CAND
     for record in reader:
         line = reader.line_num
         if len(rows) + len(problems) >= MAX_ROWS:
-            raise TooLarge(f"The file has more than {MAX_ROWS} rows; split it into parts.")
+            raise TooLarge(f"The file has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}: split it into parts.")
+        shutdown.check()
         if None in record:
             problems.append(RowProblem(line, "This row has more fields than the header."))
             continue
@@ -132,4 +134,9 @@ def import_users(
 
 def hash_passwords(rows: list[UserRow], hash_password: Callable[[str], str]) -> dict[int, str]:
     """Hash the passwords given in the file, by line (slow: run it off the event loop)."""
-    return {row.line: hash_password(row.password) for row in rows if row.password}
+    hashes: dict[int, str] = {}
+    for row in rows:
+        if row.password:
+            shutdown.check()  # a hash takes tens of milliseconds: thousands of them outlast a shutdown
+            hashes[row.line] = hash_password(row.password)
+    return hashes

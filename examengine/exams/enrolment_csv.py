@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from examengine import shutdown
 from examengine.accounts.models import User
 from examengine.errors import InvalidInput, TooLarge
 from examengine.exams.sittings import EnrollmentRequest
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 20_000
 COLUMNS = {"email", "time_multiplier", "extra_minutes", "separate_start", "accommodation_reason"}
 
 
@@ -34,7 +37,12 @@ def parse_enrolment_csv(*, session: Session, data: bytes) -> list[EnrollmentRequ
     if unknown:
         raise InvalidInput(f"Unknown columns {', '.join(unknown)}: allowed are {', '.join(sorted(COLUMNS))}.")
     reader.fieldnames = header
-    records = [(reader.line_num, row) for row in reader]
+    records: list[tuple[int, dict[str, str]]] = []
+    for row in reader:
+        if len(records) >= MAX_ROWS:
+            raise TooLarge(f"The file has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}: split it into parts.")
+        shutdown.check()
+        records.append((reader.line_num, row))
     emails = [(row.get("email") or "").strip().lower() for _, row in records]
     ids = dict(session.execute(select(col(User.email), col(User.id)).where(col(User.email).in_(emails))).all())
     problems: list[dict[str, object]] = []
@@ -73,6 +81,9 @@ def _number(raw: str | None, default: float, name: str) -> float:
     if raw is None or not raw.strip():
         return default
     try:
-        return float(raw.strip())
+        value = float(raw.strip())
     except ValueError:
         raise InvalidInput(f"{name} must be a number, got {raw.strip()!r}.") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"{name} must be a finite number, got {raw.strip()!r}.")
+    return value

@@ -21,8 +21,10 @@ from examengine.errors import (
     MalformedInput,
     NotAuthenticated,
     NotFound,
+    ShuttingDown,
     Throttled,
     TooLarge,
+    UnsupportedMediaType,
 )
 from examengine.web.auth import is_api
 from examengine.web.templating import is_htmx, render
@@ -36,8 +38,10 @@ STATUS_BY_KIND: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (TooLarge, 413),
+    (UnsupportedMediaType, 415),
     (InvalidInput, 422),
     (Throttled, 429),
+    (ShuttingDown, 503),
 )
 HTTP_CODES = {
     400: "bad_request",
@@ -47,9 +51,11 @@ HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
     422: "invalid_input",
     429: "too_many_attempts",
     500: "server_error",
+    503: "unavailable",
 }
 TITLES = {
     400: "Bad request",
@@ -59,9 +65,11 @@ TITLES = {
     405: "Not allowed",
     409: "Conflict",
     413: "Too large",
+    415: "Unsupported format",
     422: "Check your input",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Unavailable",
 }
 
 

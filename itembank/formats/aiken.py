@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from itembank.content import ItemMetadata
-from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
-from itembank.formats.ids import file_stem, make_identifier
+from itembank.formats.common import ImportedItem, ImportProblem, ImportResult, ItemCounter
+from itembank.formats.ids import Identifiers, file_stem, make_identifier
 from itembank.formats.native_compile import compile_item
 from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
@@ -43,7 +43,8 @@ def import_aiken(data: bytes, file: str) -> ImportResult:
     except (UnsafeInputError, UnicodeDecodeError) as exc:
         result.problems.append(ImportProblem(file, None, None, f"{exc}: save the file as UTF-8"))
         return result
-    used: set[str] = set()
+    used = Identifiers()
+    questions = ItemCounter(file, "questions")
     current: _Question | None = None
 
     def problem(line: int, message: str) -> None:
@@ -76,13 +77,14 @@ def import_aiken(data: bytes, file: str) -> ImportResult:
             elif current is not None:
                 current.stem += " " + line
                 continue
+            questions.next()
             current = _Question(number, line)
     if current is not None:
         problem(current.line, "this question has no ANSWER line: add 'ANSWER: <letter>' after its options")
     return result
 
 
-def _finish(question: _Question, letter: str, line: int, file: str, used: set[str], result: ImportResult) -> None:
+def _finish(question: _Question, letter: str, line: int, file: str, used: Identifiers, result: ImportResult) -> None:
     letters = [key for key, _ in question.options]
     if len(question.options) < 2:
         message = f"the question on line {question.line} has {len(question.options)} option(s); Aiken needs at least 2"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from examengine import shutdown
+from examengine.errors import TooLarge
 from itembank.content import ItemContent, ItemMetadata
 
 
@@ -49,3 +51,33 @@ class ImportResult:
         self.items.extend(other.items)
         self.problems.extend(other.problems)
         self.media.update(other.media)
+
+
+MAX_ITEMS_PER_FILE = 20_000
+
+
+class ItemCounter:
+    """Counts what one file yields (items, rows, questions) and stops the import when the file holds more than the
+    limit or the server is shutting down; called once per unit, before the unit's work."""
+
+    def __init__(self, file: str, what: str = "items", limit: int = MAX_ITEMS_PER_FILE) -> None:
+        self.file, self.what, self.limit, self.count = file, what, limit, 0
+
+    def expect(self, total: int) -> None:
+        """Refuse at once a file whose units are all known before any is worked on."""
+        if total > self.limit:
+            self._refuse()
+
+    def next(self) -> None:
+        self.count += 1
+        if self.count > self.limit:
+            self._refuse()
+        shutdown.check()
+
+    def _refuse(self) -> None:
+        raise TooLarge(
+            f"{self.file} holds more than {self.limit:,} {self.what}; the limit is {self.limit:,} {self.what} "
+            "per file: split it into smaller files",
+            code="import_too_large",
+            details={"file": self.file, "limit": self.limit},
+        )

@@ -25,8 +25,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
-from itembank.formats.ids import file_stem, make_identifier
+from examengine import shutdown
+from itembank.formats.common import ImportedItem, ImportProblem, ImportResult, ItemCounter
+from itembank.formats.ids import Identifiers, file_stem, make_identifier
 from itembank.formats.native_compile import compile_item
 from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
@@ -37,7 +38,7 @@ _KNOWN = {"id", "kind", "stem", "answer", "points", "shuffle", "rationale", "dom
 }
 
 
-def _row_spec(row: dict[str, str], file: str, line: int, used: set[str]) -> dict[str, Any]:
+def _row_spec(row: dict[str, str], file: str, line: int, used: Identifiers) -> dict[str, Any]:
     kind = (row.get("kind") or "single_choice").strip()
     if kind not in ("single_choice", "multiple_response"):
         raise ValueError(f"kind {kind!r} is not single_choice or multiple_response")
@@ -107,9 +108,14 @@ def import_csv(data: bytes, file: str) -> ImportResult:
         result.problems.append(
             ImportProblem(file, 1, None, f"unknown columns ignored: {', '.join(unknown)}", "warning")
         )
-    used: set[str] = set()
-    for row in reader:
-        line = reader.line_num
+    used = Identifiers()
+    counted = ItemCounter(file, "rows")
+    rows: list[tuple[int, dict[str | Any, str | Any]]] = []
+    for row in reader:  # read every row first: an oversized file is refused before any row costs validation
+        counted.next()
+        rows.append((reader.line_num, row))
+    for line, row in rows:
+        shutdown.check()
         cells = {(k or "").strip().lower(): v or "" for k, v in row.items() if isinstance(v, str)}
         if not any(v.strip() for v in cells.values()):
             continue

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from itembank.content import ItemMetadata
-from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
-from itembank.formats.ids import file_stem, make_identifier
+from itembank.formats.common import ImportedItem, ImportProblem, ImportResult, ItemCounter
+from itembank.formats.ids import Identifiers, file_stem, make_identifier
 from itembank.formats.native_compile import compile_item
 from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
@@ -197,7 +197,7 @@ def _short_answers(entries: list[tuple[str, str]], spec: dict[str, Any]) -> None
     spec.update(kind="short_text", answers=answers)
 
 
-def _question(block: _Block, file: str, used: set[str]) -> ImportedItem:
+def _question(block: _Block, file: str, used: Identifiers) -> ImportedItem:
     text = "\n".join(block.lines).strip()
     title = None
     if text.startswith("::"):
@@ -235,8 +235,12 @@ def import_gift(data: bytes, file: str) -> ImportResult:
     except (UnsafeInputError, UnicodeDecodeError) as exc:
         result.problems.append(ImportProblem(file, None, None, f"{exc}: save the file as UTF-8"))
         return result
-    used: set[str] = set()
-    for block in _blocks(text):
+    used = Identifiers()
+    blocks = _blocks(text)
+    questions = ItemCounter(file, "questions")
+    questions.expect(len(blocks))
+    for block in blocks:
+        questions.next()
         try:
             result.items.append(_question(block, file, used))
         except (GiftError, ValueError, ValidationError) as exc:

@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from itembank.content import ItemContent
-from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
+from itembank.formats.common import ImportedItem, ImportProblem, ImportResult, ItemCounter
 from itembank.formats.native_compile import compile_item
 from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
@@ -74,6 +74,9 @@ def item_from_dict(data: dict[str, Any]) -> ItemContent:
     return compile_item(NativeItem.model_validate(data))
 
 
+NESTED_TOO_DEEPLY = "lists and mappings are nested too deeply, which is refused: an item needs a few levels at most"
+
+
 def import_native(data: bytes, file: str) -> ImportResult:
     """Import a native JSON or YAML document (chosen by content: JSON if it parses as JSON)."""
     result = ImportResult()
@@ -86,9 +89,15 @@ def import_native(data: bytes, file: str) -> ImportResult:
     lines: list[int | None] = []
     try:
         document = json.loads(text)
+    except RecursionError:
+        result.problems.append(ImportProblem(file, None, None, NESTED_TOO_DEEPLY))
+        return result
     except json.JSONDecodeError:
         try:
             document, lines = _load_yaml(text)
+        except RecursionError:
+            result.problems.append(ImportProblem(file, None, None, NESTED_TOO_DEEPLY))
+            return result
         except (yaml.YAMLError, UnsafeInputError) as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             result.problems.append(
@@ -102,7 +111,10 @@ def import_native(data: bytes, file: str) -> ImportResult:
         result.problems.append(ImportProblem(file, None, None, "expected an item, a list of items or {items: [...]}"))
         return result
     seen: set[str] = set()
+    counted = ItemCounter(file)
+    counted.expect(len(entries))
     for index, entry in enumerate(entries):
+        counted.next()
         line = lines[index] if index < len(lines) else None
         label = str(entry.get("id")) if isinstance(entry, dict) and entry.get("id") else f"#{index + 1}"
         if not isinstance(entry, dict):

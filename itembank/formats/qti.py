@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
-from itembank.formats.common import ImportedItem, ImportProblem, ImportResult
+from itembank.formats.common import ImportedItem, ImportProblem, ImportResult, ItemCounter
 from itembank.formats.qti_read import ItemReading, read_item
 from itembank.formats.qti_write import export_item_xml, export_package
 from itembank.formats.qti_xml import normalize, qti_version, split_tag
@@ -23,6 +23,18 @@ from itembank.safety import UnsafeInputError, XmlSyntaxError, parse_xml, read_zi
 __all__ = ["export_item_xml", "export_package", "import_item_xml", "import_package", "read_item_xml"]
 
 _MANIFEST = "imsmanifest.xml"
+# Real items nest a few dozen levels at most; the readers and serialisers below recurse once per level.
+MAX_XML_DEPTH = 100
+
+
+def _depth_exceeds(root: Element, limit: int) -> bool:
+    level: list[tuple[Element, int]] = [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        if depth > limit:
+            return True
+        level.extend((child, depth + 1) for child in element)
+    return False
 
 
 def _load(data: bytes, file: str) -> tuple[Element | None, list[ImportProblem]]:
@@ -32,6 +44,9 @@ def _load(data: bytes, file: str) -> tuple[Element | None, list[ImportProblem]]:
         return None, [ImportProblem(file, exc.line, None, f"{exc}: fix the XML syntax")]
     except UnsafeInputError as exc:
         return None, [ImportProblem(file, None, None, str(exc))]
+    if _depth_exceeds(root, MAX_XML_DEPTH):
+        message = f"elements are nested more than {MAX_XML_DEPTH} levels deep, which is refused: flatten the markup"
+        return None, [ImportProblem(file, None, None, message)]
     version = qti_version(root)
     if version is None:
         namespace, local = split_tag(root.tag)
@@ -121,9 +136,15 @@ def import_package(data: bytes, file: str) -> ImportResult:
         )
         return result
     item_paths, test_paths = _manifest_resources(files[_MANIFEST], result.problems)
+    listed = set(item_paths)
     for test_path in test_paths:
-        item_paths.extend(p for p in _test_item_refs(test_path, files, result.problems) if p not in item_paths)
+        for path in _test_item_refs(test_path, files, result.problems):
+            if path not in listed:
+                listed.add(path)
+                item_paths.append(path)
+    counted = ItemCounter(file)
     for path in item_paths:
+        counted.next()
         if path not in files:
             result.problems.append(ImportProblem(_MANIFEST, None, None, f"{path!r} is listed but not in the package"))
             continue
