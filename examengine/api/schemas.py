@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from examengine.accounts.models import Role
@@ -354,7 +354,7 @@ class ItemForCandidateOut(BaseModel):
 
 class SaveIn(Strict):
     response: ResponseValue | dict[Annotated[str, Field(max_length=200)], ResponseValue] = None
-    seq: int = Field(ge=1, le=2**62)
+    seq: StrictInt = Field(ge=1, le=2**62)  # 7, never "7", 7.0 or true
 
 
 class SaveOut(BaseModel):

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from examengine.api.schemas import ErrorBody
 from examengine.errors import InvalidInput, MalformedInput
+from examengine.web.json_body import check_json_content_type, loads
 
 spec = SpecTree(
     "starlette",
@@ -32,7 +33,7 @@ spec = SpecTree(
 )
 
 Handler = Callable[..., Awaitable[Response]]
-ALWAYS_POSSIBLE = (400, 413, 422)
+ALWAYS_POSSIBLE = (400, 413, 415, 422)
 
 
 def _summarize(error: ValidationError) -> tuple[str, list[dict[str, str]]]:
@@ -46,9 +47,11 @@ def _summarize(error: ValidationError) -> tuple[str, list[dict[str, str]]]:
 
 
 async def parse_json(request: Request, model: type[BaseModel]) -> BaseModel:
+    check_json_content_type(request)
     raw = await request.body()
     if not raw.strip():
         raise MalformedInput("The request needs a JSON body.", code="missing_body")
+    loads(raw)  # standard JSON only, bounded nesting: pydantic's own parser takes NaN and Infinity
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:

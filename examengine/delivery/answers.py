@@ -106,7 +106,12 @@ def item_for_candidate(
 
 def check_response(value: Any) -> None:
     """Refuse what no item takes: wrong shapes, NUL characters, oversized text."""
-    encoded = json.dumps(value)
+    try:
+        encoded = json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise InvalidInput(
+            "An answer's numbers must be finite (not NaN or Infinity).", code="non_finite_number"
+        ) from None
     if len(encoded) > MAX_RESPONSE_BYTES:
         raise TooLarge(f"The answer is larger than {MAX_RESPONSE_BYTES // 1000} kB.")
     if "\\u0000" in encoded:

@@ -252,3 +252,103 @@ def test_json_api_bodies(app_client: TestClient, services: Services, fuzz_world:
         check(response, services, before, slots)
 
     attempt()
+
+
+def test_a_form_body_to_the_candidate_events_route_is_refused_not_a_crash(
+    services: Services, fuzz_world: dict[str, Any]
+) -> None:
+    cara, url, token = fuzz_world["cara"], fuzz_world["attempt_url"], fuzz_world["cara_csrf"]
+    before, slots = row_counts(services), slot_state(services)
+    as_form = post_raw_form(cara, f"{url}/events", {"type": b"blur", "csrf_token": token.encode()})
+    check(as_form, services, before, slots)
+    assert as_form.status_code == 415 and "application/json" in as_form.json()["error"]["message"]
+    headers = {"X-CSRF-Token": token, "Content-Type": "application/json"}
+    for body in (b"[1]", b'{"type": NaN}', b"[" * 50_000, b"\xff\xfe"):
+        refused = cara.post(f"{url}/events", content=body, headers=headers)
+        check(refused, services, before, slots)
+        assert 400 <= refused.status_code < 500
+
+
+NON_FINITE = ("NaN", "Infinity", "-Infinity", "1e999", "-1e999")
+
+
+@pytest.mark.parametrize("constant", NON_FINITE)
+def test_non_finite_numbers_in_an_answer_are_refused_with_422(
+    app_client: TestClient, services: Services, fuzz_world: dict[str, Any], constant: str
+) -> None:
+    path = f"/api/v1/attempts/{fuzz_world['attempt_id']}/responses/1"
+    headers = {**fuzz_world["headers"]["cara"], "Content-Type": "application/json"}
+    before, slots = row_counts(services), slot_state(services)
+    for body in (f'{{"response": {constant}, "seq": 1}}', f'{{"response": [1, {constant}], "seq": 1}}'):
+        refused = app_client.put(path, content=body, headers=headers)
+        check(refused, services, before, slots)
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "non_finite_number"
+
+
+def test_non_finite_numbers_are_refused_in_every_json_body(
+    app_client: TestClient, services: Services, fuzz_world: dict[str, Any]
+) -> None:
+    base = f"/api/v1/attempts/{fuzz_world['attempt_id']}"
+    for method, path, who, body in (
+        ("POST", f"{base}/extend", "proctor", '{"minutes": NaN, "reason": "x"}'),
+        ("POST", f"{base}/events", "cara", '{"type": "blur", "detail": {"offline_seconds": Infinity}}'),
+        ("POST", "/api/v1/sittings", "admin", '{"exam_id": "x", "candidates": [{"time_multiplier": NaN}]}'),
+    ):
+        before, slots = row_counts(services), slot_state(services)
+        refused = app_client.request(
+            method, path, content=body, headers={**fuzz_world["headers"][who], "Content-Type": "application/json"}
+        )
+        check(refused, services, before, slots)
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "non_finite_number", path
+
+
+@pytest.mark.parametrize("seq", ['"7"', "true", "7.0", "7.5", "null", "[7]"])
+def test_seq_must_be_a_true_integer(
+    app_client: TestClient, services: Services, fuzz_world: dict[str, Any], seq: str
+) -> None:
+    path = f"/api/v1/attempts/{fuzz_world['attempt_id']}/responses/1"
+    headers = {**fuzz_world["headers"]["cara"], "Content-Type": "application/json"}
+    before, slots = row_counts(services), slot_state(services)
+    refused = app_client.put(path, content=f'{{"response": "A", "seq": {seq}}}', headers=headers)
+    check(refused, services, before, slots)
+    assert refused.status_code == 422 and "seq" in refused.json()["error"]["message"]
+    accepted = app_client.put(path, content='{"response": "A", "seq": 7}', headers=headers)
+    assert accepted.status_code == 200 and accepted.json()["saved_seq"] == 7
+
+
+def json_routes(app: Any) -> list[tuple[str, str]]:
+    """Every API operation that reads a JSON body, from the OpenAPI document, with its path parameters filled."""
+    document = TestClient(app).get("/api/openapi.json").json()
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                found.append((method.upper(), re.sub(r"\{[^}]+\}", "x", path)))
+    return found
+
+
+def test_every_json_route_refuses_wrong_content_types_and_malformed_bodies(
+    app_client: TestClient, services: Services, fuzz_world: dict[str, Any]
+) -> None:
+    routes = json_routes(app_client.app)
+    assert len(routes) > 20
+    headers = fuzz_world["headers"]["admin"]
+    bodies = [
+        ("application/x-www-form-urlencoded", b"a=1&b=2"),
+        ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--x--\r\n"),
+        ("text/plain", b'{"a": 1}'),
+        ("application/json", b"{not json"),
+        ("application/json", b"[" * 100_000),
+        ("application/json", b'{"a": NaN}'),
+        ("application/json", b"\xff\xfe\x00"),
+        ("application/json", b'"just a string"'),
+        ("application/json", b"[1, 2]"),
+    ]
+    for method, path in routes:
+        for content_type, body in bodies:
+            before, slots = row_counts(services), slot_state(services)
+            response = app_client.request(method, path, content=body, headers={**headers, "Content-Type": content_type})
+            check(response, services, before, slots)
+            assert 400 <= response.status_code < 500, (method, path, content_type, body[:20])
+            assert response.json()["error"]["message"], (method, path)

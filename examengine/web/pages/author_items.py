@@ -11,7 +11,8 @@ import yaml
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from examengine.errors import Conflict, Forbidden, InvalidInput, TooLarge
+from examengine.errors import Conflict, Forbidden, InvalidInput, MalformedInput, TooLarge
+from examengine.web import json_body
 from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
@@ -198,13 +199,13 @@ async def score_preview(request: Request) -> Response:
     detail = await ctx.db.read(service.get_item, item_id=item_id)
     shown = next((v for v in detail.versions if v.version == version), detail.latest)
     try:
-        value = json.loads(raw) if raw.strip().startswith(("[", "{", '"')) else raw
+        value = json_body.loads(raw) if raw.strip().startswith(("[", "{", '"')) else raw
         responses = value if isinstance(value, dict) else {service.single_response_identifier(shown.content): value}
         result = await ctx.db.read(service.score_preview, item_id=item_id, version=version, responses=responses)
         context = _item_context(detail, shown, score=result, tried=raw)
         status = 200
-    except (InvalidInput, json.JSONDecodeError) as error:
-        message = error.message if isinstance(error, InvalidInput) else f"Not valid JSON: {error}"
+    except (InvalidInput, MalformedInput) as error:
+        message = error.message
         context, status = _item_context(detail, shown, score_error=message, tried=raw), 422
     block = "score_result" if is_htmx(request) else None
     return render(request, "author/item.html", context, status_code=status, block=block)

@@ -7,7 +7,6 @@ the ticking countdown and the browser signals. Time always comes from the server
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,13 +17,14 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, navigation, overview, sections, start
 from examengine.delivery.states import FINAL, AttemptStatus
-from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
+from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput, NotFound
 from examengine.proctoring import device
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 from examengine.web.errors import error_body, status_for
 from examengine.web.forms import read_form, text_field
+from examengine.web.json_body import read_json
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.params import attempt_slot, section_index
 from examengine.web.templating import render
@@ -288,7 +288,9 @@ async def autosave(request: Request) -> Response:
 
 async def client_event(request: Request) -> Response:
     try:
-        body = json.loads(await request.body() or b"{}")
+        body = await read_json(request, empty={})
+        if not isinstance(body, dict):
+            raise MalformedInput("An event is a JSON object.", code="invalid_event")
         kind = str(body.get("type", ""))[:40]
         client_time = datetime.fromisoformat(body["client_time"]) if body.get("client_time") else None
         await services(request).db.run(
