@@ -15,7 +15,7 @@ NO_NUL = r"^[^\x00]*$"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000, allow_inf_nan=False)
 
 
 class ErrorDetail(BaseModel):

@@ -31,7 +31,7 @@ IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_.-]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class NativeOption(_Strict):

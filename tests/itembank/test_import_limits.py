@@ -158,3 +158,17 @@ def test_enrolment_and_user_files_have_a_row_limit(services: Services) -> None:
     users = "email,name\n" + "".join(f"u{n}@example.org,U\n" for n in range(USER_ROWS + 1))
     with pytest.raises(TooLarge, match=f"the limit is {USER_ROWS:,}"):
         parse_users_csv(users.encode())
+
+
+@pytest.mark.parametrize(
+    ("name", "document"),
+    [
+        ("n.json", b'[{"id": "a", "kind": "numeric", "stem": "x", "answer": "nan"}]'),
+        ("n.json", b'[{"id": "a", "kind": "numeric", "stem": "x", "answer": 1, "tolerance": "inf"}]'),
+        ("n.yaml", b"- {id: a, kind: essay, stem: x, points: .inf}"),
+        ("n.yaml", b"- {id: a, kind: numeric, stem: x, answer: .nan}"),
+    ],
+)
+def test_items_with_non_finite_numbers_are_refused(name: str, document: bytes) -> None:
+    result = read_upload(name, document)
+    assert result.items == [] and "finite" in result.errors[0].message
