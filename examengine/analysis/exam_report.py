@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
+from examengine import csv_export
 from examengine.analysis.exam_results import ExamAnalysis
 
 CSV_COLUMNS = (
@@ -24,12 +24,6 @@ CSV_COLUMNS = (
     "option_point_biserials",
     "flags",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    """An author's text, kept from being read as a formula by a spreadsheet."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _cell(value: float | None) -> str:
@@ -38,7 +32,7 @@ def _cell(value: float | None) -> str:
 
 def analysis_csv(analysis: ExamAnalysis) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_export.Writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for item in analysis.items:
         column = item.column
@@ -47,7 +41,7 @@ def analysis_csv(analysis: ExamAnalysis) -> str:
                 column.item_id,
                 column.code,
                 column.version,
-                _text(column.title),
+                column.title,
                 item.n,
                 item.given,
                 _cell(item.p_value),
@@ -58,7 +52,7 @@ def analysis_csv(analysis: ExamAnalysis) -> str:
                 " ".join(sorted(column.key)) if column.options else "",
                 " ".join(f"{o.option_id}={_cell(o.proportion)}" for o in item.options),
                 " ".join(f"{o.option_id}={_cell(o.point_biserial)}" for o in item.options),
-                _text("; ".join(flag.message for flag in item.flags)),
+                "; ".join(flag.message for flag in item.flags),
             ]
         )
     return out.getvalue()

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
+from examengine import csv_export
 from examengine.analysis.charts import difficulty_discrimination_svg, option_curves_svg, score_histogram_svg
 from examengine.analysis.curves import option_curves
 from examengine.analysis.loaders import load_key, load_responses, with_key
@@ -65,7 +65,7 @@ def render(analysis: Analysis, fmt: Format, *, cut_score: float | None = None) -
 
 def _csv(analysis: Analysis) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_export.Writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in analysis.items:
         writer.writerow(

