@@ -16,7 +16,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from examengine.accounts import credentials, throttle
-from examengine.audit import retention
+from examengine.audit import refusals, retention
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
@@ -68,6 +68,10 @@ def warm_pools(services: Services) -> int:
     return services.db.call(preassembly.warm_pools, now=utcnow(), lead=lead, write=False)
 
 
+def summarize_refusals(services: Services) -> object:
+    return services.db.call(refusals.summarize_closed_windows)
+
+
 def purge_audit_trail(services: Services) -> object:
     periods = dict(services.settings.audit_retention_days)
     return services.db.call(retention.purge, retention=periods, key=services.settings.audit_key, now=utcnow())
@@ -80,6 +84,7 @@ JOBS = (
     Job("preassemble_forms", 60, preassemble_forms),
     Job("purge_dead_credentials", 3600, purge_dead_credentials),
     Job("purge_old_login_failures", 900, purge_old_login_failures),
+    Job("summarize_refusals", 300, summarize_refusals),
     Job("purge_audit_trail", 6 * 3600, purge_audit_trail),
 )
 

@@ -12,6 +12,7 @@ from examengine.accounts import credentials, service, throttle
 from examengine.accounts.models import CredentialKind, Role, User
 from examengine.accounts.passwords import Passwords
 from examengine.audit.kinds import AuditKind
+from examengine.audit.refusals import record_anonymous_refusal
 from examengine.audit.service import record
 from examengine.clock import utcnow
 from examengine.db import Database
@@ -76,8 +77,10 @@ def _fail(
 ) -> None:
     throttle.record_failure(session=session, keys=keys, trusted=trusted, limits=limits, now=now)
     subject = f"user:{user_id}" if user_id else f"email:{email}"
-    detail = {"email": email, "address": address}
-    record(session=session, kind=AuditKind.LOGIN_FAILED, actor_id=None, subject=subject, detail=detail, at=now)
+    detail = {"email": email}
+    record_anonymous_refusal(
+        session=session, kind=AuditKind.LOGIN_FAILED, subject=subject, address=address, detail=detail, at=now
+    )
 
 
 def _succeed(

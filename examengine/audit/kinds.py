@@ -9,6 +9,7 @@ class AuditKind(StrEnum):
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
     ACCESS_DENIED = "access_denied"  # any 403: a role, ownership or CSRF refusal
+    REFUSALS_SUMMARIZED = "refusals_summarized"  # anonymous refusals from one address beyond those recorded singly
     USER_CREATED = "user_created"
     ROLE_CHANGED = "role_changed"
     USER_DISABLED = "user_disabled"

@@ -62,3 +62,14 @@ class AuditCheckpoint(SQLModel, table=True):
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
     signature: str = Field(max_length=64)
+
+
+class AuditRefusalWindow(SQLModel, table=True):
+    """Anonymous refusals counted per address in fixed windows: the first few are recorded one by one, the rest
+    only counted here, and one summary record per address and window states the count once the window is over."""
+
+    __tablename__ = "audit_refusal_window"
+
+    address: str = Field(primary_key=True, max_length=100)
+    window_start: datetime = Field(primary_key=True, sa_type=UTCDateTime)
+    refusals: int = Field(default=0)

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from examengine.accounts import credentials
 from examengine.accounts.credentials import Principal
 from examengine.accounts.models import CredentialKind
-from examengine.audit.service import record_denied
+from examengine.audit.refusals import record_denied
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.errors import Forbidden, NotAuthenticated

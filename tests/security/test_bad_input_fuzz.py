@@ -25,7 +25,7 @@ from tests.web.browsing import csrf_from, log_in
 
 # Refusals that are recorded on purpose: the audit trail logs denied access and failed sign-ins (which also feed
 # the sign-in throttle); everything else must stay as it was.
-RECORDS_REFUSALS = {"audit_record", "audit_chain_head", "audit_checkpoint", "login_failure"}
+RECORDS_REFUSALS = {"audit_record", "audit_chain_head", "audit_checkpoint", "login_failure", "audit_refusal_window"}
 FUZZ = settings(
     max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
