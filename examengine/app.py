@@ -20,6 +20,7 @@ from examengine.migrate import ensure_migrated
 from examengine.settings import Settings
 from examengine.web.errors import EXCEPTION_HANDLERS, on_unexpected_error
 from examengine.web.middleware import BodySizeLimit, RefuseNulInUrl, SecurityHeaders
+from examengine.web.proxies import TrustedProxyHeaders
 from examengine.web.routes import routes
 from examengine.web.templating import make_environment
 
@@ -32,6 +33,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     htmx = settings.node_modules_dir / "htmx.org" / "dist" / "htmx.min.js"
     if not htmx.exists():
         log.warning("htmx is not installed at %s: run `npm ci` (pages still work as plain forms).", htmx)
+    if settings.public_url is None:
+        log.warning(
+            "EXAMENGINE_PUBLIC_URL is not set: certificate links and QR codes use the address each request was "
+            "sent to. Set it (e.g. https://exams.example.org) in production."
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -62,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         debug=False,
         routes=routes(settings),
         middleware=[
+            Middleware(TrustedProxyHeaders, proxies=settings.trusted_proxies),
             Middleware(SecurityHeaders),
             # Starlette's own 500 handler sits outside every middleware; this one answers inside SecurityHeaders.
             Middleware(ServerErrorMiddleware, handler=on_unexpected_error),

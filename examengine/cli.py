@@ -48,7 +48,7 @@ def _serve(services: Services, args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        proxy_headers=False,  # forwarded headers are applied by the app, from EXAMENGINE_TRUSTED_PROXIES only
         log_level="info",
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,21 @@ def _public_url(env: dict[str, str], name: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise SettingsError(f"{name} must be an http(s) address such as https://exams.example.org, got {raw!r}")
     return raw.rstrip("/")
+
+
+def _networks(env: dict[str, str], name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """`10.0.0.5, 10.1.0.0/16, ::1`: addresses and networks, comma-separated."""
+    networks = []
+    for part in (env.get(name) or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"{name}: {part.strip()!r} is not an IP address or network such as 10.0.0.0/8"
+            ) from None
+    return tuple(networks)
 
 
 def _retention(env: dict[str, str], name: str) -> tuple[tuple[str, int], ...]:
@@ -106,6 +122,9 @@ class Settings:
     read_threads: int = 8  # threads for database reads: more only add contention for the GIL on a small machine
     separation_of_duties: bool = True  # an author cannot approve their own item version
     public_url: str | None = None  # e.g. https://exams.example.org: the base of addresses printed on certificates
+    # EXAMENGINE_TRUSTED_PROXIES: the reverse proxies whose Forwarded / X-Forwarded-For / X-Forwarded-Proto /
+    # X-Real-IP headers are believed (comma-separated IPs or CIDR networks); from anyone else they are dropped.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     audit_key: str = field(default="", repr=False)  # HMAC key signing the audit trail's retention checkpoints
     audit_retention_days: tuple[tuple[str, int], ...] = ()  # (kind, days) pairs; kinds not named are kept forever
     debug: bool = False
@@ -138,6 +157,7 @@ class Settings:
             read_threads=_int(env, "EXAMENGINE_READ_THREADS", 8, 1),
             separation_of_duties=env.get("EXAMENGINE_SEPARATION_OF_DUTIES", "1") != "0",
             public_url=_public_url(env, "EXAMENGINE_PUBLIC_URL"),
+            trusted_proxies=_networks(env, "EXAMENGINE_TRUSTED_PROXIES"),
             audit_key=_audit_key(env, retention),
             audit_retention_days=retention,
             debug=env.get("EXAMENGINE_DEBUG", "") == "1",
