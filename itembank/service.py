@@ -500,6 +500,27 @@ def _changed_content(content: ItemContent, changes: Mapping[str, Any]) -> ItemCo
     return content
 
 
+def _unapproved_authors(session: Session, item_id: str, version: int) -> set[str | None]:
+    """Who wrote the versions up to `version` since the item's last version that was ever approved: each of them
+    wrote part of what an approval of `version` would vouch for."""
+    approved_before = session.scalar(
+        select(func.max(col(ItemTransition.version))).where(
+            col(ItemTransition.item_id) == item_id,
+            col(ItemTransition.version) < version,
+            col(ItemTransition.to_status) == ItemStatus.APPROVED.value,
+        )
+    )
+    return set(
+        session.scalars(
+            select(col(ItemVersion.author_id)).where(
+                col(ItemVersion.item_id) == item_id,
+                col(ItemVersion.version) > (approved_before or 0),
+                col(ItemVersion.version) <= version,
+            )
+        )
+    )
+
+
 def transition(
     *,
     session: Session,
@@ -519,8 +540,16 @@ def transition(
     if to not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current])) or "nothing (it is final)"
         raise Conflict(f"Version {version} is {current}; it can move to {allowed}.", code="invalid_transition")
-    if to == ItemStatus.APPROVED and separation_of_duties and row.author_id == actor_id:
-        raise Forbidden("You wrote this version: another reviewer has to approve it.", code="separation_of_duties")
+    if (
+        to == ItemStatus.APPROVED
+        and separation_of_duties
+        and actor_id in _unapproved_authors(session, item_id, version)
+    ):
+        raise Forbidden(
+            "You wrote content of this version (in it or in an earlier version since the last approved one): "
+            "another reviewer has to approve it.",
+            code="separation_of_duties",
+        )
     moved = session.execute(
         update(ItemVersion)
         .where(

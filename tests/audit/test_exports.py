@@ -122,7 +122,7 @@ def test_the_timeline_csv_disarms_formulas_in_names(program: Program, app_client
     candidate = program.candidates[0]
 
     def rename(*, session: Any) -> None:
-        session.execute(text('UPDATE app_user SET name = :name WHERE id = :id'), {"name": FORMULA, "id": candidate.id})
+        session.execute(text("UPDATE app_user SET name = :name WHERE id = :id"), {"name": FORMULA, "id": candidate.id})
 
     program.services.db.call(rename)
     _, sitting_id = program.exam(essay=False)
