@@ -19,7 +19,7 @@ from itembank.formats.native_compile import compile_item
 from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
 
-__all__ = ["NativeItem", "export_native", "import_native", "item_from_dict"]
+__all__ = ["NativeItem", "export_native", "import_native", "item_from_dict", "load_yaml_source"]
 
 
 class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type stubs
@@ -49,6 +49,16 @@ def _load_yaml(text: str) -> tuple[Any, list[int | None]]:
     elif isinstance(items_node, yaml.MappingNode):
         lines = [items_node.start_mark.line + 1]
     return data, lines
+
+
+def load_yaml_source(text: str) -> Any:
+    """One YAML (or JSON) document a person typed into an editor, read as imports read it: aliases refused (nine
+    nested aliases of nine make a billion values) and nesting bounded. Raises yaml.YAMLError for bad syntax and
+    UnsafeInputError for what is refused."""
+    try:
+        return _load_yaml(text)[0]
+    except RecursionError:
+        raise UnsafeInputError(NESTED_TOO_DEEPLY) from None
 
 
 def _entries(data: Any) -> list[Any] | None:

@@ -26,7 +26,9 @@ from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
 from examengine.web.templating import render
+from itembank.formats.native import load_yaml_source
 from itembank.models import ItemVersion
+from itembank.safety import UnsafeInputError
 
 EXAMPLE = """code: NEW-101
 title: A new exam
@@ -55,9 +57,11 @@ async def new_exam_form(request: Request) -> Response:
 
 def _parse_source(source: str) -> dict[str, Any]:
     try:
-        parsed = yaml.safe_load(source)
+        parsed = load_yaml_source(source)
     except yaml.YAMLError as error:
         raise InvalidInput(f"The blueprint is not valid YAML or JSON: {error}") from None
+    except UnsafeInputError as error:
+        raise InvalidInput(f"The blueprint was refused: {error}") from None
     if not isinstance(parsed, dict):
         raise InvalidInput("The blueprint must be a mapping of fields (see the example).")
     return parsed

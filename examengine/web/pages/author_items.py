@@ -20,10 +20,11 @@ from examengine.web.params import item_version
 from examengine.web.templating import is_htmx, render
 from itembank import service
 from itembank.content import content_to_json
+from itembank.formats.native import load_yaml_source
 from itembank.html import render_item_html
 from itembank.models import ALLOWED_TRANSITIONS, ItemStatus
 from itembank.rendering import candidate_view
-from itembank.safety import MAX_UPLOAD_BYTES
+from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError
 
 STATUSES = [s.value for s in ItemStatus]
 
@@ -169,16 +170,20 @@ async def new_version(request: Request) -> Response:
     form = await read_form(request)
     source = text_field(form, "source", required=True, label="The item source")
     try:
-        parsed = yaml.safe_load(source)
+        parsed = load_yaml_source(source)
         if not isinstance(parsed, dict):
             raise InvalidInput("The source must be one item: a mapping of fields.")
         changes = {"native": parsed} if text_field(form, "kind") == "native" else {"content": parsed}
         view = await ctx.db.run(
             service.create_version, item_id=item_id, changes=changes, actor_id=current_user(request).user_id
         )
-    except (yaml.YAMLError, InvalidInput, Conflict) as error:
+    except (yaml.YAMLError, UnsafeInputError, InvalidInput, Conflict) as error:
         message = (
-            error.message if isinstance(error, (InvalidInput, Conflict)) else f"The source is not valid YAML: {error}"
+            error.message
+            if isinstance(error, (InvalidInput, Conflict))
+            else str(error)
+            if isinstance(error, UnsafeInputError)
+            else f"The source is not valid YAML: {error}"
         )
         detail = await ctx.db.read(service.get_item, item_id=item_id)
         return render(
@@ -235,7 +240,7 @@ async def preview_source(request: Request) -> Response:
     form = await read_form(request)
     source = text_field(form, "source", required=True, label="The item source")
     try:
-        parsed = yaml.safe_load(source)
+        parsed = load_yaml_source(source)
         if not isinstance(parsed, dict):
             raise InvalidInput("The source must be one item: a mapping of fields.")
         content = service.content_for_preview(parsed, native=text_field(form, "kind") == "native")
@@ -246,6 +251,8 @@ async def preview_source(request: Request) -> Response:
         status = 200
     except yaml.YAMLError as error:
         context, status = {"live_preview": None, "live_error": f"The source is not valid YAML: {error}"}, 422
+    except UnsafeInputError as error:
+        context, status = {"live_preview": None, "live_error": str(error)}, 422
     except InvalidInput as error:
         context, status = {"live_preview": None, "live_error": error.message}, 422
     if is_htmx(request):
