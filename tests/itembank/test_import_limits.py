@@ -4,6 +4,7 @@ deep nesting is a clear import error, and long work stops when the server shuts 
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -172,3 +173,20 @@ def test_enrolment_and_user_files_have_a_row_limit(services: Services) -> None:
 def test_items_with_non_finite_numbers_are_refused(name: str, document: bytes) -> None:
     result = read_upload(name, document)
     assert result.items == [] and "finite" in result.errors[0].message
+
+
+def test_sigterm_sets_the_flag_and_still_reaches_the_servers_own_handler() -> None:
+    received: list[int] = []
+    original_int = signal.getsignal(signal.SIGINT)
+    original = signal.signal(signal.SIGTERM, lambda number, frame: received.append(number))  # stands in for uvicorn
+    try:
+        shutdown.watch_signals()
+        assert not shutdown.stopping()
+        signal.raise_signal(signal.SIGTERM)
+        assert shutdown.stopping() and received == [signal.SIGTERM]
+        with pytest.raises(ShuttingDown, match="shutting down"):
+            read_upload("rows.csv", csv_rows(3))
+    finally:
+        signal.signal(signal.SIGTERM, original)
+        signal.signal(signal.SIGINT, original_int)
+        shutdown.reset()
