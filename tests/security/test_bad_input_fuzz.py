@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from sqlalchemy import text
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from examengine.context import Services
@@ -395,3 +396,39 @@ def test_generated_bodies_against_a_live_attempt_never_end_in_a_5xx(
                 send_generated(operation, mode, fuzz_world["headers"][who], real, failures)
     assert operations >= 10
     assert failures == []
+
+
+MALFORMED_BODIES = [
+    ("multipart/form-data", b"no boundary"),
+    ("multipart/form-data; boundary=x", b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n'),
+    ("application/json", b'{"a": NaN, "b": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}'),
+    ("application/x-www-form-urlencoded", b"a=%ZZ&b=\xff&" + b"c=1&" * 2000),
+    ("text/plain", b"\x00\x01"),
+]
+
+
+def test_every_page_post_route_survives_malformed_bodies(app_client: TestClient, fuzz_world: dict[str, Any]) -> None:
+    """Each role, with a valid CSRF header, posts bodies no form sends to every page route that takes a POST."""
+    real = {key: fuzz_world[key] for key in ("attempt_id", "sitting_id", "exam_id")}
+    tokens = {
+        "cara": fuzz_world["cara_csrf"],
+        "admin": csrf_from(fuzz_world["admin"].get("/admin/users/new")),
+        "proctor": csrf_from(fuzz_world["proctor"].get("/proctor")),
+        "author": csrf_from(fuzz_world["author"].get("/author/items/import")),
+    }
+    reached = 0
+    for route in app_client.app.routes:
+        if not isinstance(route, Route) or "POST" not in (route.methods or ()) or route.path.startswith("/api"):
+            continue
+        path = re.sub(r"\{(\w+)(:[a-z]+)?\}", lambda m: real.get(m[1], "1" if m[2] else "x"), route.path)
+        for who, token in tokens.items():
+            for content_type, body in MALFORMED_BODIES:
+                response = fuzz_world[who].post(
+                    path,
+                    content=body,
+                    headers={"Content-Type": content_type, "X-CSRF-Token": token},
+                    follow_redirects=False,
+                )
+                assert response.status_code < 500, (path, who, content_type, response.text[:300])
+                reached += response.status_code != 403
+    assert reached > 100
