@@ -16,12 +16,6 @@ class Identifiers:
         self._used: set[str] = set()
         self._next_suffix: dict[str, int] = {}
 
-    def __contains__(self, identifier: object) -> bool:
-        return identifier in self._used
-
-    def __len__(self) -> int:
-        return len(self._used)
-
     def claim(self, wanted: str) -> str:
         """`wanted` made into a valid, unused item identifier (letters, digits, _ . -; starting with a letter or _)."""
         base = _INVALID.sub("_", wanted).strip("_") or "item"
