@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.delivery import attempts
+from examengine.delivery.acting import checked_minutes, proctored_attempt, required_reason
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import FINAL
 from examengine.errors import Conflict, InvalidInput
@@ -59,9 +60,12 @@ def credit(
     *, session: Session, attempt_id: str, actor_id: str, minutes: int, reason: str, now: datetime | None = None
 ) -> attempts.AttemptView:
     """Credit incident time to a running or paused attempt: its deadline moves by `minutes` (the sitting's close
-    still caps it). Raises InvalidInput beyond the exam's cap (naming what is left), Conflict once finished."""
+    still caps it). Raises InvalidInput without a reason, outside 1-600 minutes or beyond the exam's cap (naming
+    what is left), Conflict once finished, and what `proctored_attempt` raises."""
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    minutes = checked_minutes(minutes, "credit")
+    reason = required_reason(reason, "credit incident time")
     now = now or utcnow()
-    attempt = attempts.load(session, attempt_id)
     if attempts.finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
         raise Conflict(
             "The attempt has finished; time can no longer be credited.",

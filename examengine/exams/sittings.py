@@ -220,6 +220,13 @@ def is_proctor_of(*, session: Session, sitting_id: str, user_id: str) -> bool:
     return session.get(SittingProctor, (sitting_id, user_id)) is not None
 
 
+def may_proctor(*, session: Session, sitting_id: str, user_id: str) -> bool:
+    """Whether the user may watch and act on the sitting: an active admin, or a proctor assigned to it."""
+    if is_proctor_of(session=session, sitting_id=sitting_id, user_id=user_id):
+        return True
+    return bool(_users_with_role(session, [user_id], Role.ADMIN)) if session.get(User, user_id) else False
+
+
 def list_sittings(*, session: Session, proctor_id: str | None = None) -> list[Sitting]:
     query = select(Sitting).order_by(col(Sitting.opens_at).desc())
     if proctor_id:
