@@ -195,9 +195,11 @@ async def next_item(request: Request) -> Response:
     return json_response(attempt_out(view, with_responses=True))
 
 
-@operation(tags=["delivery"], body=EventIn, responses={201: EventRecorded}, errors=(404,))
+@operation(tags=["delivery"], body=EventIn, responses={201: EventRecorded}, errors=(404, 409))
 async def report_event(request: Request, body: EventIn) -> Response:
-    """Record a signal from the candidate's browser: focus_lost, fullscreen_exit, paste_attempt, …"""
+    """Record a signal from the candidate's browser: focus_lost, fullscreen_exit, paste_attempt, … (422
+    server_event for a kind the server detects itself, such as second_device; 409 attempt_* once finished). An
+    `online` report's detail.offline_seconds is stored capped at the quiet the server itself saw."""
     await services(request).db.run(
         answers.report_event,
         attempt_id=request.path_params["attempt_id"],

@@ -4,10 +4,11 @@ the client's clock is never trusted for more than that."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
@@ -47,6 +48,35 @@ def policy(*, session: Session, attempt: Attempt) -> CreditPolicy:
     )
     reported = sum(_reported_seconds(detail) for detail in reports)
     return CreditPolicy(definition.incident_credit_cap_minutes, attempt.credited_seconds, reported)
+
+
+def observed_offline(session: Session, attempt: Attempt, reported: object, now: datetime) -> dict[str, int]:
+    """What an `online` report stores: the offline seconds the client reported, and as `offline_seconds` (the figure
+    the credit suggestion sums) that report capped at the longest quiet the server itself saw from the candidate
+    within the reported span: no save, signal or start between two moments. Quiet already covered by an earlier
+    `online` report does not count twice."""
+    claimed = reported if isinstance(reported, int) and not isinstance(reported, bool) else 0
+    claimed = max(0, min(claimed, MAX_REPORTED_OFFLINE_SECONDS))
+    by_candidate = (col(AttemptEvent.attempt_id) == attempt.id, col(AttemptEvent.actor_id) == attempt.user_id)
+    last_report = session.scalar(
+        select(func.max(col(AttemptEvent.at))).where(*by_candidate, col(AttemptEvent.type) == "online")
+    )
+    since = max(now - timedelta(seconds=claimed), last_report or now - timedelta(seconds=claimed))
+    before = session.scalar(select(func.max(col(AttemptEvent.at))).where(*by_candidate, col(AttemptEvent.at) <= since))
+    seen_before = [m for m in (before, attempt.started_at, attempt.last_seen_at) if m is not None and m <= since]
+    first_seen = session.scalar(select(func.min(col(AttemptEvent.at))).where(*by_candidate))
+    # Nothing seen before the span: the quiet can only have begun when the attempt first showed life.
+    quiet_from = max(seen_before, default=None) or min(
+        (m for m in (first_seen, attempt.started_at, attempt.last_seen_at) if m is not None), default=now
+    )
+    inside = session.scalars(
+        select(col(AttemptEvent.at))
+        .where(*by_candidate, col(AttemptEvent.at) > since, col(AttemptEvent.at) <= now)
+        .order_by(col(AttemptEvent.at))
+    )
+    moments = [quiet_from, *inside, now]
+    observed = max(int((later - earlier).total_seconds()) for earlier, later in itertools.pairwise(moments))
+    return {"reported_offline_seconds": claimed, "offline_seconds": max(0, min(claimed, observed))}
 
 
 def _reported_seconds(detail: object) -> int:
