@@ -307,7 +307,7 @@ async def live_rows(request: Request) -> Response:
 
     def read(*, session: Session) -> list[dashboard.CandidateRow]:
         watched_sitting(session=session, sitting_id=sitting_id, user_id=who.user_id)
-        return dashboard.sitting_rows(session=session, sitting_id=sitting_id, now=utcnow())
+        return dashboard.sitting_rows(session=session, sitting_id=sitting_id, now=utcnow(), viewer_id=who.user_id)
 
     rows = await services(request).db.read(read)
     return json_response(

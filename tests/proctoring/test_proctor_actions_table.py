@@ -123,6 +123,16 @@ class Doors:
             ).status_code
         return self._page(who).get(f"/proctor/attempts/{attempt_id}").status_code
 
+    def live_attempts(self, who: str) -> str:
+        sitting_id = self.crowd["sitting_id"]
+        if self.door == "api":
+            rows = self.app_client.get(f"/api/v1/sittings/{sitting_id}/attempts", headers=self.crowd["headers"][who])
+            assert rows.status_code == 200
+            return " ".join(str(row["attempt_id"]) for row in rows.json()["items"])
+        board = self._page(who).get(f"/proctor/sittings/{sitting_id}")
+        assert board.status_code == 200
+        return board.text
+
     def act_on_sitting(self, who: str, action: str) -> int:
         sitting_id = self.crowd["sitting_id"]
         if self.door == "api":
@@ -161,6 +171,10 @@ def test_every_proctor_action_checks_the_actor_in_the_service(
     for label, (who, whose, expected) in ACTORS.items():
         status = doors.read_timeline(who, crowd["attempts"][whose])
         assert status == 200 if expected == "allowed" else status == expected, (label, status)
+    for who, own in (("pat", "pat"), ("ada", "ada"), ("proctor", None)):  # the live rows leave out the viewer
+        shown = doors.live_attempts(who)
+        assert crowd["attempts"]["cara"] in shown
+        assert own is None or crowd["attempts"][own] not in shown
 
 
 @pytest.mark.parametrize("door", ["api", "page"])

@@ -52,7 +52,9 @@ async def sitting_dashboard(request: Request, *, notice: str | None = None, stat
 
     def read(*, session: Session) -> tuple[Sitting, list[dashboard.CandidateRow]]:
         sitting = watched_sitting(session=session, sitting_id=sitting_id, user_id=who.user_id)
-        return sitting, dashboard.sitting_rows(session=session, sitting_id=sitting_id, now=utcnow())
+        return sitting, dashboard.sitting_rows(
+            session=session, sitting_id=sitting_id, now=utcnow(), viewer_id=who.user_id
+        )
 
     sitting, rows = await services(request).db.read(read)
     notice = notice or _done_notice(request)
