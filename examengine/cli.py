@@ -61,6 +61,16 @@ def _users_create(services: Services, args: argparse.Namespace) -> None:
     print(f"Created user {user.id} {user.email} with roles {', '.join(user.roles)}.")
 
 
+def _users_set_password(services: Services, args: argparse.Namespace) -> None:
+    user_id = services.db.call(service.find_user_id_by_email, email=args.email, write=False)
+    if user_id is None:
+        raise CommandError(f"No user with the email {args.email}.")
+    ended = services.db.call(
+        service.change_password, user_id=user_id, password_hash=services.passwords.hash(args.password), actor_id=None
+    )
+    print(f"Password set for {args.email}; {ended} session(s) and token(s) of theirs ended.")
+
+
 def _tokens_create(services: Services, args: argparse.Namespace) -> None:
     user_id = services.db.call(service.find_user_id_by_email, email=args.email, write=False)
     if user_id is None:
@@ -228,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", action="append", required=True, help="repeat for several roles")
     create.add_argument("--password")
     create.set_defaults(handler=_users_create)
+    set_password = users.add_parser("set-password", help="set a user's password, ending their sessions and tokens")
+    set_password.add_argument("--email", required=True)
+    set_password.add_argument("--password", required=True)
+    set_password.set_defaults(handler=_users_set_password)
     tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(dest="tokens_command", required=True)
     token = tokens.add_parser("create", help="print a new API token for a user")
     token.add_argument("--email", required=True)

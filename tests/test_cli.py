@@ -77,6 +77,19 @@ def test_migrate_demo_users_and_tokens(fresh_env: str, capsys: pytest.CaptureFix
     assert cli.main(["tokens", "create", "--email", "nobody@example.org"]) == 2
     assert "No user with the email" in capsys.readouterr().err
 
+    # A password set at the command line ends every session and token of the user.
+    assert cli.main(["users", "set-password", "--email", "ed@example.org", "--password", "short"]) == 2
+    assert "too short" in capsys.readouterr().err
+    assert cli.main(["users", "set-password", "--email", "ed@example.org", "--password", "another-long-one"]) == 0
+    assert "1 session(s) and token(s) of theirs ended" in capsys.readouterr().out
+    database = Database(fresh_env)
+    with database.engine.connect() as connection:
+        assert (
+            credentials.resolve(connection=connection, token=token, kind=CredentialKind.API, idle_timeout=None) is None
+        )
+    database.dispose()
+    assert cli.main(["users", "set-password", "--email", "nobody@example.org", "--password", "another-long-one"]) == 2
+
     assert cli.main(["scheduler", "--once"]) == 0
     assert "purge_dead_credentials: 0" in capsys.readouterr().out
 

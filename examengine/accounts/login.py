@@ -156,3 +156,29 @@ async def log_in(
         trusted=candidate.trusted,
         now=now,
     )
+
+
+def _password_hash_of(*, session: Session, user_id: str) -> str | None:
+    return session.scalar(select(col(User.password_hash)).where(col(User.id) == user_id))
+
+
+async def change_own_password(
+    db: Database, passwords: Passwords, *, user_id: str, current: str, new: str, keep_token_hash: str
+) -> int:
+    """The signed-in user's own change: the current password must be right (NotAuthenticated otherwise), the new
+    one must meet the policy (InvalidInput). Every other session and token of theirs ends; the one making the
+    change stays. Returns how many ended."""
+    if not current or not new:
+        raise InvalidInput("Enter your current password and the new one.", code="missing_credentials")
+    stored = await db.read(_password_hash_of, user_id=user_id)
+    if not (await passwords.verify_off_loop(stored, current)).ok:
+        raise NotAuthenticated("The current password is not right.", code="invalid_credentials")
+    new_hash = await passwords.hash_off_loop(new)
+    ended: int = await db.run(
+        service.change_password,
+        user_id=user_id,
+        password_hash=new_hash,
+        actor_id=user_id,
+        keep_token_hash=keep_token_hash,
+    )
+    return ended

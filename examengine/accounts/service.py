@@ -190,13 +190,40 @@ def set_roles(*, session: Session, user_id: str, roles: Iterable[str], actor_id:
     return _view(user, parsed)
 
 
-def set_password_hash(*, session: Session, user_id: str, password_hash: str, actor_id: str | None = None) -> None:
-    """Store a new password hash; with `actor_id` (an admin setting it) the change is audited."""
+def set_password_hash(*, session: Session, user_id: str, password_hash: str) -> None:
+    """Store a new hash of the same password (a rehash at login). A new password goes through change_password."""
     result = session.execute(update(User).where(col(User.id) == user_id).values(password_hash=password_hash))
     if not getattr(result, "rowcount", 0):
         raise NotFound("No such user.", code="user_not_found")
-    if actor_id is not None:
-        record(session=session, kind=AuditKind.PASSWORD_SET, actor_id=actor_id, subject=f"user:{user_id}")
+
+
+def change_password(
+    *,
+    session: Session,
+    user_id: str,
+    password_hash: str,
+    actor_id: str | None,
+    keep_token_hash: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Store the user's new password (own change, reset, or set by an admin or at the command line) and end every
+    session and API token of theirs but `keep_token_hash` (the session making an own change); audited. Returns how
+    many were ended. Raises NotFound for an unknown user."""
+    now = now or utcnow()
+    set_password_hash(session=session, user_id=user_id, password_hash=password_hash)
+    live = (col(Credential.user_id) == user_id, col(Credential.revoked_at).is_(None))
+    others = (col(Credential.token_hash) != keep_token_hash,) if keep_token_hash else ()
+    ended = session.execute(update(Credential).where(*live, *others).values(revoked_at=now))
+    count = int(getattr(ended, "rowcount", 0))
+    record(
+        session=session,
+        kind=AuditKind.PASSWORD_SET,
+        actor_id=actor_id,
+        subject=f"user:{user_id}",
+        detail={"own": actor_id == user_id, "ended_credentials": count},
+        at=now,
+    )
+    return count
 
 
 def set_disabled(

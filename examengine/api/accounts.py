@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from examengine.accounts import credentials, login, service
 from examengine.accounts.models import CredentialKind
-from examengine.api.schemas import TokenOut, TokenRequest, TokenUser, UserCreate, UserList, UserOut, UserQuery
+from examengine.api.schemas import (
+    NO_NUL,
+    Strict,
+    TokenOut,
+    TokenRequest,
+    TokenUser,
+    UserCreate,
+    UserList,
+    UserOut,
+    UserQuery,
+)
 from examengine.api.spec import json_response, operation
 from examengine.web.auth import client_address, current_user, services
 
@@ -70,3 +81,29 @@ async def list_users(request: Request, query: UserQuery) -> Response:
         service.list_users, role=query.role, q=query.q, cursor=query.cursor, limit=query.limit
     )
     return json_response(UserList(items=[user_out(u) for u in page.items], next_cursor=page.next_cursor))
+
+
+class PasswordIn(Strict):
+    password: str = Field(min_length=12, max_length=256, pattern=NO_NUL)
+
+
+class PasswordSetOut(BaseModel):
+    user_id: str
+    ended_credentials: int  # sessions and API tokens of the user that stopped working
+
+
+@operation(tags=["users"], body=PasswordIn, responses={200: PasswordSetOut}, errors=(404,))
+async def set_password(request: Request, body: PasswordIn) -> Response:
+    """Set a user's password (admin): every session and API token of that user ends (the admin's own request
+    keeps working when they set their own)."""
+    ctx, who = services(request), current_user(request)
+    user_id = request.path_params["user_id"]
+    password_hash = await ctx.passwords.hash_off_loop(body.password)
+    ended = await ctx.db.run(
+        service.change_password,
+        user_id=user_id,
+        password_hash=password_hash,
+        actor_id=who.user_id,
+        keep_token_hash=who.token_hash if user_id == who.user_id else None,
+    )
+    return json_response(PasswordSetOut(user_id=user_id, ended_credentials=ended))

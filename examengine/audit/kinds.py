@@ -14,7 +14,7 @@ class AuditKind(StrEnum):
     ROLE_CHANGED = "role_changed"
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"
-    PASSWORD_SET = "password_set"  # by an admin (a rehash at login is not recorded)
+    PASSWORD_SET = "password_set"  # own change, by an admin or the CLI (a rehash at login is not recorded)
     ITEM_TRANSITION = "item_transition"
     EXAM_PUBLISHED = "exam_published"
     EXAM_DRAFT_CHANGED = "exam_draft_changed"  # a draft blueprint saved over in the structured editor

@@ -18,9 +18,9 @@ from sqlmodel import Session, col
 from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
 from examengine.db import Database
-from examengine.delivery import attempts, ledger, navigation, sections
+from examengine.delivery import attempts, credit, ledger, navigation, sections
 from examengine.delivery.models import Attempt, AttemptSlot
-from examengine.delivery.states import AttemptStatus
+from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
 from examengine.proctoring import device
 from itembank.content import ItemContent, content_from_json
@@ -42,7 +42,21 @@ CLIENT_EVENTS = frozenset(
         "reload",
         "offline",
         "online",
+    }
+)
+# Kinds the server records itself: a client reporting one would forge the proctor's evidence.
+SERVER_EVENTS = frozenset(
+    {
+        *(status.value for status in AttemptStatus),
+        "answer_saved",
         "second_device",
+        "device_bound",
+        "device_unlocked",
+        "section_opened",
+        "extended",
+        "time_credited",
+        "note",
+        "incident",
     }
 )
 
@@ -372,8 +386,14 @@ def report_event(
     now: datetime | None = None,
     holder: str | None = None,
 ) -> None:
-    """Record a signal from the candidate's browser (focus lost, paste attempt, …); refused (device_locked) from a
-    web session that does not hold the attempt."""
+    """Record a signal from the candidate's browser (focus lost, paste attempt, …): only the kinds of CLIENT_EVENTS
+    (InvalidInput server_event for a kind the server detects itself, unknown_event otherwise). Refused with Conflict
+    once the attempt has finished, and (device_locked) from a web session that does not hold the attempt. An
+    `online` report's offline time is stored capped at the quiet the server itself saw (credit.observed_offline)."""
+    if kind in SERVER_EVENTS:
+        raise InvalidInput(
+            f"{kind!r} is recorded by the server itself; a client cannot report it.", code="server_event"
+        )
     if kind not in CLIENT_EVENTS:
         raise InvalidInput(
             f"Unknown event type {kind!r}: use one of {', '.join(sorted(CLIENT_EVENTS))}.", code="unknown_event"
@@ -381,7 +401,16 @@ def report_event(
     if len(json.dumps(detail)) > 2000:
         raise TooLarge("The event detail is larger than 2 kB.")
     now = now or utcnow()
-    device.ensure_holder(session, attempts.load(session, attempt_id, user_id=user_id), holder, user_id=user_id, now=now)
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    if attempts.finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
+        raise Conflict(
+            "The attempt has finished; it takes no more events.",
+            code=f"attempt_{attempt.status}",
+            commit_before_raising=True,
+        )
+    device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
+    if kind == "online":
+        detail = {**detail, **credit.observed_offline(session, attempt, detail.get("offline_seconds"), now)}
     attempts.record(session, attempt_id, kind, actor_id=user_id, at=now, client_time=client_time, detail=detail)
     session.execute(update(Attempt).where(col(Attempt.id) == attempt_id).values(last_seen_at=now))
 

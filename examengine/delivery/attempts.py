@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from examengine.audit.service import append_attempt_event
 from examengine.clock import utcnow
 from examengine.delivery import ledger
+from examengine.delivery.acting import checked_minutes, optional_reason, proctored_attempt, required_reason
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus, can_move
 from examengine.errors import Conflict, NotFound
@@ -351,9 +352,11 @@ def pause(
     whole_sitting: bool = False,
 ) -> AttemptView:
     """Stop the attempt's clock. `whole_sitting` marks a pause of everyone in the sitting, which resuming the
-    sitting undoes (a candidate paused on their own stays paused)."""
+    sitting undoes (a candidate paused on their own stays paused). Raises InvalidInput without a reason, and
+    what `proctored_attempt` raises."""
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    reason = required_reason(reason, "pause the attempt")
     now = now or utcnow()
-    attempt = load(session, attempt_id)
     if not finish_if_overdue(session, attempt, now):
         transition(
             session,
@@ -371,8 +374,9 @@ def pause(
 def resume(
     *, session: Session, attempt_id: str, actor_id: str, reason: str = "", now: datetime | None = None
 ) -> AttemptView:
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    reason = optional_reason(reason)
     now = now or utcnow()
-    attempt = load(session, attempt_id)
     if attempt.status != AttemptStatus.PAUSED or attempt.paused_at is None:
         raise Conflict("The attempt is not paused.", code="attempt_not_paused")
     paused_for = max(0, int((now - attempt.paused_at).total_seconds()))
@@ -396,9 +400,12 @@ def resume(
 def extend(
     *, session: Session, attempt_id: str, actor_id: str, minutes: int, reason: str, now: datetime | None = None
 ) -> AttemptView:
-    """Give more time (the sitting's close still caps it). Raises Conflict for a finished attempt."""
+    """Give 1 to 600 more minutes (the sitting's close still caps it), with a reason. Raises InvalidInput for
+    either, Conflict for a finished attempt, and what `proctored_attempt` raises."""
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    minutes = checked_minutes(minutes, "extend the attempt by")
+    reason = required_reason(reason, "extend the attempt")
     now = now or utcnow()
-    attempt = load(session, attempt_id)
     if finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
         raise Conflict(
             "The attempt has finished; time can no longer be added.",
@@ -450,8 +457,10 @@ def add_time(
 def terminate(
     *, session: Session, attempt_id: str, actor_id: str, reason: str, now: datetime | None = None
 ) -> AttemptView:
+    """End the attempt now, with a reason (InvalidInput without one); raises what `proctored_attempt` raises."""
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    reason = required_reason(reason, "terminate the attempt")
     now = now or utcnow()
-    attempt = load(session, attempt_id)
     if not finish_if_overdue(session, attempt, now):
         transition(
             session,
@@ -477,8 +486,9 @@ def expire_overdue(*, session: Session, now: datetime | None = None, limit: int 
     return sum(1 for attempt in overdue if finish_if_overdue(session, attempt, now))
 
 
-def events(*, session: Session, attempt_id: str) -> list[AttemptEvent]:
-    load(session, attempt_id)
+def events(*, session: Session, attempt_id: str, actor_id: str) -> list[AttemptEvent]:
+    """The attempt's timeline for its proctor or an admin (raises what `proctored_attempt` raises)."""
+    proctored_attempt(session, attempt_id, actor_id)
     return list(
         session.scalars(
             select(AttemptEvent).where(col(AttemptEvent.attempt_id) == attempt_id).order_by(col(AttemptEvent.id))
@@ -490,8 +500,9 @@ def admit(
     *, session: Session, attempt_id: str, actor_id: str, reason: str = "", now: datetime | None = None
 ) -> AttemptView:
     """Admit a checked-in candidate after the identity check: their clock starts now."""
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    reason = optional_reason(reason)
     now = now or utcnow()
-    attempt = load(session, attempt_id)
     if attempt.status != AttemptStatus.WAITING:
         raise Conflict("The candidate is not waiting for admission.", code="attempt_not_waiting")
     if now >= attempt.window_closes_at:

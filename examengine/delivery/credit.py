@@ -4,14 +4,16 @@ the client's clock is never trusted for more than that."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.delivery import attempts
+from examengine.delivery.acting import checked_minutes, proctored_attempt, required_reason
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import FINAL
 from examengine.errors import Conflict, InvalidInput
@@ -48,6 +50,35 @@ def policy(*, session: Session, attempt: Attempt) -> CreditPolicy:
     return CreditPolicy(definition.incident_credit_cap_minutes, attempt.credited_seconds, reported)
 
 
+def observed_offline(session: Session, attempt: Attempt, reported: object, now: datetime) -> dict[str, int]:
+    """What an `online` report stores: the offline seconds the client reported, and as `offline_seconds` (the figure
+    the credit suggestion sums) that report capped at the longest quiet the server itself saw from the candidate
+    within the reported span: no save, signal or start between two moments. Quiet already covered by an earlier
+    `online` report does not count twice."""
+    claimed = reported if isinstance(reported, int) and not isinstance(reported, bool) else 0
+    claimed = max(0, min(claimed, MAX_REPORTED_OFFLINE_SECONDS))
+    by_candidate = (col(AttemptEvent.attempt_id) == attempt.id, col(AttemptEvent.actor_id) == attempt.user_id)
+    last_report = session.scalar(
+        select(func.max(col(AttemptEvent.at))).where(*by_candidate, col(AttemptEvent.type) == "online")
+    )
+    since = max(now - timedelta(seconds=claimed), last_report or now - timedelta(seconds=claimed))
+    before = session.scalar(select(func.max(col(AttemptEvent.at))).where(*by_candidate, col(AttemptEvent.at) <= since))
+    seen_before = [m for m in (before, attempt.started_at, attempt.last_seen_at) if m is not None and m <= since]
+    first_seen = session.scalar(select(func.min(col(AttemptEvent.at))).where(*by_candidate))
+    # Nothing seen before the span: the quiet can only have begun when the attempt first showed life.
+    quiet_from = max(seen_before, default=None) or min(
+        (m for m in (first_seen, attempt.started_at, attempt.last_seen_at) if m is not None), default=now
+    )
+    inside = session.scalars(
+        select(col(AttemptEvent.at))
+        .where(*by_candidate, col(AttemptEvent.at) > since, col(AttemptEvent.at) <= now)
+        .order_by(col(AttemptEvent.at))
+    )
+    moments = [quiet_from, *inside, now]
+    observed = max(int((later - earlier).total_seconds()) for earlier, later in itertools.pairwise(moments))
+    return {"reported_offline_seconds": claimed, "offline_seconds": max(0, min(claimed, observed))}
+
+
 def _reported_seconds(detail: object) -> int:
     value = detail.get("offline_seconds") if isinstance(detail, dict) else None
     if not isinstance(value, int) or isinstance(value, bool):
@@ -59,9 +90,12 @@ def credit(
     *, session: Session, attempt_id: str, actor_id: str, minutes: int, reason: str, now: datetime | None = None
 ) -> attempts.AttemptView:
     """Credit incident time to a running or paused attempt: its deadline moves by `minutes` (the sitting's close
-    still caps it). Raises InvalidInput beyond the exam's cap (naming what is left), Conflict once finished."""
+    still caps it). Raises InvalidInput without a reason, outside 1-600 minutes or beyond the exam's cap (naming
+    what is left), Conflict once finished, and what `proctored_attempt` raises."""
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    minutes = checked_minutes(minutes, "credit")
+    reason = required_reason(reason, "credit incident time")
     now = now or utcnow()
-    attempt = attempts.load(session, attempt_id)
     if attempts.finish_if_overdue(session, attempt, now) or attempt.status in FINAL:
         raise Conflict(
             "The attempt has finished; time can no longer be credited.",

@@ -74,6 +74,20 @@ def _users_with_role(session: Session, user_ids: Sequence[str], role: Role) -> s
     return set(rows)
 
 
+def _refuse_proctoring_candidates(session: Session, proctor_ids: Sequence[str], candidate_ids: Sequence[str]) -> None:
+    """A sitting never takes one person as both proctor and candidate: they would watch their own attempt."""
+    both = set(proctor_ids) & set(candidate_ids)
+    if not both:
+        return
+    people = session.execute(select(col(User.name), col(User.email)).where(col(User.id).in_(both))).all()
+    named = ", ".join(f"{name} ({email})" for name, email in sorted(people, key=lambda p: p.email))
+    raise InvalidInput(
+        f"A sitting cannot have the same person as proctor and candidate: {named}. "
+        "Remove them from the proctors or from the candidates.",
+        code="proctor_is_candidate",
+    )
+
+
 def _check_accommodation(request: EnrollmentRequest) -> None:
     if not 1.0 <= request.time_multiplier <= 4.0:
         raise InvalidInput(
@@ -104,8 +118,9 @@ def create_sitting(
     location: str = "online",
     requires_admission: bool = False,
 ) -> SittingView:
-    """Schedule the exam's latest published version. Raises InvalidInput for a bad window, unknown users or users
-    without the needed role, Conflict when the exam has no published version."""
+    """Schedule the exam's latest published version. Raises InvalidInput for a bad window, unknown users, users
+    without the needed role or a person listed both as proctor and candidate, Conflict when the exam has no
+    published version."""
     if closes_at <= opens_at:
         raise InvalidInput("The sitting must close after it opens.", code="invalid_window")
     if closes_at - opens_at > MAX_WINDOW:
@@ -123,6 +138,7 @@ def create_sitting(
         raise InvalidInput(
             f"These users are not active candidates: {', '.join(not_candidates)}.", code="invalid_candidate"
         )
+    _refuse_proctoring_candidates(session, proctors, wanted)
     for request in candidates:
         _check_accommodation(request)
     sitting = Sitting(
@@ -218,6 +234,13 @@ def get_sitting(*, session: Session, sitting_id: str, now: datetime | None = Non
 
 def is_proctor_of(*, session: Session, sitting_id: str, user_id: str) -> bool:
     return session.get(SittingProctor, (sitting_id, user_id)) is not None
+
+
+def may_proctor(*, session: Session, sitting_id: str, user_id: str) -> bool:
+    """Whether the user may watch and act on the sitting: an active admin, or a proctor assigned to it."""
+    if is_proctor_of(session=session, sitting_id=sitting_id, user_id=user_id):
+        return True
+    return bool(_users_with_role(session, [user_id], Role.ADMIN)) if session.get(User, user_id) else False
 
 
 def list_sittings(*, session: Session, proctor_id: str | None = None) -> list[Sitting]:

@@ -192,12 +192,17 @@ ROWS = _rows_statement()
 RowFacts = namedtuple("RowFacts", list(ROWS.selected_columns.keys()))  # type: ignore[misc]
 
 
-def sitting_rows(*, session: Session, sitting_id: str, now: datetime) -> list[CandidateRow]:
+def sitting_rows(
+    *, session: Session, sitting_id: str, now: datetime, viewer_id: str | None = None
+) -> list[CandidateRow]:
     """One row per enrolled candidate with their latest attempt, attention-needing rows first. One SQL statement.
-    Reads only: nothing is expired or recorded here (the sweep and the write paths do that)."""
+    Reads only: nothing is expired or recorded here (the sweep and the write paths do that). The viewer's own row,
+    if they are enrolled, is left out: nobody watches their own attempt."""
     found = []
     row: Any  # a RowFacts: its fields are the statement's column names
     for row in map(RowFacts._make, session.execute(ROWS, {"sitting_id": sitting_id})):
+        if row.user_id == viewer_id:
+            continue
         if row.attempt_id is None:
             found.append(
                 CandidateRow(

@@ -23,9 +23,10 @@ from examengine.accounts.credentials import Principal
 from examengine.accounts.models import Credential, CredentialKind
 from examengine.clock import utcnow
 from examengine.delivery import attempts
+from examengine.delivery.acting import proctored_attempt, required_reason
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL
-from examengine.errors import Conflict, InvalidInput
+from examengine.errors import Conflict
 
 T = TypeVar("T")
 
@@ -131,11 +132,9 @@ def move_to_new_device(
     hand the attempt to the session waiting for it, or leave it free for the next session that opens it when none
     is waiting (or the waiting one has ended). The attempt keeps its answers and its clock. Raises InvalidInput
     without a reason, Conflict when the attempt has finished, is held by no session, or changed meanwhile."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Give the reason for moving the exam to a new device.", code="reason_required")
+    attempt = proctored_attempt(session, attempt_id, actor_id)
+    reason = required_reason(reason, "move the exam to a new device")
     now = now or utcnow()
-    attempt = attempts.load(session, attempt_id)
     if attempt.status in FINAL:
         raise Conflict(
             "The attempt has finished; there is no device to move it from.", code=f"attempt_{attempt.status}"

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from examengine.clock import utcnow
 from examengine.delivery import attempts
+from examengine.delivery.acting import proctored_attempt
 from examengine.errors import InvalidInput
 
 INCIDENT_CATEGORIES = ("identity", "conduct", "technical", "other")
@@ -23,6 +24,7 @@ def add_note(
     now: datetime | None = None,
 ) -> attempts.AttemptView:
     """A note (no category) or an incident report (category identity, conduct, technical or other)."""
+    attempt = proctored_attempt(session, attempt_id, actor_id)
     text = text.strip()
     if not text:
         raise InvalidInput("Write the note.", code="empty_note")
@@ -31,7 +33,6 @@ def add_note(
     if category is not None and category not in INCIDENT_CATEGORIES:
         raise InvalidInput(f"An incident is one of {', '.join(INCIDENT_CATEGORIES)}.", code="invalid_category")
     now = now or utcnow()
-    attempt = attempts.load(session, attempt_id)
     detail = {"text": text, **({"category": category} if category else {})}
     attempts.record(session, attempt_id, "incident" if category else "note", actor_id=actor_id, at=now, detail=detail)
     session.flush()

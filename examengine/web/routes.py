@@ -228,6 +228,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
         route("/login", account.login_page, name="account.login", access=PUBLIC),
         route("/login", account.login_submit, name="account.login_submit", access=PUBLIC, methods=("POST",)),
         route("/logout", account.logout, name="account.logout", access=PUBLIC, methods=("POST",)),
+        route("/account", account.account_page, name="account.detail", access=SIGNED_IN),
+        route(
+            "/account/password",
+            account.change_password,
+            name="account.password",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
         route("/admin/users", admin_users.user_list, name="admin.users", access=ADMIN),
         route("/admin/users", admin_users.create_user, name="admin.users.create", access=ADMIN, methods=("POST",)),
         route("/admin/users/new", admin_users.new_user_form, name="admin.users.new", access=ADMIN),
@@ -519,6 +527,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/api/v1/users", api_accounts.create_user, name="api.users.create", access=ADMIN, methods=("POST",)),
         route("/api/v1/users", api_accounts.list_users, name="api.users.list", access=ADMIN),
+        route(
+            "/api/v1/users/{user_id}/password",
+            api_accounts.set_password,
+            name="api.users.password",
+            access=ADMIN,
+            methods=("POST",),
+        ),
         route(
             "/api/v1/sittings/{sitting_id}/pause",
             api_proctoring.pause_sitting,

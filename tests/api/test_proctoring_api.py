@@ -48,7 +48,7 @@ def test_reported_offline_time_is_a_suggestion_capped_by_the_policy(
 ) -> None:
     attempt_id = start(app_client, sitting).json()["attempt_id"]
     cara = sitting["headers"]["cara"]
-    for seconds in (130, 10**9, "lots"):  # an absurd report counts at most four hours; a non-number not at all
+    for seconds in (130, 10**9, "lots"):  # never more than the server saw (tests/delivery/test_client_events.py)
         reported = app_client.post(
             f"/api/v1/attempts/{attempt_id}/events",
             json={"type": "online", "detail": {"offline_seconds": seconds}},
@@ -60,8 +60,7 @@ def test_reported_offline_time_is_a_suggestion_capped_by_the_policy(
         return credit.policy(session=session, attempt=session.get(Attempt, attempt_id))
 
     rules = services.db.call(read)
-    assert rules.reported_offline_seconds == 130 + 4 * 3600
-    assert rules.suggested_minutes == 30  # never more than the cap
+    assert rules.reported_offline_seconds <= 5  # the server saw the candidate a moment ago: no outage to credit
     assert credit.CreditPolicy(30, 60, 130).suggested_minutes == 2  # 70 s still owed, rounded up
     assert credit.CreditPolicy(30, 600, 130).suggested_minutes == 0
 

@@ -9,8 +9,8 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts import credentials, login
 from examengine.accounts.models import CredentialKind, Role
-from examengine.errors import InvalidInput, NotAuthenticated, Throttled
-from examengine.web.auth import DEVICE_COOKIE, SESSION_COOKIE, client_address, principal, services
+from examengine.errors import DomainError, InvalidInput, NotAuthenticated, Throttled
+from examengine.web.auth import DEVICE_COOKIE, SESSION_COOKIE, client_address, current_user, principal, services
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render
 
@@ -98,3 +98,26 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax")
     return response
+
+
+async def account_page(request: Request, *, error: str | None = None, status_code: int = 200) -> Response:
+    notice = "Password changed: you are signed out everywhere else." if request.query_params.get("done") else None
+    return render(request, "account.html", {"error": error, "notice": notice}, status_code=status_code)
+
+
+async def change_password(request: Request) -> Response:
+    """The signed-in user's own password change; every other session and token of theirs ends."""
+    ctx, who = services(request), current_user(request)
+    form = await read_form(request)
+    try:
+        await login.change_own_password(
+            ctx.db,
+            ctx.passwords,
+            user_id=who.user_id,
+            current=text_field(form, "current_password"),
+            new=text_field(form, "new_password"),
+            keep_token_hash=who.token_hash,
+        )
+    except DomainError as error:
+        return await account_page(request, error=error.message, status_code=422)
+    return RedirectResponse("/account?done=password", status_code=303)

@@ -119,11 +119,13 @@ async def set_password(request: Request) -> Response:
         password_hash = await ctx.passwords.hash_off_loop(text_field(form, "password"))
     except InvalidInput as error:
         return await _detail_with_error(request, user_id, error.message, 422)
+    who = current_user(request)
     await ctx.db.run(
-        service.set_password_hash,
+        service.change_password,
         user_id=user_id,
         password_hash=password_hash,
-        actor_id=current_user(request).user_id,
+        actor_id=who.user_id,
+        keep_token_hash=who.token_hash if user_id == who.user_id else None,
     )
     return RedirectResponse(f"/admin/users/{user_id}?done=password", status_code=303)
 
