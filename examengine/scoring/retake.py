@@ -18,7 +18,7 @@ An admin's recorded exceptions (scoring.retake_exceptions) add attempts and waiv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
@@ -41,7 +41,8 @@ class Eligibility:
     next_eligible_at: datetime | None
     attempts_used: int
     code: str | None = None  # the rule that refuses, for the API's error code
-    attempts_made: int = 0  # every attempt, counted or not: the next one's number is this plus one
+    # Every attempt, counted or not: the next one's number is this plus one (bookkeeping, not part of the verdict)
+    attempts_made: int = field(default=0, compare=False)
 
 
 RUNNING_RULE = (
