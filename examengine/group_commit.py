@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
@@ -166,45 +166,113 @@ class GroupCommit:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _run_batch(self, batch: list[Job]) -> None:
+        """Every job gets its own outcome. A job that leaves the transaction itself unusable (it ended it, lost the
+        connection, or its savepoint cannot be rolled back) fails alone: the jobs before it lost their work with the
+        transaction and run again, with those after it, in a fresh one. A failed commit runs each job alone."""
+        pending = batch
+        while pending:
+            pending = self._run_together(pending)
+
+    def _run_together(self, jobs: list[Job]) -> list[Job]:
+        """Run `jobs` in one transaction and commit; return the jobs still to run (in a fresh transaction)."""
         with Session(self._engine, expire_on_commit=False) as session:
-            try:
-                for job in batch:
+            for index, job in enumerate(jobs):
+                try:
                     if job.core:
-                        _run_core_in_savepoint(session.connection(), job)
+                        _run_core_in_savepoint(session, job)
                     else:
                         _run_in_savepoint(session, job)
+                except _NotStarted as broken:
+                    # The transaction was unusable before this job ran (nothing else noticed): run it again too,
+                    # unless a fresh transaction cannot even begin.
+                    _discard(session)
+                    if index == 0:
+                        job.result, job.error = None, broken.__cause__ or broken
+                        return jobs[1:]
+                    return [_again(done) for done in jobs[:index] if _lost_with_the_transaction(done)] + jobs[index:]
+                except Exception as broken:
+                    _discard(session)
+                    if job.error is None:
+                        job.result, job.error = None, broken
+                    log.warning("A write left its transaction unusable; the rest of its batch runs again: %s", broken)
+                    return [_again(done) for done in jobs[:index] if _lost_with_the_transaction(done)] + jobs[
+                        index + 1 :
+                    ]
+            try:
                 session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+            except Exception as failed:
+                _discard(session)
+                if len(jobs) == 1:
+                    jobs[0].result, jobs[0].error = None, failed
+                    return []
+                log.warning("A batch of %d writes failed to commit; each runs again alone: %s", len(jobs), failed)
+                for job in jobs:
+                    self._run_together([_again(job)])
+        return []
+
+
+class _NotStarted(Exception):
+    """The savepoint of a job could not be opened: the transaction was unusable before the job ran."""
+
+
+def _lost_with_the_transaction(job: Job) -> bool:
+    """A job whose work was in the transaction: it succeeded, or it was refused but keeps what it did."""
+    return job.error is None or bool(getattr(job.error, "commit_before_raising", False))
+
+
+def _again(job: Job) -> Job:
+    job.result, job.error = None, None
+    return job
+
+
+def _discard(session: Session) -> None:
+    """Roll the transaction back; a connection that cannot even do that is thrown away, not returned to the pool."""
+    try:
+        session.rollback()
+    except Exception:
+        session.invalidate()
 
 
 def _run_in_savepoint(session: Session, job: Job) -> None:
     """One job as if in its own transaction: its own savepoint, and an empty identity map, so that no job reads
-    another's objects from memory instead of the database (the services also write with UPDATE statements)."""
-    savepoint = session.begin_nested()
+    another's objects from memory instead of the database (the services also write with UPDATE statements).
+    Raises only when the transaction around the savepoint is unusable."""
+    try:
+        savepoint = session.begin_nested()
+        session.connection()
+    except Exception as error:
+        raise _NotStarted(str(error)) from error
     try:
         job.result = job.fn(*job.args, session=session, **job.kwargs)
         session.flush()
     except Exception as error:
-        job.error = error
+        job.result, job.error = None, error
         if getattr(error, "commit_before_raising", False) and savepoint.is_active:
             savepoint.commit()
-        elif savepoint.is_active:
+        else:
+            # Also when a failed flush has already deactivated it: only rollback() closes it and returns the
+            # session to the outer transaction.
             savepoint.rollback()
     else:
         savepoint.commit()
     finally:
         session.expunge_all()
+    if session.in_nested_transaction() or not session.in_transaction() or session.connection().invalidated:
+        raise RuntimeError("A unit of work ended the transaction of its batch, or lost its connection.")
 
 
-def _run_core_in_savepoint(connection: Connection, job: Job) -> None:
+def _run_core_in_savepoint(session: Session, job: Job) -> None:
     """A Core unit of work in its own plain SAVEPOINT: no ORM state to keep in step, so none of the session's
-    nested-transaction bookkeeping (a tenth of the cost of a save)."""
-    connection.exec_driver_sql("SAVEPOINT core_job")
+    nested-transaction bookkeeping (a tenth of the cost of a save). Raises only when the transaction around the
+    savepoint is unusable (RELEASE or ROLLBACK TO fails: the savepoint went with it)."""
+    try:
+        connection = session.connection()
+        connection.exec_driver_sql("SAVEPOINT core_job")
+    except Exception as error:
+        raise _NotStarted(str(error)) from error
     try:
         job.result = job.fn(*job.args, connection=connection, **job.kwargs)
     except Exception as error:
-        job.error = error
+        job.result, job.error = None, error
         connection.exec_driver_sql("ROLLBACK TO SAVEPOINT core_job")
     connection.exec_driver_sql("RELEASE SAVEPOINT core_job")

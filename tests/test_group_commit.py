@@ -64,20 +64,24 @@ def stored(database: Database) -> dict[int, str]:
         return {k: v for k, v in connection.execute(text("SELECT k, v FROM gc_probe"))}
 
 
-def run_batched(database: Database, calls: list[tuple[Any, tuple[Any, ...]]]) -> list[Any]:
-    """Hold the writer on a first job until every call is queued, so that they all go in one batch."""
-    release = threading.Event()
+def run_batched(
+    database: Database, calls: list[tuple[Any, tuple[Any, ...]]], core: tuple[Any, ...] = CORE_JOBS
+) -> list[Any]:
+    """Hold the writer on a first job until every call is queued, so that they all go in one batch (the functions
+    in `core` through run_core)."""
+    holding, release = threading.Event(), threading.Event()
 
     def hold(*, session: Session) -> str:
+        holding.set()
         release.wait(timeout=10)
         return "held"
 
     async def main() -> list[Any]:
         first = asyncio.ensure_future(database.run(hold))
-        await asyncio.sleep(0.05)
+        while not holding.is_set():  # the writer is inside the first job: the rest queue behind it
+            await asyncio.sleep(0.005)
         rest = [
-            asyncio.ensure_future((database.run_core if fn in CORE_JOBS else database.run)(fn, *args))
-            for fn, args in calls
+            asyncio.ensure_future((database.run_core if fn in core else database.run)(fn, *args)) for fn, args in calls
         ]
         await asyncio.sleep(0.05)
         release.set()

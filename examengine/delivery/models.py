@@ -13,6 +13,8 @@ from examengine.db import UTCDateTime
 from examengine.delivery.states import AttemptStatus
 from examengine.ids import new_id
 
+RUNNING_WHERE = "status IN ('waiting', 'in_progress', 'paused')"
+
 
 class Attempt(SQLModel, table=True):
     """One candidate's sitting of one form. `deadline_at` is the ledger's deadline, stored when the ledger changes
@@ -24,6 +26,15 @@ class Attempt(SQLModel, table=True):
         Index("ix_attempt_status_deadline", "status", "deadline_at"),
         Index("ix_attempt_user_exam", "user_id", "exam_id"),
         UniqueConstraint("user_id", "exam_id", "number", name="uq_attempt_number"),
+        # One running attempt per candidate per exam, across sittings, by construction
+        Index(
+            "uq_attempt_running",
+            "user_id",
+            "exam_id",
+            unique=True,
+            sqlite_where=text(RUNNING_WHERE),
+            postgresql_where=text(RUNNING_WHERE),
+        ),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
@@ -55,6 +66,9 @@ class Attempt(SQLModel, table=True):
     open_section: int | None = None
     section_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     section_offset_seconds: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    # A terminated attempt: an admin's TerminationDecision (delivery.states), NULL until one is recorded (the
+    # candidate is held until then); the who, when and why are on the attempt's chained event log.
+    termination_decision: str | None = Field(default=None, max_length=16)
     # Linear navigation: the one slot the candidate may see and answer now; NULL when navigation is free.
     linear_slot: int | None = None
 

@@ -114,7 +114,7 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
     eligibility = retake.ensure_eligible(
         session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now
     )
-    number = eligibility.attempts_used + 1
+    number = eligibility.attempts_made + 1
     prepared = prepared_forms.find(session, sitting_id, user_id)
     if prepared is not None and prepared.fits(sitting.exam_version, number):
         return StartPlan(sitting, enrollment, definition, number, prepared)
@@ -206,8 +206,10 @@ async def _form(db: Database, plan: StartPlan) -> tuple[int, dict[str, Any]]:
 
 
 async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> StartOutcome:
-    """Start the candidate's attempt in a sitting, or return the one under way (created=False). Raises NotFound,
-    Forbidden (not enrolled, attempts used up) or Conflict (window not open or closed)."""
+    """Start the candidate's attempt in a sitting, or return the one under way (created=False); concurrent starts
+    of one candidate all return the one attempt. Raises NotFound, Forbidden (not enrolled, attempts used up) or
+    Conflict (window not open or closed; attempt_running: an attempt at the exam under way in another sitting;
+    termination_pending: held after a terminated attempt until an admin decides)."""
     now = utcnow()
     plan = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
     if isinstance(plan, attempts.AttemptView):
@@ -216,9 +218,13 @@ async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> Start
     try:
         view = await db.run(_create, plan=plan, document=document, seed=seed, now=now)
     except IntegrityError:
-        # Another request of this candidate started the attempt first: theirs is the one.
+        # Another request of this candidate started an attempt first (uq_attempt_number, uq_attempt_running): in
+        # this sitting theirs is the one; in another sitting of the exam, the plan now refuses with that rule.
         again = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
         if isinstance(again, attempts.AttemptView):
             return StartOutcome(again, created=False)
-        raise
+        raise Conflict(
+            "Another start of an attempt at this exam happened at the same moment; reload and try again.",
+            code="start_conflict",
+        ) from None
     return StartOutcome(view, created=True)

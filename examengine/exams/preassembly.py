@@ -147,7 +147,7 @@ def pending(*, session: Session, sitting_id: str, now: datetime) -> list[tuple[s
         )
         later = rules.next_eligible_at is not None and rules.next_eligible_at < sitting.closes_at
         if rules.allowed or later:
-            wanted.append((user_id, rules.attempts_used + 1))
+            wanted.append((user_id, rules.attempts_made + 1))
     return wanted
 
 

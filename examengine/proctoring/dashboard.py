@@ -54,6 +54,7 @@ class CandidateRow:
     incidents: dict[str, int]
     attention: tuple[str, ...]
     last_seen_seconds_ago: int | None = None
+    termination_decision: str | None = None  # a terminated attempt: the admin's decision; None while held
 
     @property
     def needs_attention(self) -> bool:
@@ -62,6 +63,10 @@ class CandidateRow:
     # The display strings the dashboard's rows print, built here so that the template only pastes them in.
     @property
     def status_label(self) -> str:
+        if self.status == AttemptStatus.TERMINATED:
+            if self.termination_decision is None:
+                return "terminated: held until an administrator decides"
+            return f"terminated: decided ({self.termination_decision.replace('_', ' ')})"
         return self.status.replace("_", " ")
 
     @property
@@ -162,6 +167,7 @@ def _rows_statement() -> Any:
             col(User.name),
             col(User.email),
             *LEDGER_COLUMNS,
+            col(Attempt.termination_decision),
             slots.c.total,
             slots.c.answered,
             slots.c.saved_at,
@@ -257,4 +263,5 @@ def _attempt_row(row: Any, now: datetime) -> CandidateRow:
         incidents,
         tuple(attention),
         None if last is None else max(0, int((now - last).total_seconds())),
+        row.termination_decision,
     )

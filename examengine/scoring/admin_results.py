@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import User
+from examengine.delivery import termination
 from examengine.delivery.models import Attempt
+from examengine.delivery.states import AttemptStatus
 from examengine.exams import service as exams
 from examengine.exams.models import Sitting
 from examengine.exams.service import ExamVersionView
@@ -56,6 +58,18 @@ class ResultsPage:
     sittings: tuple[Sitting, ...]
     rows: tuple[ResultRow, ...]
     manual_release: bool  # some version of the exam waits for an admin's release
+    terminated: tuple[TerminatedRow, ...] = ()  # every terminated attempt, held ones (no decision) first
+
+
+@dataclass(frozen=True)
+class TerminatedRow:
+    attempt_id: str
+    candidate: str
+    email: str
+    sitting_id: str
+    finished_at: datetime | None
+    decision: str | None  # a TerminationDecision; None: the candidate is held until an admin decides
+    decided: termination.Decided | None  # who, when and why (None also for decisions recorded by the upgrade)
 
 
 def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now: datetime) -> ResultsPage:
@@ -122,4 +136,26 @@ def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now:
     manual = (
         any(d.result_release == "manual" for d in definitions.values()) or exam.definition.result_release == "manual"
     )
-    return ResultsPage(exam, sittings, tuple(rows), manual)
+    return ResultsPage(exam, sittings, tuple(rows), manual, terminated_attempts(session, exam_id))
+
+
+def terminated_attempts(session: Session, exam_id: str) -> tuple[TerminatedRow, ...]:
+    """The exam's terminated attempts with the admin's decision about each, undecided (held) ones first."""
+    found = session.execute(
+        select(Attempt, User)
+        .join(User, col(User.id) == col(Attempt.user_id))
+        .where(col(Attempt.exam_id) == exam_id, col(Attempt.status) == AttemptStatus.TERMINATED.value)
+        .order_by(col(Attempt.termination_decision).is_not(None), col(Attempt.finished_at))
+    ).all()
+    return tuple(
+        TerminatedRow(
+            attempt.id,
+            user.name,
+            user.email,
+            attempt.sitting_id,
+            attempt.finished_at,
+            attempt.termination_decision,
+            termination.decision_of(session, attempt.id) if attempt.termination_decision else None,
+        )
+        for attempt, user in found
+    )

@@ -22,6 +22,7 @@ from examengine.api import marking as api_marking
 from examengine.api import meta as api_meta
 from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
+from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
@@ -487,6 +488,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route(
+            "/admin/exams/{exam_id}/attempts/{attempt_id}/termination-decision",
+            admin_result_pages.decide_termination,
+            name="admin.termination_decision",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
             "/admin/exams/{exam_id}/retake-exceptions",
             admin_result_pages.grant_exception,
             name="admin.retake_exceptions.create",
@@ -553,6 +561,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_delivery.terminate,
             name="api.attempts.terminate",
             access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/termination-decision",
+            api_terminations.decide,
+            name="api.attempts.termination_decision",
+            access=ADMIN,
             methods=("POST",),
         ),
         route(

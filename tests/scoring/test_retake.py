@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from examengine.delivery import attempts
+from examengine.delivery import attempts, termination
 from examengine.errors import Forbidden
 from examengine.exams.definition import ExamDefinition
 from examengine.scoring.retake import Eligibility, eligibility, ensure_eligible
@@ -141,6 +141,10 @@ def test_a_result_being_marked_holds_a_retake_and_a_terminated_attempt_only_coun
     other = Candidate(program)
     attempt_id = program.begin(other.sitting_id, other.user, {})
     program.call(attempts.terminate, attempt_id=attempt_id, actor_id=program.admin.id, reason="left")
+    held = other.at(now + timedelta(days=365), policy(wait_days_after_fail=14))
+    assert (held.allowed, held.code) == (False, "termination_pending")  # until an admin decides
+    decision = {"attempt_id": attempt_id, "decision": "uphold", "reason": "left the room", "now": now}
+    program.call(termination.decide, actor_id=program.admin.id, **decision)
     found = other.at(now + timedelta(days=365), policy(wait_days_after_fail=14))
     assert (found.allowed, found.attempts_used) == (True, 1)
 

@@ -13,6 +13,8 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
+from examengine.delivery import termination
+from examengine.delivery.states import TerminationDecision
 from examengine.errors import DomainError, InvalidInput
 from examengine.exams import service as exams
 from examengine.exams.models import ExamPoolEntry, ExamVersion
@@ -29,6 +31,12 @@ HEX_ID = re.compile(r"[0-9a-f]{1,32}")
 NOTICES = {
     "released": "The results were released.",
     "exception": "The retake exception was recorded.",
+    "decided": "The decision about the terminated attempt was recorded.",
+}
+DECISION_LABELS = {
+    TerminationDecision.ALLOW_RETAKE.value: "Let retake: may start a new attempt now; this one does not count",
+    TerminationDecision.VOID.value: "Void: the attempt is annulled (no result); retake rules apply to the others",
+    TerminationDecision.UPHOLD.value: "Uphold: the termination stands; the attempt counts as used, no result",
 }
 KIND_LABELS = {
     RescoreKind.NEW_VERSION: "Score against a corrected version of the item",
@@ -57,6 +65,7 @@ async def results(request: Request) -> Response:
         "filters": filters,
         "notice": NOTICES.get(request.query_params.get("notice", "")),
         "kinds": [(k.value, k.value.replace("_", " ")) for k in RetakeExceptionKind],
+        "decisions": DECISION_LABELS,
     }
     return render(request, "admin/results.html", context)
 
@@ -95,6 +104,20 @@ async def grant_exception(request: Request) -> Response:
         now=utcnow(),
     )
     return RedirectResponse(f"/admin/exams/{exam_id}/results?notice=exception", status_code=303)
+
+
+async def decide_termination(request: Request) -> Response:
+    exam_id = str(request.path_params["exam_id"])
+    form = await read_form(request)
+    await services(request).db.run(
+        termination.decide,
+        attempt_id=str(request.path_params["attempt_id"]),
+        decision=text_field(form, "decision"),
+        reason=text_field(form, "reason"),
+        actor_id=current_user(request).user_id,
+        now=utcnow(),
+    )
+    return RedirectResponse(f"/admin/exams/{exam_id}/results?notice=decided", status_code=303)
 
 
 def _rescore_choices(*, session: Session, exam_id: str) -> dict[str, Any]:
