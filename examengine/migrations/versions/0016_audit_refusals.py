@@ -1,6 +1,6 @@
 """audit refusal windows: anonymous refusals counted per address and window instead of each one chained
 
-Revision ID: 0016_input
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 from examengine.db import UTCDateTime
 
-revision = "0016_input"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None

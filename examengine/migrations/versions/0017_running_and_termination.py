@@ -1,7 +1,7 @@
 """one running attempt per candidate per exam; an admin's decision about a terminated attempt
 
-Revision ID: 0016_writes
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06
 
 `uq_attempt_running` makes "one running attempt per candidate per exam, across sittings" true by construction (a
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_writes"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
