@@ -38,12 +38,14 @@ def decide(
     reason: str,
     actor_id: str,
     now: datetime,
+    exam_id: str | None = None,
 ) -> Decided:
     """Record the decision about a terminated attempt, once. Raises NotFound (no such attempt), InvalidInput (an
     unknown decision, no reason), Forbidden (deciding about one's own attempt) and Conflict (the attempt is not
-    terminated: `attempt_not_terminated`; a decision is already recorded: `termination_decided`)."""
+    terminated: `attempt_not_terminated`; a decision is already recorded: `termination_decided`). With `exam_id`
+    (the results page's form), an attempt at another exam is not found."""
     attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
-    if attempt is None:
+    if attempt is None or exam_id not in (None, attempt.exam_id):
         raise NotFound("No such attempt.", code="attempt_not_found")
     if decision not in {d.value for d in TerminationDecision}:
         choices = ", ".join(d.value for d in TerminationDecision)

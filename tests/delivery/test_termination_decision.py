@@ -30,8 +30,9 @@ def exam(app_client: TestClient, make_user: Callable) -> Callable[..., dict[str,
     people = {"users": users, "headers": headers}
     approved_bank(app_client, people, native_items("D1", 6))
 
-    def make(**policy: Any) -> dict[str, Any]:
+    def make(code: str = "SAFE-101", **policy: Any) -> dict[str, Any]:
         body = blueprint(sections=[{"title": "A", "draw": [{"domain": "D1", "count": 4}]}], time_limit_minutes=30)
+        body["code"] = code
         body["retake_policy"] = {"max_attempts": 1, **policy}
         candidates = [{"user_id": users["cara"].id}]
         exam_id, sitting_id = open_sitting(app_client, headers["admin"], body, candidates, (users["proctor"].id,))
@@ -142,6 +143,7 @@ def test_the_pages_show_the_hold_and_take_the_decision(
     app_client: TestClient, exam: Callable[..., dict[str, Any]]
 ) -> None:
     s = exam()
+    elsewhere = exam(code="SAFE-102")["exam_id"]  # the form of another exam's page does not reach this attempt
     attempt_id = terminated(app_client, s)
     assert log_in(app_client, "proctor@example.org", TEST_PASSWORD).status_code == 303
     dashboard = app_client.get(f"/proctor/sittings/{s['sitting_id']}")
@@ -151,6 +153,11 @@ def test_the_pages_show_the_hold_and_take_the_decision(
     results = app_client.get(f"/admin/exams/{s['exam_id']}/results")
     assert "Held: awaiting a decision" in results.text
     form_path = f"/admin/exams/{s['exam_id']}/attempts/{attempt_id}/termination-decision"
+    wrong_exam = app_client.post(
+        f"/admin/exams/{elsewhere}/attempts/{attempt_id}/termination-decision",
+        data={"csrf_token": csrf_from(results), "decision": "void", "reason": "r"},
+    )
+    assert wrong_exam.status_code == 404
     no_reason = app_client.post(form_path, data={"csrf_token": csrf_from(results), "decision": "void", "reason": ""})
     assert no_reason.status_code == 422
     decided = app_client.post(

@@ -111,6 +111,7 @@ async def decide_termination(request: Request) -> Response:
     form = await read_form(request)
     await services(request).db.run(
         termination.decide,
+        exam_id=exam_id,
         attempt_id=str(request.path_params["attempt_id"]),
         decision=text_field(form, "decision"),
         reason=text_field(form, "reason"),
