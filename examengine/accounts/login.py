@@ -87,10 +87,16 @@ def _succeed(
     kind: CredentialKind,
     lifetime: timedelta,
     address: str,
+    verified_hash: str | None,
     new_hash: str | None,
     trusted: bool,
     now: datetime,
 ) -> LoginResult:
+    # The password may have changed since it was verified (the change ends every session): the user's row is
+    # locked, so a change either waits for this credential and ends it, or has committed and refuses this login.
+    current = session.scalar(select(col(User.password_hash)).where(col(User.id) == user.id).with_for_update())
+    if current != verified_hash:
+        raise NotAuthenticated("The email address or password is not right.", code="invalid_credentials")
     if new_hash:
         service.set_password_hash(session=session, user_id=user.id, password_hash=new_hash)
     issued = credentials.issue(session=session, user_id=user.id, kind=kind, lifetime=lifetime, address=address, now=now)
@@ -149,6 +155,7 @@ async def log_in(
         kind=kind,
         lifetime=lifetime,
         address=address,
+        verified_hash=candidate.password_hash,
         new_hash=new_hash,
         trusted=candidate.trusted,
         now=now,
