@@ -162,20 +162,38 @@ async def log_in(
     )
 
 
-def _password_hash_of(*, session: Session, user_id: str) -> str | None:
+def _checked_hash(
+    *, session: Session, user_id: str, keys: throttle.ThrottleKeys, limits: ThrottleLimits, now: datetime
+) -> str | None:
+    throttle.check(session=session, keys=keys, trusted=False, limits=limits, now=now)
     return session.scalar(select(col(User.password_hash)).where(col(User.id) == user_id))
 
 
 async def change_own_password(
-    db: Database, passwords: Passwords, *, user_id: str, current: str, new: str, keep_token_hash: str
+    db: Database,
+    passwords: Passwords,
+    limits: ThrottleLimits,
+    *,
+    user_id: str,
+    email: str,
+    address: str,
+    current: str,
+    new: str,
+    keep_token_hash: str,
 ) -> int:
-    """The signed-in user's own change: the current password must be right (NotAuthenticated otherwise), the new
-    one must meet the policy (InvalidInput). Every other session and token of theirs ends; the one making the
-    change stays. Returns how many ended."""
+    """The signed-in user's own change: the current password must be right (NotAuthenticated otherwise; a wrong one
+    counts against the same budget as a failed login, Throttled beyond it), the new one must meet the policy
+    (InvalidInput). Every other session and token of theirs ends; the one making the change stays. Returns how
+    many ended."""
     if not current or not new:
         raise InvalidInput("Enter your current password and the new one.", code="missing_credentials")
-    stored = await db.read(_password_hash_of, user_id=user_id)
+    now = utcnow()
+    keys = throttle.keys_for(email, address, None)
+    stored = await db.read(_checked_hash, user_id=user_id, keys=keys, limits=limits, now=now)
     if not (await passwords.verify_off_loop(stored, current)).ok:
+        await db.run(
+            _fail, keys=keys, trusted=False, limits=limits, now=now, email=email, user_id=user_id, address=address
+        )
         raise NotAuthenticated("The current password is not right.", code="invalid_credentials")
     new_hash = await passwords.hash_off_loop(new)
     ended: int = await db.run(

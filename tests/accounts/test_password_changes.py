@@ -78,6 +78,24 @@ def test_an_own_change_keeps_this_session_and_ends_the_others(cara: Cara) -> Non
     assert log_in(TestClient(own.app), "cara@example.org", NEW_PASSWORD).status_code == 303
 
 
+def test_guessing_the_current_password_is_throttled_like_a_login(cara: Cara, services: Services) -> None:
+    own = cara.sessions[0]
+    token = csrf_from(own.get("/account"))
+    answers = [
+        own.post(
+            "/account/password",
+            data={"csrf_token": token, "current_password": f"guess-{n}", "new_password": NEW_PASSWORD},
+        ).status_code
+        for n in range(services.settings.throttle.per_account_and_address + 1)
+    ]
+    assert set(answers[:-1]) == {422} and answers[-1] == 429
+    right = own.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert right.status_code == 429 and cara.all_work()
+
+
 def test_an_admin_setting_the_password_on_the_page_ends_every_session(
     app_client: TestClient, cara: Cara, make_user: Callable[..., Any]
 ) -> None:
