@@ -90,10 +90,16 @@ def _succeed(
     kind: CredentialKind,
     lifetime: timedelta,
     address: str,
+    verified_hash: str | None,
     new_hash: str | None,
     trusted: bool,
     now: datetime,
 ) -> LoginResult:
+    # The password may have changed since it was verified (the change ends every session): the user's row is
+    # locked, so a change either waits for this credential and ends it, or has committed and refuses this login.
+    current = session.scalar(select(col(User.password_hash)).where(col(User.id) == user.id).with_for_update())
+    if current != verified_hash:
+        raise NotAuthenticated("The email address or password is not right.", code="invalid_credentials")
     if new_hash:
         service.set_password_hash(session=session, user_id=user.id, password_hash=new_hash)
     issued = credentials.issue(session=session, user_id=user.id, kind=kind, lifetime=lifetime, address=address, now=now)
@@ -152,26 +158,45 @@ async def log_in(
         kind=kind,
         lifetime=lifetime,
         address=address,
+        verified_hash=candidate.password_hash,
         new_hash=new_hash,
         trusted=candidate.trusted,
         now=now,
     )
 
 
-def _password_hash_of(*, session: Session, user_id: str) -> str | None:
+def _checked_hash(
+    *, session: Session, user_id: str, keys: throttle.ThrottleKeys, limits: ThrottleLimits, now: datetime
+) -> str | None:
+    throttle.check(session=session, keys=keys, trusted=False, limits=limits, now=now)
     return session.scalar(select(col(User.password_hash)).where(col(User.id) == user_id))
 
 
 async def change_own_password(
-    db: Database, passwords: Passwords, *, user_id: str, current: str, new: str, keep_token_hash: str
+    db: Database,
+    passwords: Passwords,
+    limits: ThrottleLimits,
+    *,
+    user_id: str,
+    email: str,
+    address: str,
+    current: str,
+    new: str,
+    keep_token_hash: str,
 ) -> int:
-    """The signed-in user's own change: the current password must be right (NotAuthenticated otherwise), the new
-    one must meet the policy (InvalidInput). Every other session and token of theirs ends; the one making the
-    change stays. Returns how many ended."""
+    """The signed-in user's own change: the current password must be right (NotAuthenticated otherwise; a wrong one
+    counts against the same budget as a failed login, Throttled beyond it), the new one must meet the policy
+    (InvalidInput). Every other session and token of theirs ends; the one making the change stays. Returns how
+    many ended."""
     if not current or not new:
         raise InvalidInput("Enter your current password and the new one.", code="missing_credentials")
-    stored = await db.read(_password_hash_of, user_id=user_id)
+    now = utcnow()
+    keys = throttle.keys_for(email, address, None)
+    stored = await db.read(_checked_hash, user_id=user_id, keys=keys, limits=limits, now=now)
     if not (await passwords.verify_off_loop(stored, current)).ok:
+        await db.run(
+            _fail, keys=keys, trusted=False, limits=limits, now=now, email=email, user_id=user_id, address=address
+        )
         raise NotAuthenticated("The current password is not right.", code="invalid_credentials")
     new_hash = await passwords.hash_off_loop(new)
     ended: int = await db.run(

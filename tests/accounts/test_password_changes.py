@@ -5,13 +5,21 @@ command line's `users set-password` is in tests/test_cli.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 from starlette.testclient import TestClient
 
+from examengine.accounts import login, service
+from examengine.accounts.models import Credential, CredentialKind
+from examengine.accounts.passwords import Passwords, Verification
+from examengine.context import Services
+from examengine.errors import NotAuthenticated
 from tests.api.test_exams_api import bearer
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, run_async
 from tests.web.browsing import csrf_from, log_in, post_form
 
 NEW_PASSWORD = "a-brand-new-password"
@@ -70,6 +78,24 @@ def test_an_own_change_keeps_this_session_and_ends_the_others(cara: Cara) -> Non
     assert log_in(TestClient(own.app), "cara@example.org", NEW_PASSWORD).status_code == 303
 
 
+def test_guessing_the_current_password_is_throttled_like_a_login(cara: Cara, services: Services) -> None:
+    own = cara.sessions[0]
+    token = csrf_from(own.get("/account"))
+    answers = [
+        own.post(
+            "/account/password",
+            data={"csrf_token": token, "current_password": f"guess-{n}", "new_password": NEW_PASSWORD},
+        ).status_code
+        for n in range(services.settings.throttle.per_account_and_address + 1)
+    ]
+    assert set(answers[:-1]) == {422} and answers[-1] == 429
+    right = own.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert right.status_code == 429 and cara.all_work()
+
+
 def test_an_admin_setting_the_password_on_the_page_ends_every_session(
     app_client: TestClient, cara: Cara, make_user: Callable[..., Any]
 ) -> None:
@@ -101,3 +127,46 @@ def test_an_admin_setting_the_password_through_the_api_ends_every_token(app_clie
         headers=ada,
     )
     assert mine.status_code == 200 and app_client.get("/api/v1/users", headers=ada).status_code == 200
+
+
+class ChangedWhileVerifying(Passwords):
+    """Verifies as usual, then an admin changes the user's password before the login writes its credential."""
+
+    def __init__(self, services: Services, user_id: str) -> None:
+        super().__init__(services.settings.argon2)
+        self.services, self.user_id = services, user_id
+
+    async def verify_off_loop(self, password_hash: str | None, password: str) -> Verification:
+        verified = await super().verify_off_loop(password_hash, password)
+        await self.services.db.run(
+            service.change_password, user_id=self.user_id, password_hash=self.hash(NEW_PASSWORD), actor_id=None
+        )
+        return verified
+
+
+def test_a_login_verified_against_the_old_password_gets_no_session(
+    services: Services, make_user: Callable[..., Any]
+) -> None:
+    user = make_user("cara@example.org", "candidate")
+
+    async def sign_in() -> None:
+        await login.log_in(
+            services.db,
+            ChangedWhileVerifying(services, user.id),
+            services.settings.throttle,
+            email="cara@example.org",
+            password=TEST_PASSWORD,
+            address="192.0.2.1",
+            device_token=None,
+            kind=CredentialKind.WEB,
+            lifetime=timedelta(hours=1),
+        )
+
+    with pytest.raises(NotAuthenticated):
+        run_async(sign_in)
+
+    def live(*, session: Session) -> int:
+        rows = select(func.count()).where(col(Credential.user_id) == user.id, col(Credential.revoked_at).is_(None))
+        return int(session.scalar(rows) or 0)
+
+    assert services.db.call(live, write=False) == 0

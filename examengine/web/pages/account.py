@@ -113,11 +113,16 @@ async def change_password(request: Request) -> Response:
         await login.change_own_password(
             ctx.db,
             ctx.passwords,
+            ctx.settings.throttle,
             user_id=who.user_id,
+            email=who.email,
+            address=client_address(request),
             current=text_field(form, "current_password"),
             new=text_field(form, "new_password"),
             keep_token_hash=who.token_hash,
         )
+    except Throttled as error:
+        return await account_page(request, error=error.message, status_code=429)
     except DomainError as error:
         return await account_page(request, error=error.message, status_code=422)
     return RedirectResponse("/account?done=password", status_code=303)
