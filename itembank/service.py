@@ -43,6 +43,7 @@ from examengine.clock import utcnow
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from examengine.ids import new_id
 from itembank import scoring
+from itembank.cleaning import clean_content
 from itembank.content import ItemContent, ItemMetadata, content_from_json, content_to_json
 from itembank.formats.common import ImportProblem, ImportResult
 from itembank.formats.native import item_from_dict
@@ -197,7 +198,11 @@ def _version_values(
     author_id: str | None,
     now: datetime,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The columns of a new (latest, draft) version and of its label rows."""
+    """The columns of a new (latest, draft) version and of its label rows.
+
+    Every version is stored through here, whichever door it came in by (an import of any format, the API, the
+    editor in any mode), so this is where author markup is cleaned for storage: nothing can bypass it."""
+    content = clean_content(content)
     tags = _clean_labels(metadata.tags, "tag")
     enemies = _clean_labels(metadata.enemy_groups, "enemy group")
     row: dict[str, Any] = {

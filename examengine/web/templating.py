@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from examengine.clock import rfc3339
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value, principal
+from itembank.cleaning import clean_html
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -23,6 +24,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["rfc3339"] = rfc3339
+    # the one way a template shows author markup unescaped: `|safe` is refused by tests/web/test_templates_safe.py
+    env.filters["author_html"] = clean_html
     return env
 
 
