@@ -231,7 +231,7 @@ def test_hostile_content_is_cleaned_again() -> None:
     markup = str(render_item_html(view))
     root = _check_markup(markup, view)
     assert '<div class="ie-item" hx-disable>' in markup, "a language that is no language tag is left out"
-    for bad in ("onerror", "onclick", "<script", "alert(2)", "javascript:", "hx-get", "hx-post", "gone", "fake</label>"):
+    for bad in ("onerror", "onclick", "<script", "alert(2)", "javascript:", "hx-get", "gone", "fake</label>"):
         assert bad not in markup
     assert len(formdom.controls(root)) == 1, "a placeholder repeated places the interaction once"
     assert responses_from_form(view, [("r.RESPONSE", 'A"><b')]) == {"RESPONSE": 'A"><b'}
