@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from itembank.cleaning import clean_content
 from itembank.content import ItemContent, ItemMetadata, content_from_json, content_to_json
 from itembank.formats.common import ImportProblem, ImportResult
 from itembank.formats.native import item_from_dict
+from itembank.media_types import EXTENSIONS, SKIPPED_PACKAGE_FILES, allowed_list, media_type
 from itembank.models import (
     ALLOWED_TRANSITIONS,
     SEARCH_TABLE,
@@ -259,13 +259,28 @@ def _lock_item_numbers(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.max(Item.number), 0))) or 0) + 1
 
 
+def _media_types(media: Mapping[str, bytes]) -> dict[str, str]:
+    """Package path -> content type of each file to store; InvalidInput naming every file that is no allowed media."""
+    kept = {path: media_type(path) for path in media if not path.lower().endswith(SKIPPED_PACKAGE_FILES)}
+    refused = sorted(path for path, kind in kept.items() if kind is None)
+    if refused:
+        names = ", ".join(repr(path[-200:]) for path in refused[:20])
+        raise InvalidInput(
+            f"The package holds files that are not media an item may use: {names}; nothing was imported. "
+            f"Remove them: only {allowed_list()} files are taken (scripts, HTML, CSS and SVG never are).",
+            code="unsupported_media",
+            details={"files": refused[:100]},
+        )
+    return {path: kind for path, kind in kept.items() if kind is not None}
+
+
 def _store_media(session: Session, media: Mapping[str, bytes]) -> dict[str, str]:
     """Store each file once by its SHA-256; returns package path -> the URL the content will use."""
     urls: dict[str, str] = {}
-    for path, data in media.items():
+    for path, content_type in _media_types(media).items():
+        data = media[path]
         digest = hashlib.sha256(data).hexdigest()
         if session.get(Media, digest) is None:
-            content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
             session.add(
                 Media(sha256=digest, content_type=content_type, size=len(data), data=data, original_name=path[-300:])
             )
@@ -742,9 +757,9 @@ def export_package(*, session: Session, status: str | None = None, item_ids: Seq
         document = json.dumps(content_to_json(content))
         for digest in set(_MEDIA_URL.findall(document)):
             stored = session.get(Media, digest)
-            if stored is None:
+            if stored is None or stored.content_type not in EXTENSIONS:
                 continue
-            extension = mimetypes.guess_extension(stored.content_type) or ""
+            extension = EXTENSIONS.get(stored.content_type, "")
             path = f"media/{digest}{extension}"
             media[path] = stored.data
             document = document.replace(f"/media/{digest}", path)
