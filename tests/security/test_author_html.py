@@ -92,7 +92,7 @@ def bearer(client: TestClient, email: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def author(app_client: TestClient, make_user: Callable) -> dict[str, str]:
+def author(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, str]:
     make_user("author@example.org", "author")
     return bearer(app_client, "author@example.org")
 
