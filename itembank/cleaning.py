@@ -185,7 +185,7 @@ ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
         "col": {"span"},
         "colgroup": {"span"},
         "math": {"display", "xmlns", "alttext"},
-        "mo": {"stretchy", "fence", "separator", "form", "lspace", "rspace"},
+        "mo": {"stretchy", "fence", "separator", "lspace", "rspace"},
         "mfrac": {"linethickness"},
         "mstyle": {"mathvariant", "displaystyle", "scriptlevel"},
         "mi": {"mathvariant"},
@@ -202,6 +202,9 @@ ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
     }.items()
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+# What browsers skip inside a URL's scheme ("java\tscript:"): controls and whitespace.
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")
 _IDENTIFIER = re.compile(r"[\w.\-]{1,200}")
 # Text holding none of these characters is returned unchanged by the cleaner: most option texts, the hot path.
 _NEEDS_CLEANING = re.compile(r"[<>&\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xa0\r]")
@@ -215,12 +218,18 @@ class CleanHtml(Markup):
 
 
 def _attribute(tag: str, attribute: str, value: str) -> str | None:
-    if attribute in PLACEHOLDERS:
-        return value if _IDENTIFIER.fullmatch(value) else None
-    # The `form` attribute of MathML's <mo> is a prefix/infix/postfix hint, never a form owner.
-    if attribute == "form" and value not in ("prefix", "infix", "postfix"):
+    if attribute in PLACEHOLDERS and not _IDENTIFIER.fullmatch(value):
+        return None
+    if attribute in URL_ATTRIBUTES and not _safe_url(value):
         return None
     return value
+
+
+def _safe_url(value: str) -> bool:
+    """A relative URL or one of the allowed schemes (the cleaner checks href and src itself, not cite or poster)."""
+    bare = _IGNORED_IN_URLS.sub("", value).lower()
+    head = re.split(r"[/?#]", bare, maxsplit=1)[0]
+    return ":" not in head or head.split(":", 1)[0] in URL_SCHEMES
 
 
 @functools.lru_cache(maxsize=CACHED_MARKUPS)
