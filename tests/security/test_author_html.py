@@ -19,7 +19,7 @@ from tests.web.browsing import csrf_from, log_in
 
 # The probe's payload: htmx would POST to the admin API on load with the viewer's CSRF header.
 HOSTILE = (
-    '<p data-hx-post="/api/v1/users" hx-trigger="load" hx-vals=\'{"role": "admin"}\' id="main" '
+    '<p data-hx-post="/api/v1/users" hx-trigger="load" data-hx-trigger="load" hx-vals=\'{"role": "admin"}\' id="main" '
     'onclick="steal()" style="position:fixed">Why<a href="javascript:alert(1)">see</a>'
     '<form action="/logout"><button formaction="/x" name="go">b</button></form>'
     '<img src="data:image/svg+xml;base64,PHN2Zz4=" onerror="x()"><script>alert(2)</script></p>'
