@@ -99,4 +99,5 @@ def render_item_html(
     rest = "".join(_after_stem(page, i) for rid, i in interactions.items() if rid not in placed)
     language = str(view.get("language") or "")
     lang = f' lang="{language}"' if re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", language) else ""
-    return Markup(f'<div class="ie-item"{lang}>{body}{rest}</div>')
+    # hx-disable: htmx processes nothing inside, whatever the cleaner might one day let through
+    return Markup(f'<div class="ie-item" hx-disable{lang}>{body}{rest}</div>')

@@ -1,9 +1,8 @@
-"""Markup helpers for `itembank.html`: a narrower sanitiser, a placeholder rewriter and a plain-text reader.
+"""Markup helpers for `itembank.html`: a placeholder rewriter and a plain-text reader over cleaned markup.
 
-Item content is cleaned again here, more strictly than on import: no `id` (the page's own ids must stay unique),
-no `<label>` (it would capture the form controls) and no `data-*` except the three placeholders this package
-writes (`data-interaction`, `data-gap`, `data-hottext`). Dropping the other `data-*` matters: htmx acts on
-`data-hx-*` attributes, so content must never bring its own.
+Item content goes through the one cleaner (`itembank.cleaning`) again here: no `id`, no `<label>`, no `data-*`
+but the three placeholders (`data-interaction`, `data-gap`, `data-hottext`), which the rewriter replaces or drops,
+so the page's own ids stay unique, no label captures the form controls and htmx finds nothing to act on.
 """
 
 from __future__ import annotations
@@ -13,35 +12,11 @@ import html
 from collections.abc import Callable
 from html.parser import HTMLParser
 
-import nh3
+from itembank.cleaning import CACHED_MARKUPS, clean_markup
 
-from itembank.safety import HTML_ATTRIBUTES, HTML_TAGS, URL_SCHEMES
-
-PLACEHOLDERS = ("data-interaction", "data-gap", "data-hottext")
-_TAGS = set(HTML_TAGS - {"label"})
-_ATTRIBUTES: dict[str, set[str]] = {tag: set(attrs - {"id"}) for tag, attrs in HTML_ATTRIBUTES.items()}
-for _tag in ("div", "span"):
-    _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | set(PLACEHOLDERS)
 VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"})
 # Closing tags that end a run of text, so "<p>a</p><p>b</p>" reads as "a b" and not "ab".
 _BREAKS = frozenset({"br", "p", "div", "li", "td", "th", "tr", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6"})
-
-
-# Item versions never change, so the same markup is cleaned on every page that shows it: kept per process.
-CACHED_MARKUPS = 20_000
-
-
-@functools.lru_cache(maxsize=CACHED_MARKUPS)
-def clean(markup: str) -> str:
-    """`markup` cleaned by the narrower policy described above."""
-    return nh3.clean(
-        markup,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes=set(URL_SCHEMES),
-        strip_comments=True,
-        link_rel="noopener noreferrer",
-    )
 
 
 # What a hook returns for a start tag: None keeps the element; (opening, closing, drop_inner) replaces its tags.
@@ -125,7 +100,7 @@ def _rewritten(markup: str) -> str:
 
 def _rewrite(markup: str, hook: Hook) -> str:
     rewriter = _Rewriter(hook)
-    rewriter.feed(clean(markup))
+    rewriter.feed(clean_markup(markup))
     return rewriter.result()
 
 
@@ -168,6 +143,6 @@ class _TextReader(HTMLParser):
 def plain_text(markup: str) -> str:
     """What cleaned `markup` reads as in one line: for `<option>` elements and aria-labels, which hold no tags."""
     reader = _TextReader()
-    reader.feed(clean(markup))
+    reader.feed(clean_markup(markup))
     reader.close()
     return " ".join("".join(reader.parts).split())

@@ -2,7 +2,8 @@
 
 The view holds the stem, the interactions' kinds, prompts and options (in the order delivery chose) and the
 limits the page needs (max choices, expected length). It never holds the key, mapping, response processing,
-outcomes, feedback, rubrics, rationale, pattern masks or the native authoring form.
+outcomes, feedback, rubrics, rationale, pattern masks or the native authoring form. Every piece of markup in it
+is cleaned again by the one cleaner: pages and the delivery API render this same view.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from itembank.cleaning import clean_markup
 from itembank.content import Choice, Interaction, ItemContent
 
 OptionOrder = Mapping[str, Sequence[str]] | Sequence[str] | None
@@ -50,7 +52,7 @@ def _orders(content: ItemContent, option_order: OptionOrder) -> Mapping[str, Seq
 
 
 def _option(choice: Choice) -> dict[str, Any]:
-    option: dict[str, Any] = {"identifier": choice.identifier, "html": choice.html}
+    option: dict[str, Any] = {"identifier": choice.identifier, "html": clean_markup(choice.html)}
     if choice.match_max is not None:
         option["match_max"] = choice.match_max
     return option
@@ -63,14 +65,14 @@ def _interaction_view(content: ItemContent, interaction: Interaction, order: Seq
         "kind": interaction.kind,
         "cardinality": declaration.cardinality if declaration else None,
         "base_type": declaration.base_type if declaration else None,
-        "prompt": interaction.prompt,
+        "prompt": clean_markup(interaction.prompt),
     }
     if interaction.choices:
         view["options"] = [_option(c) for c in _ordered(interaction.choices, order, interaction.response_identifier)]
     if interaction.targets:
         view["targets"] = [_option(c) for c in interaction.targets]
     if interaction.content:
-        view["content"] = interaction.content
+        view["content"] = clean_markup(interaction.content)
     for name in (
         "max_choices",
         "min_choices",
@@ -100,7 +102,7 @@ def candidate_view(content: ItemContent, option_order: OptionOrder = None) -> di
         "identifier": content.identifier,
         "title": content.title,
         "language": content.language,
-        "stem": content.stem,
+        "stem": clean_markup(content.stem),
         "interactions": [
             _interaction_view(content, i, orders.get(i.response_identifier)) for i in content.interactions
         ],

@@ -2,15 +2,14 @@
 
 Every import goes through these gates: a size cap on the uploaded file, a zip reader that checks the central
 directory (entry count, declared sizes, compression ratio, paths, symlinks) before inflating anything, an XML
-parser that forbids DTDs, entities and external references, and an HTML sanitiser for every piece of markup a
-candidate's browser will later render.
+parser that forbids DTDs, entities and external references. Author HTML is
+cleaned by `itembank.cleaning`.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
-import re
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 import defusedxml.ElementTree
-import nh3
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_XML_BYTES = 8 * 1024 * 1024
@@ -155,76 +153,3 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if left < 0:
         raise UnsafeInputError(f"zip entry {info.filename!r} inflates to more than its declared size (zip bomb)")
     return b"".join(chunks)
-
-
-MATHML_TAGS = {
-    "math",
-    "mi",
-    "mn",
-    "mo",
-    "ms",
-    "mtext",
-    "mspace",
-    "mrow",
-    "mfrac",
-    "msqrt",
-    "mroot",
-    "mstyle",
-    "merror",
-    "mpadded",
-    "mphantom",
-    "mfenced",
-    "menclose",
-    "msub",
-    "msup",
-    "msubsup",
-    "munder",
-    "mover",
-    "munderover",
-    "mmultiscripts",
-    "mtable",
-    "mtr",
-    "mtd",
-    "mlabeledtr",
-    "semantics",
-    "annotation",
-}
-_HTML_TAGS = set(nh3.ALLOWED_TAGS) | {"audio", "video", "source", "track", "tfoot", "label"} | MATHML_TAGS
-_HTML_ATTRIBUTES: dict[str, set[str]] = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
-_HTML_ATTRIBUTES["*"] = {"class", "lang", "dir", "title", "id", "role", "aria-label", "aria-hidden"}
-for _tag, _attrs in {
-    "audio": {"src", "controls", "preload"},
-    "video": {"src", "controls", "preload", "width", "height", "poster"},
-    "source": {"src", "type"},
-    "track": {"src", "kind", "srclang", "label"},
-    "math": {"display", "xmlns"},
-    "mo": {"stretchy", "fence", "separator", "form"},
-    "mfrac": {"linethickness"},
-    "mstyle": {"mathvariant", "displaystyle"},
-    "mi": {"mathvariant"},
-    "annotation": {"encoding"},
-    "mtd": {"columnspan", "rowspan"},
-    "img": {"align", "width", "height", "src", "alt"},
-}.items():
-    _HTML_ATTRIBUTES[_tag] = _HTML_ATTRIBUTES.get(_tag, set()) | _attrs
-_URL_SCHEMES = {"http", "https", "mailto"}
-# The allow-lists, for callers that clean with a narrower policy (itembank.html drops ids, labels and data-*).
-HTML_TAGS: frozenset[str] = frozenset(_HTML_TAGS)
-HTML_ATTRIBUTES: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in _HTML_ATTRIBUTES.items()}
-URL_SCHEMES: frozenset[str] = frozenset(_URL_SCHEMES)
-_NEEDS_CLEANING = re.compile(r"[<>&\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xa0\r]")
-
-
-def sanitize_html(html: str) -> str:
-    """Markup safe to render: no script, no event handlers, no javascript: URLs; data-* attributes are kept."""
-    if _NEEDS_CLEANING.search(html) is None:
-        return html  # plain text the cleaner would return unchanged; most option texts are, and this is the hot path
-    return nh3.clean(
-        html,
-        tags=_HTML_TAGS,
-        attributes=_HTML_ATTRIBUTES,
-        generic_attribute_prefixes={"data-"},
-        url_schemes=_URL_SCHEMES,
-        strip_comments=True,
-        link_rel="noopener noreferrer",
-    )

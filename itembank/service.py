@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,9 +42,11 @@ from examengine.clock import utcnow
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from examengine.ids import new_id
 from itembank import scoring
+from itembank.cleaning import clean_content
 from itembank.content import ItemContent, ItemMetadata, content_from_json, content_to_json
 from itembank.formats.common import ImportProblem, ImportResult
 from itembank.formats.native import item_from_dict
+from itembank.media_types import EXTENSIONS, SKIPPED_PACKAGE_FILES, allowed_list, media_type
 from itembank.models import (
     ALLOWED_TRANSITIONS,
     SEARCH_TABLE,
@@ -197,7 +198,11 @@ def _version_values(
     author_id: str | None,
     now: datetime,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The columns of a new (latest, draft) version and of its label rows."""
+    """The columns of a new (latest, draft) version and of its label rows.
+
+    Every version is stored through here, whichever door it came in by (an import of any format, the API, the
+    editor in any mode), so this is where author markup is cleaned for storage: nothing can bypass it."""
+    content = clean_content(content)
     tags = _clean_labels(metadata.tags, "tag")
     enemies = _clean_labels(metadata.enemy_groups, "enemy group")
     row: dict[str, Any] = {
@@ -254,13 +259,28 @@ def _lock_item_numbers(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.max(Item.number), 0))) or 0) + 1
 
 
+def _media_types(media: Mapping[str, bytes]) -> dict[str, str]:
+    """Package path -> content type of each file to store; InvalidInput naming every file that is no allowed media."""
+    kept = {path: media_type(path) for path in media if not path.lower().endswith(SKIPPED_PACKAGE_FILES)}
+    refused = sorted(path for path, kind in kept.items() if kind is None)
+    if refused:
+        names = ", ".join(repr(path[-200:]) for path in refused[:20])
+        raise InvalidInput(
+            f"The package holds files that are not media an item may use: {names}; nothing was imported. "
+            f"Remove them: only {allowed_list()} files are taken (scripts, HTML, CSS and SVG never are).",
+            code="unsupported_media",
+            details={"files": refused[:100]},
+        )
+    return {path: kind for path, kind in kept.items() if kind is not None}
+
+
 def _store_media(session: Session, media: Mapping[str, bytes]) -> dict[str, str]:
     """Store each file once by its SHA-256; returns package path -> the URL the content will use."""
     urls: dict[str, str] = {}
-    for path, data in media.items():
+    for path, content_type in _media_types(media).items():
+        data = media[path]
         digest = hashlib.sha256(data).hexdigest()
         if session.get(Media, digest) is None:
-            content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
             session.add(
                 Media(sha256=digest, content_type=content_type, size=len(data), data=data, original_name=path[-300:])
             )
@@ -771,9 +791,9 @@ def export_package(*, session: Session, status: str | None = None, item_ids: Seq
         document = json.dumps(content_to_json(content))
         for digest in set(_MEDIA_URL.findall(document)):
             stored = session.get(Media, digest)
-            if stored is None:
+            if stored is None or stored.content_type not in EXTENSIONS:
                 continue
-            extension = mimetypes.guess_extension(stored.content_type) or ""
+            extension = EXTENSIONS.get(stored.content_type, "")
             path = f"media/{digest}{extension}"
             media[path] = stored.data
             document = document.replace(f"/media/{digest}", path)

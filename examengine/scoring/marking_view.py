@@ -18,8 +18,8 @@ from examengine.scoring.marking_queue import STAGE_NAMES, attempt_of_script, ope
 from examengine.scoring.marks import marks_of, previous_marks
 from examengine.scoring.models import MarkingStage
 from examengine.scoring.service import item_responses
+from itembank.cleaning import CleanHtml, clean_html
 from itembank.rendering import candidate_view
-from itembank.safety import sanitize_html
 from itembank.scoring import ScoringError
 
 
@@ -42,8 +42,8 @@ class MarkingTask:
     item_view: dict[str, Any]  # the candidate's view of the item: no key
     responses: dict[str, Any]  # response identifier -> the stored answer, to show in the item
     answer_text: str  # the answer as plain text (escaped when rendered)
-    rubrics: tuple[str, ...]  # HTML from the bank, sanitized again here since it is shown as markup
-    guidance: str  # the version's rationale (sanitized HTML): the scoring guidance of native items
+    rubrics: tuple[CleanHtml, ...]  # HTML from the bank, cleaned again here since it is shown as markup
+    guidance: CleanHtml  # the version's rationale (cleaned HTML): the scoring guidance of native items
     max_score: float
     claimed_until: datetime | None  # this marker's claim
     earlier_marks: tuple[EarlierMark, ...]  # for adjudication only: a second marker marks blind
@@ -98,8 +98,8 @@ def marking_task(*, session: Session, script_id: str, slot: int, marker_id: str,
         item_view=candidate_view(content),
         responses=responses,
         answer_text=_as_text(attempt_slot.response),
-        rubrics=tuple(sanitize_html(r.html) for r in content.rubrics if not r.view or "scorer" in r.view),
-        guidance=sanitize_html(content.rationale),
+        rubrics=tuple(clean_html(r.html) for r in content.rubrics if not r.view or "scorer" in r.view),
+        guidance=clean_html(content.rationale),
         max_score=current.max_score,
         claimed_until=claim.expires_at if claim is not None and claim.marker_id == marker_id else None,
         earlier_marks=tuple(

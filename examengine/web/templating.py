@@ -12,6 +12,8 @@ from starlette.responses import HTMLResponse
 
 from examengine.clock import rfc3339
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value, principal
+from examengine.web.middleware import csp_nonce
+from itembank.cleaning import clean_html
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -23,6 +25,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["rfc3339"] = rfc3339
+    # the one way a template shows author markup unescaped: `|safe` is refused by tests/web/test_templates_safe.py
+    env.filters["author_html"] = clean_html
     return env
 
 
@@ -46,7 +50,13 @@ def render(
     csrf_token = who.csrf_token if who else anonymous_csrf_token(request)
     if not csrf_token:
         csrf_token = new_cookie = new_csrf_cookie_value()
-    full_context = {"request": request, "principal": who, "csrf_token": csrf_token, **(context or {})}
+    full_context = {
+        "request": request,
+        "principal": who,
+        "csrf_token": csrf_token,
+        "csp_nonce": csp_nonce(request.scope),
+        **(context or {}),
+    }
     template = env.get_template(template_name)
     if block is not None:
         html = "".join(template.blocks[block](template.new_context(full_context)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from itembank.cleaning import clean_markup
 from itembank.content import (
     Choice,
     Interaction,
@@ -21,7 +22,6 @@ from itembank.content import (
     RPNode,
 )
 from itembank.formats.native_kinds import GAP_MARKER, NativeItem, NativeOption, weight
-from itembank.safety import sanitize_html
 
 _BLOCK = '<div data-interaction="RESPONSE"></div>'
 
@@ -64,7 +64,7 @@ def _outcomes(maximum: float, human: bool = False) -> tuple[OutcomeDeclaration, 
 
 
 def _choices(options: list[NativeOption]) -> tuple[Choice, ...]:
-    return tuple(Choice(identifier=o.id, html=sanitize_html(o.text), fixed=o.fixed) for o in options)
+    return tuple(Choice(identifier=o.id, html=clean_markup(o.text), fixed=o.fixed) for o in options)
 
 
 def compile_item(item: NativeItem) -> ItemContent:
@@ -72,11 +72,11 @@ def compile_item(item: NativeItem) -> ItemContent:
     base: dict[str, Any] = {
         "identifier": item.id,
         "title": item.title,
-        "rationale": sanitize_html(item.rationale),
+        "rationale": clean_markup(item.rationale),
         "language": item.metadata.language,
         "native": item.model_dump(mode="json", exclude_defaults=True),
     }
-    return _COMPILERS[item.kind](item, base, sanitize_html(item.stem))
+    return _COMPILERS[item.kind](item, base, clean_markup(item.stem))
 
 
 def _choice(item: NativeItem, base: dict[str, Any], stem: str) -> ItemContent:
@@ -213,10 +213,10 @@ def _short_text(item: NativeItem, base: dict[str, Any], stem: str) -> ItemConten
 def _matching(item: NativeItem, base: dict[str, Any], stem: str) -> ItemContent:
     rights = list(dict.fromkeys([p.right for p in item.pairs] + item.distractors))
     left = tuple(
-        Choice(identifier=f"L{i}", html=sanitize_html(p.left), match_max=1) for i, p in enumerate(item.pairs, 1)
+        Choice(identifier=f"L{i}", html=clean_markup(p.left), match_max=1) for i, p in enumerate(item.pairs, 1)
     )
     right = tuple(
-        Choice(identifier=f"R{i}", html=sanitize_html(t), match_max=len(left)) for i, t in enumerate(rights, 1)
+        Choice(identifier=f"R{i}", html=clean_markup(t), match_max=len(left)) for i, t in enumerate(rights, 1)
     )
     keys = tuple(f"L{i} R{rights.index(p.right) + 1}" for i, p in enumerate(item.pairs, 1))
     per_pair = item.points / len(keys)
@@ -269,7 +269,7 @@ def _inline_choice(item: NativeItem, base: dict[str, Any], stem: str) -> ItemCon
     html = GAP_MARKER.sub(lambda m: f'<span data-interaction="RESPONSE_{m.group(1)}"></span>', stem)
     return ItemContent(
         **base,
-        stem=sanitize_html(html),
+        stem=clean_markup(html),
         interactions=tuple(interactions),
         responses=tuple(declarations),
         outcomes=_outcomes(item.points),

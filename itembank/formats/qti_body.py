@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from itembank.cleaning import clean_markup
 from itembank.content import Choice, Feedback, Interaction, Rubric
 from itembank.formats.qti_xml import bool_attr, children, int_attr
-from itembank.safety import sanitize_html
 
 INLINE_INTERACTIONS = {"inlineChoiceInteraction", "textEntryInteraction"}
 INTERACTION_KINDS = {
@@ -45,7 +45,7 @@ class BodyReader:
     warnings: list[str] = field(default_factory=list)
 
     def stem(self, body: Element) -> str:
-        return sanitize_html(self._inner(body))
+        return clean_markup(self._inner(body))
 
     def _inner(self, element: Element, gaps: bool = False, hottexts: bool = False) -> str:
         parts = [html.escape(element.text or "", quote=False)]
@@ -79,7 +79,7 @@ class BodyReader:
             return ""
         if name == "rubricBlock":
             self.rubrics.append(
-                Rubric(view=tuple(element.get("view", "").split()), html=sanitize_html(self._inner(element)))
+                Rubric(view=tuple(element.get("view", "").split()), html=clean_markup(self._inner(element)))
             )
             return ""
         if name in _TEMPLATE_ELEMENTS:
@@ -110,7 +110,7 @@ class BodyReader:
         return ""
 
     def html_of(self, element: Element | None) -> str:
-        return "" if element is None else sanitize_html(self._inner(element))
+        return "" if element is None else clean_markup(self._inner(element))
 
     def _interaction(self, element: Element, kind: str) -> Interaction:
         prompt = next(iter(children(element, "prompt")), None)
@@ -142,13 +142,13 @@ class BodyReader:
             if children(element, "gapImg"):
                 self.problems.append("gapImg choices in a gapMatchInteraction are not supported: use gapText")
             content = [c for c in element if c.tag not in ("prompt", "gapText", "gapImg")]
-            common["content"] = sanitize_html(
+            common["content"] = clean_markup(
                 "".join(self._element(c, True, False) + html.escape(c.tail or "") for c in content)
             )
             common["targets"] = tuple(Choice(identifier=g.get("identifier", "")) for g in element.iter("gap"))
         elif kind == "hottext":
             content = [c for c in element if c.tag != "prompt"]
-            common["content"] = sanitize_html(
+            common["content"] = clean_markup(
                 "".join(self._element(c, False, True) + html.escape(c.tail or "") for c in content)
             )
             common["choices"] = tuple(
@@ -189,7 +189,7 @@ def _feedback(element: Element, kind: str, inner: str) -> Feedback:
             "identifier": element.get("identifier", ""),
             "show_hide": show_hide if show_hide in ("show", "hide") else "show",
             "title": element.get("title"),
-            "html": sanitize_html(inner),
+            "html": clean_markup(inner),
         }
     )
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from html.parser import HTMLParser
 from xml.etree.ElementTree import Element, SubElement, register_namespace
 
+from itembank.cleaning import MATHML_TAGS
 from itembank.content import Choice, Interaction, ItemContent
 from itembank.formats.qti_xml import MATHML_NAMESPACE, QTI3_NAMESPACE, camel_to_kebab
-from itembank.safety import MATHML_TAGS
 
 register_namespace("", QTI3_NAMESPACE)
 register_namespace("m", MATHML_NAMESPACE)

@@ -79,3 +79,29 @@ def test_author_uploads_an_image(live_server: str, page: Page) -> None:
     page.get_by_role("button", name="Upload image").click()
     expect(page.get_by_role("status")).to_contain_text("Stored. Its address is /media/")
     expect(page.get_by_role("img", name="dot.png")).to_be_visible()
+
+
+def test_a_hostile_rationale_sends_no_request_from_the_item_page(live_server: str, page: Page) -> None:
+    # the probe's payload: htmx would POST as the viewer on load; scripts and handlers would run on their own
+    hostile = (
+        '<p data-hx-post="/api/v1/items/import" data-hx-trigger="load" hx-trigger="load" '
+        "onmouseover=\"fetch('/x')\">Why"
+        '<svg onload="fetch(\'/y\')"></svg><script>fetch("/z")</script></p>'
+    )
+    item = {"id": "h", "kind": "numeric", "stem": f"<p>1+1?</p>{hostile}", "answer": 2, "rationale": hostile}
+    sign_in(page, live_server, "author@example.org")
+    page.goto(f"{live_server}/author/items/import")
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "h.json", "mimeType": "application/json", "buffer": json.dumps({"items": [item]}).encode()}]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("status")).to_contain_text("Imported 1 item as drafts.")
+    item_page = page.locator("main a[href^='/author/items/']").filter(has_text="ITM-").last.get_attribute("href")
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(f"{request.method} {request.url}"))
+    page.goto(f"{live_server}{item_page}")
+    expect(page.get_by_role("heading", name="Rationale (never shown during an attempt)")).to_be_visible()
+    page.mouse.move(5, 5)
+    page.get_by_text("Why").first.hover()
+    page.wait_for_timeout(1000)
+    assert [s for s in sent if s != f"GET {live_server}{item_page}" and "/static/" not in s] == [], sent

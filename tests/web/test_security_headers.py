@@ -136,3 +136,19 @@ def test_cookies_are_secure_over_https(client: TestClient, make_user: Callable) 
         assert "httponly" in attributes, name
         assert ("secure" in attributes) == (client.base_url.scheme == "https"), name
     assert client.get("/", follow_redirects=False).status_code == 200
+
+
+def script_nonce(response: Response) -> str:
+    sources = csp_directives(response)["script-src"]
+    assert len(sources) == 1 and sources[0].startswith("'nonce-"), sources
+    return sources[0].removeprefix("'nonce-").removesuffix("'")
+
+
+def test_scripts_run_only_with_the_response_s_own_nonce(client: TestClient) -> None:
+    # 'self' would let any same-origin file (a stored upload, a media URL) load as a script
+    first, second = client.get("/login"), client.get("/login")
+    nonce = script_nonce(first)
+    assert len(nonce) >= 16 and nonce != script_nonce(second), "a fresh nonce per response"
+    tags = [part.split(">", 1)[0] for part in first.text.split("<script")[1:]]
+    assert tags, "the page loads its scripts"
+    assert all(f'nonce="{nonce}"' in tag for tag in tags), tags

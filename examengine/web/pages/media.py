@@ -1,22 +1,29 @@
-"""Media files used by item content, served by their content hash (immutable, so cacheable)."""
+"""Media files used by item content, served by their content hash (immutable, so cacheable) to those who may see
+an item that uses them (see `scoring.media_access`), as the type the allow-list gives and never sniffed."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.web.auth import services
-from itembank import service
+from examengine.scoring.media_access import media_for
+from examengine.web.auth import current_user, services
+from itembank.media_types import EXTENSIONS
 
 
 async def media_file(request: Request) -> Response:
-    media = await services(request).db.read(service.get_media, sha256=request.path_params["sha256"])
+    who = current_user(request)
+    media = await services(request).db.read(
+        media_for, sha256=request.path_params["sha256"], user_id=who.user_id, roles=who.roles
+    )
+    filename = f"{media.sha256[:16]}{EXTENSIONS[media.content_type]}"
     return Response(
         media.data,
         media_type=media.content_type,
         headers={
             "Cache-Control": "private, max-age=31536000, immutable",
-            "Content-Disposition": "inline",
-            "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
         },
     )
