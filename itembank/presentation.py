@@ -14,7 +14,6 @@ the same attempt shows the same order on every reload and through both doors.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import html
@@ -62,13 +61,12 @@ class Presentation:
 
 
 def _digest(key: str, *parts: str) -> bytes:
-    return hmac.new(key.encode(), "\x1f".join(parts).encode(), hashlib.sha256).digest()
+    return hmac.digest(key.encode(), "\x1f".join(parts).encode(), hashlib.sha256)
 
 
 def _opaque(key: str, tag: str, authored: str, avoid: set[str]) -> str:
     for counter in range(100):
-        text = base64.b32encode(_digest(key, "id", tag, authored, str(counter))[:5]).decode().lower()
-        candidate = f"o{text}"
+        candidate = f"o{_digest(key, 'id', tag, authored, str(counter))[:5].hex()}"
         if candidate not in avoid:
             avoid.add(candidate)
             return candidate

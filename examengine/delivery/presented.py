@@ -24,7 +24,7 @@ from itembank.presentation import Presentation, UnknownOption, authored_response
 _PARSED: dict[tuple[str, int], ItemContent] = {}
 _PARSED_LIMIT = 20_000
 _SHOWN: dict[tuple[str, str, int], Presentation] = {}
-_SHOWN_LIMIT = 50_000
+_SHOWN_LIMIT = 30_000  # a slot's presentation is about a kilobyte
 
 
 def pinned_content(session: Session, item_id: str, version: int) -> ItemContent:
@@ -75,8 +75,14 @@ def cached(attempt_id: str, user_id: str, slot: int) -> Presentation | None:
 
 
 def load(*, session: Session, attempt_id: str, user_id: str, slot: int) -> Presentation:
-    """The presentation of the user's own attempt's slot; NotFound for another's attempt or a missing slot."""
-    return slot_presentation(session, attempts.load(session, attempt_id, user_id=user_id), slot)
+    """The presentation of the user's own attempt's slot; NotFound for another's attempt or a missing slot.
+    The attempt's other slots whose items this process has parsed are presented too: the one read of the
+    attempt then serves every later save of it here."""
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    for number, entry in attempt.form["slots"].items():
+        if (entry["item_id"], entry["version"]) in _PARSED and int(number) != slot:
+            slot_presentation(session, attempt, int(number))
+    return slot_presentation(session, attempt, slot)
 
 
 def to_authored(shown: Presentation, response: Any) -> Any:

@@ -91,7 +91,7 @@ def test_a_second_device_is_refused_everywhere_until_the_proctor_moves_the_exam(
 
     # The laptop and a bearer token carry on: the lock never disturbs the holder, and tokens are not bound.
     laptop_page = laptop.get(attempt_url + "/items/1")
-    assert laptop_page.status_code == 200 and re.search(r'value="o[a-z0-9]{8}" checked', laptop_page.text)
+    assert laptop_page.status_code == 200 and re.search(r'value="o[0-9a-f]{10}" checked', laptop_page.text)
     cara = sitting["headers"]["cara"]
     api_save = app_client.put(
         f"/api/v1/attempts/{attempt_id}/responses/2",

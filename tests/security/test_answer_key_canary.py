@@ -453,7 +453,7 @@ def test_opaque_identifiers_are_per_attempt_unique_and_never_authored() -> None:
             assert shown == presentation(content, key, None)
             opaque = [o for s in shown.interactions.values() for o in (*s.choice_ids.values(), *s.target_ids.values())]
             assert not authored & set(opaque) and len(set(opaque)) == len(opaque)
-            assert all(re.fullmatch(r"[a-z0-9]{9}", o) for o in opaque)
+            assert all(re.fullmatch(r"o[0-9a-f]{10}", o) for o in opaque)
             seen_for_first.add(
                 next(iter(shown.interactions.values())).choice_ids[content.interactions[0].choices[0].identifier]
             )
