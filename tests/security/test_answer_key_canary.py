@@ -5,6 +5,11 @@ fragments, exam.js) is scanned for those markers before submission, after it, an
 The implemented release rule (examengine/scoring/release.py `CandidateResult`): a released result shows the candidate
 raw score, maximum, percent, scaled score, pass/fail and domain subscores; never the key, option feedback or
 rationale. So the markers must stay absent after release too.
+
+A key can also be read from identifiers and positions (GIFT names the right answer A, a matching key is the diagonal
+L1 R1, an ordering item is authored in key order): no option identifier in a candidate's bytes equals an authored
+one, an authored identifier in a save is refused, and over many attempts the key's position is uniform (chi-square,
+fixed keys, so deterministic), ordering is rarely in key order and matching rarely the diagonal.
 """
 
 from __future__ import annotations
@@ -473,3 +478,42 @@ def test_answers_map_back_to_authored_identifiers_for_every_interaction_kind() -
     assert authored_response(shown, as_shown) == key
     with pytest.raises(UnknownOption):
         authored_response(shown, key)
+
+
+def test_the_same_attempt_shows_the_same_order_and_identifiers_through_both_doors(
+    app_client: TestClient, canary_exam: dict[str, Any]
+) -> None:
+    """Reproducible from the stored seed and key: every reload and both doors show one order and one set of
+    identifiers, and an answer saved through the page reads back through the API in those identifiers."""
+    pages = TestClient(app_client.app)
+    log_in(pages, "carl@example.org", TEST_PASSWORD)
+    home = pages.get("/candidate")
+    started = pages.post(
+        f"/candidate/sittings/{canary_exam['sitting_id']}/start",
+        data={"csrf_token": csrf_from(home), "agree": "yes"},
+        follow_redirects=True,
+    )
+    attempt_id = str(started.url).split("/candidate/attempts/")[1].split("/")[0]
+    carl = bearer(app_client, "carl@example.org")
+    base = f"/api/v1/attempts/{attempt_id}"
+    for slot in range(1, len(canary_items()) + 1):
+        views = [app_client.get(f"{base}/items/{slot}", headers=carl).json()["item"] for _ in range(2)]
+        assert views[0] == views[1]
+        interaction = views[0]["interactions"][0]
+        if interaction["kind"] not in ("order", "choice", "match"):
+            continue
+        ids = [o["identifier"] for o in interaction["options"]]
+        shown = pages.get(f"/candidate/attempts/{attempt_id}/items/{slot}")
+        page = shown.text
+        positions = [page.find(f'value="{i}') for i in ids]
+        assert -1 not in positions and positions == sorted(positions), (interaction["kind"], ids)
+        if interaction["kind"] == "choice":
+            name = re.search(r'name="(r\.[A-Za-z0-9_.]+)"', page).group(1)  # type: ignore[union-attr]
+            saved = pages.post(
+                f"/candidate/attempts/{attempt_id}/items/{slot}/save",
+                data={name: ids[-1]},
+                headers={"X-CSRF-Token": csrf_from(shown), "X-Seq": "1"},
+            )
+            assert saved.status_code == 200, saved.text
+            echoed = app_client.get(base, headers=carl).json()["responses"][str(slot)]
+            assert echoed in (ids[-1], [ids[-1]])
