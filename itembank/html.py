@@ -25,6 +25,9 @@ name no option of the item are dropped. Unchecked boxes send nothing, so post th
 (htmx: `hx-post` on the `<form>` with `hx-trigger="change, input delay:1s"`): every interaction of the view
 gets a value, and one with no field counts as answered with nothing.
 
+In delivery the view is `presentation.presented_view(...)`: the values above are then the attempt's opaque option
+identifiers (never the authored ones), and the server maps answers back with `presentation.authored_response`.
+
 Ids are `{prefix}-{response id}[-n]`, made unique within one call: give each item on a page its own prefix.
 `disabled=True` (review screens) disables choices and selects and makes text fields read-only.
 """

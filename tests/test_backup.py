@@ -24,6 +24,7 @@ from examengine.delivery.start import start_attempt
 from examengine.models import metadata
 from examengine.settings import Settings
 from tests.conftest import ENGINES, fresh_database, run_async
+from tests.shown import shown_option
 
 
 @pytest.fixture(params=ENGINES)
@@ -45,9 +46,14 @@ def _seed_with_answers(services: Services) -> str:
     candidate = seeded.candidates[0]
     started = run_async(lambda: start_attempt(services.db, sitting_id=seeded.sitting_id, user_id=candidate.user_id))
     attempt_id = started.view.attempt_id
-    for slot, response in ((1, "A"), (2, "B"), (3, "C")):
+    for number, slot in enumerate((1, 2, 3)):
         services.db.call(
-            answers.save, attempt_id=attempt_id, user_id=candidate.user_id, slot=slot, response=response, seq=1
+            answers.save,
+            attempt_id=attempt_id,
+            user_id=candidate.user_id,
+            slot=slot,
+            response=shown_option(services.db, attempt_id, slot, number),
+            seq=1,
         )
     return attempt_id
 

@@ -34,6 +34,7 @@ from examengine.db import Database
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.scoring.models import AttemptResult
 from tests.conftest import ENGINES, REPO_ROOT, TEST_ARGON2, fresh_database
+from tests.shown import as_shown
 
 FINAL_EVENTS = ("submitted", "expired", "terminated")
 SWEEP_WAIT_SECONDS = 40
@@ -125,7 +126,7 @@ def test_two_processes_share_everything_and_finalize_exactly_once(
             seq = seqs[slot] = seqs.get(slot, 0) + 1
         sent = httpx2.put(
             f"{base}/api/v1/attempts/{attempt_id}/responses/{slot}",
-            json={"response": answer(seq), "seq": seq},
+            json={"response": as_shown(db, attempt_id, slot, answer(seq)), "seq": seq},
             headers=api,
         )
         if sent.status_code == 200:
@@ -136,7 +137,7 @@ def test_two_processes_share_everything_and_finalize_exactly_once(
     for n in range(30):
         assert save(two_processes[n % 2], slots[n % 7]).status_code == 200
     state = httpx2.get(f"{b}/api/v1/attempts/{attempt_id}", headers=api).json()
-    assert state["responses"] == {str(slot): answer(seq) for slot, seq in acked.items()}
+    assert state["responses"] == {str(slot): as_shown(db, attempt_id, slot, answer(seq)) for slot, seq in acked.items()}
     page = httpx2.get(f"{a}/candidate/attempts/{attempt_id}/items/{slots[2]}", headers=cookie)
     assert page.status_code == 200
 

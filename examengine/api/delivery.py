@@ -4,6 +4,7 @@ proctors only attempts of sittings assigned to them; admins all."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -111,6 +112,16 @@ async def _watchable(request: Request, who: Principal) -> tuple[str, bool]:
     return await services(request).db.read(check)
 
 
+async def _as_presented(request: Request, view: AttemptView) -> AttemptView:
+    """The candidate's own view with answers in the identifiers their attempt shows (never authored ones)."""
+    if not view.responses:
+        return view
+    responses = await services(request).db.read(
+        answers.presented_answers, attempt_id=view.attempt_id, responses=view.responses
+    )
+    return replace(view, responses=responses)
+
+
 @operation(tags=["delivery"], responses={200: AttemptOut}, errors=(404,))
 async def get_attempt(request: Request) -> Response:
     """The attempt's state, time left (the server's clock), answers and flags."""
@@ -118,7 +129,13 @@ async def get_attempt(request: Request) -> Response:
     attempt_id, own = await _watchable(request, who)
 
     def read(*, session: Session) -> AttemptView:
-        return attempts.view(session, attempts.load(session, attempt_id), utcnow())
+        attempt = attempts.load(session, attempt_id)
+        view = attempts.view(session, attempt, utcnow())
+        if not own:
+            return view
+        return replace(
+            view, responses=answers.presented_answers(session=session, attempt=attempt, responses=view.responses)
+        )
 
     view = await services(request).db.read(read)
     return json_response(attempt_out(view, with_responses=own))
@@ -126,7 +143,9 @@ async def get_attempt(request: Request) -> Response:
 
 @operation(tags=["delivery"], responses={200: ItemForCandidateOut}, errors=WATCH_ERRORS)
 async def get_item(request: Request) -> Response:
-    """The item in this slot as the candidate sees it: never a key, score or rationale."""
+    """The item in this slot as the candidate sees it: never a key, score or rationale. Option identifiers are
+    the attempt's own (opaque, stable for the attempt, never the authored ones) and options come in the attempt's
+    order: ordering, matching (both columns), association and gap-match options are always shuffled."""
     item = await services(request).db.read(
         answers.item_for_candidate,
         attempt_id=request.path_params["attempt_id"],
@@ -142,7 +161,9 @@ async def get_item(request: Request) -> Response:
 
 @operation(tags=["delivery"], body=SaveIn, responses={200: SaveOut}, errors=WATCH_ERRORS)
 async def save_response(request: Request, body: SaveIn) -> Response:
-    """Save an answer; 200 means it is durable. A seq at or below the stored one changes nothing."""
+    """Save an answer; 200 means it is durable. A seq at or below the stored one changes nothing. Options are
+    named by the identifiers GET .../items/{slot} gave this attempt ("ID" or ["ID", ...], pairs as "ID ID");
+    any other identifier (an authored one included) is refused with 422 unknown_option."""
     result = await answers.save_answer(
         services(request).db,
         attempt_id=request.path_params["attempt_id"],
@@ -166,7 +187,7 @@ async def set_flag(request: Request, body: FlagIn) -> Response:
         slot=attempt_slot(request),
         flagged=body.flagged,
     )
-    return json_response(attempt_out(view, with_responses=True))
+    return json_response(attempt_out(await _as_presented(request, view), with_responses=True))
 
 
 @operation(tags=["delivery"], responses={200: AttemptOut}, errors=WATCH_ERRORS)
@@ -179,7 +200,7 @@ async def finish_section(request: Request) -> Response:
         user_id=current_user(request).user_id,
         section=section_index(request),
     )
-    return json_response(attempt_out(view, with_responses=True))
+    return json_response(attempt_out(await _as_presented(request, view), with_responses=True))
 
 
 @operation(tags=["delivery"], responses={200: AttemptOut}, errors=WATCH_ERRORS)
@@ -192,7 +213,7 @@ async def next_item(request: Request) -> Response:
         user_id=current_user(request).user_id,
         from_slot=attempt_slot(request),
     )
-    return json_response(attempt_out(view, with_responses=True))
+    return json_response(attempt_out(await _as_presented(request, view), with_responses=True))
 
 
 @operation(tags=["delivery"], body=EventIn, responses={201: EventRecorded}, errors=(404, 409))

@@ -336,7 +336,9 @@ class AttemptOut(AttemptStarted):
     current_slot: int | None = Field(
         default=None, description="linear navigation: the one slot the candidate may open now; null when free"
     )
-    responses: dict[str, Any]
+    responses: dict[str, Any] = Field(
+        description="slot -> the saved answer, naming options by the identifiers this attempt shows (see the item)"
+    )
     flags: list[int]
     answered: int
     total: int
@@ -347,8 +349,12 @@ class AttemptOut(AttemptStarted):
 class ItemForCandidateOut(BaseModel):
     slot: int
     section: int
-    item: dict[str, Any]
-    response: Any = None
+    item: dict[str, Any] = Field(
+        description="the item as this attempt presents it: options (and match targets, gaps, hot words) in the "
+        "attempt's order under identifiers opaque to the candidate and different in every attempt; an answer names "
+        "options by these identifiers"
+    )
+    response: Any = Field(default=None, description="the saved answer, in the same identifiers")
     flagged: bool
 
 

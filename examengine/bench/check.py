@@ -10,7 +10,6 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from examengine.bench.phases import answer
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.scoring.models import AttemptResult
@@ -22,6 +21,8 @@ class Answered(Protocol):
     attempt_id: str
     acked: dict[int, int]
     acknowledged: int
+
+    def stored_answer(self, slot: int, seq: int) -> Any: ...
 
 
 def unscored(*, session: Session, sitting_id: str) -> int:
@@ -54,7 +55,12 @@ def check_saves(*, session: Session, sitters: Sequence[Answered], sitting_id: st
         )
         stored.update(((a, s), (seq, response)) for a, s, seq, response in rows)
     lost = [key for key, seq in acked.items() if stored.get(key, (0, None))[0] < seq]
-    corrupted = [key for key in acked if key in stored and stored[key][1] != answer(stored[key][0])]
+    by_attempt = {s.attempt_id: s for s in sitters if s.attempt_id}
+    corrupted = [
+        key
+        for key in acked
+        if key in stored and stored[key][1] != by_attempt[key[0]].stored_answer(key[1], stored[key][0])
+    ]
     statuses = Counter(
         dict(
             session.execute(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import random
 import signal
@@ -20,7 +21,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from examengine.accounts.passwords import Passwords
 from examengine.bench import servers
 from examengine.bench.check import check_saves
 from examengine.bench.driver import Driver, Recorder
-from examengine.bench.phases import Sitter, save
+from examengine.bench.phases import Sitter, learn_shown, save
 from examengine.bench.seed import seed
 from examengine.db import Database, is_sqlite
 from examengine.delivery.models import Attempt, AttemptSlot
@@ -58,6 +59,7 @@ class Run:
     submitted: set[str] = field(default_factory=set)  # attempts whose submit got a 200
     seen: dict[str, list[str]] = field(default_factory=dict)  # every status read back, in order
     backwards: list[str] = field(default_factory=list)
+    learn_shown: Callable[[], None] = lambda: None  # what each client learns from its item views (phases.learn_shown)
 
 
 async def _start_attempts(driver: Driver, run: Run, sitting_id: str) -> None:
@@ -122,6 +124,7 @@ async def _one_life(server: servers.Server, run: Run, *, sitting_id: str, first:
     async with Driver(server, connections=len(run.sitters) + 1) as driver:
         if first:
             await _start_attempts(driver, run, sitting_id)
+            await asyncio.to_thread(run.learn_shown)
         await _read_statuses(driver, run)
         if submit:
             await _submit_some(driver, run)
@@ -179,6 +182,7 @@ def crash_run(url: str, *, rounds: int, candidates: int, rng_seed: int | None = 
         passwords = Passwords(Argon2Cost(time_cost=1, memory_kib=1024, parallelism=1))
         seeded = seed(db, passwords, candidates=candidates, bank=0, time_limit_minutes=240)
         run = Run([Sitter(candidate) for candidate in seeded.candidates], random.Random(rng_seed))
+        run.learn_shown = functools.partial(db.call, learn_shown, sitters=run.sitters, write=False)
         env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": "off"}
         for number in range(rounds):
             server = servers.start("crash", "examengine.asgi:app", env)

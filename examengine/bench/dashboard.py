@@ -47,7 +47,8 @@ from examengine.bench.driver import Driver, Recorder, open_loop
 from examengine.bench.itembank import latency_summary
 from examengine.bench.seed import TOKEN_LIFETIME, seed
 from examengine.context import Services
-from examengine.delivery import answers, attempts, start
+from examengine.delivery import answers, attempts, presented, start
+from examengine.delivery.models import Attempt
 from examengine.settings import Settings
 from examengine.web.auth import SESSION_COOKIE
 
@@ -64,6 +65,15 @@ def _in_own_thread(fn: Callable[[], T]) -> T:
     session's Playwright does), where anyio.run and asyncio.run refuse to start."""
     with ThreadPoolExecutor(max_workers=1) as worker:
         return worker.submit(fn).result()
+
+
+def _first_shown(*, session: Session, attempt_id: str, slot: int) -> Any:
+    """An answer as the candidate sends it: the first option their attempt shows for the slot ("A" for text)."""
+    attempt = session.get(Attempt, attempt_id)
+    assert attempt is not None
+    shown = presented.slot_presentation(session, attempt, slot)
+    one = shown.interactions.get(shown.single or "")
+    return one.choice_ids[one.choices[0]] if one is not None and one.choices else "A"
 
 
 def populate(services: Services, candidates: int) -> tuple[str, str, str]:
@@ -86,7 +96,8 @@ def populate(services: Services, candidates: int) -> tuple[str, str, str]:
     proctor = services.db.call(proctor_id)
     for n, (attempt_id, user_id) in enumerate(_in_own_thread(lambda: anyio.run(start_all))):
         for slot in range(1, rng.randint(1, seeded.form_items) + 1):
-            services.db.call(answers.save, attempt_id=attempt_id, user_id=user_id, slot=slot, response="A", seq=1)
+            shown = services.db.call(_first_shown, attempt_id=attempt_id, slot=slot, write=False)
+            services.db.call(answers.save, attempt_id=attempt_id, user_id=user_id, slot=slot, response=shown, seq=1)
         for kind in rng.sample(SIGNALS, rng.randint(0, 2)):
             services.db.call(
                 answers.report_event, attempt_id=attempt_id, user_id=user_id, kind=kind, client_time=None, detail={}

@@ -80,7 +80,7 @@ def argon2_verifies_per_s(cost: Argon2Cost, seconds: float = ARGON2_SECONDS) -> 
 
 
 async def _drive_engine(
-    server: servers.Server, seeded: Seeded, args: argparse.Namespace
+    server: servers.Server, seeded: Seeded, args: argparse.Namespace, db: Database
 ) -> tuple[dict[str, Recorder], dict[str, Any], list[phases.Sitter], int]:
     sitters = [phases.Sitter(c) for c in seeded.candidates]
     recorders = {key: Recorder(key) for key in report.PHASE_LABELS}
@@ -108,6 +108,7 @@ async def _drive_engine(
                 ),
                 recorders["first_item_rest"],
             )
+        await asyncio.to_thread(db.call, phases.learn_shown, sitters=sitters, write=False)
         page_bytes = await _page_size(driver, sitters)
         _log(f"sustained: {args.duration:g} s, a save every {args.think:g} s per candidate")
         saves, pages = recorders["save"], recorders["item_page"]
@@ -230,7 +231,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": args.scheduler}
         engine = servers.start("engine", "examengine.asgi:app", env, workers=args.workers)
         try:
-            recorders, capacity, sitters, page_bytes = asyncio.run(_drive_engine(engine, seeded, args))
+            recorders, capacity, sitters, page_bytes = asyncio.run(_drive_engine(engine, seeded, args, db))
             _settle(db, seeded.sitting_id)
         finally:
             engine.stop()

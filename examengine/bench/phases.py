@@ -12,8 +12,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlmodel import Session
+
 from examengine.bench.driver import Driver, Recorder, open_loop
 from examengine.bench.seed import Candidate
+from examengine.delivery import presented
+from examengine.delivery.models import Attempt
+from itembank.presentation import Presentation, presented_response
 
 NAVIGATE_SHARE = 0.5  # half the saves follow a move to the next item; the others change the current answer
 SWEEP_RATES = (25, 50, 100, 200, 400, 800, 1600, 3200, 6400, 12800)
@@ -38,6 +43,16 @@ class Sitter:
     seqs: dict[int, int] = field(default_factory=dict)
     acked: dict[int, int] = field(default_factory=dict)
     acknowledged: int = 0
+    # slot -> answer(seq) -> (what the client sends: the identifier its attempt shows, what is stored: authored)
+    shown: dict[int, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+
+    def answer(self, slot: int, seq: int) -> Any:
+        """`answer(seq)` as this candidate sends it: in the identifiers their attempt shows for the slot."""
+        return self.shown.get(slot, {}).get(answer(seq), (answer(seq), None))[0]
+
+    def stored_answer(self, slot: int, seq: int) -> Any:
+        """What the server must store for the save with `seq`: the authored form of `answer`."""
+        return self.shown.get(slot, {}).get(answer(seq), (None, answer(seq)))[1]
 
     @property
     def api(self) -> dict[str, str]:
@@ -60,11 +75,34 @@ async def save(driver: Driver, recorder: Recorder, sitter: Sitter, slot: int, in
         f"/api/v1/attempts/{sitter.attempt_id}/responses/{slot}",
         intended,
         headers=sitter.api,
-        json={"response": answer(seq), "seq": seq},
+        json={"response": sitter.answer(slot, seq), "seq": seq},
     )
     if body is not None:
         sitter.acknowledged += 1
         sitter.acked[slot] = max(sitter.acked.get(slot, 0), seq)
+
+
+def learn_shown(*, session: Session, sitters: Sequence[Sitter]) -> None:
+    """What each started candidate's client learns from its item views: the identifier shown for each option
+    (read here from the attempt's presentation, so the check can compare stored answers with `answer(seq)`)."""
+    for sitter in sitters:
+        attempt = session.get(Attempt, sitter.attempt_id) if sitter.attempt_id else None
+        if attempt is not None:
+            sitter.shown = {
+                slot: _letters(presented.slot_presentation(session, attempt, slot)) for slot in sitter.slots
+            }
+
+
+def _letters(shown: Presentation) -> dict[str, tuple[Any, Any]]:
+    """Each of answer()'s letters as sent and as stored: an option's own letter where the item has one, else (a
+    true/false item) the option in that place; text items take the letter as text."""
+    one = shown.interactions.get(shown.single or "")
+    if one is None:
+        return {letter: (letter, letter) for letter in "ABCD"}
+    authored = [
+        letter if letter in one.choice_ids else one.choices[n % len(one.choices)] for n, letter in enumerate("ABCD")
+    ]
+    return {letter: (presented_response(shown, a), a) for letter, a in zip("ABCD", authored, strict=True)}
 
 
 async def login_burst(driver: Driver, sitters: Sequence[Sitter], password: str, recorder: Recorder) -> None:

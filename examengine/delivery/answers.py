@@ -18,14 +18,13 @@ from sqlmodel import Session, col
 from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
 from examengine.db import Database
-from examengine.delivery import attempts, credit, ledger, navigation, sections
+from examengine.delivery import attempts, credit, ledger, navigation, presented, sections
 from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.presented import pinned_content as pinned_content
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
 from examengine.proctoring import device
-from itembank.content import ItemContent, content_from_json
-from itembank.models import ItemVersion
-from itembank.rendering import candidate_view
+from itembank.presentation import presented_response, presented_view
 
 MAX_RESPONSE_BYTES = 100_000
 CLIENT_EVENTS = frozenset(
@@ -78,24 +77,6 @@ class ItemForCandidate:
     seq: int  # the stored answer's sequence number: the page's autosave continues from it
 
 
-_PARSED: dict[tuple[str, int], ItemContent] = {}
-_PARSED_LIMIT = 20_000
-
-
-def pinned_content(session: Session, item_id: str, version: int) -> ItemContent:
-    """A pinned item version's content; versions never change, so parsed content is kept per process."""
-    key = (item_id, version)
-    found = _PARSED.get(key)
-    if found is None:
-        row = session.get(ItemVersion, key)
-        if row is None:
-            raise NotFound("The item of this slot is missing from the bank.", code="item_missing")
-        found = content_from_json(row.content)
-        if len(_PARSED) < _PARSED_LIMIT:
-            _PARSED[key] = found
-    return found
-
-
 def _slot(session: Session, attempt_id: str, slot: int) -> AttemptSlot:
     row = session.get(AttemptSlot, (attempt_id, slot))
     if row is None:
@@ -106,16 +87,25 @@ def _slot(session: Session, attempt_id: str, slot: int) -> AttemptSlot:
 def item_for_candidate(
     *, session: Session, attempt_id: str, user_id: str, slot: int, now: datetime | None = None
 ) -> ItemForCandidate:
-    """The item as the candidate sees it: stem and options in their form's order; never a key or rationale."""
+    """The item as the candidate sees it, in the attempt's presentation (`examengine.delivery.presented`): options
+    in its orders under its opaque identifiers, the stored answer in them too; never a key or rationale."""
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     if attempt.status == AttemptStatus.WAITING:
         raise Conflict("The proctor has not admitted you yet.", code="attempt_waiting")
     row = _slot(session, attempt_id, slot)
     sections.ensure_section_open(attempt, row.section, now or utcnow())
     navigation.ensure_reachable(attempt, slot, now or utcnow())
-    entry = attempt.form["slots"][str(slot)]
-    view = candidate_view(pinned_content(session, row.item_id, row.item_version), entry.get("option_orders") or None)
-    return ItemForCandidate(slot, row.section, view, row.response, row.flagged, row.seq)
+    shown = presented.slot_presentation(session, attempt, slot)
+    view = presented_view(pinned_content(session, row.item_id, row.item_version), shown)
+    return ItemForCandidate(slot, row.section, view, presented_response(shown, row.response), row.flagged, row.seq)
+
+
+def presented_answers(
+    *, session: Session, attempt_id: str | None = None, attempt: Attempt | None = None, responses: dict[int, Any]
+) -> dict[int, Any]:
+    """Stored answers {slot: value} as the attempt's candidate sees them (in its presented identifiers)."""
+    found = attempt if attempt is not None else attempts.load(session, attempt_id or "")
+    return presented.presented_responses(session, found, responses)
 
 
 def check_response(value: Any) -> None:
@@ -160,7 +150,10 @@ def save(
 ) -> SaveResult:
     """Store an answer if `seq` is newer than the stored one. `holder` is the web session saving (None for a bearer
     token, which is not bound). Raises Conflict (attempt_closed, attempt_paused, attempt_waiting, device_locked)
-    when the attempt does not take answers from this session, NotFound for another's attempt or a missing slot."""
+    when the attempt does not take answers from this session, NotFound for another's attempt or a missing slot.
+    `response` names options by the identifiers the attempt showed; InvalidInput (unknown_option) for others."""
+    check_response(response)
+    response = _authored(session, attempt_id, user_id, slot, response, holder)
     arguments = {
         "attempt_id": attempt_id,
         "user_id": user_id,
@@ -211,16 +204,46 @@ def save_refused(
     attempt that no session held, save again. A seq at or below the stored one answers with the stored seq."""
     now = now or utcnow()
     check_response(response)
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
-    device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
-    _refuse_if_not_running(session, attempt, now)
-    stored = _slot(session, attempt_id, slot)
-    sections.ensure_section_open(attempt, stored.section, now)
-    navigation.ensure_reachable(attempt, slot, now)
+    attempt = _writable(session, attempt_id, user_id, slot, now, holder)
     remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
     if _store(session.connection(), attempt_id, user_id, slot, response, seq, now, holder):
         return SaveResult(slot, seq, remaining)
     return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
+
+
+def _writable(session: Session, attempt_id: str, user_id: str, slot: int, now: datetime, holder: str | None) -> Attempt:
+    """The attempt, if `slot` takes an answer from `holder` now; else raise why not."""
+    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
+    _refuse_if_not_running(session, attempt, now)
+    sections.ensure_section_open(attempt, _slot(session, attempt_id, slot).section, now)
+    navigation.ensure_reachable(attempt, slot, now)
+    return attempt
+
+
+def refuse_unshown(
+    *,
+    session: Session,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    holder: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Before refusing an answer that names identifiers the attempt never showed (unknown_option): raise the
+    reason the slot takes no answer at all, if there is one, as any save would."""
+    _writable(session, attempt_id, user_id, slot, now or utcnow(), holder)
+
+
+def _authored(session: Session, attempt_id: str, user_id: str, slot: int, response: Any, holder: str | None) -> Any:
+    shown = presented.cached(attempt_id, user_id, slot)
+    if shown is None:
+        shown = presented.load(session=session, attempt_id=attempt_id, user_id=user_id, slot=slot)
+    try:
+        return presented.to_authored(shown, response)
+    except InvalidInput:
+        refuse_unshown(session=session, attempt_id=attempt_id, user_id=user_id, slot=slot, holder=holder)
+        raise
 
 
 async def save_answer(
@@ -234,7 +257,18 @@ async def save_answer(
     holder: str | None = None,
 ) -> SaveResult:
     """A save as a request makes it: `save_if_running` as a Core unit of work (the group commit's cheapest kind),
-    and only when its guard refuses, `save_refused` in a unit of work of its own."""
+    and only when its guard refuses, `save_refused` in a unit of work of its own. The answer comes in the
+    identifiers the attempt showed and is stored in authored ones: the mapping is the process's cached
+    presentation of the slot (a read only when this process has not served the slot yet)."""
+    check_response(response)
+    shown = presented.cached(attempt_id, user_id, slot)
+    if shown is None:
+        shown = await db.read(presented.load, attempt_id=attempt_id, user_id=user_id, slot=slot)
+    try:
+        response = presented.to_authored(shown, response)
+    except InvalidInput:
+        await db.run(refuse_unshown, attempt_id=attempt_id, user_id=user_id, slot=slot, holder=holder)
+        raise
     arguments = {
         "attempt_id": attempt_id,
         "user_id": user_id,

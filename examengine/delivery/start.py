@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.db import Database
-from examengine.delivery import attempts, ledger
+from examengine.delivery import attempts, ledger, presented
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, Forbidden, NotFound
@@ -142,6 +142,7 @@ def _create(
         for section, seconds in zip(document["sections"], section_allowed, strict=True):
             section["allowed_seconds"] = seconds
     document["navigation"] = definition.navigation.model_dump()
+    document["presentation_key"] = presented.new_presentation_key()
     attempt = Attempt(
         sitting_id=sitting.id,
         user_id=enrollment.user_id,

@@ -13,9 +13,11 @@ from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from examengine.context import Services
+from examengine.db import Database
 from examengine.delivery import attempts as attempt_service
 from examengine.delivery.models import Attempt
 from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items, open_sitting
+from tests.shown import as_shown
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def test_start_resume_and_refusals(app_client: TestClient, sitting: dict[str, An
 
 
 def test_items_never_carry_the_key_and_saves_are_ordered_by_seq(
-    app_client: TestClient, sitting: dict[str, Any]
+    app_client: TestClient, db: Database, sitting: dict[str, Any]
 ) -> None:
     attempt = start(app_client, sitting).json()
     base = f"/api/v1/attempts/{attempt['attempt_id']}"
@@ -73,23 +75,28 @@ def test_items_never_carry_the_key_and_saves_are_ordered_by_seq(
         assert item.status_code == 200
         text = item.text
         assert "RATIONALE-CANARY" not in text and "correct" not in text and "mapping" not in text
-        assert sorted(o["identifier"] for o in item.json()["item"]["interactions"][0]["options"]) == ["A", "B"]
+        shown = sorted(o["identifier"] for o in item.json()["item"]["interactions"][0]["options"])
+        assert shown == sorted(as_shown(db, attempt["attempt_id"], slot, ["A", "B"])) and not {"A", "B"} & set(shown)
 
     def save(value: Any, seq: int) -> Any:
-        return app_client.put(f"{base}/responses/1", json={"response": value, "seq": seq}, headers=cara)
+        answer = as_shown(db, attempt["attempt_id"], 1, value)
+        return app_client.put(f"{base}/responses/1", json={"response": answer, "seq": seq}, headers=cara)
 
     assert save("A", 2).json()["saved_seq"] == 2
     stale = save("B", 1)
     assert stale.status_code == 200 and stale.json()["saved_seq"] == 2
     assert save("B", 2).json()["saved_seq"] == 2  # a retry of seq 2 with other content changes nothing
     state = app_client.get(base, headers=cara).json()
-    assert state["responses"] == {"1": "A"} and state["answered"] == 1
+    assert state["responses"] == {"1": as_shown(db, attempt["attempt_id"], 1, "A")} and state["answered"] == 1
     assert save("B", 3).json()["saved_seq"] == 3
-    assert app_client.get(base, headers=cara).json()["responses"] == {"1": "B"}
+    assert app_client.get(base, headers=cara).json()["responses"] == {"1": as_shown(db, attempt["attempt_id"], 1, "B")}
     assert app_client.put(f"{base}/responses/9", json={"response": "A", "seq": 1}, headers=cara).status_code == 404
     bad = app_client.put(f"{base}/responses/1", json={"response": [["nested"]], "seq": 4}, headers=cara)
     assert bad.status_code == 422
-    other = app_client.put(f"{base}/responses/1", json={"response": "A", "seq": 9}, headers=sitting["headers"]["carl"])
+    shown_a = as_shown(db, attempt["attempt_id"], 1, "A")
+    other = app_client.put(
+        f"{base}/responses/1", json={"response": shown_a, "seq": 9}, headers=sitting["headers"]["carl"]
+    )
     assert other.status_code == 404  # someone else's attempt does not exist for you
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from examengine.db import Database
 from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
+from tests.shown import as_shown
 from tests.web.browsing import csrf_from, log_in
 
 LOCKED = "This exam is open on another device. Ask your proctor to move it to this device."
@@ -21,7 +23,7 @@ def signed_in(app_client: TestClient, email: str) -> TestClient:
     return client
 
 
-def open_on_laptop(app_client: TestClient, s: dict[str, Any]) -> tuple[TestClient, str, str]:
+def open_on_laptop(app_client: TestClient, s: dict[str, Any], db: Database) -> tuple[TestClient, str, str]:
     """Cara starts on her laptop and answers A to question 1; returns the laptop, the attempt's page and the field."""
     laptop = signed_in(app_client, "cara@example.org")
     home = laptop.get("/candidate")
@@ -33,8 +35,11 @@ def open_on_laptop(app_client: TestClient, s: dict[str, Any]) -> tuple[TestClien
     attempt_url = started.headers["location"]
     page = laptop.get(attempt_url + "/items/1")
     field = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
+    shown_first = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[0]  # the attempt's own identifier
     saved = laptop.post(
-        attempt_url + "/items/1/save", data={field: "A"}, headers={"X-CSRF-Token": csrf_from(page), "X-Seq": "1"}
+        attempt_url + "/items/1/save",
+        data={field: shown_first},
+        headers={"X-CSRF-Token": csrf_from(page), "X-Seq": "1"},
     )
     assert saved.status_code == 200
     return laptop, attempt_url, field
@@ -47,9 +52,10 @@ def events_of(app_client: TestClient, s: dict[str, Any], attempt_id: str) -> lis
 
 def test_a_second_device_is_refused_everywhere_until_the_proctor_moves_the_exam(
     app_client: TestClient,
+    db: Database,
     sitting: dict[str, Any],  # noqa: F811
 ) -> None:
-    laptop, attempt_url, field = open_on_laptop(app_client, sitting)
+    laptop, attempt_url, field = open_on_laptop(app_client, sitting, db)
     attempt_id = attempt_url.rsplit("/", 1)[-1]
     phone = signed_in(app_client, "cara@example.org")
     token = csrf_from(phone.get("/candidate"))
@@ -85,10 +91,12 @@ def test_a_second_device_is_refused_everywhere_until_the_proctor_moves_the_exam(
 
     # The laptop and a bearer token carry on: the lock never disturbs the holder, and tokens are not bound.
     laptop_page = laptop.get(attempt_url + "/items/1")
-    assert laptop_page.status_code == 200 and 'value="A" checked' in laptop_page.text
+    assert laptop_page.status_code == 200 and re.search(r'value="o[0-9a-f]{10}" checked', laptop_page.text)
     cara = sitting["headers"]["cara"]
     api_save = app_client.put(
-        f"/api/v1/attempts/{attempt_id}/responses/2", json={"response": "B", "seq": 1}, headers=cara
+        f"/api/v1/attempts/{attempt_id}/responses/2",
+        json={"response": as_shown(db, attempt_id, 2, "B"), "seq": 1},
+        headers=cara,
     )
     assert api_save.status_code == 200 and api_save.json()["saved_seq"] == 1
     before = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=cara).json()
@@ -100,12 +108,15 @@ def test_a_second_device_is_refused_everywhere_until_the_proctor_moves_the_exam(
     )
     assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
     after = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=cara).json()
-    assert after["deadline"] == before["deadline"] and after["responses"] == {"1": "A", "2": "B"}
+    assert after["deadline"] == before["deadline"] and after["responses"] == {
+        "1": as_shown(db, attempt_id, 1, "A"),
+        "2": as_shown(db, attempt_id, 2, "B"),
+    }
 
     signed_out = laptop.get(attempt_url + "/items/1", follow_redirects=False)
     assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/login")
     page = phone.get(attempt_url + "/items/1")
-    assert page.status_code == 200 and 'value="A" checked' in page.text
+    assert page.status_code == 200 and f'value="{as_shown(db, attempt_id, 1, "A")}" checked' in page.text
     saved = phone.post(
         attempt_url + "/items/1/save", data={field: "B"}, headers={"X-CSRF-Token": csrf_from(page), "X-Seq": "2"}
     )
@@ -118,17 +129,23 @@ def test_a_second_device_is_refused_everywhere_until_the_proctor_moves_the_exam(
 
 def test_the_api_flow_of_the_contract_is_untouched_by_the_lock(
     app_client: TestClient,
+    db: Database,
     sitting: dict[str, Any],  # noqa: F811
 ) -> None:
     """Start, read, save, flag, report and submit with a bearer token while a browser session holds the attempt."""
-    open_on_laptop(app_client, sitting)
+    open_on_laptop(app_client, sitting, db)
     cara = sitting["headers"]["cara"]
     started = app_client.post(f"/api/v1/sittings/{sitting['sitting_id']}/attempts", headers=cara)
     assert started.status_code == 200
     base = f"/api/v1/attempts/{started.json()['attempt_id']}"
     assert app_client.get(base, headers=cara).status_code == 200
     assert app_client.get(f"{base}/items/3", headers=cara).status_code == 200
-    assert app_client.put(f"{base}/responses/3", json={"response": "A", "seq": 1}, headers=cara).status_code == 200
+    assert (
+        app_client.put(
+            f"{base}/responses/3", json={"response": as_shown(db, base, 3, "A"), "seq": 1}, headers=cara
+        ).status_code
+        == 200
+    )
     assert app_client.put(f"{base}/flags/3", json={"flagged": True}, headers=cara).status_code == 200
     assert app_client.post(f"{base}/events", json={"type": "focus_lost"}, headers=cara).status_code == 201
     submitted = app_client.post(f"{base}/submit", headers=cara)
@@ -137,9 +154,10 @@ def test_the_api_flow_of_the_contract_is_untouched_by_the_lock(
 
 def test_only_the_sittings_proctors_and_admins_may_move_an_attempt(
     app_client: TestClient,
+    db: Database,
     sitting: dict[str, Any],  # noqa: F811
 ) -> None:
-    _, attempt_url, _ = open_on_laptop(app_client, sitting)
+    _, attempt_url, _ = open_on_laptop(app_client, sitting, db)
     path = f"/api/v1/attempts/{attempt_url.rsplit('/', 1)[-1]}/unlock-device"
     headers = sitting["headers"]
     reason = {"reason": "moving"}
@@ -158,9 +176,10 @@ def test_only_the_sittings_proctors_and_admins_may_move_an_attempt(
 
 def test_the_proctor_moves_the_exam_from_the_attempt_page(
     app_client: TestClient,
+    db: Database,
     sitting: dict[str, Any],  # noqa: F811
 ) -> None:
-    _, attempt_url, _ = open_on_laptop(app_client, sitting)
+    _, attempt_url, _ = open_on_laptop(app_client, sitting, db)
     attempt_id = attempt_url.rsplit("/", 1)[-1]
     phone = signed_in(app_client, "cara@example.org")
     assert phone.get(attempt_url).status_code == 409

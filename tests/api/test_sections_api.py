@@ -13,9 +13,11 @@ from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from examengine.context import Services
+from examengine.db import Database
 from examengine.delivery import attempts as attempt_service
 from examengine.delivery.models import Attempt, AttemptEvent
 from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items, open_sitting
+from tests.shown import as_shown
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def error_code(response: Any) -> str:
 
 
 def test_one_section_at_a_time_on_its_own_clock(
-    app_client: TestClient, sitting: dict[str, Any], services: Services
+    app_client: TestClient, db: Database, sitting: dict[str, Any], services: Services
 ) -> None:
     attempt = start(app_client, sitting)
     attempt_id, cara = attempt["attempt_id"], sitting["headers"]["cara"]
@@ -90,8 +92,13 @@ def test_one_section_at_a_time_on_its_own_clock(
     live = app_client.get(f"/api/v1/sittings/{sitting['sitting_id']}/attempts", headers=sitting["headers"]["proctor"])
     [row] = [r for r in live.json()["items"] if r["attempt_id"] == attempt_id]
     assert 595 <= row["remaining_seconds"] <= 600  # the proctor sees the section's clock too
-    assert app_client.put(f"{base}/responses/1", json={"response": "A", "seq": 1}, headers=cara).status_code == 200
-    later = app_client.put(f"{base}/responses/3", json={"response": "A", "seq": 1}, headers=cara)
+    assert (
+        app_client.put(
+            f"{base}/responses/1", json={"response": as_shown(db, base, 1, "A"), "seq": 1}, headers=cara
+        ).status_code
+        == 200
+    )
+    later = app_client.put(f"{base}/responses/3", json={"response": as_shown(db, base, 3, "A"), "seq": 1}, headers=cara)
     assert later.status_code == 409 and error_code(later) == "section_not_open"
     assert error_code(app_client.get(f"{base}/items/3", headers=cara)) == "section_not_open"
     assert error_code(app_client.put(f"{base}/flags/4", json={"flagged": True}, headers=cara)) == "section_not_open"
@@ -102,13 +109,18 @@ def test_one_section_at_a_time_on_its_own_clock(
     assert 1195 <= state["remaining_seconds"] <= 1200  # Part B's twenty minutes, from Part A's deadline
     assert stored(services, attempt_id).open_section == 0  # reading wrote nothing
     assert app_client.get(f"{base}/items/3", headers=cara).status_code == 200
-    closed = app_client.put(f"{base}/responses/1", json={"response": "B", "seq": 2}, headers=cara)
+    closed = app_client.put(
+        f"{base}/responses/1", json={"response": as_shown(db, base, 1, "B"), "seq": 2}, headers=cara
+    )
     assert closed.status_code == 409 and error_code(closed) == "section_closed"
-    saved = app_client.put(f"{base}/responses/3", json={"response": "B", "seq": 1}, headers=cara)
+    saved = app_client.put(f"{base}/responses/3", json={"response": as_shown(db, base, 3, "B"), "seq": 1}, headers=cara)
     assert saved.status_code == 200 and saved.json()["saved_seq"] == 1
     after = stored(services, attempt_id)
     assert after.open_section == 1 and after.section_opened_at is not None
-    assert app_client.get(base, headers=cara).json()["responses"] == {"1": "A", "3": "B"}
+    assert app_client.get(base, headers=cara).json()["responses"] == {
+        "1": as_shown(db, base, 1, "A"),
+        "3": as_shown(db, base, 3, "B"),
+    }
 
     def opened_events(*, session: Any) -> list[AttemptEvent]:
         return list(

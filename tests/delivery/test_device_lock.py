@@ -20,6 +20,7 @@ from examengine.errors import Conflict, DomainError, InvalidInput
 from examengine.ids import token_digest
 from examengine.proctoring import dashboard, device
 from tests.scoring.conftest import Program, program  # noqa: F401 - the fixture
+from tests.shown import as_shown
 
 LAPTOP, PHONE, TABLET, TOKEN = "laptop", "phone", "tablet", "token"
 
@@ -58,6 +59,9 @@ class Sitting:
         bound = self.attempt().holder_session
         return next((name for name, key in self.sessions.items() if key is not None and key == bound), bound)
 
+    def shown(self, slot: int, authored: Any) -> Any:
+        return as_shown(self.program.services.db, self.attempt_id, slot, authored)
+
     def outcome(self, fn: Callable[..., Any], /, **kwargs: Any) -> str:
         try:
             self.call(fn, **kwargs)
@@ -87,7 +91,7 @@ def operations(s: Sitting, who: str) -> dict[str, Callable[[], str]]:
     seq = iter(range(100, 200))
     return {
         "item page": lambda: s.outcome(device.claim, **common),
-        "save": lambda: s.outcome(answers.save, **common, slot=1, response="A", seq=next(seq)),
+        "save": lambda: s.outcome(answers.save, **common, slot=1, response=s.shown(1, "A"), seq=next(seq)),
         "flag": lambda: s.outcome(answers.set_flag, **common, slot=1, flagged=True),
         "browser event": lambda: s.outcome(
             answers.report_event, **common, kind="focus_lost", client_time=None, detail={}

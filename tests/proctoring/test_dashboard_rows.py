@@ -20,6 +20,7 @@ from examengine.delivery.models import Attempt
 from examengine.proctoring.dashboard import CandidateRow, sitting_rows
 from tests.api.test_sections_api import sitting, start  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
+from tests.shown import as_shown
 from tests.web.browsing import log_in
 
 
@@ -48,7 +49,7 @@ def cara_active(app_client: TestClient, services: Services, sitting: dict[str, A
         attempt_id=attempt_id,
         user_id=cara,
         slot=1,
-        response="A",
+        response=as_shown(services.db, attempt_id, 1, "A"),
         seq=1,
         now=began + timedelta(seconds=60),
     )
@@ -115,7 +116,7 @@ def test_a_save_counts_as_activity_and_a_pause_stops_the_clock(services: Service
         attempt_id=attempt_id,
         user_id=cara,
         slot=2,
-        response="B",
+        response=as_shown(services.db, attempt_id, 2, "B"),
         seq=1,
         now=began + timedelta(seconds=200),
     )

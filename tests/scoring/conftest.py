@@ -26,6 +26,7 @@ from examengine.exams import sittings
 from examengine.scoring.models import AttemptResult
 from examengine.scoring.service import score_attempt
 from tests.conftest import import_approved, run_async
+from tests.shown import as_shown
 
 T = TypeVar("T")
 OPTIONS = [{"id": "X", "text": "x", "correct": True}, {"id": "Y", "text": "y"}]
@@ -128,7 +129,8 @@ class Program:
         for name, value in responses.items():
             slot = slot_of.get(self.items[name])
             if slot is not None:
-                self.call(answers.save, attempt_id=attempt_id, user_id=user.id, slot=slot, response=value, seq=1)
+                shown = as_shown(self.services.db, attempt_id, slot, value)
+                self.call(answers.save, attempt_id=attempt_id, user_id=user.id, slot=slot, response=shown, seq=1)
         return attempt_id
 
     def take(self, sitting_id: str, user: UserView, responses: dict[str, Any], *, score: bool = True) -> str:

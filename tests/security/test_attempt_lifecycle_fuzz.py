@@ -32,6 +32,7 @@ from examengine.scoring.models import AttemptResult
 from examengine.scoring.service import score_attempt
 from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items
 from tests.conftest import run_async
+from tests.shown import as_shown
 
 SLOTS = 4
 slots = st.integers(min_value=1, max_value=SLOTS)
@@ -93,7 +94,7 @@ def test_attempt_life_cycle_under_random_operations(
 
         @rule(slot=slots, seq=seqs)
         def save(self, slot: int, seq: int) -> None:
-            value = f"answer-{next(self.answers)}"
+            value = "AB"[next(self.answers) % 2]  # authored; the candidate sends the attempt's own identifier
             before = self.stored_status()
             try:
                 saved = db.call(
@@ -101,7 +102,7 @@ def test_attempt_life_cycle_under_random_operations(
                     attempt_id=self.attempt_id,
                     user_id=self.user_id,
                     slot=slot,
-                    response=value,
+                    response=as_shown(db, self.attempt_id, slot, value),
                     seq=seq,
                     now=self.now,
                 )

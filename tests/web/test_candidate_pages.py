@@ -30,15 +30,18 @@ def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[st
     for name in ("Next", "Flag for review", "Review answers"):
         assert f">{name}</button>" in page.text
     radio_name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
+    # the attempt's own option identifiers, never the authored A and B
+    chosen, other = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[:2]
+    assert {chosen, other}.isdisjoint({"A", "B"})
     item_url = first.headers["location"]
     saved = client.post(
-        item_url, data={"csrf_token": csrf_from(page), radio_name: "A", "action": "goto:2"}, follow_redirects=False
+        item_url, data={"csrf_token": csrf_from(page), radio_name: chosen, "action": "goto:2"}, follow_redirects=False
     )
     assert saved.headers["location"].endswith("/items/2")
     again = client.get(item_url)
-    assert 'value="A" checked' in again.text and 'value="B" checked' not in again.text
+    assert f'value="{chosen}" checked' in again.text and f'value="{other}" checked' not in again.text
     flagged = client.post(
-        item_url, data={"csrf_token": csrf_from(again), radio_name: "A", "action": "flag"}, follow_redirects=False
+        item_url, data={"csrf_token": csrf_from(again), radio_name: chosen, "action": "flag"}, follow_redirects=False
     )
     assert flagged.status_code == 303
     review = client.get(attempt_url + "/review")
@@ -51,7 +54,7 @@ def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[st
     )
     assert "Your exam was submitted" in submitted.text and "You answered 1 of 4 questions." in submitted.text
     late = client.post(
-        item_url, data={"csrf_token": csrf_from(review), radio_name: "B", "action": "stay"}, follow_redirects=False
+        item_url, data={"csrf_token": csrf_from(review), radio_name: other, "action": "stay"}, follow_redirects=False
     )
     assert late.headers["location"].endswith("/done")
     after = client.get("/candidate")

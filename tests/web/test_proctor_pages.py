@@ -6,8 +6,10 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from examengine.db import Database
 from tests.api.test_delivery_api import sitting, start  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
+from tests.shown import as_shown
 from tests.web.browsing import csrf_from, log_in
 
 
@@ -17,10 +19,11 @@ def proctor_client(app_client: TestClient, email: str) -> TestClient:
     return client
 
 
-def test_dashboard_rows_and_actions(app_client: TestClient, sitting: dict[str, Any]) -> None:  # noqa: F811
+def test_dashboard_rows_and_actions(app_client: TestClient, db: Database, sitting: dict[str, Any]) -> None:  # noqa: F811
     attempt_id = start(app_client, sitting).json()["attempt_id"]
     cara = sitting["headers"]["cara"]
-    app_client.put(f"/api/v1/attempts/{attempt_id}/responses/1", json={"response": "A", "seq": 1}, headers=cara)
+    answer = as_shown(db, attempt_id, 1, "A")
+    app_client.put(f"/api/v1/attempts/{attempt_id}/responses/1", json={"response": answer, "seq": 1}, headers=cara)
     app_client.post(f"/api/v1/attempts/{attempt_id}/events", json={"type": "paste_attempt"}, headers=cara)
     proctor = proctor_client(app_client, "proctor@example.org")
     assert sitting["sitting_id"] in proctor.get("/proctor").text
