@@ -206,13 +206,41 @@ async def _form(db: Database, plan: StartPlan) -> tuple[int, dict[str, Any]]:
     return seed, await db.read(form_document, inputs=plan.form, form=form, seed=seed)
 
 
+def _expire_overdue(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> bool:
+    """Expire the candidate's running attempts at the sitting's exam (in any sitting) whose time is up; True if
+    any was. The sweep would expire them within a minute; a start must not wait for it."""
+    sitting = session.get(Sitting, sitting_id)
+    if sitting is None:
+        return False
+    running = session.scalars(
+        select(Attempt).where(
+            col(Attempt.user_id) == user_id,
+            col(Attempt.exam_id) == sitting.exam_id,
+            col(Attempt.status).not_in([s.value for s in FINAL]),
+        )
+    ).all()
+    return any([attempts.finish_if_overdue(session, attempt, now) for attempt in running])
+
+
+async def _planned(db: Database, *, sitting_id: str, user_id: str, now: datetime) -> StartPlan | attempts.AttemptView:
+    try:
+        return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+    except Conflict as refused:
+        # A running attempt whose time is up blocks nothing: expire it (a write, on this rare path only), plan again.
+        if refused.code != "attempt_running" or not await db.run(
+            _expire_overdue, sitting_id=sitting_id, user_id=user_id, now=now
+        ):
+            raise
+    return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+
+
 async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> StartOutcome:
     """Start the candidate's attempt in a sitting, or return the one under way (created=False); concurrent starts
     of one candidate all return the one attempt. Raises NotFound, Forbidden (not enrolled, attempts used up) or
     Conflict (window not open or closed; attempt_running: an attempt at the exam under way in another sitting;
     termination_pending: held after a terminated attempt until an admin decides)."""
     now = utcnow()
-    plan = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+    plan = await _planned(db, sitting_id=sitting_id, user_id=user_id, now=now)
     if isinstance(plan, attempts.AttemptView):
         return StartOutcome(plan, created=False)
     seed, document = await _form(db, plan)

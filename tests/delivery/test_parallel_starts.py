@@ -156,3 +156,24 @@ def test_the_database_refuses_a_second_running_attempt_at_one_exam(
             text("UPDATE attempt SET status = 'submitted' WHERE id = :id"), {"id": started["attempt_id"]}
         )
         connection.execute(text(copy), {"id": started["attempt_id"], "sitting": two_sittings["sittings"][1]})
+
+
+def test_an_attempt_whose_time_is_up_does_not_block_a_start_before_the_sweep(
+    app_client: TestClient, two_sittings: dict[str, Any], db: Database
+) -> None:
+    cara = two_sittings["headers"]["cara"]
+    first, second = two_sittings["sittings"]
+    started = app_client.post(f"/api/v1/sittings/{first}/attempts", headers=cara)
+    assert started.status_code == 201
+    attempt_id = started.json()["attempt_id"]
+    long_ago = datetime.now(UTC) - timedelta(hours=3)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE attempt SET started_at = :at, deadline_at = :ends WHERE id = :id"),
+            {"at": long_ago, "ends": long_ago + timedelta(minutes=30), "id": attempt_id},
+        )
+    again = app_client.post(f"/api/v1/sittings/{second}/attempts", headers=cara)
+    assert again.status_code == 201, again.text
+    assert again.json()["attempt_id"] != attempt_id
+    old = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=cara)
+    assert old.json()["status"] == "expired"
