@@ -21,7 +21,8 @@ Form fields. Every control of the interaction with response identifier RID is na
 
 A server rebuilds responses with `responses_from_form(view, list_of_(name, value))`, e.g. from Starlette's
 `(await request.form()).multi_items()`. Fields of other names (a CSRF token) are ignored, and values that
-name no option of the item are dropped. Unchecked boxes send nothing, so post the whole form each time
+name no option of the item are dropped (`unknown_values` lists them, for a server that refuses such a form).
+Unchecked boxes send nothing, so post the whole form each time
 (htmx: `hx-post` on the `<form>` with `hx-trigger="change, input delay:1s"`): every interaction of the view
 gets a value, and one with no field counts as answered with nothing.
 
@@ -41,12 +42,12 @@ from typing import Any
 from markupsafe import Markup
 
 from itembank.html_controls import INLINE, Page
-from itembank.html_form import responses_from_form
+from itembank.html_form import responses_from_form, unknown_values
 from itembank.html_interactions import BLOCKS, inline_control
 from itembank.html_markup import Replacement, plain_text, rewrite
 from itembank.qti_values import RawResponse
 
-__all__ = ["render_item_html", "responses_from_form"]
+__all__ = ["render_item_html", "responses_from_form", "unknown_values"]
 
 
 def _inline_label(view: Mapping[str, Any], number: int, count: int) -> str:

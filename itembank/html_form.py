@@ -92,6 +92,23 @@ _READERS = {
 }
 
 
+def unknown_values(view: Mapping[str, Any], form_items: Iterable[tuple[str, str]], name_prefix: str = "r") -> list[str]:
+    """Submitted values of option controls that name no option of `view` (a tampered or stale form): the
+    identifiers in them a page never showed. Text fields and empty choices are never unknown."""
+    kinds = {i["response_identifier"]: i for i in view.get("interactions", [])}
+    start, unknown = f"{name_prefix}.", []
+    for name, value in form_items:
+        interaction = kinds.get(name[len(start) :]) if name.startswith(start) else None
+        if interaction is None or interaction["kind"] in ("textEntry", "extendedText") or not value:
+            continue
+        known = set(_ids(interaction.get("options", []))) | set(_ids(interaction.get("targets", [])))
+        parts = value.split()
+        if interaction["kind"] == "order" and len(parts) == 2 and parts[1].isdigit():
+            parts = parts[:1]
+        unknown += [part for part in parts if part not in known]
+    return unknown
+
+
 def responses_from_form(
     view: Mapping[str, Any], form_items: Iterable[tuple[str, str]], name_prefix: str = "r"
 ) -> dict[str, RawResponse]:

@@ -27,14 +27,13 @@ from sqlmodel import Session, col
 from examengine import migrate
 from examengine.accounts.passwords import Passwords
 from examengine.bench import servers
-from examengine.bench.phases import answer
 from examengine.bench.seed import Seeded, seed
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.scoring.models import AttemptResult
 from tests.conftest import ENGINES, REPO_ROOT, TEST_ARGON2, fresh_database
-from tests.shown import as_shown
+from tests.shown import as_shown, shown_option
 
 FINAL_EVENTS = ("submitted", "expired", "terminated")
 SWEEP_WAIT_SECONDS = 40
@@ -126,7 +125,7 @@ def test_two_processes_share_everything_and_finalize_exactly_once(
             seq = seqs[slot] = seqs.get(slot, 0) + 1
         sent = httpx2.put(
             f"{base}/api/v1/attempts/{attempt_id}/responses/{slot}",
-            json={"response": as_shown(db, attempt_id, slot, answer(seq)), "seq": seq},
+            json={"response": shown_option(db, attempt_id, slot, seq), "seq": seq},
             headers=api,
         )
         if sent.status_code == 200:
@@ -137,7 +136,7 @@ def test_two_processes_share_everything_and_finalize_exactly_once(
     for n in range(30):
         assert save(two_processes[n % 2], slots[n % 7]).status_code == 200
     state = httpx2.get(f"{b}/api/v1/attempts/{attempt_id}", headers=api).json()
-    assert state["responses"] == {str(slot): as_shown(db, attempt_id, slot, answer(seq)) for slot, seq in acked.items()}
+    assert state["responses"] == {str(slot): shown_option(db, attempt_id, slot, seq) for slot, seq in acked.items()}
     page = httpx2.get(f"{a}/candidate/attempts/{attempt_id}/items/{slots[2]}", headers=cookie)
     assert page.status_code == 200
 
@@ -210,4 +209,8 @@ def test_two_processes_share_everything_and_finalize_exactly_once(
             for row in session.scalars(select(AttemptSlot).where(col(AttemptSlot.attempt_id) == attempt_id))
         }
     assert result == {"results": 1, "finals": ["expired"]}
-    assert acked and all(stored[slot] == (seq, answer(seq)) for slot, seq in acked.items())
+    assert acked and all(
+        stored[slot][0] == seq
+        and as_shown(db, attempt_id, slot, stored[slot][1]) == shown_option(db, attempt_id, slot, seq)
+        for slot, seq in acked.items()
+    )

@@ -35,10 +35,11 @@ def open_on_laptop(app_client: TestClient, s: dict[str, Any], db: Database) -> t
     attempt_url = started.headers["location"]
     page = laptop.get(attempt_url + "/items/1")
     field = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
-    shown_first = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[0]  # the attempt's own identifier
+    shown_a = as_shown(db, attempt_url, 1, "A")  # the attempt's own identifier of option A
+    assert f'value="{shown_a}"' in page.text
     saved = laptop.post(
         attempt_url + "/items/1/save",
-        data={field: shown_first},
+        data={field: shown_a},
         headers={"X-CSRF-Token": csrf_from(page), "X-Seq": "1"},
     )
     assert saved.status_code == 200
@@ -118,7 +119,9 @@ def test_a_second_device_is_refused_everywhere_until_the_proctor_moves_the_exam(
     page = phone.get(attempt_url + "/items/1")
     assert page.status_code == 200 and f'value="{as_shown(db, attempt_id, 1, "A")}" checked' in page.text
     saved = phone.post(
-        attempt_url + "/items/1/save", data={field: "B"}, headers={"X-CSRF-Token": csrf_from(page), "X-Seq": "2"}
+        attempt_url + "/items/1/save",
+        data={field: as_shown(db, attempt_id, 1, "B")},
+        headers={"X-CSRF-Token": csrf_from(page), "X-Seq": "2"},
     )
     assert saved.status_code == 200 and saved.json()["saved_seq"] == 2
     unlocked = [e for e in events_of(app_client, sitting, attempt_id) if e["type"] == "device_unlocked"]

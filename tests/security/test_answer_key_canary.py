@@ -517,3 +517,37 @@ def test_the_same_attempt_shows_the_same_order_and_identifiers_through_both_door
             assert saved.status_code == 200, saved.text
             echoed = app_client.get(base, headers=carl).json()["responses"][str(slot)]
             assert echoed in (ids[-1], [ids[-1]])
+
+
+def test_the_page_refuses_an_authored_identifier_with_422(app_client: TestClient, canary_exam: dict[str, Any]) -> None:
+    """The HTML door too: a form naming an option the page never showed (an authored "A", an "L1 R1" pair) is
+    refused (autosave 422 unknown_option; the no-JavaScript form shows the message), and the answer stays."""
+    pages = TestClient(app_client.app)
+    log_in(pages, "carl@example.org", TEST_PASSWORD)
+    home = pages.get("/candidate")
+    started = pages.post(
+        f"/candidate/sittings/{canary_exam['sitting_id']}/start",
+        data={"csrf_token": csrf_from(home), "agree": "yes"},
+        follow_redirects=True,
+    )
+    base = re.search(r"/candidate/attempts/[^/\"]+", str(started.url)).group(0)  # type: ignore[union-attr]
+    refused_kinds = set()
+    for slot in range(1, len(canary_items()) + 1):
+        page = pages.get(f"{base}/items/{slot}")
+        block = re.search(r'class="ie ie-([a-z-]+)', page.text)
+        kind = block.group(1) if block else "inline-choice" if "<select" in page.text else "inline"
+        names = sorted(set(re.findall(r'name="(r\.[A-Za-z0-9_.]+)"', page.text)))
+        headers = {"X-CSRF-Token": csrf_from(page), "X-Seq": "1"}
+        for authored in ("A", "L1 R1", "A 1"):
+            saved = pages.post(f"{base}/items/{slot}/save", data=dict.fromkeys(names, authored), headers=headers)
+            if kind in ("extended-text", "inline"):
+                continue
+            assert saved.status_code == 422 and saved.json()["error"]["code"] == "unknown_option", (kind, saved.text)
+            refused_kinds.add(kind)
+        if kind not in ("extended-text", "inline"):
+            form = pages.post(
+                f"{base}/items/{slot}",
+                data={**dict.fromkeys(names, "A"), "csrf_token": csrf_from(page), "action": "stay"},
+            )
+            assert form.status_code == 422 and "did not show" in form.text
+    assert refused_kinds >= {"choice", "order", "match", "inline-choice"}

@@ -93,11 +93,12 @@ def test_a_second_tab_of_the_same_session_is_not_a_second_device(
     attempt_url = started.headers["location"]
     page = cara.get(attempt_url + "/items/1")
     name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
+    shown = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[0]
 
     def autosave(seq: int, tab: str) -> int:
         response = cara.post(
             attempt_url + "/items/1/save",
-            data={name: "A"},
+            data={name: shown},
             headers={"X-CSRF-Token": csrf_from(page), "X-Seq": str(seq), "X-Client-Id": tab},
         )
         return int(response.json()["saved_seq"])

@@ -28,7 +28,7 @@ from examengine.web.json_body import read_json
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.params import attempt_slot, section_index
 from examengine.web.templating import render
-from itembank.html import render_item_html, responses_from_form
+from itembank.html import render_item_html, responses_from_form, unknown_values
 
 PREFIX = "r"
 T = TypeVar("T")
@@ -213,7 +213,16 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
     item = await services(request).db.read(
         answers.item_for_candidate, attempt_id=_attempt_id(request), user_id=user_id, slot=slot
     )
-    value = _slot_value(item.view, [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    if unknown_values(item.view, fields, name_prefix=PREFIX):
+        await services(request).db.run(
+            answers.refuse_unshown, attempt_id=_attempt_id(request), user_id=user_id, slot=slot, holder=_holder(request)
+        )
+        raise InvalidInput(
+            "The answer names an option this page did not show (reload the question and answer again).",
+            code="unknown_option",
+        )
+    value = _slot_value(item.view, fields)
     if seq is None:
         seq = item.seq + 1
     return await answers.save_answer(
