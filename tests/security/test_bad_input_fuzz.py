@@ -24,6 +24,7 @@ from examengine.context import Services
 from examengine.models import metadata
 from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
+from tests.shown import shown_option
 from tests.web.browsing import csrf_from, log_in
 
 # Refusals that are recorded on purpose: the audit trail logs denied access and failed sign-ins (which also feed
@@ -315,8 +316,9 @@ def test_seq_must_be_a_true_integer(
     refused = app_client.put(path, content=f'{{"response": "A", "seq": {seq}}}', headers=headers)
     check(refused, services, before, slots)
     assert refused.status_code == 422 and "seq" in refused.json()["error"]["message"]
-    accepted = app_client.put(path, content='{"response": "A", "seq": 7}', headers=headers)
-    assert accepted.status_code == 200 and accepted.json()["saved_seq"] == 7
+    answer = shown_option(services.db, fuzz_world["attempt_id"], 1)
+    accepted = app_client.put(path, json={"response": answer, "seq": 7}, headers=headers)
+    assert accepted.status_code == 200 and accepted.json()["saved_seq"] == 7, accepted.text
 
 
 def json_routes(app: Any) -> list[tuple[str, str]]:
