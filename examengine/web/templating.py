@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from examengine.clock import rfc3339
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value, principal
@@ -32,6 +32,14 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+
+
+def navigate(request: Request, url: str) -> Response:
+    """A redirect that also works for htmx: a polling fragment that followed a plain 303 would swap in a fragment of
+    the next page (or nothing); HX-Redirect makes htmx load the whole page instead."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 def render(

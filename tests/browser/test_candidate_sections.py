@@ -29,6 +29,7 @@ def schedule_sitting(
     exam: dict[str, object] | str,
     title: str,
     opens_in: timedelta = timedelta(minutes=-1),
+    requires_admission: bool = False,
 ) -> None:
     """As the demo admin, through the API: publish `exam` (a blueprint; or the code of a published exam), then
     enrol the candidate in a sitting of it opening `opens_in` from now (a minute ago by default)."""
@@ -50,6 +51,7 @@ def schedule_sitting(
                 "opens_at": (now + opens_in).isoformat(),
                 "closes_at": (now + timedelta(hours=3)).isoformat(),
                 "candidates": [{"user_id": candidate["id"]}],
+                "requires_admission": requires_admission,
             },
         )
         assert created.status_code == 201, created.text

@@ -27,7 +27,7 @@ from examengine.web.forms import read_form, text_field
 from examengine.web.json_body import read_json
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.params import attempt_slot, section_index
-from examengine.web.templating import render
+from examengine.web.templating import navigate, render
 from itembank.html import render_item_html, responses_from_form, unknown_values
 
 PREFIX = "r"
@@ -109,15 +109,16 @@ async def _view_and(
 @_device_lock_page
 async def attempt_home(request: Request) -> Response:
     view = await _view(request)
+    # The waiting room polls this address with htmx: once admitted (or finished) the whole next page must load.
     if view.status in FINAL:
-        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
+        return navigate(request, f"/candidate/attempts/{view.attempt_id}/done")
     if view.status == AttemptStatus.WAITING:
         return render(request, "candidate/waiting.html", {"view": view})
     reachable = _reachable_slots(view)
     first_open = next((s.slot for s in reachable if not s.answered), reachable[0].slot if reachable else 1)
     if view.current_slot is not None:
         first_open = view.current_slot
-    return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/items/{first_open}", status_code=303)
+    return navigate(request, f"/candidate/attempts/{view.attempt_id}/items/{first_open}")
 
 
 def _reachable_slots(view: attempts.AttemptView) -> list[attempts.SlotState]:
