@@ -37,6 +37,7 @@ from examengine.web.pages import (
     admin_users,
     author_items,
     candidate,
+    candidate_live,
     judge,
     media,
     proctor,
@@ -123,6 +124,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route("/candidate/attempts/{attempt_id}/done", candidate.done, name="candidate.done", access=CANDIDATE),
+        route("/candidate/attempts/{attempt_id}/live", candidate_live.live, name="candidate.live", access=CANDIDATE),
         # The delivery and proctoring API
         route(
             "/api/v1/sittings/{sitting_id}/attempts",

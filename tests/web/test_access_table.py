@@ -100,6 +100,7 @@ EXPECTED_ACCESS = {
     "candidate.finish_section": "candidate",
     "candidate.submit": "candidate",
     "candidate.done": "candidate",
+    "candidate.live": "candidate",
     "api.items.import": "admin or author",
     "api.items.export": "admin or author",
     "api.items.list": "admin or author",
