@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlmodel import select
@@ -95,3 +96,38 @@ def test_another_candidate_or_device_learns_nothing(
     assert _events(db) == before  # refused without a write: the page load records the second device
     anonymous = TestClient(app_client.app)
     assert anonymous.get(attempt_url + "/live", follow_redirects=False).status_code in (302, 303, 401)
+
+
+def test_the_paused_page_sends_no_question_and_its_form_clears_no_answer(
+    app_client: TestClient,
+    sitting: dict[str, Any],  # noqa: F811
+) -> None:
+    cara, attempt_url = _started(app_client, sitting)
+    attempt_id = attempt_url.rsplit("/", 1)[1]
+    proctor = sitting["headers"]["proctor"]
+    page = cara.get(attempt_url + "/items/1")
+    radio_name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
+    chosen = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[0]
+    saved = cara.post(
+        attempt_url + "/items/1",
+        data={"csrf_token": csrf_from(page), radio_name: chosen, "action": "stay"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+
+    assert app_client.post(f"/api/v1/attempts/{attempt_id}/pause", json={"reason": "alarm"}, headers=proctor).is_success
+    paused = cara.get(attempt_url + "/items/1")
+    assert paused.status_code == 200 and "Your exam is paused by the proctor" in paused.text
+    assert 'type="radio"' not in paused.text and radio_name not in paused.text  # the question is not sent
+    assert 'name="question_hidden" value="yes"' in paused.text
+
+    assert app_client.post(f"/api/v1/attempts/{attempt_id}/resume", json={}, headers=proctor).is_success
+    # Without JavaScript the candidate presses Next on the page rendered while paused: the answer stays.
+    moved = cara.post(
+        attempt_url + "/items/1",
+        data={"csrf_token": csrf_from(paused), "question_hidden": "yes", "action": "goto:2"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303 and moved.headers["location"].endswith("/items/2")
+    again = cara.get(attempt_url + "/items/1")
+    assert f'value="{chosen}" checked' in again.text
