@@ -30,6 +30,8 @@ class LiveState:
     open_section: int | None  # timed sections: the one open now; None when sections are not timed
     added_seconds: int  # extensions and credits so far, so that the page can say by how much its time moved
     version: int  # the id of the attempt's last timeline event (answer saves aside): changes when anything happens
+    announcement_id: int | None = None  # the proctor's latest message to this candidate (its timeline event)
+    announcement: str | None = None
 
 
 LAST_EVENT = (
@@ -37,12 +39,21 @@ LAST_EVENT = (
     .where(col(AttemptEvent.attempt_id) == col(Attempt.id), col(AttemptEvent.type) != "answer_saved")
     .scalar_subquery()
 )
+ANNOUNCEMENT = "announcement"  # examengine.proctoring.announcements.KIND
+LAST_ANNOUNCEMENT = (
+    select(col(AttemptEvent.id), col(AttemptEvent.detail))
+    .where(col(AttemptEvent.attempt_id) == col(Attempt.id), col(AttemptEvent.type) == ANNOUNCEMENT)
+    .order_by(col(AttemptEvent.id).desc())
+    .limit(1)
+)
 LIVE_BY_ID = select(
     col(Attempt.user_id),
     col(Attempt.status),
     col(Attempt.holder_session),
     *LEDGER_FACTS,
     LAST_EVENT.label("last_event"),
+    LAST_ANNOUNCEMENT.with_only_columns(col(AttemptEvent.id)).scalar_subquery().label("announcement_id"),
+    LAST_ANNOUNCEMENT.with_only_columns(col(AttemptEvent.detail)).scalar_subquery().label("announcement"),
 ).where(col(Attempt.id) == bindparam("b_attempt_id"))
 
 
@@ -74,4 +85,6 @@ def live_state(
         open_section=None if section is None else section.index,
         added_seconds=facts.extension_seconds + facts.credited_seconds,
         version=int(facts.last_event or 0),
+        announcement_id=facts.announcement_id,
+        announcement=str(facts.announcement.get("message", "")) if isinstance(facts.announcement, dict) else None,
     )

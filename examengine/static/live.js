@@ -57,8 +57,20 @@
     return "Your time changed.";
   }
 
+  /* The proctor's latest message, shown once per tab (sessionStorage remembers which one was shown). */
+  var seenKey = "examengine.announcement." + form.getAttribute("data-attempt");
+  function showAnnouncement(state) {
+    var latest = state.announcement;
+    if (!latest || String(latest.id) === window.sessionStorage.getItem(seenKey)) { return; }
+    window.sessionStorage.setItem(seenKey, String(latest.id));
+    var note = document.getElementById("proctor-message");
+    note.textContent = "Message from the proctor: " + latest.message;
+    note.classList.add("alert");
+  }
+
   function apply(state) {
     if (FINISHED[state.status]) { go(attemptUrl + "/done"); return; }
+    showAnnouncement(state);
     if (state.status === "waiting") { go(attemptUrl); return; }
     var section = state.open_section === null ? "" : String(state.open_section);
     if (section !== openSection) { stopped = true; window.location.reload(); return; }

@@ -545,6 +545,20 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route(
+            "/api/v1/sittings/{sitting_id}/announce",
+            api_proctoring.announce_sitting,
+            name="api.sittings.announce",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/announce",
+            api_proctoring.announce,
+            name="api.attempts.announce",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
             "/api/v1/sittings/{sitting_id}/pause",
             api_proctoring.pause_sitting,
             name="api.sittings.pause",

@@ -85,3 +85,20 @@ def test_a_page_opened_while_paused_shows_no_question_and_comes_back_on_resume(l
     expect(page.get_by_role("button", name="Next")).to_be_enabled(timeout=LIVE + 3_000)
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page.locator(ANSWER_FIELDS).first).to_be_visible()
+
+
+def test_a_proctor_message_reaches_the_open_page(live_server: str, page: Page) -> None:
+    page.set_default_timeout(10_000)
+    start_demo_exam(page, live_server, "candidate3@example.org")
+    attempt_id = re.search(r"/attempts/([^/]+)/items/", page.url).group(1)  # type: ignore[union-attr]
+    with httpx2.Client(base_url=live_server) as api:
+        token = api.post("/api/v1/auth/token", json={"email": "admin@example.org", "password": "examengine-demo"})
+        api.headers["Authorization"] = f"Bearer {token.json()['token']}"
+        sent = api.post(f"/api/v1/attempts/{attempt_id}/announce", json={"message": "Please face the camera."})
+        assert sent.status_code == 200, sent.text
+    message = page.get_by_role("status").filter(has_text="Message from the proctor")
+    expect(message).to_contain_text("Please face the camera.", timeout=LIVE)
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("Question 1 of"))).to_be_visible()
+    page.wait_for_timeout(3_500)  # a poll after the reload: the message was shown once, not again
+    expect(page.get_by_role("status").filter(has_text="Message from the proctor")).to_have_count(0)

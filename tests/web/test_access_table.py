@@ -154,6 +154,8 @@ EXPECTED_ACCESS = {
     "api.attempts.credit": "admin or proctor",
     "api.attempts.unlock_device": "admin or proctor",
     "api.sittings.pause": "admin or proctor",
+    "api.sittings.announce": "admin or proctor",
+    "api.attempts.announce": "admin or proctor",
     "api.sittings.resume": "admin or proctor",
     "proctor.sitting_act": "admin or proctor",
     "api.attempts.terminate": "admin or proctor",

@@ -131,3 +131,41 @@ def test_the_paused_page_sends_no_question_and_its_form_clears_no_answer(
     assert moved.status_code == 303 and moved.headers["location"].endswith("/items/2")
     again = cara.get(attempt_url + "/items/1")
     assert f'value="{chosen}" checked' in again.text
+
+
+def test_proctor_announcements_reach_one_candidate_or_the_sitting(
+    app_client: TestClient,
+    sitting: dict[str, Any],  # noqa: F811
+) -> None:
+    cara, attempt_url = _started(app_client, sitting)
+    attempt_id = attempt_url.rsplit("/", 1)[1]
+    headers = sitting["headers"]
+    assert cara.get(attempt_url + "/live").json()["announcement"] is None
+
+    one = f"/api/v1/attempts/{attempt_id}/announce"
+    sent = app_client.post(one, json={"message": "  Ten minutes of quiet, please.  "}, headers=headers["proctor"])
+    assert sent.status_code == 200, sent.text
+    first = cara.get(attempt_url + "/live").json()["announcement"]
+    assert first["message"] == "Ten minutes of quiet, please." and first["id"] > 0
+    timeline = app_client.get(f"/api/v1/attempts/{attempt_id}/events", headers=headers["proctor"])
+    assert timeline.status_code == 200 and "announcement" in timeline.text  # a proctor action on the timeline
+
+    for bad in ({"message": ""}, {"message": "   "}, {"message": "x" * 1001}, {}):
+        refused = app_client.post(one, json=bad, headers=headers["proctor"])
+        assert refused.status_code == 422, bad
+    assert app_client.post(one, json={"message": "hi"}, headers=headers["stranger"]).status_code == 404
+    assert app_client.post(one, json={"message": "hi"}, headers=headers["cara"]).status_code == 403
+
+    whole = f"/api/v1/sittings/{sitting['sitting_id']}/announce"
+    everyone = app_client.post(whole, json={"message": "The fire drill is over."}, headers=headers["admin"])
+    assert everyone.status_code == 200 and everyone.json()["changed"] == 1
+    second = cara.get(attempt_url + "/live").json()["announcement"]
+    assert second["message"] == "The fire drill is over." and second["id"] > first["id"]
+    assert app_client.post(whole, json={"message": "hi"}, headers=headers["stranger"]).status_code == 404
+
+    assert app_client.post(
+        f"/api/v1/attempts/{attempt_id}/terminate", json={"reason": "x"}, headers=headers["proctor"]
+    ).is_success
+    closed = app_client.post(one, json={"message": "too late"}, headers=headers["proctor"])
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "attempt_closed"
+    assert app_client.post(whole, json={"message": "nobody"}, headers=headers["admin"]).json()["changed"] == 0

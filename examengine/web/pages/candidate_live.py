@@ -34,5 +34,8 @@ async def live(request: Request) -> Response:
         "open_section": state.open_section,
         "added_seconds": state.added_seconds,
         "version": state.version,
+        "announcement": None
+        if state.announcement_id is None
+        else {"id": state.announcement_id, "message": state.announcement},
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
