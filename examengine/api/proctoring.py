@@ -3,16 +3,16 @@ attempt to a new device."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from examengine.api.delivery import proctor_action
-from examengine.api.schemas import AttemptOut, ExtendIn, OptionalReasonIn, ReasonIn
+from examengine.api.schemas import NO_NUL, AttemptOut, ExtendIn, OptionalReasonIn, ReasonIn, Strict
 from examengine.api.spec import json_response, operation
 from examengine.delivery import credit
-from examengine.proctoring import device, sitting_actions
+from examengine.proctoring import announcements, device, sitting_actions
 from examengine.web.auth import current_user, services
 
 
@@ -58,3 +58,26 @@ async def pause_sitting(request: Request, body: ReasonIn) -> Response:
 async def resume_sitting(request: Request, body: OptionalReasonIn) -> Response:
     """Resume the attempts the sitting pause stopped; a candidate paused on their own stays paused."""
     return await _sitting_action(request, "resume", body.reason)
+
+
+class AnnouncementIn(Strict):
+    message: str = Field(min_length=1, max_length=1000, pattern=NO_NUL)
+
+
+@operation(tags=["proctoring"], body=AnnouncementIn, responses={200: AttemptOut}, errors=(404, 409, 422))
+async def announce(request: Request, body: AnnouncementIn) -> Response:
+    """A message to the attempt's candidate, shown on their open exam page within seconds and recorded on the
+    timeline (announcement). 409 attempt_closed once the attempt has finished."""
+    return await proctor_action(request, announcements.announce, message=body.message)
+
+
+@operation(tags=["proctoring"], body=AnnouncementIn, responses={200: SittingActionOut}, errors=(404, 422))
+async def announce_sitting(request: Request, body: AnnouncementIn) -> Response:
+    """A message to every candidate of the sitting still sitting (waiting, in progress or paused); `changed` says
+    how many got it."""
+    who = current_user(request)
+    sitting_id = request.path_params["sitting_id"]
+    changed = await services(request).db.run(
+        announcements.announce_sitting, sitting_id=sitting_id, actor_id=who.user_id, message=body.message
+    )
+    return json_response(SittingActionOut(sitting_id=sitting_id, changed=changed))

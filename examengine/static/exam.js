@@ -40,6 +40,12 @@
     tick();
     window.setInterval(tick, 1000);
   }
+  /* For live.js: the server's remaining time restarts the countdown; freeze shows it and stops (paused). */
+  window.examClock = {
+    set: function (seconds) { syncClock(seconds); tick(); },
+    freeze: function (seconds) { syncClock(seconds); tick(); endsAt = null; },
+    remaining: function () { return endsAt === null ? null : Math.max(0, (endsAt - performance.now()) / 1000); }
+  };
 
   if (!form) { return; }
   var attempt = form.getAttribute("data-attempt");

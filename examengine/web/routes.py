@@ -37,6 +37,7 @@ from examengine.web.pages import (
     admin_users,
     author_items,
     candidate,
+    candidate_live,
     judge,
     media,
     proctor,
@@ -123,6 +124,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route("/candidate/attempts/{attempt_id}/done", candidate.done, name="candidate.done", access=CANDIDATE),
+        route("/candidate/attempts/{attempt_id}/live", candidate_live.live, name="candidate.live", access=CANDIDATE),
         # The delivery and proctoring API
         route(
             "/api/v1/sittings/{sitting_id}/attempts",
@@ -540,6 +542,20 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_accounts.set_password,
             name="api.users.password",
             access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/announce",
+            api_proctoring.announce_sitting,
+            name="api.sittings.announce",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/announce",
+            api_proctoring.announce,
+            name="api.attempts.announce",
+            access=WATCHING,
             methods=("POST",),
         ),
         route(

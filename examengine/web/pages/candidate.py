@@ -245,7 +245,9 @@ async def item_submit(request: Request) -> Response:
     action = text_field(form, "action") or "stay"
     raw_seq = text_field(form, "seq")
     try:
-        await _save_form(request, slot, int(raw_seq) if raw_seq.isdecimal() and len(raw_seq) < 18 else None)
+        # A page rendered while paused showed no question, so its form carries no answer: it must not clear one.
+        if text_field(form, "question_hidden") != "yes":
+            await _save_form(request, slot, int(raw_seq) if raw_seq.isdecimal() and len(raw_seq) < 18 else None)
     except DomainError as error:
         if error.code in ("attempt_closed",):
             return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
