@@ -174,10 +174,14 @@ def _hottext(page: Page, view: Mapping[str, Any]) -> str:
 def _textarea(page: Page, view: Mapping[str, Any], control_id: str, value: str) -> str:
     lines = view.get("expected_lines") or max(3, min(20, (view.get("expected_length") or 400) // 60))
     placeholder = f' placeholder="{attr(view["placeholder"])}"' if view.get("placeholder") else ""
+    expected = view.get("expected_length")
+    # The count below the box: the item's expected length; the page's script puts the live word count before it.
+    count = f"About {int(expected)} characters expected." if expected else ""
     # the newline after the start tag is eaten by the HTML parser, so a value's own leading newline survives
     return (
         f'<textarea id="{control_id}" name="{page.name(view["response_identifier"])}" rows="{int(lines)}" '
-        f'spellcheck="false"{placeholder}{page.off(text=True)}>\n{html.escape(value)}</textarea>'
+        f'spellcheck="false" aria-describedby="{control_id}-count"{placeholder}{page.off(text=True)}>'
+        f'\n{html.escape(value)}</textarea><p class="word-count" id="{control_id}-count">{count}</p>'
     )
 
 

@@ -73,23 +73,44 @@
     return new URLSearchParams(data).toString();
   }
   function showStatus(text) { if (statusEl && statusEl.textContent !== text) { statusEl.textContent = text; } }
+  /* "Saved" only once something was saved from this page: before the first answer the status stays empty. */
+  var savedSomething = false;
+  function showIdle() { showStatus(savedSomething ? "Saved" : ""); }
   function showWaiting(queue) {
-    showStatus(queue.length ? "Offline — answers kept on this device, " + queue.length + " waiting" : "Saved");
+    if (queue.length) { showStatus("Offline — answers kept on this device, " + queue.length + " waiting"); } else { showIdle(); }
+  }
+
+  /* ---- the question navigator follows every save, not only the next page load ---- */
+  function navEntry(forSlot) {
+    return document.querySelector('.navigator a.nav-slot[href$="/items/' + forSlot + '"]');
+  }
+  function markNav(forSlot, answered, flagged) {
+    var link = navEntry(forSlot);
+    if (!link) { return; }
+    if (answered === null) { answered = link.classList.contains("answered"); }
+    if (flagged === null) { flagged = link.classList.contains("flagged"); }
+    link.classList.toggle("answered", answered);
+    link.classList.toggle("flagged", flagged);
+    link.setAttribute("aria-label", "Question " + forSlot + ", " + (answered ? "answered" : "not answered") +
+                      (flagged ? ", flagged" : ""));
+    link.textContent = forSlot + (flagged ? " ⚑" : "") + (answered ? " ✓" : "");
+  }
+  function bodyAnswers(body) {
+    /* Whether a saved form body holds an answer: any response field with a value. */
+    var any = false;
+    new URLSearchParams(body).forEach(function (value) { if (value.trim() !== "") { any = true; } });
+    return any;
   }
 
   var sending = false;
   function flush() {
     if (sending) { return; }
     var queue = readQueue();
-    if (!queue.length) { showStatus("Saved"); return; }
+    if (!queue.length) { if (typing === null) { showIdle(); } return; }
     var entry = queue[0];
     sending = true;
     showStatus("Saving…");
-    fetch("/candidate/attempts/" + attempt + "/items/" + entry.slot + "/save", {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf, "X-Seq": String(entry.seq)},
-      body: entry.body
-    }).then(function (response) {
+    saveRequest(entry, false).then(function (response) {
       if (response.redirected) {
         /* The session ended (signed out, or the proctor moved the exam to another device): the save went to the
            sign-in page and was not stored. */
@@ -111,6 +132,8 @@
       var rest = readQueue().filter(function (e) { return !(e.slot === entry.slot && e.seq === entry.seq); });
       writeQueue(rest);
       if (result.status === 200) {
+        savedSomething = true;
+        markNav(entry.slot, bodyAnswers(entry.body), null);
         syncClock(result.body.remaining_seconds);
         flush();
       } else {
@@ -124,24 +147,87 @@
     });
   }
 
-  function queueCurrentAnswer() {
-    if (form.getAttribute("data-paused") === "yes") { return; }
+  function saveRequest(entry, keepalive) {
+    return fetch("/candidate/attempts/" + attempt + "/items/" + entry.slot + "/save", {
+      method: "POST", credentials: "same-origin", keepalive: keepalive,
+      headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf, "X-Seq": String(entry.seq)},
+      body: entry.body
+    });
+  }
+  function queueCurrentAnswer(keepalive) {
+    window.clearTimeout(typing);
+    typing = null;
+    if (form.getAttribute("data-paused") === "yes") { showIdle(); return; }
     var serverSeq = parseInt(form.getAttribute("data-saved-seq"), 10);
     var entry = {slot: slot, seq: nextSeq(slot, serverSeq), body: formBody()};
     var queue = readQueue().filter(function (e) { return e.slot !== slot; });
     queue.push(entry);
     writeQueue(queue);
-    flush();
+    if (!keepalive) { flush(); return; }
+    /* The page is going away: send it now with keepalive, which outlives the page; it also stays queued here,
+       and a replay of an already stored seq changes nothing. */
+    saveRequest(entry, true).then(function (response) {
+      if (response.ok && !response.redirected) {
+        writeQueue(readQueue().filter(function (e) { return !(e.slot === entry.slot && e.seq === entry.seq); }));
+      }
+    }, function () { /* offline: it stays queued */ });
   }
   var typing = null;
-  form.addEventListener("change", function () { window.clearTimeout(typing); queueCurrentAnswer(); });
+  form.addEventListener("change", function () { queueCurrentAnswer(false); });
   form.addEventListener("input", function (event) {
     if (event.target.tagName === "TEXTAREA" || event.target.type === "text") {
       window.clearTimeout(typing);
-      typing = window.setTimeout(queueCurrentAnswer, 600);
+      if (form.getAttribute("data-paused") !== "yes") { showStatus("Saving…"); }
+      typing = window.setTimeout(function () { queueCurrentAnswer(false); }, 600);
     }
   });
+  /* Closing the tab or switching away right after typing: the debounced answer goes out at once. */
+  function sendPending() { if (typing !== null) { queueCurrentAnswer(true); } }
+  window.addEventListener("pagehide", sendPending);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { sendPending(); }
+  });
+
+  /* ---- Flag for review toggles in place (aria-pressed); without JavaScript it is a form post ---- */
+  var flagButton = form.querySelector("button.flag-toggle");
+  if (flagButton) {
+    flagButton.addEventListener("click", function (event) {
+      if (form.getAttribute("data-paused") === "yes") { return; }
+      event.preventDefault();
+      var flagging = flagButton.getAttribute("aria-pressed") !== "true";
+      var data = new URLSearchParams(new FormData(form));
+      data.set("action", flagging ? "flag" : "unflag");
+      data.set("seq", String(nextSeq(slot, parseInt(form.getAttribute("data-saved-seq"), 10))));
+      var body = formBody();
+      window.clearTimeout(typing);
+      typing = null;
+      writeQueue(readQueue().filter(function (e) { return e.slot !== slot; }));  /* the post carries the answer */
+      flagButton.disabled = true;
+      fetch(form.getAttribute("action"), {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: data.toString()
+      }).then(function (response) {
+        flagButton.disabled = false;
+        var landed = new URL(response.url, window.location.href).pathname;
+        if (!response.ok || landed !== window.location.pathname) { window.location.assign(response.url); return; }
+        flagButton.setAttribute("aria-pressed", flagging ? "true" : "false");
+        flagButton.value = flagging ? "unflag" : "flag";
+        savedSomething = true;
+        markNav(slot, bodyAnswers(body), flagging);
+        showIdle();
+      }, function () {
+        flagButton.disabled = false;
+        /* The answer is kept (queued, sent when the network returns); the flag needs the network. */
+        var queue = readQueue().filter(function (e) { return e.slot !== slot; });
+        queue.push({slot: slot, seq: nextSeq(slot, parseInt(form.getAttribute("data-saved-seq"), 10)), body: body});
+        writeQueue(queue);
+        showStatus("Offline — the flag is not saved yet: press Flag for review again when the network is back.");
+      });
+    });
+  }
   form.addEventListener("submit", function () {
+    window.clearTimeout(typing);
+    typing = null;
     /* Navigation posts the whole form; it carries the newest seq, so anything still queued for this slot is older. */
     var seqField = document.createElement("input");
     seqField.type = "hidden";
@@ -153,6 +239,22 @@
   window.addEventListener("online", flush);
   window.setInterval(flush, 5000);
   flush();
+
+  /* ---- the essay's live word count, with the item's expected length when it has one ---- */
+  function countWords(text) { var trimmed = text.trim(); return trimmed ? trimmed.split(/\s+/).length : 0; }
+  Array.prototype.forEach.call(form.querySelectorAll("textarea"), function (box) {
+    var out = document.getElementById(box.id + "-count");
+    if (!out) { return; }
+    var expected = out.textContent.trim();  /* the item's expected length, as the renderer words it, or empty */
+    function update() {
+      var words = countWords(box.value);
+      var text = words + (words === 1 ? " word" : " words");
+      if (expected) { text += ", " + box.value.length + " characters. " + expected; }
+      out.textContent = text;
+    }
+    box.addEventListener("input", update);
+    update();
+  });
 
   /* ---- signals for the proctor ---- */
   var eventUrl = form.getAttribute("data-event-url");

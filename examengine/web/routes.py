@@ -115,6 +115,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=CANDIDATE,
             methods=("POST",),
         ),
+        route(
+            "/candidate/attempts/{attempt_id}/sign-out",
+            candidate.sign_out_page,
+            name="candidate.sign_out",
+            access=CANDIDATE,
+        ),
         route("/candidate/attempts/{attempt_id}/review", candidate.review, name="candidate.review", access=CANDIDATE),
         route(
             "/candidate/attempts/{attempt_id}/submit",

@@ -100,7 +100,14 @@ def test_a_skewed_client_clock_changes_nothing(live_server: str, page: Page) -> 
 def test_accommodated_time_and_keyboard_only_use(live_server: str, page: Page) -> None:
     start_demo_exam(page, live_server, "candidate3@example.org")
     expect(page.get_by_role("timer")).to_contain_text(re.compile(r"Time left: 0:3[67]:\d\d"))  # 30 min x 1.25
-    first = page.locator("#item-form").locator("input, select, textarea").first
+    # the first control a candidate can reach (the form's first input is its hidden CSRF field)
+    first = page.locator("#item-form").locator("input:not([type=hidden]), select, textarea").first
     first.focus()
-    page.keyboard.press("Space" if first.get_attribute("type") in ("radio", "checkbox") else "ArrowDown")
+    kind = first.evaluate("control => control.tagName === 'INPUT' ? control.type : control.tagName.toLowerCase()")
+    if kind in ("radio", "checkbox"):
+        page.keyboard.press("Space")
+    elif kind == "select":
+        page.keyboard.press("ArrowDown")
+    else:  # a text or number box
+        page.keyboard.type("7")
     expect(page.locator("#save-status")).to_have_text("Saved")

@@ -393,3 +393,15 @@ def test_several_strings_get_several_labelled_boxes_and_odd_prefixes_stay_valid(
     fields = formdom.submitted(root)
     assert fields == [("7 q.3.RIVERS", "Rhine"), ("7 q.3.RIVERS", "Meuse"), ("7 q.3.RIVERS", "")]
     assert responses_from_form(view, fields, "7 q.3") == {"RIVERS": ["Rhine", "Meuse"]}
+
+
+def test_an_essay_box_is_described_by_its_count_and_the_items_expected_length() -> None:
+    """The essay's count line below the box (the exam page's script writes the live word count into it) carries the
+    item's expected length when the item has one, and nothing claims a length it does not have."""
+    view = {"interactions": [{"response_identifier": "RESPONSE", "kind": "extendedText", "expected_length": 400}]}
+    root = formdom.parse(str(render_item_html(view)))
+    box = next(n for n in root.walk() if n.tag == "textarea")
+    count = next(n for n in root.walk() if n.attrs.get("id") == box.attrs["aria-describedby"])
+    assert count.tag == "p" and "About 400 characters expected." in str(render_item_html(view))
+    view["interactions"][0].pop("expected_length")
+    assert "characters expected" not in str(render_item_html(view))

@@ -97,6 +97,7 @@ EXPECTED_ACCESS = {
     "candidate.autosave": "candidate",
     "candidate.event": "candidate",
     "candidate.review": "candidate",
+    "candidate.sign_out": "candidate",
     "candidate.finish_section": "candidate",
     "candidate.submit": "candidate",
     "candidate.done": "candidate",

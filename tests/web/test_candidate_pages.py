@@ -27,6 +27,12 @@ def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[st
     page = client.get(first.headers["location"])
     assert 'role="timer"' in page.text and "Question 1 of 4" in page.text
     assert "no-store" in page.headers["cache-control"]
+    # the locked-down layout: no site navigation, and Sign out is a link to a page that asks first
+    assert 'aria-label="Main"' not in page.text and 'href="/candidate/certificates"' not in page.text
+    assert f'href="{attempt_url}/sign-out">Sign out</a>' in page.text and 'action="/logout"' not in page.text
+    asks = client.get(attempt_url + "/sign-out")
+    assert asks.status_code == 200 and "its clock keeps going" in asks.text and 'action="/logout"' in asks.text
+    assert f'href="{attempt_url}">Back to my exam</a>' in asks.text
     for name in ("Next", "Flag for review", "Review answers"):
         assert f">{name}</button>" in page.text
     radio_name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
@@ -53,6 +59,7 @@ def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[st
         attempt_url + "/submit", data={"csrf_token": csrf_from(review), "confirm": "yes"}, follow_redirects=True
     )
     assert "Your exam was submitted" in submitted.text and "You answered 1 of 4 questions." in submitted.text
+    assert client.get(attempt_url + "/sign-out", follow_redirects=False).headers["location"].endswith("/done")
     late = client.post(
         item_url, data={"csrf_token": csrf_from(review), radio_name: other, "action": "stay"}, follow_redirects=False
     )
@@ -74,6 +81,7 @@ def test_another_candidate_cannot_open_the_attempt(app_client: TestClient, sitti
     log_in(carl, "carl@example.org", TEST_PASSWORD)
     assert carl.get(started.headers["location"] + "/items/1").status_code == 404
     assert carl.get(started.headers["location"] + "/review").status_code == 404
+    assert carl.get(started.headers["location"] + "/sign-out").status_code == 404
 
 
 def test_a_second_tab_of_the_same_session_is_not_a_second_device(

@@ -121,6 +121,16 @@ async def attempt_home(request: Request) -> Response:
     return navigate(request, f"/candidate/attempts/{view.attempt_id}/items/{first_open}")
 
 
+@_device_lock_page
+async def sign_out_page(request: Request) -> Response:
+    """Sign out asks first during an attempt: the clock keeps running and the proctor must let the candidate back in.
+    The page's form posts to the ordinary /logout."""
+    view = await _view(request)
+    if view.status in FINAL:
+        return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
+    return render(request, "candidate/sign_out.html", {"view": view})
+
+
 def _reachable_slots(view: attempts.AttemptView) -> list[attempts.SlotState]:
     """The slots the candidate may visit: all of them, the open section's when sections are timed, or only the
     current one when navigation is linear."""
