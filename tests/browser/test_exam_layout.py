@@ -46,7 +46,7 @@ def current_entry(page: Page) -> Locator:
 
 def test_flag_state_navigator_and_save_status_follow_the_page_without_reloads(live_server: str, page: Page) -> None:
     start_demo_exam(page, live_server, "candidate3@example.org")
-    status = page.get_by_role("status")
+    status = page.get_by_role("status", name="Save status")
     page.wait_for_timeout(700)  # the page's first flush has run: nothing was answered, so nothing claims "Saved"
     expect(status).to_have_text("")
     heading = page.get_by_role("heading", level=1)
@@ -123,7 +123,7 @@ def test_the_essay_counts_words_saves_while_typing_and_flushes_when_the_page_goe
     label = page.locator("label", has_text="Your answer").bounding_box()
     assert label is not None and label["y"] + label["height"] <= box.bounding_box()["y"] + 1  # type: ignore[index]
 
-    status = page.get_by_role("status")
+    status = page.get_by_role("status", name="Save status")
     expect(status).to_have_text("")
     box.press_sequentially("Call the supervisor")
     expect(status).to_have_text("Saving…")  # during the debounce, before anything reached the server
