@@ -35,15 +35,22 @@ def api_headers(base: str, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-def passing_exam_for_candidate2(base: str) -> None:
+def approved_item(base: str, item: dict[str, object]) -> str:
+    """Import `item` as the demo author and take version 1 through review to approved (by the demo admin)."""
     author, admin = api_headers(base, "author@example.org"), api_headers(base, "admin@example.org")
-    bank = json.dumps({"items": [ITEM]}).encode()
+    bank = json.dumps({"items": [item]}).encode()
     imported = httpx2.post(f"{base}/api/v1/items/import", headers=author, files={"file": ("bank.json", bank)})
     assert imported.status_code == 201, imported.text
-    item_id = imported.json()["imported"][0]["item_id"]
+    item_id: str = imported.json()["imported"][0]["item_id"]
     for to, who in (("review", author), ("approved", admin)):
         moved = httpx2.post(f"{base}/api/v1/items/{item_id}/versions/1/transition", json={"to": to}, headers=who)
         assert moved.status_code == 200, moved.text
+    return item_id
+
+
+def passing_exam_for_candidate2(base: str) -> None:
+    admin = api_headers(base, "admin@example.org")
+    item_id = approved_item(base, ITEM)
     exam = {
         "code": "CERT-201",
         "title": "Fire Safety Marshal",

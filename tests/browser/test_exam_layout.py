@@ -3,16 +3,14 @@ Sign out asks first, Flag for review exposes its state, the navigator and the sa
 
 from __future__ import annotations
 
-import json
 import re
 
-import httpx2
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import give_an_answer, start_demo_exam
 from tests.browser.test_candidate_sections import schedule_sitting
-from tests.browser.test_certificates import api_headers
+from tests.browser.test_certificates import approved_item
 
 
 def test_the_exam_pages_have_no_site_navigation_and_sign_out_asks_first(live_server: str, page: Page) -> None:
@@ -88,14 +86,7 @@ ESSAY = {
 
 
 def essay_exam_for_candidate2(base: str) -> None:
-    author, admin = api_headers(base, "author@example.org"), api_headers(base, "admin@example.org")
-    bank = json.dumps({"items": [ESSAY]}).encode()
-    imported = httpx2.post(f"{base}/api/v1/items/import", headers=author, files={"file": ("bank.json", bank)})
-    assert imported.status_code == 201, imported.text
-    item_id = imported.json()["imported"][0]["item_id"]
-    for to, who in (("review", author), ("approved", admin)):
-        moved = httpx2.post(f"{base}/api/v1/items/{item_id}/versions/1/transition", json={"to": to}, headers=who)
-        assert moved.status_code == 200, moved.text
+    item_id = approved_item(base, ESSAY)
     exam = {
         "code": "LAYOUT-1",
         "title": "Near-miss reporting",
