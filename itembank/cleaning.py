@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TypeVar
 
 import nh3
 from markupsafe import Markup
@@ -258,8 +259,11 @@ def clean_markup(markup: str) -> str:
     return _clean(str(markup))
 
 
-def _choice(choice: Choice) -> Choice:
-    return choice.model_copy(update={"html": clean_markup(choice.html)})
+_Part = TypeVar("_Part", Choice, Feedback, Rubric)
+
+
+def _with_clean_html(part: _Part) -> _Part:
+    return part.model_copy(update={"html": clean_markup(part.html)})
 
 
 def _interaction(interaction: Interaction) -> Interaction:
@@ -267,18 +271,10 @@ def _interaction(interaction: Interaction) -> Interaction:
         update={
             "prompt": clean_markup(interaction.prompt),
             "content": clean_markup(interaction.content),
-            "choices": tuple(_choice(c) for c in interaction.choices),
-            "targets": tuple(_choice(c) for c in interaction.targets),
+            "choices": tuple(_with_clean_html(c) for c in interaction.choices),
+            "targets": tuple(_with_clean_html(c) for c in interaction.targets),
         }
     )
-
-
-def _feedback(feedback: Feedback) -> Feedback:
-    return feedback.model_copy(update={"html": clean_markup(feedback.html)})
-
-
-def _rubric(rubric: Rubric) -> Rubric:
-    return rubric.model_copy(update={"html": clean_markup(rubric.html)})
 
 
 def clean_content(content: ItemContent) -> ItemContent:
@@ -288,7 +284,7 @@ def clean_content(content: ItemContent) -> ItemContent:
             "stem": clean_markup(content.stem),
             "rationale": clean_markup(content.rationale),
             "interactions": tuple(_interaction(i) for i in content.interactions),
-            "feedback": tuple(_feedback(f) for f in content.feedback),
-            "rubrics": tuple(_rubric(r) for r in content.rubrics),
+            "feedback": tuple(_with_clean_html(f) for f in content.feedback),
+            "rubrics": tuple(_with_clean_html(r) for r in content.rubrics),
         }
     )
