@@ -35,7 +35,7 @@ from examengine.settings import Argon2Cost, Settings
 T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-REFDATA = REPO_ROOT.parent / "shared" / "refdata"
+REFDATA = REPO_ROOT.parent / "shared" / "refdata"  # the third-party reference data (tests.itembank.refdata)
 # Cheap hashing keeps the suite fast; tests of the cost itself build their own hasher.
 TEST_ARGON2 = Argon2Cost(time_cost=1, memory_kib=1024, parallelism=1)
 TEST_PASSWORD = "correct horse battery"
@@ -62,6 +62,13 @@ def _postgres_server(request: pytest.FixtureRequest) -> object:
     if os.environ.get("EXAMENGINE_REQUIRE_POSTGRES") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Without ../shared about 500 reference-data cases skip; CI sets EXAMENGINE_REQUIRE_REFDATA=1 so that a missing
+    folder fails the run instead of quietly shrinking it."""
+    if os.environ.get("EXAMENGINE_REQUIRE_REFDATA") == "1" and not REFDATA.is_dir():
+        raise pytest.UsageError(f"EXAMENGINE_REQUIRE_REFDATA=1 but the reference data folder {REFDATA} is absent")
 
 
 @contextmanager

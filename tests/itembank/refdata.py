@@ -8,8 +8,8 @@ import pytest
 
 from itembank.formats.qti_xml import split_tag
 from itembank.safety import parse_xml
+from tests.conftest import REFDATA
 
-REFDATA = Path(__file__).resolve().parents[2].parent / "shared" / "refdata"
 CITOLAB_SCORING = REFDATA / "qti" / "citolab-qti-scoring-engine"
 IMS_ITEMS = REFDATA / "qti" / "oat-sa-qti-sdk" / "ims" / "items"
 MOODLE = REFDATA / "moodle-qformat"
