@@ -154,6 +154,9 @@ def pending(*, session: Session, sitting_id: str, now: datetime) -> list[tuple[s
 def build_batch(*, session: Session, sitting_id: str, candidates: Sequence[tuple[str, int]], now: datetime) -> Batch:
     """The forms of these candidates, built one after another on the sitting's exposure as it stands. Reads only."""
     sitting = _sitting_not_closed(session, sitting_id, now)
+    # Read first: on PostgreSQL (read committed) every later statement may see another writer's forms, and only a
+    # count taken before all of them makes store_batch refuse a batch built on any of its reads.
+    forms_before = forms = forms_in_sitting(session, sitting.id)
     definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     still = set(_without_form(session, sitting, [user_id for user_id, _ in candidates]))
     users = [(user_id, number) for user_id, number in candidates if user_id in still]
@@ -162,7 +165,6 @@ def build_batch(*, session: Session, sitting_id: str, candidates: Sequence[tuple
     fixed = definition.assembly == "fixed"
     taken = taken_forms(session, [u for u, _ in users], sitting.exam_id) if fixed else {}
     counts = Counter(exposure.counts(session, sitting.id) if definition.max_exposure is not None else {})
-    forms_before = forms = forms_in_sitting(session, sitting.id)
     drafts = []
     for user_id, number in users:
         index = fixed_form_index(definition, forms, taken[user_id]) if fixed else None
@@ -199,8 +201,9 @@ def store_batch(*, session: Session, batch: Batch, now: datetime) -> int | None:
             "prepared_at": now,
         }
         insert = dialect_insert(session, PreparedForm).values(row)
-        result = session.execute(insert.on_conflict_do_nothing(index_elements=["sitting_id", "user_id"]))
-        if result.rowcount:  # type: ignore[attr-defined]  # 0: another process prepared this candidate's form
+        # RETURNING, not rowcount: SQLAlchemy reports no rowcount for an INSERT on PostgreSQL (-1, which is true)
+        conflict_free = insert.on_conflict_do_nothing(index_elements=["sitting_id", "user_id"])
+        if session.execute(conflict_free.returning(col(PreparedForm.user_id))).first() is not None:
             forms_by_item.update(item_ids(draft.form))
             stored += 1
     exposure.change(session, batch.sitting_id, forms_by_item)  # one change for the batch, so rows go in item order
