@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -21,7 +22,7 @@ def count(services: Services, model: type) -> int:
     )
 
 
-def test_purges_keep_live_rows_and_run_safely_in_parallel(services: Services, make_user: Callable) -> None:
+def test_purges_keep_live_rows_and_run_safely_in_parallel(services: Services, make_user: Callable[..., Any]) -> None:
     user = make_user("ada@example.org")
     long_ago = utcnow() - timedelta(days=3)
     services.db.call(credentials.issue, user_id=user.id, kind=CredentialKind.WEB, lifetime=timedelta(hours=1))

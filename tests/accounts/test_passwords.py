@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -42,7 +43,9 @@ def test_verify() -> None:
     assert not passwords.verify("not-a-hash", "anything at all").ok
 
 
-def test_a_changed_cost_rehashes_at_the_next_login(settings: Settings, make_user: Callable, services: Services) -> None:
+def test_a_changed_cost_rehashes_at_the_next_login(
+    settings: Settings, make_user: Callable[..., Any], services: Services
+) -> None:
     make_user("ada@example.org", "admin")
     stronger = replace(settings, argon2=Argon2Cost(time_cost=2, memory_kib=2048, parallelism=1))
     with TestClient(create_app(stronger)) as client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,12 +18,12 @@ def token_for(client: TestClient, email: str) -> str:
 
 
 @pytest.fixture
-def admin_headers(app_client: TestClient, make_user: Callable) -> dict[str, str]:
+def admin_headers(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, str]:
     make_user("ada@example.org", "admin", "author")
     return {"Authorization": f"Bearer {token_for(app_client, 'ada@example.org')}"}
 
 
-def test_token_carries_user_and_roles(app_client: TestClient, make_user: Callable) -> None:
+def test_token_carries_user_and_roles(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     user = make_user("ada@example.org", "admin", "author")
     body = app_client.post("/api/v1/auth/token", json={"email": "ADA@example.org", "password": TEST_PASSWORD}).json()
     assert body["user"] == {"id": user.id, "email": "ada@example.org", "roles": ["admin", "author"]}
@@ -30,7 +31,7 @@ def test_token_carries_user_and_roles(app_client: TestClient, make_user: Callabl
     assert len(body["token"]) >= 40
 
 
-def test_wrong_password_is_401_in_the_error_format(app_client: TestClient, make_user: Callable) -> None:
+def test_wrong_password_is_401_in_the_error_format(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("ada@example.org")
     response = app_client.post("/api/v1/auth/token", json={"email": "ada@example.org", "password": "nope-nope-nope"})
     assert response.status_code == 401
@@ -52,7 +53,7 @@ def test_revoked_token_stops_working(app_client: TestClient, admin_headers: dict
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_session_cookies_do_not_authenticate_the_api(app_client: TestClient, make_user: Callable) -> None:
+def test_session_cookies_do_not_authenticate_the_api(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("ada@example.org", "admin")
     from tests.web.browsing import log_in
 

@@ -21,7 +21,7 @@ from tests.shown import as_shown
 
 
 @pytest.fixture
-def sitting(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def sitting(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     users = {
         "admin": make_user("admin@example.org", "admin"),
         "author": make_user("author@example.org", "author"),

@@ -37,7 +37,7 @@ def native_items(domain: str, count: int, *, enemy: str | None = None) -> list[d
 
 
 @pytest.fixture
-def people(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def people(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     users = {
         "admin": make_user("admin@example.org", "admin"),
         "author": make_user("author@example.org", "author"),

@@ -49,13 +49,13 @@ def bearer(client: TestClient, email: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def author(app_client: TestClient, make_user: Callable) -> dict[str, str]:
+def author(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, str]:
     make_user("author@example.org", "author")
     return bearer(app_client, "author@example.org")
 
 
 @pytest.fixture
-def reviewer(app_client: TestClient, make_user: Callable) -> dict[str, str]:
+def reviewer(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, str]:
     make_user("reviewer@example.org", "author")
     return bearer(app_client, "reviewer@example.org")
 
@@ -193,7 +193,9 @@ def test_export_imports_back_with_the_same_keys_and_scores(app_client: TestClien
     assert result["score"] == 1.0
 
 
-def test_candidates_cannot_reach_the_bank(app_client: TestClient, author: dict[str, str], make_user: Callable) -> None:
+def test_candidates_cannot_reach_the_bank(
+    app_client: TestClient, author: dict[str, str], make_user: Callable[..., Any]
+) -> None:
     item_id = import_native(app_client, author)[0]["item_id"]
     make_user("cara@example.org", "candidate")
     candidate = bearer(app_client, "cara@example.org")
@@ -201,7 +203,9 @@ def test_candidates_cannot_reach_the_bank(app_client: TestClient, author: dict[s
     assert app_client.get("/api/v1/items", headers=candidate).status_code == 403
 
 
-def test_separation_of_duties_can_be_switched_off(settings: Any, author: dict[str, str], make_user: Callable) -> None:
+def test_separation_of_duties_can_be_switched_off(
+    settings: Any, author: dict[str, str], make_user: Callable[..., Any]
+) -> None:
     from dataclasses import replace
 
     from examengine.app import create_app

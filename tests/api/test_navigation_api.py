@@ -14,7 +14,7 @@ from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_it
 from tests.shown import as_shown
 
 
-def linear_sitting(client: TestClient, make_user: Callable, sections: list[dict[str, Any]]) -> dict[str, Any]:
+def linear_sitting(client: TestClient, make_user: Callable[..., Any], sections: list[dict[str, Any]]) -> dict[str, Any]:
     users = {
         "admin": make_user("admin@example.org", "admin"),
         "author": make_user("author@example.org", "author"),
@@ -35,7 +35,7 @@ def code(response: Any) -> str:
 
 
 @pytest.fixture
-def one_part(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def one_part(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     part = {"title": "Part A", "shuffle_items": False, "draw": [{"domain": "D1", "count": 3}]}
     return linear_sitting(app_client, make_user, [part])
 
@@ -68,7 +68,7 @@ def test_forward_only_one_question_at_a_time(app_client: TestClient, db: Databas
 
 
 def test_finishing_a_timed_section_moves_to_its_first_question(
-    app_client: TestClient, db: Database, make_user: Callable
+    app_client: TestClient, db: Database, make_user: Callable[..., Any]
 ) -> None:
     parts = [
         {"title": "Part A", "time_limit_minutes": 10, "shuffle_items": False, "draw": [{"domain": "D1", "count": 2}]},

@@ -31,7 +31,7 @@ def test_the_document_is_openapi_3_1_and_lists_the_api(app_client: TestClient) -
 
 
 @pytest.fixture
-def admin_token(app_client: TestClient, make_user: Callable) -> str:
+def admin_token(app_client: TestClient, make_user: Callable[..., Any]) -> str:
     make_user("ada@example.org", "admin")
     response = app_client.post("/api/v1/auth/token", json={"email": "ada@example.org", "password": TEST_PASSWORD})
     return str(response.json()["token"])

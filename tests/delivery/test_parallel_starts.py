@@ -24,7 +24,7 @@ PARALLEL = 12
 
 
 @pytest.fixture
-def two_sittings(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def two_sittings(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     """One exam (two attempts allowed) with two open sittings, the candidate cara enrolled in both."""
     users = {
         "admin": make_user("admin@example.org", "admin"),

@@ -18,7 +18,7 @@ HELD = "held after a terminated attempt until an administrator decides"
 
 
 @pytest.fixture
-def exam(app_client: TestClient, make_user: Callable) -> Callable[..., dict[str, Any]]:
+def exam(app_client: TestClient, make_user: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
     users = {
         "admin": make_user("admin@example.org", "admin"),
         "other_admin": make_user("root@example.org", "admin"),

@@ -152,7 +152,7 @@ class Recorder:
 
 
 @pytest.fixture
-def canary_exam(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def canary_exam(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     users = {
         "admin": make_user("admin@example.org", "admin"),
         "author": make_user("author@example.org", "author"),

@@ -40,7 +40,7 @@ seqs = st.integers(min_value=1, max_value=12)  # a small range, so duplicates an
 CANDIDATE_NUMBERS = itertools.count()
 
 
-def published_exam(client: TestClient, make_user: Callable) -> tuple[str, str]:
+def published_exam(client: TestClient, make_user: Callable[..., Any]) -> tuple[str, str]:
     admin, author = make_user("admin@example.org", "admin"), make_user("author@example.org", "author")
     headers = {"admin": bearer(client, admin.email), "author": bearer(client, author.email)}
     approved_bank(client, {"headers": headers}, native_items("D1", SLOTS))
@@ -55,7 +55,7 @@ def published_exam(client: TestClient, make_user: Callable) -> tuple[str, str]:
 
 
 def test_attempt_life_cycle_under_random_operations(
-    app_client: TestClient, make_user: Callable, services: Services
+    app_client: TestClient, make_user: Callable[..., Any], services: Services
 ) -> None:
     exam_id, proctor_id = published_exam(app_client, make_user)
     db = services.db

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from starlette.routing import Mount, Route
@@ -222,7 +223,7 @@ def allowed(rule: str, caller: str) -> bool:
 
 
 @pytest.fixture
-def callers(app_client: TestClient, make_user: Callable, services: Services) -> dict[str, dict[str, object]]:
+def callers(app_client: TestClient, make_user: Callable[..., Any], services: Services) -> dict[str, dict[str, object]]:
     """For each kind of caller: a page client with a session (or none), its CSRF token and an API token."""
     found: dict[str, dict[str, object]] = {}
     for caller in CALLERS:
@@ -241,7 +242,7 @@ def callers(app_client: TestClient, make_user: Callable, services: Services) -> 
 
 
 def test_each_route_answers_each_caller_as_the_table_says(
-    app_client: TestClient, callers: dict[str, dict[str, object]], make_user: Callable
+    app_client: TestClient, callers: dict[str, dict[str, object]], make_user: Callable[..., Any]
 ) -> None:
     target_id = make_user("target@example.org", "candidate").id  # a bystander: admin actions may disable it
     outcomes = []

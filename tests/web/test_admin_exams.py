@@ -25,7 +25,7 @@ sections:
 
 
 @pytest.fixture
-def admin(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def admin(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     users = {
         name: make_user(f"{name}@example.org", role)
         for name, role in (("admin", "admin"), ("author", "author"), ("proctor", "proctor"), ("cara", "candidate"))

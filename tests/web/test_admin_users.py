@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -14,7 +15,7 @@ from tests.web.browsing import csrf_from, log_in, post_form
 
 
 @pytest.fixture
-def admin(app_client: TestClient, make_user: Callable) -> TestClient:
+def admin(app_client: TestClient, make_user: Callable[..., Any]) -> TestClient:
     make_user("ada@example.org", "admin")
     log_in(app_client, "ada@example.org", TEST_PASSWORD)
     return app_client
@@ -39,7 +40,7 @@ def test_create_user_page_explains_problems_and_keeps_input(admin: TestClient, s
     assert "User created." in detail.text and "author, proctor" in detail.text
 
 
-def test_roles_passwords_and_disabling(admin: TestClient, make_user: Callable, services: Services) -> None:
+def test_roles_passwords_and_disabling(admin: TestClient, make_user: Callable[..., Any], services: Services) -> None:
     user = make_user("cara@example.org", "candidate")
     page = f"/admin/users/{user.id}"
     assert post_form(admin, f"{page}/roles", {"roles": ["candidate", "proctor"]}, from_page=page).status_code == 303

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,7 +16,7 @@ from tests.web.browsing import csrf_from, log_in, post_form
 
 
 @pytest.fixture
-def author(app_client: TestClient, make_user: Callable) -> TestClient:
+def author(app_client: TestClient, make_user: Callable[..., Any]) -> TestClient:
     make_user("author@example.org", "author")
     log_in(app_client, "author@example.org", TEST_PASSWORD)
     return app_client
@@ -48,7 +49,7 @@ def test_import_report_lists_problems_and_nothing_is_stored(author: TestClient) 
     assert len(item_ids(author)) == 2
 
 
-def test_item_page_previews_scores_reviews_and_edits(author: TestClient, make_user: Callable) -> None:
+def test_item_page_previews_scores_reviews_and_edits(author: TestClient, make_user: Callable[..., Any]) -> None:
     import_page(author, "bank.json", json.dumps(NATIVE).encode())
     choice = next(i for i in item_ids(author) if "Capital" in author.get(f"/author/items/{i}").text)
     page = author.get(f"/author/items/{choice}")
@@ -133,7 +134,7 @@ def test_filters_and_htmx_fragment(author: TestClient) -> None:
     assert "Capital" in author.get("/author/items?mine=1").text
 
 
-def test_only_my_items(author: TestClient, make_user: Callable) -> None:
+def test_only_my_items(author: TestClient, make_user: Callable[..., Any]) -> None:
     import_page(author, "bank.json", json.dumps(NATIVE).encode())
     make_user("other@example.org", "author")
     other = TestClient(author.app)

@@ -22,7 +22,7 @@ from tests.web.browsing import csrf_from
 
 
 @pytest.fixture
-def admin(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def admin(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     return admin_with_bank(app_client, make_user)
 
 

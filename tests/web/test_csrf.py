@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -12,7 +13,7 @@ from tests.web.browsing import csrf_from, log_in
 
 
 @pytest.fixture
-def admin_client(app_client: TestClient, make_user: Callable) -> TestClient:
+def admin_client(app_client: TestClient, make_user: Callable[..., Any]) -> TestClient:
     make_user("ada@example.org", "admin")
     assert log_in(app_client, "ada@example.org", TEST_PASSWORD).status_code == 303
     return app_client
@@ -52,7 +53,7 @@ def test_refused_requests_change_nothing(
     assert "new@example.org" not in admin_client.get("/admin/users").text
 
 
-def test_another_sessions_token_is_refused(admin_client: TestClient, make_user: Callable) -> None:
+def test_another_sessions_token_is_refused(admin_client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("bob@example.org", "admin")
     other = TestClient(admin_client.app)
     log_in(other, "bob@example.org", TEST_PASSWORD)
@@ -62,7 +63,7 @@ def test_another_sessions_token_is_refused(admin_client: TestClient, make_user: 
     assert "new@example.org" not in admin_client.get("/admin/users").text
 
 
-def test_login_itself_needs_the_anonymous_token(app_client: TestClient, make_user: Callable) -> None:
+def test_login_itself_needs_the_anonymous_token(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("ada@example.org")
     app_client.get("/login")
     response = app_client.post(

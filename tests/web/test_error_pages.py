@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from httpx2 import Response
@@ -28,13 +29,13 @@ def client(settings: Settings, db: Database) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def candidate(make_user: Callable) -> str:
+def candidate(make_user: Callable[..., Any]) -> str:
     make_user("cand@example.org", "candidate")
     return "cand@example.org"
 
 
 @pytest.fixture
-def admin(make_user: Callable) -> str:
+def admin(make_user: Callable[..., Any]) -> str:
     make_user("ada@example.org", "admin")
     return "ada@example.org"
 

@@ -34,7 +34,7 @@ FIXED = {
 
 
 @pytest.fixture
-def admin(app_client: TestClient, make_user: Callable) -> dict[str, Any]:
+def admin(app_client: TestClient, make_user: Callable[..., Any]) -> dict[str, Any]:
     return admin_with_bank(app_client, make_user)
 
 

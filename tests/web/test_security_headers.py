@@ -121,7 +121,7 @@ def cookie_attributes(header: str) -> set[str]:
     return {part.strip().split("=")[0].lower() for part in header.split(";")[1:]}
 
 
-def test_cookies_are_secure_over_https(client: TestClient, make_user: Callable) -> None:
+def test_cookies_are_secure_over_https(client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("ada@example.org")
     login_page = client.get("/login")
     signed_in = log_in(client, "ada@example.org", TEST_PASSWORD)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import update
 from starlette.testclient import TestClient
@@ -17,7 +18,9 @@ from tests.conftest import TEST_PASSWORD
 from tests.web.browsing import csrf_from, log_in, post_form
 
 
-def test_login_sets_a_hardened_session_cookie_and_lands_on_next(app_client: TestClient, make_user: Callable) -> None:
+def test_login_sets_a_hardened_session_cookie_and_lands_on_next(
+    app_client: TestClient, make_user: Callable[..., Any]
+) -> None:
     make_user("ada@example.org", "admin")
     response = log_in(app_client, "ada@example.org", TEST_PASSWORD, next_path="/admin/users")
     assert response.status_code == 303
@@ -27,7 +30,9 @@ def test_login_sets_a_hardened_session_cookie_and_lands_on_next(app_client: Test
     assert app_client.get("/admin/users").status_code == 200
 
 
-def test_wrong_password_and_unknown_email_get_the_same_answer(app_client: TestClient, make_user: Callable) -> None:
+def test_wrong_password_and_unknown_email_get_the_same_answer(
+    app_client: TestClient, make_user: Callable[..., Any]
+) -> None:
     make_user("ada@example.org")
     wrong = log_in(app_client, "ada@example.org", "not the password!")
     unknown = log_in(app_client, "nobody@example.org", "not the password!")
@@ -36,13 +41,13 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(app_client: TestCl
     assert "The email address or password is not right." in unknown.text
 
 
-def test_open_redirects_are_refused(app_client: TestClient, make_user: Callable) -> None:
+def test_open_redirects_are_refused(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("ada@example.org")
     response = log_in(app_client, "ada@example.org", TEST_PASSWORD, next_path="//evil.example/")
     assert response.headers["location"] == "/"
 
 
-def test_login_rotates_the_session_token(app_client: TestClient, make_user: Callable) -> None:
+def test_login_rotates_the_session_token(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("ada@example.org", "admin")
     log_in(app_client, "ada@example.org", TEST_PASSWORD)
     first = app_client.cookies[SESSION_COOKIE]
@@ -65,7 +70,7 @@ def test_login_rotates_the_session_token(app_client: TestClient, make_user: Call
     assert replay.get("/admin/users", follow_redirects=False).status_code == 303
 
 
-def test_logout_revokes_the_session_server_side(app_client: TestClient, make_user: Callable) -> None:
+def test_logout_revokes_the_session_server_side(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     make_user("ada@example.org", "admin")
     log_in(app_client, "ada@example.org", TEST_PASSWORD)
     stolen = app_client.cookies[SESSION_COOKIE]
@@ -84,14 +89,18 @@ def _age_session(services: Services, **changes: object) -> None:
     services.db.call(age)
 
 
-def test_idle_timeout_ends_the_session(app_client: TestClient, make_user: Callable, services: Services) -> None:
+def test_idle_timeout_ends_the_session(
+    app_client: TestClient, make_user: Callable[..., Any], services: Services
+) -> None:
     make_user("ada@example.org", "admin")
     log_in(app_client, "ada@example.org", TEST_PASSWORD)
     _age_session(services, last_seen_at=utcnow() - timedelta(minutes=31))
     assert app_client.get("/admin/users", follow_redirects=False).status_code == 303
 
 
-def test_activity_keeps_an_idle_session_alive(app_client: TestClient, make_user: Callable, services: Services) -> None:
+def test_activity_keeps_an_idle_session_alive(
+    app_client: TestClient, make_user: Callable[..., Any], services: Services
+) -> None:
     make_user("ada@example.org", "admin")
     log_in(app_client, "ada@example.org", TEST_PASSWORD)
     _age_session(services, last_seen_at=utcnow() - timedelta(minutes=29))
@@ -100,14 +109,18 @@ def test_activity_keeps_an_idle_session_alive(app_client: TestClient, make_user:
     assert app_client.get("/admin/users", follow_redirects=False).status_code == 200
 
 
-def test_absolute_lifetime_ends_the_session(app_client: TestClient, make_user: Callable, services: Services) -> None:
+def test_absolute_lifetime_ends_the_session(
+    app_client: TestClient, make_user: Callable[..., Any], services: Services
+) -> None:
     make_user("ada@example.org", "admin")
     log_in(app_client, "ada@example.org", TEST_PASSWORD)
     _age_session(services, expires_at=utcnow() - timedelta(seconds=1))
     assert app_client.get("/admin/users", follow_redirects=False).status_code == 303
 
 
-def test_disabling_a_user_ends_their_sessions(app_client: TestClient, make_user: Callable, services: Services) -> None:
+def test_disabling_a_user_ends_their_sessions(
+    app_client: TestClient, make_user: Callable[..., Any], services: Services
+) -> None:
     user = make_user("ada@example.org", "admin")
     log_in(app_client, "ada@example.org", TEST_PASSWORD)
     services.db.call(service.set_disabled, user_id=user.id, disabled=True)

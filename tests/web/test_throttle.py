@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -29,7 +30,7 @@ def _attempt(client: TestClient, email: str, password: str) -> int:
 
 
 @pytest.fixture
-def victim(make_user: Callable) -> str:
+def victim(make_user: Callable[..., Any]) -> str:
     make_user("victim@example.org", "candidate")
     return "victim@example.org"
 
@@ -69,7 +70,7 @@ def test_a_burst_of_1000_wrong_passwords_does_not_lock_out_the_real_user(setting
         assert _attempt(stranger, victim, "wrong-password!!") == 429
 
 
-def test_successful_logins_are_not_counted(settings: Settings, make_user: Callable) -> None:
+def test_successful_logins_are_not_counted(settings: Settings, make_user: Callable[..., Any]) -> None:
     for n in range(25):
         make_user(f"cand{n}@example.org")
     with _client(settings, "192.0.2.1") as classroom:
