@@ -214,3 +214,78 @@ def test_two_processes_share_everything_and_finalize_exactly_once(
         and as_shown(db, attempt_id, slot, stored[slot][1]) == shown_option(db, attempt_id, slot, seq)
         for slot, seq in acked.items()
     )
+
+
+def _proctor_token(db: Database, seeded: Seeded) -> dict[str, str]:
+    from examengine.accounts import service as accounts
+    from examengine.accounts.credentials import issue
+    from examengine.accounts.models import CredentialKind
+
+    email = f"bench-{seeded.run_id}-proctor@example.org"
+    with db.unit_of_work() as session:
+        proctor_id = accounts.find_user_id_by_email(session=session, email=email)
+        assert proctor_id is not None
+        token = issue(session=session, user_id=proctor_id, kind=CredentialKind.API, lifetime=timedelta(hours=1)).token
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _live_until(base: str, attempt_id: str, cookie: dict[str, str], wanted: Any) -> dict[str, Any]:
+    """Poll the exam page's live channel on one process until `wanted(state)`, for at most 5 s (the issue's bound)."""
+    until = time.monotonic() + 5
+    state: dict[str, Any] = {}
+    while time.monotonic() < until:
+        answer = httpx2.get(f"{base}/candidate/attempts/{attempt_id}/live", headers=cookie)
+        assert answer.status_code == 200, answer.text
+        state = answer.json()
+        if wanted(state):
+            return state
+        time.sleep(0.2)
+    raise AssertionError(f"the live channel on {base} never showed the change: {state}")
+
+
+def test_the_live_channel_shows_what_a_proctor_did_on_another_process(
+    setup: tuple[Database, Seeded, dict[str, str]], two_processes: list[str]
+) -> None:
+    """The exam page polls one process while the proctor acts through the other: pause, a message, resume and an
+    extension reach it within 5 s, because the live state is one read of the database, not a process's memory."""
+    db, seeded, _ = setup
+    a, b = two_processes
+    candidate = seeded.candidates[0]
+    cookie = {"Cookie": f"ee_session={_browser_login(a, candidate.email, seeded.password)}"}
+    proctor = _proctor_token(db, seeded)
+    started = httpx2.post(f"{a}/api/v1/sittings/{seeded.sitting_id}/attempts", headers=_candidate_token(b, seeded))
+    assert started.status_code == 201, started.text
+    attempt_id = started.json()["attempt_id"]
+    first = started.json()["sections"][0]["slots"][0]["slot"]
+    assert httpx2.get(f"{a}/candidate/attempts/{attempt_id}/items/{first}", headers=cookie).status_code == 200
+    before = _live_until(a, attempt_id, cookie, lambda s: s["status"] == "in_progress")
+
+    act = f"{b}/api/v1/attempts/{attempt_id}"
+    assert httpx2.post(f"{act}/pause", json={"reason": "fire alarm"}, headers=proctor).status_code == 200
+    paused = _live_until(a, attempt_id, cookie, lambda s: s["paused"])
+    assert paused["version"] > before["version"]
+    sent = httpx2.post(f"{act}/announce", json={"message": "Stay seated."}, headers=proctor)
+    assert sent.status_code in (200, 201), sent.text
+    told = _live_until(b, attempt_id, cookie, lambda s: (s["announcement"] or {}).get("message") == "Stay seated.")
+    assert told["paused"]
+    assert (
+        httpx2.post(
+            f"{a}/api/v1/attempts/{attempt_id}/resume", json={"reason": "all clear"}, headers=proctor
+        ).status_code
+        == 200
+    )
+    resumed = _live_until(b, attempt_id, cookie, lambda s: not s["paused"])
+    assert abs(resumed["remaining_seconds"] - paused["remaining_seconds"]) <= 2  # the pause did not use time up
+    extended = httpx2.post(
+        f"{a}/api/v1/attempts/{attempt_id}/extend", json={"minutes": 5, "reason": "noise"}, headers=proctor
+    )
+    assert extended.status_code == 200, extended.text
+    moved = _live_until(b, attempt_id, cookie, lambda s: s["added_seconds"] == 300)
+    assert moved["remaining_seconds"] >= resumed["remaining_seconds"] + 295
+
+
+def _candidate_token(base: str, seeded: Seeded) -> dict[str, str]:
+    candidate = seeded.candidates[0]
+    login = httpx2.post(f"{base}/api/v1/auth/token", json={"email": candidate.email, "password": seeded.password})
+    assert login.status_code == 201, login.text
+    return {"Authorization": f"Bearer {login.json()['token']}"}
