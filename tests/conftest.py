@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import pytest
@@ -53,7 +53,7 @@ postgresql_noproc = factories.postgresql_noproc(
 postgresql_proc = factories.postgresql_proc(executable=shutil.which("pg_ctl") or "/usr/lib/postgresql/15/bin/pg_ctl")
 
 
-def _postgres_server(request: pytest.FixtureRequest) -> object:
+def _postgres_server(request: pytest.FixtureRequest) -> Any:
     if os.environ.get("PGHOST"):
         return request.getfixturevalue("postgresql_noproc")
     if os.geteuid() != 0 and shutil.which("pg_ctl"):
@@ -82,12 +82,12 @@ def fresh_database(request: pytest.FixtureRequest, engine: str, name: str, tmp_d
     with DatabaseJanitor(
         user=server.user,
         host=server.host,
-        port=server.port,  # type: ignore[attr-defined]
+        port=server.port,
         dbname=dbname,
         password=server.password,
-    ):  # type: ignore[attr-defined]
-        password = f":{server.password}" if server.password else ""  # type: ignore[attr-defined]
-        yield f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/{dbname}"  # type: ignore[attr-defined]
+    ):
+        password = f":{server.password}" if server.password else ""
+        yield f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/{dbname}"
 
 
 @pytest.fixture(scope="session", params=ENGINES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from tests.conftest import ENGINES, fresh_database
 
 
 @pytest.fixture(params=ENGINES)
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     with fresh_database(request, request.param, "examengine_migrations", tmp_path) as url:
         database = Database(url)
         yield database

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 from starlette.testclient import TestClient
 
 from examengine.accounts.models import User
@@ -50,7 +51,7 @@ def test_a_changed_cost_rehashes_at_the_next_login(
     stronger = replace(settings, argon2=Argon2Cost(time_cost=2, memory_kib=2048, parallelism=1))
     with TestClient(create_app(stronger)) as client:
         assert log_in(client, "ada@example.org", TEST_PASSWORD).status_code == 303
-    stored = services.db.call(lambda *, session: session.scalar(select(User.password_hash)), write=False)
+    stored = services.db.call(lambda *, session: session.scalar(select(col(User.password_hash))), write=False)
     assert "$m=2048,t=2,p=1$" in stored
     with TestClient(create_app(stronger)) as client:
         assert log_in(client, "ada@example.org", TEST_PASSWORD).status_code == 303

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import col
 from starlette.testclient import TestClient
 
 from examengine.context import Services
@@ -143,7 +144,7 @@ def test_pause_stops_the_clock_and_refuses_saves(
     def ten_minutes_of_pause(*, session: Any) -> None:
         session.execute(
             update(Attempt)
-            .where(Attempt.id == attempt_id)
+            .where(col(Attempt.id) == attempt_id)
             .values(
                 paused_at=datetime.now(UTC) - timedelta(minutes=10),
                 started_at=datetime.now(UTC) - timedelta(minutes=10),
@@ -172,7 +173,7 @@ def _expire_one_second_ago(services: Services, attempt_id: str) -> datetime:
     def move(*, session: Any) -> None:
         session.execute(
             update(Attempt)
-            .where(Attempt.id == attempt_id)
+            .where(col(Attempt.id) == attempt_id)
             .values(started_at=deadline - timedelta(minutes=30), deadline_at=deadline)
         )
 
@@ -230,13 +231,15 @@ def test_submit_is_harmless_to_repeat_scores_and_the_retake_policy_applies(
 def test_the_form_is_reproducible_from_its_seed(
     app_client: TestClient, sitting: dict[str, Any], services: Services
 ) -> None:
-    from examengine.delivery.start import _plan, assemble_form
+    from examengine.delivery.start import StartPlan, _plan
+    from examengine.exams.form_inputs import FormInputs, assemble_form
 
     attempt_id = start(app_client, sitting).json()["attempt_id"]
     stored = services.db.call(lambda *, session: session.get(Attempt, attempt_id), write=False)
     plan = services.db.call(
         _plan, sitting_id=sitting["sitting_id"], user_id=sitting["users"]["carl"].id, now=datetime.now(UTC), write=False
     )
+    assert isinstance(plan, StartPlan) and isinstance(plan.form, FormInputs) and stored is not None
     rebuilt = assemble_form(plan.form, stored.seed)  # carl has sat nothing: the inputs cara's form was built from
     slots = [(s.item_id, s.version) for section in rebuilt.sections for s in section.slots]
     assert slots == [(v["item_id"], v["version"]) for v in stored.form["slots"].values()]

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import TEST_PASSWORD
 
-NATIVE = {
+NATIVE: dict[str, Any] = {
     "format": "examengine-items",
     "version": 1,
     "items": [

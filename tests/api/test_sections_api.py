@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlmodel import col
 from starlette.testclient import TestClient
 
 from examengine.context import Services
@@ -62,7 +63,7 @@ def rewind(services: Services, attempt_id: str, minutes: float) -> None:
             for name in ("started_at", "section_opened_at", "deadline_at", "paused_at")
             if getattr(attempt, name) is not None
         }
-        session.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))
+        session.execute(update(Attempt).where(col(Attempt.id) == attempt_id).values(**values))
 
     services.db.call(move)
 
@@ -125,7 +126,9 @@ def test_one_section_at_a_time_on_its_own_clock(
     def opened_events(*, session: Any) -> list[AttemptEvent]:
         return list(
             session.scalars(
-                select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.type == "section_opened")
+                select(AttemptEvent).where(
+                    col(AttemptEvent.attempt_id) == attempt_id, col(AttemptEvent.type) == "section_opened"
+                )
             )
         )
 

@@ -14,7 +14,8 @@ from examengine.audit.service import record
 from examengine.audit.verify import Report, verify
 from examengine.context import Services
 from examengine.delivery import answers, attempts
-from tests.scoring.conftest import Program, program  # noqa: F401  (the fixture, shared)
+from tests.scoring.conftest import Program as Program
+from tests.scoring.conftest import program as program  # the fixture, shared
 
 KEY = "k" * 40
 
@@ -41,7 +42,7 @@ def tamper(services: Services, sql: str, **params: Any) -> None:
 
 
 @pytest.fixture
-def attempt(program: Program) -> tuple[Program, str]:  # noqa: F811
+def attempt(program: Program) -> tuple[Program, str]:
     """A finished attempt with a few events of its own (started, a client event, submitted)."""
     _exam_id, sitting_id = program.exam()
     candidate = program.candidates[0]

@@ -85,7 +85,7 @@ def test_admin_changes_to_accounts_are_recorded(
     assert created.status_code == 303
     bo_id = created.headers["location"].split("/")[3].split("?")[0]
     page = f"/admin/users/{bo_id}"
-    steps = [
+    steps: list[tuple[str, dict[str, str | list[str]]]] = [
         (f"{page}/roles", {"roles": ["candidate", "proctor"]}),
         (f"{page}/password", {"password": "a brand new passphrase"}),
         (f"{page}/disable", {}),

@@ -84,7 +84,8 @@ def _broken_then_rolled_back(*, session: Session, statements: list[Any]) -> Any:
 
 
 def _record(services: Services, record_id: int) -> AuditRecord:
-    return rows(services, AuditRecord, col(AuditRecord.id) == record_id)[0]
+    found: AuditRecord = rows(services, AuditRecord, col(AuditRecord.id) == record_id)[0]
+    return found
 
 
 def _rehashed_edit(services: Services) -> None:

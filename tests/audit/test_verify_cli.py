@@ -6,6 +6,7 @@ import re
 
 import pytest
 from sqlalchemy import delete, update
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col
 
 from examengine import cli
@@ -48,12 +49,12 @@ def test_verify_prints_ok_with_counts(cli_env: Services, capsys: pytest.CaptureF
     ],
 )
 def test_verify_names_the_first_broken_record_and_exits_1(
-    cli_env: Services, capsys: pytest.CaptureFixture[str], change: object, expected: str
+    cli_env: Services, capsys: pytest.CaptureFixture[str], change: Executable, expected: str
 ) -> None:
     append(cli_env, 4)
 
     def tamper(*, session: Session) -> None:
-        session.execute(change)  # type: ignore[call-overload]
+        session.execute(change)
 
     cli_env.db.call(tamper)
     assert cli.main(["audit", "verify"]) == 1

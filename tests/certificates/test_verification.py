@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_an_expired_certificate_says_so(program: Program) -> None:
 
 
 def test_unknown_and_malformed_codes_get_the_same_refusal(program: Program, certified: tuple[str, Certificate]) -> None:
-    refusals = []
+    refusals: list[Any] = []
     for typed in ("0000-0000-0000-0000", "not a code", "x" * 500):
         with pytest.raises(NotFound) as refused:
             verify(program, typed, address=f"198.51.100.{len(refusals)}")

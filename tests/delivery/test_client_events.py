@@ -107,7 +107,7 @@ def test_reported_offline_time_is_capped_at_what_the_server_saw(
         assert doors.report(door, body).status_code in (201, 204)
 
     def read(*, session: Session) -> credit.CreditPolicy:
-        return credit.policy(session=session, attempt=session.get(Attempt, doors.attempt_id))
+        return credit.policy(session=session, attempt=_stored(session, doors.attempt_id))
 
     rules = services.db.call(read, write=False)
     assert rules.reported_offline_seconds <= 5 and rules.suggested_minutes <= 1
@@ -157,8 +157,14 @@ def test_offline_time_counts_the_servers_quiet_once(
     assert online("lots", timedelta(minutes=16))["offline_seconds"] == 0
 
     def read(*, session: Session) -> credit.CreditPolicy:
-        return credit.policy(session=session, attempt=session.get(Attempt, attempt_id))
+        return credit.policy(session=session, attempt=_stored(session, attempt_id))
 
     rules = services.db.call(read, write=False)
     assert 595 <= rules.reported_offline_seconds <= 602
     assert rules.suggested_minutes == 10
+
+
+def _stored(session: Session, attempt_id: str) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    assert attempt is not None
+    return attempt

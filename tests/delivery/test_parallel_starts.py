@@ -7,11 +7,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from starlette.testclient import TestClient
 
 from examengine.db import Database
@@ -72,7 +74,7 @@ def in_parallel(calls: list[Callable[[], Any]]) -> list[Any]:
 
 def attempts_of(db: Database, user_id: str) -> int:
     with db.engine.connect() as connection:
-        return int(connection.execute(select(func.count()).where(Attempt.user_id == user_id)).scalar_one())
+        return int(connection.execute(select(func.count()).where(col(Attempt.user_id) == user_id)).scalar_one())
 
 
 def test_parallel_api_starts_make_one_attempt(
@@ -108,7 +110,7 @@ def test_parallel_starts_in_two_sittings_of_one_exam_make_one_attempt(
 ) -> None:
     cara = two_sittings["headers"]["cara"]
     paths = [f"/api/v1/sittings/{s}/attempts" for s in two_sittings["sittings"]]
-    answers = in_parallel([(lambda p=paths[i % 2]: app_client.post(p, headers=cara)) for i in range(PARALLEL)])
+    answers = in_parallel([partial(app_client.post, paths[i % 2], headers=cara) for i in range(PARALLEL)])
     codes = [a.status_code for a in answers]
     assert set(codes) <= {200, 201, 409} and codes.count(201) == 1, [a.text for a in answers]
     assert len({a.json()["attempt_id"] for a in answers if a.status_code < 300}) == 1

@@ -113,7 +113,7 @@ class Loft:
         self.call(attempts.submit, attempt_id=attempt_id, user_id=user.id)
 
     def attempt(self, attempt_id: str) -> Attempt:
-        found = self.call(lambda *, session: session.get(Attempt, attempt_id), write=False)
+        found: Attempt | None = self.call(lambda *, session: session.get(Attempt, attempt_id), write=False)
         assert found is not None
         return found
 

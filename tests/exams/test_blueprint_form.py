@@ -3,6 +3,8 @@ the defaults, error locations turned into field names, and the keys a fixed-form
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from examengine.demo import DEMO_ITEMS
@@ -123,7 +125,7 @@ def test_error_locations_become_field_names(problem: dict[str, str], name: str, 
 
 
 def test_a_failed_section_is_not_also_reported_as_a_missing_section() -> None:
-    problems = [
+    problems: list[Mapping[str, str]] = [
         {"field": "sections.0.title", "message": "String should have at least 1 character"},
         {"field": "sections", "message": "Tuple should have at least 1 item after validation, not 0"},
     ]

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session
 
 from examengine import cli, migrate
 from examengine.delivery import start as start_module
 from examengine.exams import exposure, preassembly, prepared_forms
 from examengine.exams import service as exams_service
 from examengine.exams.form_inputs import FormInputs, assemble_form
+from examengine.exams.models import Sitting
 from tests.conftest import TEST_ARGON2
 from tests.exams.conftest import CAP, DRAWN, Loft
 
@@ -38,7 +40,7 @@ def ids_on(form: dict[str, Any]) -> list[str]:
 def test_the_job_prepares_forms_for_the_right_sittings_only(loft: Loft, opens_in: timedelta, due: bool) -> None:
     exam_id = loft.exam()
     sitting_id = loft.sitting(exam_id, opens_in=timedelta(0), who=loft.candidates[:3])
-    opens_at = loft.call(lambda *, session: session.get(start_module.Sitting, sitting_id).opens_at, write=False)
+    opens_at = loft.call(lambda *, session: _sitting(session, sitting_id).opens_at, write=False)
     report = preassembly.prepare_due(loft.services.db, now=opens_at - opens_in, lead_minutes=60)
     prepared = loft.prepared(sitting_id)
     assert len(prepared) == (3 if due else 0)
@@ -275,3 +277,9 @@ def test_starts_replacing_stale_forms_at_once_keep_the_counters(loft: Loft) -> N
     assert all(a.number == 2 for a in started) and loft.prepared(sitting_id) == {}
     join = loft.call(lambda *, session: exposure.attempt_counts(session, sitting_id), write=False)
     assert loft.counters(sitting_id) == dict(join) == loft.recount(sitting_id)
+
+
+def _sitting(session: Session, sitting_id: str) -> Sitting:
+    found = session.get(Sitting, sitting_id)
+    assert found is not None
+    return found

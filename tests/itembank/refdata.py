@@ -8,7 +8,7 @@ import pytest
 
 from itembank.formats.qti_xml import split_tag
 from itembank.safety import parse_xml
-from tests.conftest import REFDATA
+from tests.conftest import REFDATA as REFDATA
 
 CITOLAB_SCORING = REFDATA / "qti" / "citolab-qti-scoring-engine"
 IMS_ITEMS = REFDATA / "qti" / "oat-sa-qti-sdk" / "ims" / "items"

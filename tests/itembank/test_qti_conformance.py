@@ -134,8 +134,8 @@ def test_citolab_case(case: dict[str, Any], key: tuple[str, str]) -> None:
     responses, external = _responses_for(case, content.identifier)
     if content.response_processing is None and case["assessment_result"]:
         # no response processing: the outcomes already in the result (a marker's score) stand
-        result = item_result_for(CITOLAB_SCORING / case["assessment_result"][0], content.identifier)
-        external.update({k: v for k, v in result.outcomes.items() if content.outcome(k) is not None})
+        recorded = item_result_for(CITOLAB_SCORING / case["assessment_result"][0], content.identifier)
+        external.update({k: v for k, v in recorded.outcomes.items() if content.outcome(k) is not None})
     if key in EXPECTED_ERRORS:
         with pytest.raises(ScoringError, match=EXPECTED_ERRORS[key]):
             score(content, responses, external)
@@ -146,8 +146,10 @@ def test_citolab_case(case: dict[str, Any], key: tuple[str, str]) -> None:
         result = score(content, attempt, external)
         outcome = expectation["outcome"]
         assert outcome in result.outcomes, f"{outcome} is not an outcome of {content.identifier}"
-        assert float(result.outcomes[outcome]) == pytest.approx(float(expectation["expected"])), (  # type: ignore[arg-type]
-            f"{expectation['variable']}: {outcome}={result.outcomes[outcome]!r}, expected {expectation['expected']}"
+        got = result.outcomes[outcome]
+        assert isinstance(got, (int, float, str)), f"{outcome}={got!r} is not a single number"
+        assert float(got) == pytest.approx(float(expectation["expected"])), (
+            f"{expectation['variable']}: {outcome}={got!r}, expected {expectation['expected']}"
         )
 
 

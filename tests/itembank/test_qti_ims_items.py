@@ -107,7 +107,7 @@ def test_unsupported_interaction_is_named(relative: str, name: str) -> None:
 
 
 def _all_importable() -> list[ItemContent]:
-    contents = []
+    contents: list[ItemContent] = []
     for path in sorted(IMS_ITEMS.glob("*/*.xml")):
         result = import_item_xml(path.read_bytes(), str(path))
         contents.extend(item.content for item in result.items)

@@ -186,7 +186,7 @@ def test_container_operators(
 def mapped(mapping: Mapping, cardinality: str = "multiple", base_type: str = "identifier") -> ItemContent:
     declaration = ResponseDeclaration(
         identifier="RESPONSE", cardinality=cardinality, base_type=base_type, mapping=mapping
-    )  # type: ignore[arg-type]
+    )
     return ItemContent(
         identifier="m",
         responses=(declaration,),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from alembic import command
 from sqlalchemy import bindparam, inspect, select, text, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine import migrate
 from examengine.accounts import service as accounts
@@ -182,7 +182,9 @@ def _expected(db: Database) -> list[dict[str, Any]]:
     """Every item's latest version, found the slow way: item.latest_version, not the new columns."""
 
     def read(*, session: Session) -> list[dict[str, Any]]:
-        items = {row.id: row for row in session.execute(select(Item.id, Item.number, Item.latest_version))}
+        items = {
+            row.id: row for row in session.execute(select(col(Item.id), col(Item.number), col(Item.latest_version)))
+        }
         rows = []
         for version in session.scalars(select(ItemVersion)):
             item = items[version.item_id]
@@ -334,17 +336,24 @@ def test_the_trigram_index_exists_on_postgresql(bank: Bank) -> None:
 
 def _state(db: Database) -> dict[str, Any]:
     def read(*, session: Session) -> dict[str, Any]:
-        numbers = dict(session.execute(select(Item.id, Item.number)).all())
-        latest = dict(session.execute(select(Item.id, Item.latest_version)).all())
+        numbers: dict[str, int] = dict(session.execute(select(col(Item.id), col(Item.number))).all())
+        latest: dict[str, int] = dict(session.execute(select(col(Item.id), col(Item.latest_version))).all())
         versions = session.execute(
-            select(ItemVersion.item_id, ItemVersion.version, ItemVersion.item_number, ItemVersion.is_latest)
+            select(
+                col(ItemVersion.item_id),
+                col(ItemVersion.version),
+                col(ItemVersion.item_number),
+                col(ItemVersion.is_latest),
+            )
         ).all()
-        labels = session.execute(select(ItemVersionTag.item_id, ItemVersionTag.item_number)).all()
+        labels = session.execute(select(col(ItemVersionTag.item_id), col(ItemVersionTag.item_number))).all()
         search: dict[int, str] = {}
         if db.is_sqlite:
             search = dict(session.execute(text("SELECT rowid, search_text FROM item_search")).all())
-        texts = dict(
-            session.execute(select(ItemVersion.item_number, ItemVersion.search_text).where(ItemVersion.is_latest)).all()
+        texts: dict[int, str] = dict(
+            session.execute(
+                select(col(ItemVersion.item_number), col(ItemVersion.search_text)).where(col(ItemVersion.is_latest))
+            ).all()
         )
         return {"numbers": numbers, "latest": latest, "versions": versions, "labels": labels, "search": search,
                 "texts": texts}  # fmt: skip
@@ -396,7 +405,7 @@ def test_create_version_moves_the_latest_flag_and_the_text(db: Database) -> None
     # a version's status moving does not touch the flags
     db.call(
         lambda *, session: session.execute(
-            update(ItemVersion).where(ItemVersion.item_id == first).values(status=ItemStatus.REVIEW)
+            update(ItemVersion).where(col(ItemVersion.item_id) == first).values(status=ItemStatus.REVIEW)
         )
     )
     assert ids(status="review") == [first]

@@ -199,7 +199,7 @@ def sit_through_the_api(client: TestClient, exam: dict[str, Any], recorder: Reco
     cara = bearer(client, "cara@example.org")
     started = client.post(f"/api/v1/sittings/{exam['sitting_id']}/attempts", headers=cara)
     assert started.status_code == 201, started.text
-    attempt_id = started.json()["attempt_id"]
+    attempt_id = str(started.json()["attempt_id"])
     base = f"/api/v1/attempts/{attempt_id}"
     slots = [s["slot"] for section in started.json()["sections"] for s in section["slots"]]
     assert len(slots) == len(canary_items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from httpx2 import Response
 from starlette.testclient import TestClient
@@ -25,6 +26,6 @@ def log_in(client: TestClient, email: str, password: str, *, next_path: str = "/
     )
 
 
-def post_form(client: TestClient, path: str, data: dict[str, str | list[str]], *, from_page: str = "/") -> Response:
+def post_form(client: TestClient, path: str, data: Mapping[str, str | list[str]], *, from_page: str = "/") -> Response:
     token = csrf_from(client.get(from_page))
     return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
