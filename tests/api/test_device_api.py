@@ -245,14 +245,15 @@ def test_signing_out_and_in_again_on_the_same_browser_resumes_the_exam(
 
     assert log_in(laptop, "cara@example.org", TEST_PASSWORD).status_code == 303
     assert laptop.cookies[DEVICE_COOKIE] == browser  # the browser keeps its identity
-    page = laptop.get(attempt_url + "/items/1")
-    assert page.status_code == 200 and f'value="{as_shown(db, attempt_id, 1, "A")}" checked' in page.text
+    # the autosave the page queued while signed out is the new session's first request on the attempt
     saved = laptop.post(
         attempt_url + "/items/1/save",
         data={field: as_shown(db, attempt_id, 1, "B")},
-        headers={"X-CSRF-Token": csrf_from(page), "X-Seq": "2"},
+        headers={"X-CSRF-Token": csrf_from(laptop.get("/candidate")), "X-Seq": "2"},
     )
     assert saved.status_code == 200 and saved.json()["saved_seq"] == 2
+    page = laptop.get(attempt_url + "/items/1")
+    assert page.status_code == 200 and f'value="{as_shown(db, attempt_id, 1, "B")}" checked' in page.text
     after = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=cara).json()
     assert after["deadline"] == before["deadline"] and after["status"] == "in_progress"  # the clock never stopped
 
