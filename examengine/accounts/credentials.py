@@ -50,9 +50,11 @@ def issue(
     kind: CredentialKind,
     lifetime: timedelta,
     address: str | None = None,
+    device_hash: str | None = None,
     now: datetime | None = None,
 ) -> IssuedCredential:
-    """A new session or API token for the user; the returned token is the only copy of the secret."""
+    """A new session or API token for the user; the returned token is the only copy of the secret. A web session
+    may name the browser it signed in on by the hash of its device cookie."""
     now = now or utcnow()
     token = new_secret_token()
     csrf_token = secrets.token_urlsafe(32)
@@ -68,6 +70,7 @@ def issue(
             last_seen_at=now,
             expires_at=expires_at,
             address=(address or "")[:64] or None,
+            device_hash=device_hash,
         )
     )
     return IssuedCredential(token, expires_at, csrf_token)

@@ -93,6 +93,7 @@ def _succeed(
     verified_hash: str | None,
     new_hash: str | None,
     trusted: bool,
+    presented_hash: str | None,
     now: datetime,
 ) -> LoginResult:
     # The password may have changed since it was verified (the change ends every session): the user's row is
@@ -102,8 +103,22 @@ def _succeed(
         raise NotAuthenticated("The email address or password is not right.", code="invalid_credentials")
     if new_hash:
         service.set_password_hash(session=session, user_id=user.id, password_hash=new_hash)
-    issued = credentials.issue(session=session, user_id=user.id, kind=kind, lifetime=lifetime, address=address, now=now)
-    device_token = None if trusted else throttle.trust_device(session=session, user_id=user.id)
+    # The browser's identity for the device lock: the device cookie it proved it holds for this user, or the new one
+    # it is given now (a cookie of another user, or a made-up one, is replaced, never adopted).
+    device_token: str | None = None
+    browser = presented_hash
+    if not trusted:
+        device_token = throttle.trust_device(session=session, user_id=user.id)
+        browser = token_digest(device_token)
+    issued = credentials.issue(
+        session=session,
+        user_id=user.id,
+        kind=kind,
+        lifetime=lifetime,
+        address=address,
+        device_hash=browser if kind == CredentialKind.WEB else None,
+        now=now,
+    )
     detail = {"address": address, "credential": kind.value}
     record(session=session, kind=AuditKind.LOGIN_SUCCEEDED, actor_id=user.id, subject=f"user:{user.id}", detail=detail)
     return LoginResult(user, issued, device_token)
@@ -161,6 +176,7 @@ async def log_in(
         verified_hash=candidate.password_hash,
         new_hash=new_hash,
         trusted=candidate.trusted,
+        presented_hash=device_hash,
         now=now,
     )
 

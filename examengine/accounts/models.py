@@ -60,6 +60,9 @@ class Credential(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     address: str | None = Field(default=None, max_length=64)
+    # The browser a web session signed in on: the hash of its device cookie (the trusted-device secret it held or
+    # was given at this login). The device lock lets a new session of the same browser resume the attempt.
+    device_hash: str | None = Field(default=None, max_length=64)
 
 
 class TrustedDevice(SQLModel, table=True):

@@ -51,6 +51,7 @@ SERVER_EVENTS = frozenset(
         "second_device",
         "device_bound",
         "device_unlocked",
+        "device_resumed",
         "section_opened",
         "extended",
         "time_credited",

@@ -3,10 +3,12 @@ session (the candidate signed in on a second device) is refused until a proctor 
 
 The binding is the web session (its credential's token hash), not the browser tab: tabs and reloads of one browser
 share the session cookie and keep working, while another device means another sign-in, hence another session.
+A new session of the same browser (it signed in with the same device cookie, whose hash its credential keeps) takes
+the attempt over at once and the old session ends: signing out and in again is not a second device. A browser
+without that cookie, with another one or a made-up one, is another device.
 Bearer tokens (the JSON API) are not bound: integrations keep the contract of API.md, and an API client is its
 own device, identified by its token. The first session to open the attempt takes it; a refused session is
-remembered as the one waiting, so that "Move to new device" hands the attempt to it and ends the old session.
-"""
+remembered as the one waiting, so that "Move to new device" hands the attempt to it and ends the old session."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
 from sqlmodel import Session, col
 
 from examengine.accounts import credentials
@@ -63,28 +65,84 @@ def needs_claim(attempt: Attempt, holder: str | None) -> bool:
 
 
 def ensure_holder(session: Session, attempt: Attempt, holder: str | None, *, user_id: str, now: datetime) -> None:
-    """Let the request through if its session holds the attempt, or take the attempt while no session does.
+    """Let the request through if its session holds the attempt, take the attempt while no session does, or take it
+    over from an earlier session of the same browser (the candidate signed out and in again: that session ends).
     Raises Conflict device_locked otherwise, committing the refusal's record (the second device, noted once per
     refused session so that retries do not flood the timeline)."""
-    if not needs_claim(attempt, holder):
+    if holder is None:
         return
-    assert holder is not None
-    if attempt.holder_session is None:
-        taken = session.execute(
-            update(Attempt)
-            .where(col(Attempt.id) == attempt.id, col(Attempt.holder_session).is_(None))
-            .values(holder_session=holder)
+    for _ in range(3):  # each pass either goes through or lost a race to a change that it then reads
+        if not needs_claim(attempt, holder):
+            return
+        if attempt.holder_session is None:
+            if _take(session, attempt, holder, user_id=user_id, now=now):
+                return
+        elif _same_browser(session, attempt, attempt.holder_session, holder):
+            if _resume(session, attempt, attempt.holder_session, holder, user_id=user_id, now=now):
+                return
+        else:
+            break
+        session.refresh(attempt)
+    if needs_claim(attempt, holder):
+        _refuse(session, attempt, holder, user_id=user_id, now=now)
+
+
+def _take(session: Session, attempt: Attempt, holder: str, *, user_id: str, now: datetime) -> bool:
+    taken = session.execute(
+        update(Attempt)
+        .where(col(Attempt.id) == attempt.id, col(Attempt.holder_session).is_(None))
+        .values(holder_session=holder)
+    )
+    if not getattr(taken, "rowcount", 0):
+        return False
+    detail = {"session": holder[:SHORT_ID], "address": _address(session, holder)}
+    attempts.record(session, attempt.id, "device_bound", actor_id=user_id, at=now, detail=detail)
+    session.flush()
+    session.refresh(attempt)
+    return True
+
+
+def _same_browser(session: Session, attempt: Attempt, held_by: str, asking: str) -> bool:
+    """Whether two web sessions of the attempt's candidate signed in on one browser (the same device cookie), the
+    asking one still live. A session without a device (a bearer token, or one signed in before browsers were told
+    apart) matches none."""
+    old, new = session.get(Credential, held_by), session.get(Credential, asking)
+    return (
+        old is not None
+        and new is not None
+        and new.revoked_at is None
+        and old.device_hash is not None
+        and old.device_hash == new.device_hash
+        and old.kind == new.kind == CredentialKind.WEB
+        and old.user_id == new.user_id == attempt.user_id
+    )
+
+
+def _resume(session: Session, attempt: Attempt, old: str, new: str, *, user_id: str, now: datetime) -> bool:
+    """Hand the attempt from the old session of this browser to the new one and end the old one, so that two
+    sessions never hold one attempt; the timeline records it. False when the attempt changed meanwhile."""
+    resumed = session.execute(
+        update(Attempt)
+        .where(col(Attempt.id) == attempt.id, col(Attempt.holder_session) == old)
+        .values(
+            holder_session=new,
+            waiting_session=case((col(Attempt.waiting_session) == new, None), else_=col(Attempt.waiting_session)),
         )
-        if getattr(taken, "rowcount", 0):
-            detail = {"session": holder[:SHORT_ID], "address": _address(session, holder)}
-            attempts.record(session, attempt.id, "device_bound", actor_id=user_id, at=now, detail=detail)
-            session.flush()
-            session.refresh(attempt)
-            return
-        session.refresh(attempt)  # another request of some session took it first
-        if attempt.holder_session == holder:
-            return
-    _refuse(session, attempt, holder, user_id=user_id, now=now)
+    )
+    if not getattr(resumed, "rowcount", 0):
+        return False
+    ended = credentials.revoke(session=session, token_hash=old, now=now)
+    detail = {
+        "session": new[:SHORT_ID],
+        "address": _address(session, new),
+        "ended_session": old[:SHORT_ID],
+        "signed_out": ended,
+        "same_browser": True,
+    }
+    attempts.record(session, attempt.id, "device_resumed", actor_id=user_id, at=now, detail=detail)
+    session.flush()
+    session.refresh(attempt)
+    return True
 
 
 def _refuse(session: Session, attempt: Attempt, holder: str, *, user_id: str, now: datetime) -> None:

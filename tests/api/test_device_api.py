@@ -4,13 +4,18 @@ bearer tokens keep the API contract, and the proctor's unlock-device moves the a
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from examengine.db import Database
+from examengine.ids import token_digest
+from examengine.web.auth import DEVICE_COOKIE
 from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
+from tests.delivery.test_parallel_starts import in_parallel
 from tests.shown import as_shown
 from tests.web.browsing import csrf_from, log_in
 
@@ -209,3 +214,131 @@ def test_the_proctor_moves_the_exam_from_the_attempt_page(
         data={"csrf_token": csrf_from(stranger.get("/proctor")), "action": "move_device", "reason": "x"},
     )
     assert refused.status_code == 404
+
+
+def show_device_cookie(client: TestClient, value: str) -> None:
+    """A browser holding this device cookie (as the server's own Set-Cookie would store it, so that a new one
+    replaces it)."""
+    client.cookies.set(DEVICE_COOKIE, value, domain="testserver.local")
+
+
+def sign_out_through_the_warning(client: TestClient, attempt_url: str) -> None:
+    warning = client.get(attempt_url + "/sign-out")
+    assert "If you sign in again on this browser, your exam continues" in warning.text
+    signed_out = client.post("/logout", data={"csrf_token": csrf_from(warning)}, follow_redirects=False)
+    assert signed_out.status_code == 303
+    gone = client.get(attempt_url + "/items/1", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
+
+
+def test_signing_out_and_in_again_on_the_same_browser_resumes_the_exam(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+) -> None:
+    laptop, attempt_url, field = open_on_laptop(app_client, sitting, db)
+    attempt_id = attempt_url.rsplit("/", 1)[-1]
+    cara = sitting["headers"]["cara"]
+    before = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=cara).json()
+    browser = laptop.cookies[DEVICE_COOKIE]
+    sign_out_through_the_warning(laptop, attempt_url)
+
+    assert log_in(laptop, "cara@example.org", TEST_PASSWORD).status_code == 303
+    assert laptop.cookies[DEVICE_COOKIE] == browser  # the browser keeps its identity
+    # the autosave the page queued while signed out is the new session's first request on the attempt
+    saved = laptop.post(
+        attempt_url + "/items/1/save",
+        data={field: as_shown(db, attempt_id, 1, "B")},
+        headers={"X-CSRF-Token": csrf_from(laptop.get("/candidate")), "X-Seq": "2"},
+    )
+    assert saved.status_code == 200 and saved.json()["saved_seq"] == 2
+    page = laptop.get(attempt_url + "/items/1")
+    assert page.status_code == 200 and f'value="{as_shown(db, attempt_id, 1, "B")}" checked' in page.text
+    after = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=cara).json()
+    assert after["deadline"] == before["deadline"] and after["status"] == "in_progress"  # the clock never stopped
+
+    events = events_of(app_client, sitting, attempt_id)
+    kinds = [e["type"] for e in events]
+    assert kinds.count("device_resumed") == 1 and "second_device" not in kinds
+    resumed = next(e for e in events if e["type"] == "device_resumed")
+    assert resumed["actor_id"] == sitting["users"]["cara"].id
+    assert resumed["detail"]["same_browser"] is True
+    assert resumed["detail"]["signed_out"] is False  # signing out had ended it already
+    assert {"session", "address", "ended_session"} <= set(resumed["detail"])
+    proctor = signed_in(app_client, "proctor@example.org")
+    shown = [
+        str(events),
+        proctor.get(f"/proctor/attempts/{attempt_id}").text,
+        proctor.get(f"/proctor/attempts/{attempt_id}?format=csv").text,
+        proctor.get(f"/proctor/attempts/{attempt_id}?format=json").text,
+    ]
+    assert "device resumed" in shown[1]
+    for text in shown:  # neither the device cookie nor its hash is shown anywhere
+        assert browser not in text and token_digest(browser) not in text
+
+
+OTHER_BROWSERS = {
+    "no device cookie": lambda s, laptop: None,
+    "a made-up device cookie": lambda s, laptop: secrets.token_urlsafe(32),
+    "a device cookie of another user": lambda s, laptop: signed_in(s["app"], "carl@example.org").cookies[DEVICE_COOKIE],
+    "an over-long device cookie": lambda s, laptop: "x" * 5000,
+}
+
+
+@pytest.mark.parametrize("case", OTHER_BROWSERS)
+def test_another_browser_still_needs_the_proctor_whatever_device_cookie_it_shows(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+    case: str,
+) -> None:
+    laptop, attempt_url, _ = open_on_laptop(app_client, sitting, db)
+    attempt_id = attempt_url.rsplit("/", 1)[-1]
+    shown = OTHER_BROWSERS[case]({**sitting, "app": app_client}, laptop)
+    phone = TestClient(app_client.app)
+    if shown is not None:
+        show_device_cookie(phone, shown)
+    assert log_in(phone, "cara@example.org", TEST_PASSWORD).status_code == 303
+    assert phone.cookies[DEVICE_COOKIE] not in (shown, laptop.cookies[DEVICE_COOKIE])  # replaced, never adopted
+    refused = phone.get(attempt_url + "/items/1")
+    assert refused.status_code == 409 and "This exam is open on another device</h1>" in refused.text
+    kinds = [e["type"] for e in events_of(app_client, sitting, attempt_id)]
+    assert kinds.count("second_device") == 1 and "device_resumed" not in kinds
+    assert laptop.get(attempt_url + "/items/1").status_code == 200  # the holder is not disturbed
+
+
+def test_the_candidates_device_cookie_gives_nothing_to_anyone_else(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+) -> None:
+    laptop, attempt_url, _ = open_on_laptop(app_client, sitting, db)
+    attempt_id = attempt_url.rsplit("/", 1)[-1]
+    browser = laptop.cookies[DEVICE_COOKIE]
+    alone = TestClient(app_client.app)  # the device cookie without a session is no credential
+    show_device_cookie(alone, browser)
+    assert alone.get(attempt_url + "/items/1", follow_redirects=False).headers["location"].startswith("/login")
+    carl = TestClient(app_client.app)  # another user signing in with it gets a cookie of their own
+    show_device_cookie(carl, browser)
+    assert log_in(carl, "carl@example.org", TEST_PASSWORD).status_code == 303
+    assert carl.cookies[DEVICE_COOKIE] != browser
+    assert carl.get(attempt_url + "/items/1").status_code == 404
+    assert "device_resumed" not in [e["type"] for e in events_of(app_client, sitting, attempt_id)]
+    assert laptop.get(attempt_url + "/items/1").status_code == 200
+
+
+def test_parallel_first_requests_of_the_new_session_resume_once(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+) -> None:
+    laptop, attempt_url, _ = open_on_laptop(app_client, sitting, db)
+    attempt_id = attempt_url.rsplit("/", 1)[-1]
+    sign_out_through_the_warning(laptop, attempt_url)
+    log_in(laptop, "cara@example.org", TEST_PASSWORD)
+    paths = [attempt_url + "/items/1", attempt_url + "/items/2", attempt_url + "/review", attempt_url + "/live"] * 3
+    answers = in_parallel([lambda path=path: laptop.get(path) for path in paths])
+    assert [a.status_code for a in answers if "/live" not in str(a.url)] == [200] * 9
+    kinds = [e["type"] for e in events_of(app_client, sitting, attempt_id)]
+    assert kinds.count("device_resumed") == 1 and "second_device" not in kinds
+    assert laptop.get(attempt_url + "/live").status_code == 200

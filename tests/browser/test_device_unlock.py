@@ -1,6 +1,7 @@
 """A candidate's laptop fails mid-exam: in Chromium, two browser contexts are two devices of one candidate. The
 second device is refused until the proctor moves the exam to it; then the old device is signed out and the new one
-continues with the same answers and clock."""
+continues with the same answers and clock. Signing out and in again on the same browser is no new device: the exam
+resumes there without the proctor."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import answer_current_question, start_demo_exam
 
 CANDIDATE = "candidate2@example.org"
+RETURNING = "candidate1@example.org"
 LOCKED = "This exam is open on another device. Ask your proctor to move it to this device."
 
 
@@ -80,5 +82,54 @@ def test_the_proctor_moves_the_exam_to_the_candidates_new_device(
     answer_current_question(phone)
     phone.goto(attempt_url + "/review")
     expect(phone.get_by_text("You answered 2 of 9 questions.")).to_be_visible()
+    phone_context.close()
+    laptop_context.close()
+
+
+def test_signing_in_again_on_the_same_browser_resumes_the_exam_and_another_device_is_locked(
+    live_server: str, browser: Browser, page: Page
+) -> None:
+    laptop_context = browser.new_context()
+    laptop = laptop_context.new_page()
+    laptop.set_default_timeout(10_000)
+    start_demo_exam(laptop, live_server, RETURNING)
+    answer_current_question(laptop)
+    attempt_url = laptop.url.rsplit("/items/", 1)[0]
+
+    clock_before = seconds_left(laptop)
+    signed_out_at = time.monotonic()
+    laptop.get_by_role("link", name="Sign out").click()
+    expect(laptop.get_by_text("If you sign in again on this browser, your exam continues")).to_be_visible()
+    laptop.get_by_role("button", name="Sign out").click()
+    expect(laptop).to_have_url(re.compile(r"/login$"))
+    laptop.wait_for_timeout(2000)  # signed out for a while: the clock keeps running
+
+    sign_in(laptop, live_server, RETURNING)
+    laptop.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
+    laptop.get_by_role("link", name="Resume exam").click()
+    expect(laptop.get_by_role("heading", name=re.compile(r"Question 2 of 9"))).to_be_visible()  # 1 is answered
+    clock_after = seconds_left(laptop)
+    elapsed = time.monotonic() - signed_out_at
+    assert clock_before - elapsed - 3 <= clock_after <= clock_before - 1  # the same clock, and it ran meanwhile
+    expect(laptop.get_by_role("heading", name="This exam is open on another device")).to_have_count(0)
+    laptop.goto(attempt_url + "/review")
+    expect(laptop.get_by_text("You answered 1 of 9 questions.")).to_be_visible()  # the answer is kept
+    laptop.goto(attempt_url + "/items/2")
+    answer_current_question(laptop)  # and the exam goes on here
+
+    phone_context = browser.new_context()  # another device: no device cookie of this browser
+    phone = phone_context.new_page()
+    phone.set_default_timeout(10_000)
+    sign_in(phone, live_server, RETURNING)
+    phone.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
+    phone.get_by_role("link", name="Resume exam").click()
+    expect(phone.get_by_role("heading", name="This exam is open on another device")).to_be_visible()
+    expect(phone.get_by_role("alert")).to_contain_text(LOCKED)
+
+    sign_in(page, live_server, "proctor@example.org")
+    page.goto(attempt_url.replace("/candidate/attempts/", "/proctor/attempts/"))
+    timeline = page.get_by_role("table").filter(has_text="Server time")
+    expect(timeline.get_by_role("row").filter(has_text="device resumed")).to_contain_text("same_browser: True")
+    expect(timeline).to_contain_text("second device")
     phone_context.close()
     laptop_context.close()

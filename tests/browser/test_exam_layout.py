@@ -26,7 +26,10 @@ def test_the_exam_pages_have_no_site_navigation_and_sign_out_asks_first(live_ser
     page.get_by_role("link", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign out during your exam?")).to_be_visible()
     expect(page.get_by_text("Your exam is still running and its clock keeps going.")).to_be_visible()
-    expect(page.get_by_text("you will need the proctor to let you back in")).to_be_visible()
+    expect(page.get_by_text("If you sign in again on this browser, your exam continues")).to_be_visible()
+    expect(
+        page.get_by_text("On another device, or after this browser's cookies are cleared, you will need the proctor")
+    ).to_be_visible()
     expect(page.get_by_role("link", name="Home")).to_have_count(0)
     page.get_by_role("link", name="Back to my exam").click()  # still signed in, back in the exam
     expect(page.get_by_role("heading", name=re.compile(r"Question \d of 9"))).to_be_visible()

@@ -237,3 +237,108 @@ def test_moving_is_refused_when_it_cannot_mean_anything(
         )
     assert refused.value.code == code
     assert sitting.events("device_unlocked") == []
+
+
+# The same browser: a new sign-in carries the device cookie of the browser (its hash on the credential).
+LAPTOP_AGAIN, OTHER_USER = "laptop again", "someone else"
+LAPTOP_BROWSER, PHONE_BROWSER = "cookie of the laptop's browser", "cookie of the phone's browser"
+
+
+def sign_in_on(s: Sitting, name: str, browser: str | None, *, address: str, user_id: str | None = None) -> None:
+    """A new web session signed in on a browser known by its device cookie (None: the browser had none)."""
+    issued = s.call(
+        credentials.issue,
+        user_id=user_id or s.user_id,
+        kind=CredentialKind.WEB,
+        lifetime=timedelta(hours=8),
+        address=address,
+        device_hash=token_digest(browser) if browser else None,
+    )
+    s.sessions[name], s.tokens[name] = token_digest(issued.token), issued.token
+
+
+def is_live(s: Sitting, name: str) -> bool:
+    with s.program.services.db.engine.connect() as connection:
+        found = credentials.resolve(
+            connection=connection, token=s.tokens[name], kind=CredentialKind.WEB, idle_timeout=None
+        )
+    return found is not None
+
+
+@pytest.mark.parametrize("action", ["item page", "save", "flag", "browser event"])
+def test_signing_in_again_on_the_same_browser_resumes_the_attempt_and_ends_the_old_session(
+    sitting: Sitting, action: str
+) -> None:
+    sign_in_on(sitting, LAPTOP, LAPTOP_BROWSER, address="10.0.0.1")
+    assert operations(sitting, LAPTOP)["save"]() == "ok"
+    before = sitting.attempt()
+    sign_in_on(sitting, LAPTOP_AGAIN, LAPTOP_BROWSER, address="10.0.0.7")
+
+    assert operations(sitting, LAPTOP_AGAIN)[action]() == "ok"
+    after = sitting.attempt()
+    assert sitting.holder_name() == LAPTOP_AGAIN and after.waiting_session is None
+    assert (after.status, after.deadline_at) == (before.status, before.deadline_at)
+    view = sitting.call(lambda *, session: attempts.view(session, after, datetime.now(UTC)))
+    assert view.responses == {1: "A"}
+    assert not is_live(sitting, LAPTOP) and is_live(sitting, LAPTOP_AGAIN)
+    old, new = sitting.sessions[LAPTOP], sitting.sessions[LAPTOP_AGAIN]
+    assert old and new
+    resumed = sitting.events("device_resumed")
+    assert [(e.actor_id, e.detail) for e in resumed] == [
+        (
+            sitting.user_id,
+            {
+                "session": new[:8],
+                "address": "10.0.0.7",
+                "ended_session": old[:8],
+                "signed_out": True,
+                "same_browser": True,
+            },
+        )
+    ]
+    assert sitting.events("second_device") == []
+    assert operations(sitting, LAPTOP_AGAIN)["save"]() == "ok" and len(sitting.events("device_resumed")) == 1
+    # the ended session cannot take it back, even past its cookie's check
+    assert operations(sitting, LAPTOP)["save"]() == device.LOCKED_CODE
+    assert sitting.holder_name() == LAPTOP_AGAIN
+
+
+# (holder's browser, asking browser, asking user): every other device is refused as before, the proctor needed
+OTHER_DEVICES = {
+    "another browser": (LAPTOP_BROWSER, PHONE_BROWSER, None),
+    "a browser without a device cookie": (LAPTOP_BROWSER, None, None),
+    "a session signed in before browsers were told apart": (None, None, None),
+    "a holder of before, asked by a browser with a cookie": (None, LAPTOP_BROWSER, None),
+    "another user's session on the same browser": (LAPTOP_BROWSER, LAPTOP_BROWSER, OTHER_USER),
+}
+
+
+@pytest.mark.parametrize("case", OTHER_DEVICES)
+def test_another_device_still_needs_the_proctor(sitting: Sitting, case: str) -> None:
+    held_on, asked_on, asker = OTHER_DEVICES[case]
+    sign_in_on(sitting, LAPTOP, held_on, address="10.0.0.1")
+    other = sitting.program.candidates[1].id if asker else None
+    sign_in_on(sitting, PHONE, asked_on, address="10.0.0.2", user_id=other)
+    assert operations(sitting, LAPTOP)["item page"]() == "ok"
+    for name, action in operations(sitting, PHONE).items():
+        assert action() == device.LOCKED_CODE, name
+    assert sitting.holder_name() == LAPTOP and sitting.attempt().waiting_session == sitting.sessions[PHONE]
+    assert len(sitting.events("second_device")) == 1 and sitting.events("device_resumed") == []
+    assert is_live(sitting, LAPTOP) and operations(sitting, LAPTOP)["save"]() == "ok"
+
+
+def test_the_proctor_still_moves_the_exam_after_the_same_browser_resumed_it(sitting: Sitting) -> None:
+    sign_in_on(sitting, LAPTOP, LAPTOP_BROWSER, address="10.0.0.1")
+    sign_in_on(sitting, PHONE, PHONE_BROWSER, address="10.0.0.2")
+    sign_in_on(sitting, LAPTOP_AGAIN, LAPTOP_BROWSER, address="10.0.0.1")
+    assert operations(sitting, LAPTOP)["save"]() == "ok"
+    assert operations(sitting, PHONE)["item page"]() == device.LOCKED_CODE
+    assert operations(sitting, LAPTOP_AGAIN)["item page"]() == "ok"
+    # the phone is still the device waiting for the proctor: resuming on the laptop does not forget it
+    assert sitting.holder_name() == LAPTOP_AGAIN and sitting.attempt().waiting_session == sitting.sessions[PHONE]
+    sitting.call(
+        device.move_to_new_device, attempt_id=sitting.attempt_id, actor_id=sitting.program.admin.id, reason="x"
+    )
+    assert sitting.holder_name() == PHONE and not is_live(sitting, LAPTOP_AGAIN)
+    assert operations(sitting, PHONE)["save"]() == "ok"
+    assert operations(sitting, LAPTOP_AGAIN)["save"]() == device.LOCKED_CODE  # the proctor's move stands

@@ -123,8 +123,8 @@ async def attempt_home(request: Request) -> Response:
 
 @_device_lock_page
 async def sign_out_page(request: Request) -> Response:
-    """Sign out asks first during an attempt: the clock keeps running and the proctor must let the candidate back in.
-    The page's form posts to the ordinary /logout."""
+    """Sign out asks first during an attempt: the clock keeps running, and only this browser gets the attempt back
+    without the proctor (its device cookie). The page's form posts to the ordinary /logout."""
     view = await _view(request)
     if view.status in FINAL:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
