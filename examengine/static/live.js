@@ -5,7 +5,8 @@
    reloads the page. Announced in the page's aria-live region. Without JavaScript the pages work one by one. */
 (function () {
   "use strict";
-  var form = document.getElementById("item-form");
+  /* The item page's form, or the review page's block: the element that names the live address. */
+  var form = document.querySelector("[data-live-url]");
   var region = document.getElementById("live-region");
   var body = document.getElementById("item-body");
   if (!form || !form.getAttribute("data-live-url")) { return; }

@@ -345,6 +345,7 @@ async def review(request: Request) -> Response:
         "flagged": [s.slot for s in in_scope if s.flagged],
         "linkable": {s.slot for s in _reachable_slots(view)} if view.allow_review else set(),
         "last_section": _in_last_section(view),
+        "paused": view.status == AttemptStatus.PAUSED,
     }
     return render(request, "candidate/review.html", context)
 
