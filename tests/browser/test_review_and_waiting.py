@@ -1,6 +1,6 @@
 """The review page follows the proctor like the item page (pause freezes the timer and disables Submit, resume
 restarts them, a message shows, termination goes to the done page), and the waiting room has the exam's locked
-layout (no site navigation; Sign out asks first)."""
+layout (no site navigation; Sign out asks first) and shows the proctor's messages."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_a_review_page_opened_while_paused_cannot_submit_until_resumed(live_serv
     expect(page.get_by_role("alert")).to_have_count(0)
 
 
-def test_the_waiting_room_has_no_site_navigation(live_server: str, page: Page) -> None:
+def test_the_waiting_room_has_no_site_navigation_and_follows_the_proctor(live_server: str, page: Page) -> None:
     schedule_sitting(live_server, "candidate1@example.org", "SAFE-101", "Admitted sitting", requires_admission=True)
     sign_in(page, live_server, "candidate1@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
@@ -90,3 +90,12 @@ def test_the_waiting_room_has_no_site_navigation(live_server: str, page: Page) -
     expect(page.get_by_role("heading", name="Sign out during your exam?")).to_be_visible()
     page.get_by_role("link", name="Back to my exam").click()
     expect(page.get_by_role("heading", name="Waiting room")).to_be_visible()
+
+    attempt_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    act = admin_action(live_server, attempt_id)
+    act("announce", {"message": "The proctor will call you in two minutes."})
+    expect(page.get_by_role("status", name="Message from your proctor")).to_contain_text(
+        "The proctor will call you in two minutes.", timeout=LIVE
+    )
+    act("admit", {"reason": "identity checked"})
+    expect(page.get_by_role("heading", name=re.compile(r"Question 1 of \d+"))).to_be_visible(timeout=LIVE)
