@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from examengine.accounts.models import Role
-from examengine.api.schemas import ReleaseIn, ReleaseOut, ResultOut, SubscoreOut
+from examengine.api.schemas import ReleaseIn, ReleaseOut, ResultOut, ScaleOut, SubscoreOut
 from examengine.api.spec import json_response, operation
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
@@ -19,7 +19,9 @@ from examengine.web.auth import current_user, services
 
 def candidate_result_out(found: release.CandidateResult | release.ResultWithheld) -> ResultOut:
     if isinstance(found, release.ResultWithheld):
-        return ResultOut(attempt_id=found.attempt_id, status="received", message=found.message)
+        return ResultOut(
+            attempt_id=found.attempt_id, status="received", message=found.message, withheld=found.reason.value
+        )
     return ResultOut(
         attempt_id=found.attempt_id,
         status="released",
@@ -29,6 +31,12 @@ def candidate_result_out(found: release.CandidateResult | release.ResultWithheld
         scaled_score=found.scaled_score,
         passed=found.passed,
         domains=[SubscoreOut(**asdict(d)) for d in found.domains],
+        scale=ScaleOut(
+            min=found.scale.minimum,
+            max=found.scale.maximum,
+            passing_score=found.scale.passing,
+            passing_on=found.scale.passing_on,
+        ),
         released_at=found.released_at,
     )
 

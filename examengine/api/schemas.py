@@ -418,11 +418,21 @@ class TimelineOut(BaseModel):
 
 
 class SubscoreOut(BaseModel):
-    name: str | None
+    name: str | None  # a section's title, or a domain as the blueprint names it
     raw_score: float
     max_score: float
     percent: float
     pending: int
+    code: str | None = None  # a domain's code in the item bank
+
+
+class ScaleOut(BaseModel):
+    """The range of the scaled score, and the passing score on the scale it is reported on."""
+
+    min: float | None
+    max: float | None
+    passing_score: float | None
+    passing_on: Literal["scaled", "percent", "raw"] | None
 
 
 class ResultOut(BaseModel):
@@ -431,6 +441,7 @@ class ResultOut(BaseModel):
     attempt_id: str
     status: Literal["released", "received"]
     message: str | None = None
+    withheld: str | None = None  # why no result is shown yet: scoring.release.Withheld
     raw_score: float | None = None
     max_score: float | None = None
     percent: float | None = None
@@ -438,6 +449,7 @@ class ResultOut(BaseModel):
     passed: bool | None = None
     domains: list[SubscoreOut] = []
     sections: list[SubscoreOut] = []
+    scale: ScaleOut | None = None
     released_at: datetime | None = None
 
 

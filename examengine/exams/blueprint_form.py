@@ -71,6 +71,7 @@ _WHOLE_BLUEPRINT_CHECKS = (
     ("scaled cut score needs a scale", "scale"),
     ("on_date needs release_at", "release_at"),
     ("listed twice among the fixed items", "sections"),
+    ("a domain is named twice", "extra"),
 )
 
 
@@ -154,7 +155,10 @@ def from_definition(definition: ExamDefinition) -> BlueprintForm:
                 _extra_json(section, set(Section.model_fields)),
             )
         )
-    return BlueprintForm(_flatten_top(dumped), sections, _extra_json(dumped, set(ExamDefinition.model_fields)))
+    # What the form does not show is carried along: undeclared fields and declared ones without a field (domains).
+    shown = {name.partition("-")[0] for name, _ in TOP_FIELDS} | {"sections"}
+    not_default = definition.model_dump(mode="json", exclude_defaults=True)
+    return BlueprintForm(_flatten_top(dumped), sections, _extra_json(not_default, shown))
 
 
 _ROW = re.compile(r"^sections-(\d{1,4})-(?:(items|draw)-(\d{1,4})-)?([a-z_]+)$")

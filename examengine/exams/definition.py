@@ -77,6 +77,13 @@ class Scale(_Closed):
         return self
 
 
+class DomainName(_Closed):
+    """How the blueprint names an item domain to candidates: results show `name`, never the bank's `code`."""
+
+    code: str = Field(min_length=1, max_length=100, pattern=TEXT)
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
+
+
 class RetakePolicy(_Closed):
     max_attempts: int = Field(default=1, ge=1, le=100)
     wait_days_after_fail: int = Field(default=0, ge=0, le=3650)
@@ -111,6 +118,7 @@ class ExamDefinition(_Open):
     sections: tuple[Section, ...] = Field(min_length=1, max_length=50)
     cut_score: CutScore | None = None
     scale: Scale | None = None
+    domains: tuple[DomainName, ...] = Field(default=(), max_length=500)
     retake_policy: RetakePolicy = RetakePolicy()
     result_release: Literal["immediate", "after_marking", "on_date", "manual"] = "immediate"
     release_at: datetime | None = None
@@ -139,10 +147,17 @@ class ExamDefinition(_Open):
             raise ValueError("a scaled cut score needs a scale")
         if self.result_release == "on_date" and self.release_at is None:
             raise ValueError("result_release on_date needs release_at")
+        codes = [d.code for d in self.domains]
+        if len(set(codes)) != len(codes):
+            raise ValueError("a domain is named twice")
         fixed = [(i.item_id, i.version) for s in self.sections for i in s.items]
         if len({item for item, _ in fixed}) != len(fixed):
             raise ValueError("an item is listed twice among the fixed items")
         return self
+
+    def domain_name(self, code: str | None) -> str | None:
+        """The blueprint's name for an item domain: its own code when the blueprint does not name it."""
+        return next((d.name for d in self.domains if d.code == code), code)
 
     @property
     def slot_count(self) -> int:

@@ -22,7 +22,8 @@ OPEN = (AttemptStatus.WAITING, AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
 
 
 def checked_message(message: str) -> str:
-    cleaned = (message or "").strip()
+    # A form's textarea sends its line breaks as CRLF: they are line breaks, not control characters.
+    cleaned = (message or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not cleaned:
         raise InvalidInput("Write the message for the candidates.", code="empty_message")
     if len(cleaned) > MAX_LENGTH or any(ord(c) < 32 and c not in "\n\t" for c in cleaned):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlmodel import Session, col
@@ -20,7 +21,7 @@ from sqlmodel import Session, col
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.delivery.models import Attempt
-from examengine.delivery.states import FINAL
+from examengine.delivery.states import FINAL, AttemptStatus, TerminationDecision
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
@@ -33,11 +34,23 @@ from examengine.scoring.wording import moment_text
 
 @dataclass(frozen=True)
 class Subscore:
-    name: str | None  # the section's title or the item domain (None: items without a domain)
+    name: str | None  # the section's title, or the domain as the blueprint names it (None: items without a domain)
     raw_score: float
     max_score: float
     percent: float
     pending: int
+    code: str | None = None  # the item domain's code in the bank (sections have none)
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    """How to read a result: the range of the scaled score (when the exam reports one) and the score that passes,
+    on the scale it is reported on (`passing_on`: scaled, percent or raw points)."""
+
+    minimum: float | None
+    maximum: float | None
+    passing: float | None
+    passing_on: Literal["scaled", "percent", "raw"] | None
 
 
 @dataclass(frozen=True)
@@ -52,13 +65,29 @@ class CandidateResult:
     passed: bool | None
     domains: tuple[Subscore, ...]
     released_at: datetime
+    scale: ScoreScale
+
+
+class Withheld(StrEnum):
+    """Why the candidate does not see a result (yet)."""
+
+    NOT_SCORED = "not_scored"
+    AWAITING_MARKING = "awaiting_marking"
+    NOT_RELEASED = "not_released"
+    TERMINATION_PENDING = "termination_pending"  # terminated; an administrator has not decided yet
+    NO_RESULT = "no_result"  # terminated, and the decision leaves the attempt without a result
 
 
 @dataclass(frozen=True)
 class ResultWithheld:
     attempt_id: str
     received_at: datetime | None
-    message: str
+    next_step: str  # what happens next, in the candidate's words
+    reason: Withheld
+
+    @property
+    def message(self) -> str:
+        return f"Your attempt was received. {self.next_step}"
 
 
 @dataclass(frozen=True)
@@ -89,35 +118,69 @@ def release_time(result: AttemptResult, definition: ExamDefinition) -> datetime 
     return None
 
 
-def _subscores(groups: list[dict[str, Any]], key: str) -> tuple[Subscore, ...]:
+def _subscores(
+    groups: list[dict[str, Any]], key: str, definition: ExamDefinition | None = None
+) -> tuple[Subscore, ...]:
+    """Rounded subscores; with the definition, domains carry the blueprint's names (and keep their codes)."""
     return tuple(
         Subscore(
-            g[key],
+            g[key] if definition is None else definition.domain_name(g[key]),
             report_decimal(g["raw_score"]),
             report_decimal(g["max_score"]),
             report_decimal(g["raw_score"] * 100 / g["max_score"]) if g["max_score"] > 0 else 0.0,
             g["pending"],
+            None if definition is None else g[key],
         )
         for g in groups
     )
 
 
-def _withheld_message(result: AttemptResult | None, definition: ExamDefinition) -> str:
-    received = "Your attempt was received."
-    if result is None:
-        return f"{received} Your result is not ready yet."
-    if result.status == ResultStatus.PENDING_MARKING:
-        return f"{received} Some answers are marked by a person; your result is released once marking is complete."
-    if definition.result_release == "on_date" and definition.release_at is not None:
-        return f"{received} Results are released on {moment_text(definition.release_at)}."
-    return f"{received} Results are released when the exam's results are published."
+def score_scale(definition: ExamDefinition) -> ScoreScale:
+    """The exam version's scale and passing score as a candidate reads them. A raw or percent cut score lands on
+    the scale's cut (scoring.scale), so with a scale the passing score is reported on it."""
+    cut, scale = definition.cut_score, definition.scale
+    if scale is None:
+        return ScoreScale(None, None, None if cut is None else cut.value, None if cut is None else cut.type)
+    if cut is None:
+        return ScoreScale(scale.min, scale.max, None, None)
+    return ScoreScale(scale.min, scale.max, cut.value if cut.type == "scaled" else scale.cut, "scaled")
+
+
+_NO_RESULT = {
+    TerminationDecision.UPHOLD: "An administrator upheld the termination: this attempt has no result.",
+    TerminationDecision.ALLOW_RETAKE: "An administrator annulled this attempt: it has no result, and you may "
+    "take the exam again.",
+    TerminationDecision.VOID: "An administrator voided this attempt: it has no result.",
+}
+
+
+def _withheld(attempt: Attempt, result: AttemptResult | None, definition: ExamDefinition) -> ResultWithheld:
+    if attempt.status == AttemptStatus.TERMINATED:
+        if attempt.termination_decision is None:
+            reason, why = (
+                Withheld.TERMINATION_PENDING,
+                "The proctor ended it; it is held until an administrator decides about the termination.",
+            )
+        else:
+            reason, why = Withheld.NO_RESULT, _NO_RESULT[TerminationDecision(attempt.termination_decision)]
+    elif result is None:
+        reason, why = Withheld.NOT_SCORED, "Your result is not ready yet."
+    elif result.status == ResultStatus.PENDING_MARKING:
+        reason = Withheld.AWAITING_MARKING
+        why = "Some answers are marked by a person; your result is released once marking is complete."
+    elif definition.result_release == "on_date" and definition.release_at is not None:
+        reason, why = Withheld.NOT_RELEASED, f"Results are released on {moment_text(definition.release_at)}."
+    else:
+        reason, why = Withheld.NOT_RELEASED, "Results are released when the exam's results are published."
+    return ResultWithheld(attempt.id, attempt.finished_at, why, reason)
 
 
 def result_for_candidate(
     *, session: Session, attempt_id: str, user_id: str, now: datetime
 ) -> CandidateResult | ResultWithheld:
-    """The candidate's own result once released, else only that the attempt was received. Raises NotFound for
-    an unknown attempt or another candidate's, Conflict (attempt_not_finished) while the attempt is open."""
+    """The candidate's own result once released, else only that the attempt was received and why there is no
+    result yet (a terminated attempt never shows one). Raises NotFound for an unknown attempt or another
+    candidate's, Conflict (attempt_not_finished) while the attempt is open."""
     attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
     if attempt is None or attempt.user_id != user_id:
         raise NotFound("No such attempt.", code="attempt_not_found")
@@ -126,8 +189,8 @@ def result_for_candidate(
     result = session.get(AttemptResult, attempt_id)
     definition = definition_of(session, attempt)
     released = None if result is None else release_time(result, definition)
-    if result is None or released is None or released > now:
-        return ResultWithheld(attempt_id, attempt.finished_at, _withheld_message(result, definition))
+    if attempt.status == AttemptStatus.TERMINATED or result is None or released is None or released > now:
+        return _withheld(attempt, result, definition)
     assert result.percent is not None  # a complete result is graded
     return CandidateResult(
         attempt_id,
@@ -136,8 +199,9 @@ def result_for_candidate(
         report_decimal(result.percent),
         None if result.scaled_score is None else report_scaled(result.scaled_score),
         result.passed,
-        _subscores(result.subscores.get("domains", []), "domain"),
+        _subscores(result.subscores.get("domains", []), "domain", definition),
         released,
+        score_scale(definition),
     )
 
 
@@ -150,6 +214,7 @@ def result_for_admin(*, session: Session, attempt_id: str) -> AdminResult:
     result = session.get(AttemptResult, attempt_id)
     if result is None:
         raise NotFound("The attempt has not been scored yet.", code="result_not_found")
+    definition = definition_of(session, attempt)
     return AdminResult(
         result,
         tuple(slot_scores(session, attempt_id)),
@@ -159,8 +224,8 @@ def result_for_admin(*, session: Session, attempt_id: str) -> AdminResult:
         None if result.percent is None else report_decimal(result.percent),
         None if result.scaled_score is None else report_scaled(result.scaled_score),
         _subscores(result.subscores.get("sections", []), "title"),
-        _subscores(result.subscores.get("domains", []), "domain"),
-        release_time(result, definition_of(session, attempt)),
+        _subscores(result.subscores.get("domains", []), "domain", definition),
+        release_time(result, definition),
     )
 
 

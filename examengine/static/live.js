@@ -5,7 +5,8 @@
    reloads the page. Announced in the page's aria-live region. Without JavaScript the pages work one by one. */
 (function () {
   "use strict";
-  var form = document.getElementById("item-form");
+  /* The item page's form, or the review page's block: the element that names the live address. */
+  var form = document.querySelector("[data-live-url]");
   var region = document.getElementById("live-region");
   var body = document.getElementById("item-body");
   if (!form || !form.getAttribute("data-live-url")) { return; }
@@ -13,6 +14,7 @@
   var attemptUrl = "/candidate/attempts/" + form.getAttribute("data-attempt");
   var openSection = form.getAttribute("data-open-section");
   var loadedPaused = form.getAttribute("data-paused") === "yes";
+  var waitingRoom = form.getAttribute("data-waiting") === "yes";
   var FINISHED = {submitted: true, expired: true, terminated: true};
   var POLL_MS = 3000;
   var last = null;
@@ -71,7 +73,8 @@
   function apply(state) {
     if (FINISHED[state.status]) { go(attemptUrl + "/done"); return; }
     showAnnouncement(state);
-    if (state.status === "waiting") { go(attemptUrl); return; }
+    if (state.status === "waiting") { if (!waitingRoom) { go(attemptUrl); } return; }
+    if (waitingRoom) { go(attemptUrl); return; }  /* admitted: the attempt's address opens the first question */
     var section = state.open_section === null ? "" : String(state.open_section);
     if (section !== openSection) { stopped = true; window.location.reload(); return; }
     if (state.paused) {

@@ -41,6 +41,7 @@ from examengine.web.pages import (
     judge,
     media,
     proctor,
+    proctor_announce,
 )
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
@@ -471,6 +472,20 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/proctor/attempts/{attempt_id}/actions",
             proctor.act,
             name="proctor.act",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/proctor/sittings/{sitting_id}/announce",
+            proctor_announce.to_sitting,
+            name="proctor.sitting_announce",
+            access=WATCHING,
+            methods=("POST",),
+        ),
+        route(
+            "/proctor/attempts/{attempt_id}/announce",
+            proctor_announce.to_attempt,
+            name="proctor.announce",
             access=WATCHING,
             methods=("POST",),
         ),

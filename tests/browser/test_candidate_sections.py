@@ -10,7 +10,7 @@ import httpx2
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_admin_users import sign_in
-from tests.browser.test_candidate_exam import answer_current_question
+from tests.browser.test_candidate_exam import FINISHED, answer_current_question
 
 SECTIONED = {
     "code": "SAFE-SEC",
@@ -93,7 +93,7 @@ def test_sections_open_one_after_another(live_server: str, page: Page) -> None:
     page.get_by_role("button", name="Review answers").click()
     page.get_by_role("checkbox", name=re.compile(r"^I want to submit my exam")).check()
     page.get_by_role("button", name="Submit exam").click()
-    expect(page.get_by_role("heading", name="Your exam was submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name=FINISHED)).to_be_visible()
 
 
 LINEAR = {
@@ -132,4 +132,4 @@ def test_linear_navigation_only_goes_forward(live_server: str, page: Page) -> No
     expect(page.get_by_role("link", name="Question 2")).to_have_count(0)  # listed, not reachable
     page.get_by_role("checkbox", name=re.compile(r"^I want to submit my exam")).check()
     page.get_by_role("button", name="Submit exam").click()
-    expect(page.get_by_role("heading", name="Your exam was submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name=FINISHED)).to_be_visible()

@@ -11,6 +11,7 @@ from examengine.demo import DEMO_ITEMS
 from examengine.exams import blueprint_form as bf
 from examengine.exams.blueprint_labels import field_label
 from examengine.exams.form_keys import content_key
+from examengine.exams.service import parse_definition
 from itembank.formats.native import import_native
 
 
@@ -172,3 +173,18 @@ def test_keys_name_the_answer_and_where_the_candidate_sees_it() -> None:
     choices = [c.identifier for c in fire_a.interactions[0].choices]
     shown = [*choices[1:], choices[0]]  # the keyed first option shown last
     assert content_key(fire_a, {response: shown}) == ("Wood and paper (option 4 of 4)",)
+
+
+def test_a_declared_field_the_form_does_not_show_is_kept_through_a_save() -> None:
+    body = {
+        "code": "KEEP",
+        "title": "Keep",
+        "sections": [{"title": "A", "draw": [{"domain": "D1", "count": 1}]}],
+        "domains": [{"code": "D1", "name": "Hazard identification"}],
+        "vendor_note": "kept",
+    }
+    form = bf.from_definition(parse_definition(body))
+    assert set(form.extra_names()) == {"domains", "vendor_note"}
+    saved = parse_definition(bf.to_raw(form))
+    assert saved.domain_name("D1") == "Hazard identification" and saved.model_extra == {"vendor_note": "kept"}
+    assert bf.from_definition(parse_definition({**body, "domains": []})).extra_names() == ["vendor_note"]

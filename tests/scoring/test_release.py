@@ -6,12 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from examengine.delivery import attempts, termination
 from examengine.errors import Conflict, InvalidInput, NotFound
+from examengine.exams import service as exams
 from examengine.scoring.marking import mark_slot
 from examengine.scoring.release import (
     CandidateResult,
     ResultWithheld,
+    ScoreScale,
     Subscore,
+    Withheld,
     release_results,
     result_for_admin,
     result_for_candidate,
@@ -39,8 +43,9 @@ def test_immediate_release_shows_the_reported_result_to_its_candidate_only(progr
         percent=16.67,
         scaled_score=271,  # 200 + 300 * 1 / 4.2 = 271.43 (raw cut: 70 % of 6)
         passed=False,
-        domains=(Subscore("D1", 1.0, 3.0, 33.33, 0), Subscore("D2", 0.0, 3.0, 0.0, 0)),
+        domains=(Subscore("D1", 1.0, 3.0, 33.33, 0, "D1"), Subscore("D2", 0.0, 3.0, 0.0, 0, "D2")),
         released_at=completed,
+        scale=ScoreScale(200, 800, 500, "scaled"),  # a percent cut lands on the scale's cut
     )
     with pytest.raises(NotFound):
         seen(program, attempt_id, completed, who=1)
@@ -155,3 +160,77 @@ def test_the_admin_always_sees_the_full_result(program: Program) -> None:
     with pytest.raises(NotFound) as missing:
         program.call(result_for_admin, attempt_id=unscored)
     assert missing.value.code == "result_not_found"
+
+
+def test_domains_carry_the_blueprint_names_and_the_scale_explains_the_score(program: Program) -> None:
+    named = [{"code": "D1", "name": "Hazard identification"}, {"code": "D2", "name": "Safe handling"}]
+    _, sitting_id = program.exam(essay=False, domains=named)
+    attempt_id = program.take(sitting_id, program.candidates[0], PERFECT)
+    shown = seen(program, attempt_id, datetime.now(UTC))
+    assert isinstance(shown, CandidateResult)
+    assert [(d.name, d.code) for d in shown.domains] == [("Hazard identification", "D1"), ("Safe handling", "D2")]
+    full = program.call(result_for_admin, attempt_id=attempt_id)
+    assert [d.name for d in full.domains] == ["Hazard identification", "Safe handling"]
+    assert [s.name for s in full.sections] == ["Knowledge", "Writing"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, ScoreScale(200, 800, 500, "scaled")),
+        ({"cut_score": {"type": "raw", "value": 3}}, ScoreScale(200, 800, 500, "scaled")),
+        ({"cut_score": {"type": "scaled", "value": 550}}, ScoreScale(200, 800, 550, "scaled")),
+        ({"cut_score": None}, ScoreScale(200, 800, None, None)),
+        ({"scale": None}, ScoreScale(None, None, 70, "percent")),
+        ({"scale": None, "cut_score": {"type": "raw", "value": 4}}, ScoreScale(None, None, 4, "raw")),
+        ({"scale": None, "cut_score": None}, ScoreScale(None, None, None, None)),
+    ],
+)
+def test_the_scale_names_the_passing_score_where_the_score_is_reported(
+    program: Program, changes: dict[str, object], expected: ScoreScale
+) -> None:
+    _, sitting_id = program.exam(essay=False, **changes)
+    attempt_id = program.take(sitting_id, program.candidates[0], PERFECT)
+    shown = seen(program, attempt_id, datetime.now(UTC))
+    assert isinstance(shown, CandidateResult) and shown.scale == expected
+
+
+def test_a_domain_named_twice_is_refused() -> None:
+    body = {"code": "X", "title": "X", "sections": [{"title": "A", "draw": [{"domain": "D1", "count": 1}]}]}
+    with pytest.raises(InvalidInput):
+        exams.parse_definition({**body, "domains": [{"code": "D1", "name": "a"}, {"code": "D1", "name": "b"}]})
+    with pytest.raises(InvalidInput):
+        exams.parse_definition({**body, "domains": [{"code": "D1", "name": ""}]})
+    assert exams.parse_definition({**body, "domains": [{"code": "D1", "name": "One"}]}).domain_name("D1") == "One"
+
+
+def test_what_happens_next_names_why_no_result_is_shown(program: Program) -> None:
+    _, sitting_id = program.exam(result_release="manual")
+    marking = program.take(sitting_id, program.candidates[0], PERFECT)
+    withheld = seen(program, marking, datetime.now(UTC))
+    assert isinstance(withheld, ResultWithheld) and withheld.reason == Withheld.AWAITING_MARKING
+    unscored = program.take(sitting_id, program.candidates[1], PERFECT, score=False)
+    withheld = seen(program, unscored, datetime.now(UTC), who=1)
+    assert isinstance(withheld, ResultWithheld) and withheld.reason == Withheld.NOT_SCORED
+
+
+def test_a_terminated_attempt_never_shows_a_result_and_says_it_is_held(program: Program) -> None:
+    _, sitting_id = program.exam(essay=False)
+    attempt_id = program.begin(sitting_id, program.candidates[0], PERFECT)
+    program.call(attempts.terminate, attempt_id=attempt_id, actor_id=program.admin.id, reason="phone")
+    program.score(attempt_id, include_terminated=True)  # scored (immediate release), yet held
+    later = datetime.now(UTC) + timedelta(days=1)
+    held = seen(program, attempt_id, later)
+    assert isinstance(held, ResultWithheld) and held.reason == Withheld.TERMINATION_PENDING
+    assert "held until an administrator decides" in held.message
+    program.call(
+        termination.decide,
+        attempt_id=attempt_id,
+        decision="uphold",
+        reason="phone seen",
+        actor_id=program.admin.id,
+        now=later,
+    )
+    upheld = seen(program, attempt_id, later)
+    assert isinstance(upheld, ResultWithheld) and upheld.reason == Withheld.NO_RESULT
+    assert "has no result" in upheld.next_step

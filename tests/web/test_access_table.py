@@ -90,6 +90,8 @@ EXPECTED_ACCESS = {
     "proctor.dashboard": "admin or proctor",
     "proctor.timeline": "admin or proctor",
     "proctor.act": "admin or proctor",
+    "proctor.announce": "admin or proctor",
+    "proctor.sitting_announce": "admin or proctor",
     "candidate.home": "candidate",
     "candidate.start": "candidate",
     "candidate.attempt": "candidate",

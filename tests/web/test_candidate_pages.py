@@ -58,7 +58,7 @@ def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[st
     submitted = client.post(
         attempt_url + "/submit", data={"csrf_token": csrf_from(review), "confirm": "yes"}, follow_redirects=True
     )
-    assert "Your exam was submitted" in submitted.text and "You answered 1 of 4 questions." in submitted.text
+    assert "<h1>Your result</h1>" in submitted.text and "You answered 1 of 4 questions." in submitted.text
     assert client.get(attempt_url + "/sign-out", follow_redirects=False).headers["location"].endswith("/done")
     late = client.post(
         item_url, data={"csrf_token": csrf_from(review), radio_name: other, "action": "stay"}, follow_redirects=False

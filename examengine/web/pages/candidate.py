@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, navigation, overview, sections, start
 from examengine.delivery.states import FINAL, AttemptStatus
-from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput, NotFound
+from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput
 from examengine.proctoring import device
 from examengine.scoring import release
 from examengine.scoring import service as scoring
@@ -345,6 +345,7 @@ async def review(request: Request) -> Response:
         "flagged": [s.slot for s in in_scope if s.flagged],
         "linkable": {s.slot for s in _reachable_slots(view)} if view.allow_review else set(),
         "last_section": _in_last_section(view),
+        "paused": view.status == AttemptStatus.PAUSED,
     }
     return render(request, "candidate/review.html", context)
 
@@ -397,16 +398,12 @@ async def done(request: Request) -> Response:
     view = await _view(request)
     if view.status not in FINAL:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
-    try:
-        result = await services(request).db.read(
-            release.result_for_candidate,
-            attempt_id=view.attempt_id,
-            user_id=current_user(request).user_id,
-            now=utcnow(),
-        )
-    except NotFound:
-        result = None
-    released = result if isinstance(result, release.CandidateResult) else None
+    found = await services(request).db.read(
+        release.result_for_candidate, attempt_id=view.attempt_id, user_id=current_user(request).user_id, now=utcnow()
+    )
+    # The same service as GET /api/v1/attempts/{id}/result: a result shows only once released.
+    released = found if isinstance(found, release.CandidateResult) else None
+    withheld = found if isinstance(found, release.ResultWithheld) else None
     certificate_code = await certificate_pages.code_of_attempt(request, view.attempt_id) if released else None
-    context = {"view": view, "result": released, "certificate_code": certificate_code}
+    context = {"view": view, "result": released, "withheld": withheld, "certificate_code": certificate_code}
     return render(request, "candidate/done.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +30,14 @@ from examengine.web.templating import is_htmx, render
 STATUS_FILTERS = ("not_checked_in", "waiting", "in_progress", "paused", "submitted", "expired", "terminated")
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """An announcement form sent back: the text as typed and why it was refused."""
+
+    text: str = ""
+    error: str | None = None
+
+
 def _is_admin(request: Request) -> bool:
     return Role.ADMIN in current_user(request).roles
 
@@ -44,7 +53,9 @@ async def my_sittings(request: Request) -> Response:
     )
 
 
-async def sitting_dashboard(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
+async def sitting_dashboard(
+    request: Request, *, notice: str | None = None, status_code: int = 200, announcement: Announcement = Announcement()
+) -> Response:
     who = current_user(request)
     sitting_id = str(request.path_params["sitting_id"])
     wanted = request.query_params.get("status") if request.query_params.get("status") in STATUS_FILTERS else None
@@ -68,6 +79,7 @@ async def sitting_dashboard(request: Request, *, notice: str | None = None, stat
         "statuses": STATUS_FILTERS,
         "notice": notice,
         "query": request.url.query,
+        "announcement": announcement,
     }
     block = "rows" if is_htmx(request) and request.headers.get("hx-target") == "live-rows" else None
     return render(request, "proctor/dashboard.html", context, block=block, status_code=status_code)
@@ -76,6 +88,7 @@ async def sitting_dashboard(request: Request, *, notice: str | None = None, stat
 DONE_NOTICES = {
     "paused_all": "Paused {n} candidate(s): their clocks are stopped.",
     "resumed_all": "Resumed {n} candidate(s) paused with the sitting.",
+    "announced": "Message sent to {n} candidate(s) still sitting.",
 }
 
 
@@ -177,7 +190,9 @@ async def _sitting_of(request: Request, attempt_id: str) -> str:
     return await services(request).db.read(read)
 
 
-async def timeline(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
+async def timeline(
+    request: Request, *, notice: str | None = None, status_code: int = 200, announcement: Announcement = Announcement()
+) -> Response:
     who = current_user(request)
     attempt_id = str(request.path_params["attempt_id"])
 
@@ -241,7 +256,9 @@ async def timeline(request: Request, *, notice: str | None = None, status_code: 
             "categories": notes.INCIDENT_CATEGORIES,
             "credit_policy": credit_policy,
             "device": device_state,
-            "notice": notice,
+            "notice": notice
+            or ("Message sent to the candidate." if request.query_params.get("done") == "announced" else None),
+            "announcement": announcement,
         },
         status_code=status_code,
     )
