@@ -439,8 +439,20 @@
         if (!body || !body.items) { return; }
         cameBack();
         keepKit(body);
+        preloadMedia(body.items);
         try { window.sessionStorage.setItem(kitKey, JSON.stringify(body)); } catch (e) { /* kept in memory only */ }
       }, function () { wentDown(); });
+  }
+
+  /* The items' pictures into the browser's cache (media is cached for good), so they show offline too. */
+  function preloadMedia(items) {
+    var parse = document.createElement("template");
+    items.forEach(function (item) {
+      parse.innerHTML = item.html;
+      Array.prototype.forEach.call(parse.content.querySelectorAll("img[src]"), function (img) {
+        new Image().src = img.getAttribute("src");
+      });
+    });
   }
 
   var review = null;

@@ -26,6 +26,16 @@ def _attempt_as_candidate(base: str, email: str, attempt_id: str) -> dict[str, A
         return dict(found.json())
 
 
+def _answers(page: Page) -> str:
+    """The question form's answer fields as the page would send them."""
+    return str(
+        page.locator("#item-form").evaluate(
+            "form => { const data = new FormData(form); data.delete('csrf_token');"
+            " return new URLSearchParams(data).toString(); }"
+        )
+    )
+
+
 def _where(page: Page) -> tuple[str, int]:
     found = re.search(r"/attempts/([^/]+)/items/(\d+)$", page.url)
     assert found, page.url
@@ -35,6 +45,7 @@ def _where(page: Page) -> tuple[str, int]:
 def test_next_flag_and_review_work_offline_and_reach_the_server_after(live_server: str, page: Page) -> None:
     start_demo_exam(page, live_server, "candidate1@example.org")
     answer_current_question(page)
+    first_answer = _answers(page)
     attempt_id, first_slot = _where(page)
     page.wait_for_function(KIT_KEPT)  # the open items are prefetched after the page loads
 
@@ -58,10 +69,7 @@ def test_next_flag_and_review_work_offline_and_reach_the_server_after(live_serve
     expect(status).to_have_text("Offline — answers kept on this device, 2 waiting")
     expect(navigator.get_by_role("link", name=f"Question {slot}, answered, flagged")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Offline for \d+ s$"))).to_be_visible()
-    checked = page.locator("#item-form input:checked, #item-form option:checked").count()
-    chosen = page.locator("#item-body").evaluate(
-        "body => new URLSearchParams(new FormData(body.closest('form'))).toString()"
-    )
+    chosen = _answers(page)
 
     page.get_by_role("button", name="Review answers").click()
     review = page.get_by_role("heading", name="Review your answers")
@@ -71,11 +79,15 @@ def test_next_flag_and_review_work_offline_and_reach_the_server_after(live_serve
     expect(page.get_by_role("heading", name="Flagged for review")).to_be_visible()
     page.get_by_role("link", name=f"Question {slot}", exact=True).click()
     expect(second).to_be_visible()  # back on the question, with the answer given offline
-    assert page.locator("#item-form input:checked, #item-form option:checked").count() == checked
-    again = page.locator("#item-body").evaluate(
-        "body => new URLSearchParams(new FormData(body.closest('form'))).toString()"
-    )
-    assert again == chosen
+    assert _answers(page) == chosen
+
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_role("heading", name="Question 1 of 9")).to_be_visible()
+    assert _where(page)[1] == first_slot
+    assert _answers(page) == first_answer
+    page.go_back()  # the browser's Back moves between the questions opened offline
+    expect(second).to_be_visible()
+    assert _where(page)[1] == slot
 
     before = _attempt_as_candidate(live_server, "candidate1@example.org", attempt_id)
     assert str(slot) not in before["responses"] and slot not in before["flags"]  # still only on the device
@@ -90,7 +102,7 @@ def test_next_flag_and_review_work_offline_and_reach_the_server_after(live_serve
     page.reload()  # the server's own page for the question, answered and flagged
     expect(page.get_by_role("heading", name="Question 2 of 9")).to_be_visible()
     expect(page.get_by_role("button", name="Flag for review")).to_have_attribute("aria-pressed", "true")
-    assert page.locator("#item-form input:checked, #item-form option:checked").count() == checked
+    assert _answers(page) == chosen  # what the server stored is what was answered offline
 
 
 def test_a_server_out_of_reach_while_the_browser_thinks_it_is_online(live_server: str, page: Page) -> None:
