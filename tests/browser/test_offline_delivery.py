@@ -5,6 +5,7 @@ server once the network returns. A forward-only exam says plainly that its next 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx2
@@ -125,6 +126,62 @@ def test_a_server_out_of_reach_while_the_browser_thinks_it_is_online(live_server
     expect(page.get_by_role("heading", name="Question 3 of 9")).to_be_visible()
     page.reload()
     expect(page.get_by_role("heading", name="Question 3 of 9")).to_be_visible()
+
+
+SHORT = {
+    "code": "SAFE-SHORT",
+    "title": "Workplace safety, closing soon",
+    "time_limit_minutes": 20,
+    "sections": [{"title": "Part A", "shuffle_items": False, "draw": [{"domain": "D1", "count": 2}]}],
+}
+
+
+def _sitting_closing_soon(base: str, email: str, closes_in: timedelta) -> None:
+    with httpx2.Client(base_url=base) as api:
+        token = api.post("/api/v1/auth/token", json={"email": "admin@example.org", "password": "examengine-demo"})
+        api.headers["Authorization"] = f"Bearer {token.json()['token']}"
+        candidate = next(u for u in api.get("/api/v1/users").json()["items"] if u["email"] == email)
+        exam_id = api.post("/api/v1/exams", json=SHORT).json()["exam_id"]
+        assert api.post(f"/api/v1/exams/{exam_id}/publish").status_code == 200
+        now = datetime.now(UTC)
+        created = api.post(
+            "/api/v1/sittings",
+            json={
+                "exam_id": exam_id,
+                "title": SHORT["title"],
+                "opens_at": (now - timedelta(minutes=1)).isoformat(),
+                "closes_at": (now + closes_in).isoformat(),
+                "candidates": [{"user_id": candidate["id"]}],
+            },
+        )
+        assert created.status_code == 201, created.text
+
+
+def test_an_answer_that_reaches_the_server_after_the_end_is_refused_and_said_so(live_server: str, page: Page) -> None:
+    """The server is the only judge of time: the device's clock runs out offline, the queued answer is refused."""
+    _sitting_closing_soon(live_server, "candidate3@example.org", timedelta(seconds=25))
+    sign_in(page, live_server, "candidate3@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
+    sitting = page.get_by_role("region", name=re.compile("closing soon"))
+    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
+    sitting.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+    attempt_id, slot = _where(page)
+
+    page.context.set_offline(True)
+    give_an_answer(page)
+    status = page.get_by_role("status", name="Save status")
+    expect(status).to_have_text("Offline — answers kept on this device, 1 waiting")
+    expect(page.get_by_role("timer")).to_contain_text("0:00:00", timeout=40_000)
+    expect(page.get_by_text("Time is up on this device's clock")).to_be_visible()
+    page.wait_for_timeout(2_000)  # the server's end has passed too
+    assert page.url.endswith(f"/items/{slot}")  # no reload into the browser's error page while offline
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_contain_text("Not saved: the exam had already ended when this answer reached the server")
+    page.wait_for_url(re.compile(r"/done$"), timeout=10_000)
+    assert str(slot) not in _attempt_as_candidate(live_server, "candidate3@example.org", attempt_id)["responses"]
 
 
 LINEAR = {
