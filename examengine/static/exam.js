@@ -691,4 +691,6 @@
   document.addEventListener("copy", function () { report("copy_attempt"); });
   document.addEventListener("fullscreenchange", function () { if (!document.fullscreenElement) { report("fullscreen_exit"); } });
   report("item_viewed");
+  /* This page came from the server: whatever outage an earlier page noted is over. */
+  if (window.navigator.onLine !== false) { cameBack(); }
 })();
