@@ -67,6 +67,15 @@
     remaining: function () { return endsAt === null ? null : Math.max(0, (endsAt - performance.now()) / 1000); }
   };
 
+  /* The items and answers this tab kept for offline use go with the submission (or the section's end). */
+  Array.prototype.forEach.call(document.querySelectorAll("form.submit-form"), function (done) {
+    done.addEventListener("submit", function () {
+      Object.keys(window.sessionStorage).forEach(function (key) {
+        if (key.indexOf("ee-kit-") === 0 || key.indexOf("ee-answers-") === 0) { window.sessionStorage.removeItem(key); }
+      });
+    });
+  });
+
   if (!form) { return; }
   var attempt = form.getAttribute("data-attempt");
   var slot = form.getAttribute("data-slot");
