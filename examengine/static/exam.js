@@ -1,6 +1,9 @@
 /* examengine exam page: autosave with an offline queue, the server's countdown, and browser signals.
    The page works without this file (plain form posts); with it, every change is saved at once. Time always
-   comes from the server: the local countdown only interpolates between the server's answers. */
+   comes from the server: the local countdown only interpolates between the server's answers.
+   Offline: while the server is reachable every move is the server's own page load; when it is not, the page moves
+   between the open items it prefetched (GET .../offline), queues answers and flags in order, and shows a review
+   from what the device holds. A forward-only exam's next question always comes from the server. */
 (function () {
   "use strict";
   var form = document.getElementById("item-form");
