@@ -589,7 +589,7 @@
   function probe() {
     var controller = window.AbortController ? new AbortController() : null;
     var timeout = window.setTimeout(function () { if (controller) { controller.abort(); } }, 3000);
-    return fetch(form.getAttribute("data-live-url"), {credentials: "same-origin", cache: "no-store",
+    return fetch(form.getAttribute("data-live-url"), {method: "HEAD", credentials: "same-origin", cache: "no-store",
                                                       signal: controller ? controller.signal : undefined})
       .then(function () { window.clearTimeout(timeout); cameBack(); return true; },
             function () { window.clearTimeout(timeout); wentDown(); return false; });

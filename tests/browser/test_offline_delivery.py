@@ -135,6 +135,43 @@ def test_a_server_out_of_reach_while_the_browser_thinks_it_is_online(live_server
     expect(page.get_by_role("heading", name="Question 3 of 9")).to_be_visible()
 
 
+FREE = {
+    "code": "SAFE-FREE",
+    "title": "Workplace safety, free order",
+    "time_limit_minutes": 20,
+    "sections": [{"title": "Part A", "shuffle_items": False, "draw": [{"domain": "D1", "count": 3}]}],
+}
+
+
+def test_unsure_whether_the_server_is_there_the_page_asks_before_leaving(live_server: str, page: Page) -> None:
+    """The live channel has not answered for a while (its read hangs): Next first asks the server (a HEAD of the
+    live address), then loads the server's own next page."""
+    schedule_sitting(live_server, "candidate3@example.org", FREE, str(FREE["title"]))
+    sign_in(page, live_server, "candidate3@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
+    sitting = page.get_by_role("region", name=re.compile("free order"))
+    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
+    sitting.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
+    page.wait_for_function(KIT_KEPT)
+    asked: list[str] = []
+
+    def hang_polls(route: Any) -> None:
+        if route.request.method == "HEAD":
+            asked.append(route.request.url)
+            route.continue_()  # the question before leaving gets through; the polls never answer
+
+    page.route(re.compile(r".*/live$"), hang_polls)
+    page.wait_for_timeout(7_000)
+    page.evaluate("window.loadedBefore = true")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
+    page.wait_for_load_state()
+    assert page.evaluate("window.loadedBefore === undefined")  # a real page load, not the prefetched item
+    assert len(asked) == 1 and asked[0].endswith("/live")
+    page.unroute(re.compile(r".*/live$"))
+
+
 SHORT = {
     "code": "SAFE-SHORT",
     "title": "Workplace safety, closing soon",
