@@ -265,12 +265,24 @@
     return a.slot === b.slot && (isFlag(a) ? isFlag(b) && a.flag === b.flag : !isFlag(b) && a.seq === b.seq);
   }
 
+  /* A request the network swallows (no answer, no error) must not hold the queue: after `ms` it counts as failed;
+     if it did arrive, the replay of the same seq (or flag) changes nothing. */
+  function timed(url, options, ms) {
+    if (!window.AbortController) { return fetch(url, options); }
+    var controller = new AbortController();
+    var timeout = window.setTimeout(function () { controller.abort(); }, ms);
+    options.signal = controller.signal;
+    return fetch(url, options).then(function (response) { window.clearTimeout(timeout); return response; },
+                                    function (error) { window.clearTimeout(timeout); throw error; });
+  }
   function saveRequest(entry, keepalive) {
-    return fetch(base + "/items/" + entry.slot + "/save", {
+    var options = {
       method: "POST", credentials: "same-origin", keepalive: keepalive,
       headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf, "X-Seq": String(entry.seq)},
       body: entry.body
-    });
+    };
+    var url = base + "/items/" + entry.slot + "/save";
+    return keepalive ? fetch(url, options) : timed(url, options, 20000);  /* keepalive outlives the page: no timer */
   }
   /* A flag kept while offline goes as the page's own flag post, without the answer (question_hidden: the answer
      has its own place in the queue). */
@@ -279,10 +291,10 @@
     data.set("csrf_token", csrf);
     data.set("question_hidden", "yes");
     data.set("action", entry.flag ? "flag" : "unflag");
-    return fetch(base + "/items/" + entry.slot, {
+    return timed(base + "/items/" + entry.slot, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: data.toString()
-    });
+    }, 20000);
   }
   function flagOutcome(entry, response) {
     var landed = new URL(response.url, window.location.href).pathname;
@@ -587,12 +599,8 @@
   }
   /* Unsure: ask briefly (the live channel's cheap read) before leaving the page. */
   function probe() {
-    var controller = window.AbortController ? new AbortController() : null;
-    var timeout = window.setTimeout(function () { if (controller) { controller.abort(); } }, 3000);
-    return fetch(form.getAttribute("data-live-url"), {method: "HEAD", credentials: "same-origin", cache: "no-store",
-                                                      signal: controller ? controller.signal : undefined})
-      .then(function () { window.clearTimeout(timeout); cameBack(); return true; },
-            function () { window.clearTimeout(timeout); wentDown(); return false; });
+    return timed(form.getAttribute("data-live-url"), {method: "HEAD", credentials: "same-origin", cache: "no-store"}, 3000)
+      .then(function () { cameBack(); return true; }, function () { wentDown(); return false; });
   }
   /* Offline: move with the kept items, or say plainly what needs the network; the answer stays queued. */
   function moveOffline(action) {

@@ -43,6 +43,18 @@ def _where(page: Page) -> tuple[str, int]:
     return found.group(1), int(found.group(2))
 
 
+def _start_own_sitting(page: Page, base: str, exam: dict[str, Any]) -> tuple[str, int]:
+    """candidate3 in a sitting of its own of `exam`, on its first question; returns (attempt id, slot)."""
+    schedule_sitting(base, "candidate3@example.org", exam, str(exam["title"]))
+    sign_in(page, base, "candidate3@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
+    sitting = page.get_by_role("region", name=str(exam["title"]))
+    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
+    sitting.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Question 1 of \d+"))).to_be_visible()
+    return _where(page)
+
+
 def test_next_flag_and_review_work_offline_and_reach_the_server_after(live_server: str, page: Page) -> None:
     start_demo_exam(page, live_server, "candidate1@example.org")
     answer_current_question(page)
@@ -146,13 +158,7 @@ FREE = {
 def test_unsure_whether_the_server_is_there_the_page_asks_before_leaving(live_server: str, page: Page) -> None:
     """The live channel has not answered for a while (its read hangs): Next first asks the server (a HEAD of the
     live address), then loads the server's own next page."""
-    schedule_sitting(live_server, "candidate3@example.org", FREE, str(FREE["title"]))
-    sign_in(page, live_server, "candidate3@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
-    sitting = page.get_by_role("region", name=re.compile("free order"))
-    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
-    sitting.get_by_role("button", name="Start exam").click()
-    expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
+    _start_own_sitting(page, live_server, FREE)
     page.wait_for_function(KIT_KEPT)
     asked: list[str] = []
 
@@ -170,6 +176,21 @@ def test_unsure_whether_the_server_is_there_the_page_asks_before_leaving(live_se
     assert page.evaluate("window.loadedBefore === undefined")  # a real page load, not the prefetched item
     assert len(asked) == 1 and asked[0].endswith("/live")
     page.unroute(re.compile(r".*/live$"))
+
+
+HUNG = {**FREE, "code": "SAFE-HUNG", "title": "Workplace safety, lost saves"}
+
+
+def test_a_save_the_network_swallows_does_not_hold_the_queue(live_server: str, page: Page) -> None:
+    """A save that never gets an answer (nor an error) counts as failed after a while; the queue replays later."""
+    attempt_id, slot = _start_own_sitting(page, live_server, HUNG)
+    page.route(re.compile(r".*/save$"), lambda route: None)  # held: neither answered nor refused
+    give_an_answer(page)
+    status = page.get_by_role("status", name="Save status")
+    expect(status).to_have_text("Offline — answers kept on this device, 1 waiting", timeout=30_000)
+    page.unroute(re.compile(r".*/save$"))
+    expect(status).to_have_text("Saved", timeout=15_000)
+    assert str(slot) in _attempt_as_candidate(live_server, "candidate3@example.org", attempt_id)["responses"]
 
 
 SHORT = {
@@ -238,14 +259,7 @@ LINEAR = {
 
 
 def test_a_forward_only_exam_offline_keeps_the_answer_and_waits_for_the_network(live_server: str, page: Page) -> None:
-    schedule_sitting(live_server, "candidate3@example.org", LINEAR, str(LINEAR["title"]))
-    sign_in(page, live_server, "candidate3@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
-    sitting = page.get_by_role("region", name=re.compile("forward only, offline"))
-    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
-    sitting.get_by_role("button", name="Start exam").click()
-    expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
-    attempt_id, slot = _where(page)
+    attempt_id, slot = _start_own_sitting(page, live_server, LINEAR)
 
     page.context.set_offline(True)
     give_an_answer(page)
