@@ -116,7 +116,12 @@
         if (response.status === 404) { stopped = true; return null; }
         return response.ok ? response.json() : null;
       })
-      .then(function (state) { if (state) { apply(state); } }, function () { /* offline: try again */ })
+      .then(function (state) {
+        if (window.examNetwork) { window.examNetwork.reached(); }
+        if (state) { apply(state); }
+      }, function () {
+        if (window.examNetwork) { window.examNetwork.failed(); }  /* offline: try again */
+      })
       .then(function () { if (!stopped) { window.setTimeout(poll, POLL_MS); } });
   }
 

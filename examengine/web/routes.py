@@ -38,6 +38,7 @@ from examengine.web.pages import (
     author_items,
     candidate,
     candidate_live,
+    candidate_offline,
     judge,
     media,
     proctor,
@@ -132,6 +133,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/candidate/attempts/{attempt_id}/done", candidate.done, name="candidate.done", access=CANDIDATE),
         route("/candidate/attempts/{attempt_id}/live", candidate_live.live, name="candidate.live", access=CANDIDATE),
+        route(
+            "/candidate/attempts/{attempt_id}/offline",
+            candidate_offline.open_items,
+            name="candidate.offline",
+            access=CANDIDATE,
+        ),
         # The delivery and proctoring API
         route(
             "/api/v1/sittings/{sitting_id}/attempts",

@@ -180,15 +180,6 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}/done", status_code=303)
     if item is None:
         return RedirectResponse(f"/candidate/attempts/{view.attempt_id}", status_code=303)
-    responses = (
-        item.response
-        if isinstance(item.response, dict)
-        else (
-            {item.view["interactions"][0]["response_identifier"]: item.response}
-            if item.view["interactions"] and item.response is not None
-            else {}
-        )
-    )
     paused = view.status == AttemptStatus.PAUSED
     previous, following = _neighbours(view, slot)
     if view.current_slot is not None:
@@ -199,7 +190,7 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         "item": item,
         "previous": previous,
         "following": following,
-        "item_html": render_item_html(item.view, responses=responses, name_prefix=PREFIX, disabled=paused),
+        "item_html": render_item_html(item.view, responses=form_responses(item), name_prefix=PREFIX, disabled=paused),
         "paused": paused,
         "notice": notice,
         "saved_seq": item.seq,
@@ -207,6 +198,15 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         "last_section": _in_last_section(view),
     }
     return render(request, "candidate/attempt.html", context, status_code=status_code)
+
+
+def form_responses(item: answers.ItemForCandidate) -> dict[str, Any]:
+    """The stored answer as the item form's controls take it: {response id: value}."""
+    if isinstance(item.response, dict):
+        return item.response
+    if item.view["interactions"] and item.response is not None:
+        return {item.view["interactions"][0]["response_identifier"]: item.response}
+    return {}
 
 
 def _slot_value(view: dict[str, Any], form_items: list[tuple[str, str]]) -> Any:

@@ -1,0 +1,51 @@
+"""The exam page's offline kit: GET /candidate/attempts/{id}/offline, the items the candidate may move between now,
+rendered as the item page renders them, for static/exam.js to keep in memory and show while the network is down."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from examengine.clock import utcnow
+from examengine.delivery import offline
+from examengine.errors import DomainError
+from examengine.proctoring import device
+from examengine.web.auth import current_user, services
+from examengine.web.errors import error_body, status_for
+from examengine.web.pages.candidate import PREFIX, form_responses
+from itembank.html import render_item_html
+
+
+async def open_items(request: Request) -> Response:
+    """The open items with their stored answers and flags, in the attempt's presentation (opaque option ids, its
+    option orders, never a key). Refused like the live channel: JSON errors, no write."""
+    principal = current_user(request)
+    try:
+        found = await services(request).db.read(
+            offline.open_items,
+            attempt_id=str(request.path_params["attempt_id"]),
+            user_id=principal.user_id,
+            holder=device.holder_of(principal),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+    positions = {s.slot: n for n, s in enumerate((s for _, slots in found.view.sections for s in slots), 1)}
+    body = {
+        "attempt_id": found.view.attempt_id,
+        "open_section": found.view.open_section,
+        "total": found.view.total,
+        "allow_flagging": found.view.allow_flagging,
+        "items": [
+            {
+                "slot": item.slot,
+                "position": positions[item.slot],
+                "html": str(render_item_html(item.view, responses=form_responses(item), name_prefix=PREFIX)),
+                "answered": item.response is not None,
+                "flagged": item.flagged,
+                "seq": item.seq,
+            }
+            for item in found.items
+        ],
+    }
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
