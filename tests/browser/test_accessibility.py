@@ -1,7 +1,7 @@
 """Every page a candidate meets, and the sign-in, proctor and admin pages, stay at zero axe-core WCAG 2.1 A/AA
 violations (issue 17), checked in Chromium on the page as the candidate has it: each kind of question (answered,
-flagged, with the essay's word count), the review, sign-out warning, paused, waiting room, device-locked, result and
-certificate pages."""
+flagged, offline, with the essay's word count, in a timed section), the review, sign-out warning, paused, waiting room,
+device-locked, result and certificate pages; each as shown and 320 px wide (tests/browser/axe.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.axe import AxeAudit
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import give_an_answer, start_demo_exam
+from tests.browser.test_candidate_sections import SECTIONED
 from tests.browser.test_certificates import DEMO_PASSWORD, api_headers, approved_item
 from tests.conftest import REPO_ROOT
 
@@ -119,9 +120,15 @@ def test_every_page_of_an_exam_has_no_wcag_violations(live_server: str, page: Pa
         if position == 1:
             page.get_by_role("button", name="Flag for review").click()
             expect(page.get_by_role("button", name="Flag for review")).to_have_attribute("aria-pressed", "true")
-            audit.check(page, "question 1 answered and flagged")
-        elif EVERY_KIND[position - 1] == "essay":
-            audit.check(page, "the essay with its word count")
+            audit.check(page, f"question 1 ({EVERY_KIND[0]}) answered and flagged")
+        if EVERY_KIND[position - 1] == "true_false":  # the network drops: the changed answer waits on the device
+            page.context.set_offline(True)
+            page.locator("#item-form").get_by_role("radio").last.check()
+            expect(page.get_by_role("status", name="Save status")).to_contain_text(re.compile("offline", re.I))
+            audit.check(page, "a question answered offline")
+            page.context.set_offline(False)
+            page.evaluate("window.dispatchEvent(new Event('online'))")
+            expect(page.get_by_role("status", name="Save status")).to_have_text("Saved")
         if position < total:
             page.get_by_role("button", name="Next").click()
     attempt_url = page.url.split("/items/")[0]
@@ -210,6 +217,18 @@ def test_the_result_certificate_waiting_room_and_locked_pages_have_no_wcag_viola
     anonymous.goto(f"{live_server}/verify/0000-0000-0000-0000")
     audit.check(anonymous, "an unknown certificate code")
     anonymous.context.close()
+
+    sections = new_candidate(live_server, "axe.sections@example.org")
+    publish_with_sitting(live_server, dict(SECTIONED, code="AXE-SEC"), sections)
+    sectioned = browser.new_context().new_page()
+    sign_in(sectioned, live_server, "axe.sections@example.org")
+    start(sectioned, str(SECTIONED["title"]))
+    expect(sectioned.get_by_role("timer")).to_contain_text("Time left in Part A")
+    audit.check(sectioned, "a question of a timed section")
+    sectioned.get_by_role("button", name="Review answers").click()
+    expect(sectioned.get_by_role("button", name="Finish section")).to_be_visible()
+    audit.check(sectioned, "the review page of a timed section")
+    sectioned.context.close()
 
     waiting = new_candidate(live_server, "axe.wait@example.org")
     publish_with_sitting(live_server, dict(exam, code="AXE-WAIT", title="Admitted exam"), waiting, admission=True)
