@@ -5,6 +5,8 @@ by uvicorn with the same settings as the engine.
   engine set-up (`examengine.db.Database`: WAL and synchronous=FULL on SQLite, BEGIN IMMEDIATE), committed off
   the event loop before the 200, and nothing else: no authentication, no attempt check, no event row.
 - `GET /page`: a Jinja2 page of `BENCH_PAGE_BYTES` bytes (the size of the engine's item page), rendered per request.
+- `GET /live/{key}`: one Core read of one row by its primary key, answered as a small JSON body with no-store: the
+  least a poll of the exam page's live channel can do (no authentication, no attempt, no clock).
 
     DATABASE_URL=... BENCH_PAGE_BYTES=9000 uvicorn examengine.bench.baseline:app
 """
@@ -17,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Column, Connection, Integer, MetaData, String, Table, bindparam, select
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -71,6 +73,16 @@ def upsert(*, session: Session, key: str, slot: int, response: Any, seq: int, no
     return seq
 
 
+ROW_BY_KEY = select(baseline_slot.c.seq, baseline_slot.c.saved_at).where(
+    baseline_slot.c.key == bindparam("b_key"), baseline_slot.c.slot == 1
+)
+
+
+def read_row(*, connection: Connection, key: str) -> dict[str, Any]:
+    row = connection.execute(ROW_BY_KEY, {"b_key": key}).one_or_none()
+    return {"seq": None, "saved_at": None} if row is None else {"seq": row.seq, "saved_at": row.saved_at.isoformat()}
+
+
 def create_app(database_url: str, page_bytes: int) -> Starlette:
     db = Database(database_url)
     baseline_metadata.create_all(db.engine)
@@ -91,6 +103,10 @@ def create_app(database_url: str, page_bytes: int) -> Starlette:
     async def page(_request: Request) -> Response:
         return HTMLResponse(PAGE.render(context))
 
+    async def live(request: Request) -> Response:
+        body = await db.read_core(read_row, key=request.path_params["key"][:32])
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -98,6 +114,7 @@ def create_app(database_url: str, page_bytes: int) -> Starlette:
         routes=[
             Route("/save/{key}/{slot:int}", save, methods=["PUT"]),
             Route("/page", page),
+            Route("/live/{key}", live),
             Route("/healthz", health),
         ]
     )

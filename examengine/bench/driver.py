@@ -68,6 +68,9 @@ class Recorder:
             **{key: value for key, value in latency_summary(self.latencies_ms).items() if key != "n"},
             "server_peak_rss_mib": round(self.peak_rss_bytes / MIB, 1),
             "server_cpu_cores": _per_second(self.server_cpu_seconds, seconds),
+            "server_cpu_ms_per_request": None
+            if math.isnan(self.server_cpu_seconds) or not self.count
+            else round(self.server_cpu_seconds * 1000 / self.count, 3),
             "driver_cpu_cores": _per_second(self.driver_cpu_seconds, seconds),
         }
 

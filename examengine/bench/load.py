@@ -6,11 +6,13 @@
    with pre-issued API tokens and browser sessions (examengine/bench/seed.py).
 2. The engine under uvicorn (`--workers`), then with aiohttp: a login burst (passwords, argon2), a start burst
    (candidates press Start within one second and load their first item), the rest starting, the sustained phase
-   (a save per think time each, half after loading the next item page), capacity sweeps of the save and of the
-   item page, and everyone submitting. Peak RSS and CPU of the server are sampled throughout.
+   (a save per think time each, half after loading the next item page), the live channel (every open exam page
+   polls GET /candidate/attempts/{id}/live every 3 s, as static/live.js does), capacity sweeps of the save, the
+   item page and the live poll, and everyone submitting. Peak RSS and CPU of the server are sampled throughout.
 3. Every acknowledged save is checked in the database: its seq (or a later one) is stored, with its answer.
 4. The ceilings on the same machine: raw argon2 verification with the configured parameters, and a bare Starlette
-   upsert endpoint and a bare Jinja2 page (examengine/bench/baseline.py) under the same uvicorn settings.
+   upsert endpoint, a bare Jinja2 page and a bare one-row read (examengine/bench/baseline.py) under the same
+   uvicorn settings. The live channel's cost is then projected to 10,000 open pages (report.live_channel).
 The table goes to stdout and the JSON to `--output`; with --json the JSON goes to stdout and the table to stderr.
 """
 
@@ -117,9 +119,11 @@ async def _drive_engine(
             phases.sustained(driver, sitters, seconds=args.duration, think=args.think, saves=saves, pages=pages),
             pages,
         )
+        await _live_channel(driver, sitters, args, recorders["live_poll"])
         for name, send in (
             ("app_save", phases.app_save_sender(driver, sitters)),
             ("app_page", phases.app_page_sender(driver, sitters)),
+            ("app_live", phases.app_live_sender(driver, sitters)),
         ):
             capacity[name] = await _sweep(driver, args, name, send)
         _log("submit: every candidate submits")
@@ -127,6 +131,23 @@ async def _drive_engine(
             recorders["submit"], phases.submit_all(driver, sitters, args.submit_rate, recorders["submit"])
         )
     return recorders, capacity, sitters, page_bytes
+
+
+async def _live_channel(
+    driver: Driver, sitters: Sequence[phases.Sitter], args: argparse.Namespace, polls: Recorder
+) -> None:
+    """Each started candidate's exam page is open (loaded once in its browser session if the sustained phase did
+    not) and polls its live channel every LIVE_POLL_SECONDS for --live-seconds."""
+    opening = Recorder("opening the pages not yet open")  # set-up for the phase, not reported
+    await phases.open_pages(driver, sitters, phases.OPENING_PER_S, opening)
+    if opening.errors:
+        _log(f"{sum(opening.errors.values()):,} pages did not open: {dict(opening.errors)}")
+    open_pages = sum(1 for s in sitters if s.attempt_id and s.page_open)
+    _log(
+        f"live channel: {open_pages:,} open pages poll every {phases.LIVE_POLL_SECONDS:g} s for {args.live_seconds:g} s"
+        f" ({open_pages / phases.LIVE_POLL_SECONDS:,.0f} polls/s)"
+    )
+    await driver.phase(polls, phases.live_polling(driver, sitters, args.live_seconds, polls))
 
 
 async def _sweep(driver: Driver, args: argparse.Namespace, name: str, send: phases.Send) -> dict[str, Any]:
@@ -160,6 +181,7 @@ async def _drive_baseline(server: servers.Server, args: argparse.Namespace, keys
         for name, send in (
             ("baseline_save", phases.baseline_save_sender(driver, keys, 20)),
             ("baseline_page", phases.baseline_page_sender(driver)),
+            ("baseline_live", phases.baseline_live_sender(driver, keys)),
         ):
             found[name] = await _sweep(driver, args, name, send)
         return found
@@ -269,6 +291,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "argon2": vars(settings.argon2),
             "save_per_s": capacity["baseline_save"]["rate_per_s"],
             "page_per_s": capacity["baseline_page"]["rate_per_s"],
+            "live_per_s": capacity["baseline_live"]["rate_per_s"],
             "page_bytes": page_bytes,
         },
         "integrity": integrity,
@@ -279,6 +302,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         },
     }
     figures["ratios"] = report.ratios(figures)
+    figures["live_channel"] = report.live_channel(figures, sum(1 for s in sitters if s.attempt_id and s.page_open))
     figures["targets"] = report.targets(figures)
     return figures
 

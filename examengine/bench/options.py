@@ -37,6 +37,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         help="prepare every candidate's form in the set-up, as the scheduled job does before a window opens (yes), "
         "or leave assembly to the start burst (no)",
     )
+    parser.add_argument(
+        "--live-seconds",
+        type=float,
+        default=30,
+        help="seconds every open exam page polls its live channel (every 3 s) in the live phase (default 30)",
+    )
     parser.add_argument("--submit-rate", type=float, default=200, help="submissions per second at the end")
     parser.add_argument("--step-seconds", type=float, default=3, help="length of each capacity sweep step")
     parser.add_argument(
@@ -56,7 +62,7 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     for name in ("candidates", "workers", "logins", "burst", "bank", "connections", "step_requests", "max_rate"):
         if getattr(args, name) < 1:
             return f"--{name.replace('_', '-')} must be at least 1"
-    for name in ("duration", "think", "submit_rate", "step_seconds"):
+    for name in ("duration", "think", "live_seconds", "submit_rate", "step_seconds"):
         if getattr(args, name) <= 0:
             return f"--{name.replace('_', '-')} must be more than 0"
     if args.stored_responses < 0:

@@ -25,6 +25,8 @@ SWEEP_RATES = (25, 50, 100, 200, 400, 800, 1600, 3200, 6400, 12800)
 PHASE_START_DELAY = 0.05
 WARM_UP_REQUESTS = 20
 KEEPING_UP = 0.9  # answers per second as a share of the offered rate
+LIVE_POLL_SECONDS = 3.0  # every open exam page asks its live channel this often (POLL_MS in static/live.js)
+OPENING_PER_S = 100  # item pages loaded per second for candidates whose page is not open yet before the live phase
 
 
 def answer(seq: int) -> str:
@@ -43,6 +45,7 @@ class Sitter:
     seqs: dict[int, int] = field(default_factory=dict)
     acked: dict[int, int] = field(default_factory=dict)
     acknowledged: int = 0
+    page_open: bool = False  # an item page loaded in its browser session, which holds the attempt (the device lock)
     # slot -> answer(seq) -> (what the client sends: the identifier its attempt shows, what is stored: authored)
     shown: dict[int, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
 
@@ -64,6 +67,19 @@ class Sitter:
 
     def item_page(self, slot: int) -> str:
         return f"/candidate/attempts/{self.attempt_id}/items/{slot}"
+
+    @property
+    def live(self) -> str:
+        return f"/candidate/attempts/{self.attempt_id}/live"
+
+
+async def load_page(driver: Driver, recorder: Recorder, sitter: Sitter, intended: float) -> None:
+    """The candidate's browser loads the current item page (its session takes the attempt's device lock)."""
+    body = await driver.request(
+        recorder, "GET", sitter.item_page(sitter.slots[sitter.position]), intended, headers=sitter.browser
+    )
+    if body is not None:
+        sitter.page_open = True
 
 
 async def save(driver: Driver, recorder: Recorder, sitter: Sitter, slot: int, intended: float) -> None:
@@ -162,13 +178,37 @@ async def sustained(
         while tick < ends and driver.now() < ends:  # a candidate far behind stops at the end, too
             if rng.random() < NAVIGATE_SHARE:
                 sitter.position = (sitter.position + 1) % len(sitter.slots)
-                await driver.request(
-                    pages, "GET", sitter.item_page(sitter.slots[sitter.position]), tick, headers=sitter.browser
-                )
+                await load_page(driver, pages, sitter, tick)
             await save(driver, saves, sitter, sitter.slots[sitter.position], tick + reading)
             tick += think * rng.uniform(0.5, 1.5)
 
     await asyncio.gather(*(sit(s) for s in sitters if s.attempt_id))
+
+
+async def open_pages(driver: Driver, sitters: Sequence[Sitter], rate: float, recorder: Recorder) -> None:
+    """Every started candidate whose browser has not loaded an item page yet loads one (an exam page is open before
+    it polls, and its session then holds the attempt), at `rate` per second."""
+    closed = [s for s in sitters if s.attempt_id and not s.page_open]
+
+    async def send(n: int, intended: float) -> None:
+        await load_page(driver, recorder, closed[n], intended)
+
+    if closed:
+        await open_loop(rate, len(closed) / rate, send)
+
+
+async def live_polling(driver: Driver, sitters: Sequence[Sitter], seconds: float, recorder: Recorder) -> None:
+    """Every open exam page polls its live channel once per LIVE_POLL_SECONDS, evenly spread (open loop: the
+    offered rate is open pages / LIVE_POLL_SECONDS whatever the answers do)."""
+    running = [s for s in sitters if s.attempt_id and s.page_open]
+
+    async def send(n: int, intended: float) -> None:
+        await driver.request(
+            recorder, "GET", running[n % len(running)].live, intended, headers=running[n % len(running)].browser
+        )
+
+    if running:
+        await open_loop(len(running) / LIVE_POLL_SECONDS, seconds, send)
 
 
 async def submit_all(driver: Driver, sitters: Sequence[Sitter], rate: float, recorder: Recorder) -> None:
@@ -261,6 +301,16 @@ def app_page_sender(driver: Driver, sitters: Sequence[Sitter]) -> Send:
     return send
 
 
+def app_live_sender(driver: Driver, sitters: Sequence[Sitter]) -> Send:
+    running = [s for s in sitters if s.attempt_id and s.page_open]
+
+    async def send(recorder: Recorder, n: int, intended: float) -> None:
+        sitter = running[n % len(running)]
+        await driver.request(recorder, "GET", sitter.live, intended, headers=sitter.browser)
+
+    return send
+
+
 def baseline_save_sender(driver: Driver, keys: int, slots: int) -> Send:
     seqs: dict[tuple[int, int], int] = {}
 
@@ -277,5 +327,14 @@ def baseline_save_sender(driver: Driver, keys: int, slots: int) -> Send:
 def baseline_page_sender(driver: Driver) -> Send:
     async def send(recorder: Recorder, _n: int, intended: float) -> None:
         await driver.request(recorder, "GET", "/page", intended)
+
+    return send
+
+
+def baseline_live_sender(driver: Driver, keys: int) -> Send:
+    """The bare one-row read, over the rows the bare save sweep wrote (the same keys as baseline_save_sender)."""
+
+    async def send(recorder: Recorder, n: int, intended: float) -> None:
+        await driver.request(recorder, "GET", f"/live/k{n % keys}", intended)
 
     return send

@@ -6,11 +6,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from examengine.bench.phases import LIVE_POLL_SECONDS
+
 SAVE_P99_TARGET_MS = 50.0
 FIRST_ITEM_TARGET_MS = 5_000.0
 SAVE_RATIO_TARGET = 1.0
 LOGIN_RATIO_TARGET = 0.8
 RSS_TARGET_MIB = 1024.0
+LIVE_PAGES = 10_000  # the issue's scale for the live channel: open exam pages, each polling every 3 s
 
 PHASE_LABELS = {
     "login": "login (password)",
@@ -20,6 +23,7 @@ PHASE_LABELS = {
     "first_item_rest": "first item (the rest)",
     "save": "save (sustained)",
     "item_page": "item page (sustained)",
+    "live_poll": "live poll (every 3 s)",
     "submit": "submit",
 }
 
@@ -35,7 +39,49 @@ def ratios(report: dict[str, Any]) -> dict[str, float]:
         "render": ratio(capacity["app_page"]["rate_per_s"], capacity["baseline_page"]["rate_per_s"]),
         "save_peak": ratio(capacity["app_save"]["peak_ok_per_s"], capacity["baseline_save"]["peak_ok_per_s"]),
         "render_peak": ratio(capacity["app_page"]["peak_ok_per_s"], capacity["baseline_page"]["peak_ok_per_s"]),
+        "live": ratio(capacity["app_live"]["rate_per_s"], capacity["baseline_live"]["rate_per_s"]),
+        "live_peak": ratio(capacity["app_live"]["peak_ok_per_s"], capacity["baseline_live"]["peak_ok_per_s"]),
         "login": ratio(report["phases"]["login"]["requests_per_s"], baselines["argon2_verify_per_s"]),
+    }
+
+
+def cpu_ms_per_request(sweep: dict[str, Any]) -> float:
+    """The server's CPU time per request of an endpoint: at the highest rate of its sweep that it kept up with (the
+    server's idle work is spread over the most requests there), or its first step when it kept up with none."""
+    kept = [step for step in sweep["steps"] if step["kept_up"]] or sweep["steps"][:1]
+    figure = max(kept, key=lambda step: step["offered_per_s"])["server_cpu_ms_per_request"]
+    return math.nan if figure is None else float(figure)
+
+
+def live_channel(report: dict[str, Any], open_pages: int) -> dict[str, Any]:
+    """What the live channel costs: per poll (server CPU, against a save and a bare one-row read measured in the
+    same run), in this run's live phase, and at LIVE_PAGES open pages each polling every LIVE_POLL_SECONDS."""
+    capacity, cpus = report["capacity"], report["machine"]["cpus"] or 1
+    per_poll = cpu_ms_per_request(capacity["app_live"])
+    per_save, per_bare = cpu_ms_per_request(capacity["app_save"]), cpu_ms_per_request(capacity["baseline_live"])
+    rate = LIVE_PAGES / LIVE_POLL_SECONDS
+    cores = per_poll * rate / 1000
+    polls = report["phases"].get("live_poll", {})
+    return {
+        "poll_seconds": LIVE_POLL_SECONDS,
+        "this_run": {
+            "open_pages": open_pages,
+            **{key: polls.get(key) for key in ("requests_per_s", "p50_ms", "p99_ms", "errors")},
+            "server_cpu_ms_per_poll": polls.get("server_cpu_ms_per_request"),
+            "server_cpu_cores": polls.get("server_cpu_cores"),
+        },
+        "server_cpu_ms": {"poll": per_poll, "save": per_save, "bare_read": per_bare},
+        "poll_vs_save_cpu": ratio(per_poll, per_save),
+        "poll_vs_bare_read_cpu": ratio(per_poll, per_bare),
+        "at_scale": {
+            "open_pages": LIVE_PAGES,
+            "polls_per_s": round(rate, 1),
+            "server_cores": round(cores, 2),
+            "machine_share": round(cores / cpus, 3),
+            "ceiling_per_s": capacity["app_live"]["rate_per_s"],
+            "peak_ok_per_s": capacity["app_live"]["peak_ok_per_s"],
+            "times_the_peak": ratio(rate, capacity["app_live"]["peak_ok_per_s"]),
+        },
     }
 
 
@@ -91,6 +137,24 @@ def _prepared(seconds: float | None) -> str:
     return f"forms prepared before the window in {seconds:g} s (the scheduled job's work), so Start does no assembly"
 
 
+def _live_lines(report: dict[str, Any]) -> list[str]:
+    live = report["live_channel"]
+    run, cpu, scale = live["this_run"], live["server_cpu_ms"], live["at_scale"]
+    return [
+        f"live channel (GET /candidate/attempts/{{id}}/live, every {live['poll_seconds']:g} s per open exam page):",
+        f"  this run: {_number(run['open_pages'])} open pages, {_number(run['requests_per_s'])} polls/s, p50"
+        f" {_number(run['p50_ms'])} ms, p99 {_number(run['p99_ms'])} ms, {_number(run['errors'])} errors, server"
+        f" {_number(run['server_cpu_ms_per_poll'], 3)} ms CPU a poll ({_number(run['server_cpu_cores'], 2)} cores)",
+        f"  server CPU per request (sweeps): poll {_number(cpu['poll'], 3)} ms, save {_number(cpu['save'], 3)} ms,"
+        f" bare one-row read {_number(cpu['bare_read'], 3)} ms: poll / save {_number(live['poll_vs_save_cpu'], 3)},"
+        f" poll / bare read {_number(live['poll_vs_bare_read_cpu'], 3)}",
+        f"  at {_number(scale['open_pages'])} open pages: {_number(scale['polls_per_s'])} polls/s need"
+        f" {_number(scale['server_cores'], 2)} server cores, {scale['machine_share']:.0%} of this"
+        f" {report['machine']['cpus']}-CPU machine; {_number(scale['times_the_peak'], 2)} x the most polls/s it"
+        f" answered ({_number(scale['peak_ok_per_s'])}/s; {_number(scale['ceiling_per_s'])}/s within p99 50 ms)",
+    ]
+
+
 def table(report: dict[str, Any]) -> str:
     config = report["config"]
     lines = [
@@ -124,8 +188,13 @@ def table(report: dict[str, Any]) -> str:
         f"{_row(capacity, ratio_of, 'page', 'rate_per_s', 'render')}",
         f"{'item page vs Jinja2 page, most answered':40}"
         f"{_row(capacity, ratio_of, 'page', 'peak_ok_per_s', 'render_peak')}",
+        f"{'live poll vs bare read, p99 <= ' + limit + ' ms':40}"
+        + _row(capacity, ratio_of, "live", "rate_per_s", "live"),
+        f"{'live poll vs bare read, most answered':40}{_row(capacity, ratio_of, 'live', 'peak_ok_per_s', 'live_peak')}",
         f"{'login vs raw argon2 verify':40}{_number(report['phases']['login']['requests_per_s']):>10}"
         f"{_number(baselines['argon2_verify_per_s']):>10}{_number(ratio_of['login'], 3):>8}",
+        "",
+        *_live_lines(report),
         "",
     ]
     integrity = report["integrity"]

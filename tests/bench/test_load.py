@@ -40,6 +40,8 @@ TINY = [
     "100",
     "--submit-rate",
     "50",
+    "--live-seconds",
+    "3",
     "--stored-responses",
     "400",
     "--json",
@@ -87,7 +89,9 @@ def test_bench_reports_every_phase_baseline_and_ratio(
     # a save per candidate per think time (±50%) for 3 s: about 36 offered
     assert 15 <= phases["save"]["requests"] <= 70
 
-    for name in ("app_save", "app_page", "baseline_save", "baseline_page"):
+    # every started page polls its live channel every 3 s for 3 s: one poll each
+    assert phases["live_poll"]["requests"] == CANDIDATES
+    for name in ("app_save", "app_page", "app_live", "baseline_save", "baseline_page", "baseline_live"):
         sweep = figures["capacity"][name]
         assert [s["offered_per_s"] for s in sweep["steps"]][:1] == [25]
         assert max(s["offered_per_s"] for s in sweep["steps"]) <= 100
@@ -109,12 +113,21 @@ def test_bench_reports_every_phase_baseline_and_ratio(
     assert integrity["lost_saves"] == 0 and integrity["corrupted_saves"] == 0
     assert integrity["attempts"] == {"submitted": CANDIDATES}, integrity
     assert integrity["finish_events"] == integrity["results"] == CANDIDATES, integrity
-    assert set(figures["ratios"]) == {"save", "render", "save_peak", "render_peak", "login"}
+    assert set(figures["ratios"]) == {"save", "render", "save_peak", "render_peak", "live", "live_peak", "login"}
+    live = figures["live_channel"]
+    assert live["this_run"]["open_pages"] == CANDIDATES and live["this_run"]["errors"] == 0
+    assert live["this_run"]["server_cpu_ms_per_poll"] >= 0
+    assert all(value >= 0 for value in live["server_cpu_ms"].values()), live
+    scale = live["at_scale"]
+    assert (scale["open_pages"], scale["polls_per_s"]) == (10_000, pytest.approx(3333.3))
+    assert scale["server_cores"] == pytest.approx(live["server_cpu_ms"]["poll"] * 10_000 / 3 / 1000, abs=0.01)
+    assert scale["machine_share"] == pytest.approx(scale["server_cores"] / figures["machine"]["cpus"], abs=0.01)
     assert set(figures["targets"]) >= {"save_p99_ms", "lost_saves", "save_ratio", "login_ratio", "server_peak_rss_mib"}
     assert figures["targets"]["lost_saves"]["met"] is True
 
     table = captured.err
-    for label in [*report.PHASE_LABELS.values(), "save, p99 <= 50 ms", "save, most answered", "login vs raw argon2"]:
+    labels = ["save, p99 <= 50 ms", "save, most answered", "live poll vs bare read, most", "login vs raw argon2"]
+    for label in [*report.PHASE_LABELS.values(), *labels, "at 10,000 open pages: 3,333.3 polls/s need"]:
         assert label in table
     assert "0 lost" in table
     assert all(Path(log).parent == tmp_path for log in figures["server"]["logs"].values())
@@ -127,6 +140,7 @@ def test_bench_reports_every_phase_baseline_and_ratio(
         ("--workers", "0", "--workers must be at least 1"),
         ("--think", "0", "--think must be more than 0"),
         ("--duration", "-1", "--duration must be more than 0"),
+        ("--live-seconds", "0", "--live-seconds must be more than 0"),
         ("--step-requests", "0", "--step-requests must be at least 1"),
         ("--stored-responses", "-1", "--stored-responses must be 0 or more"),
         ("--database-url", "nonsense", "--database-url 'nonsense' is not a database URL"),

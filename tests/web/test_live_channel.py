@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import select
 from starlette.testclient import TestClient
 
 from examengine.db import Database
+from examengine.delivery.live import LIVE_BY_ID
 from examengine.delivery.models import AttemptEvent
 from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
@@ -169,3 +172,39 @@ def test_proctor_announcements_reach_one_candidate_or_the_sitting(
     closed = app_client.post(one, json={"message": "too late"}, headers=headers["proctor"])
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "attempt_closed"
     assert app_client.post(whole, json={"message": "nobody"}, headers=headers["admin"]).json()["changed"] == 0
+
+
+def _live_read_plan(db: Database, attempt_id: str) -> str:
+    """The database's plan for the live read of one attempt (PostgreSQL's with its statistics fresh)."""
+    with db.engine.connect() as connection:
+        compiled = LIVE_BY_ID.compile(connection)
+        params = compiled.construct_params({"b_attempt_id": attempt_id})
+        if connection.dialect.name == "sqlite":
+            values = tuple(params[name] for name in compiled.positiontup or ())
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
+            return "\n".join(str(row[3]) for row in rows)
+        connection.exec_driver_sql("ANALYZE attempt_event")
+        return "\n".join(str(row[0]) for row in connection.exec_driver_sql("EXPLAIN " + str(compiled), params))
+
+
+def test_a_poll_never_walks_the_answer_saves(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+) -> None:
+    """An essay autosaves on every pause in typing: an attempt gathers thousands of answer_saved events, and each
+    poll (every 3 s from every open page) must not read them, only the few other events (the partial index)."""
+    cara, attempt_url = _started(app_client, sitting)
+    attempt_id = attempt_url.rsplit("/", 1)[1]
+    now = datetime.now(UTC)
+    saves = [
+        {"attempt_id": attempt_id, "at": now, "type": "answer_saved", "detail": {"slot": 1, "seq": n}}
+        for n in range(2_000)
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(insert(AttemptEvent), saves)
+    plan = _live_read_plan(db, attempt_id)
+    assert "ix_attempt_event_attempt" not in plan and "ix_attempt_event_chain" in plan, plan
+    assert "Seq Scan on attempt_event" not in plan, plan
+    body = cara.get(attempt_url + "/live").json()  # and it still answers what it did
+    assert body["status"] == "in_progress" and body["announcement"] is None and body["version"] > 0
