@@ -34,3 +34,24 @@ def test_the_readme_links_to_documents_that_exist() -> None:
 def test_the_readme_stays_short() -> None:
     lines = README.count("\n")
     assert lines <= 150, f"README.md has {lines} lines: move detail into docs/"
+
+
+def test_every_json_api_route_is_documented() -> None:
+    """API.md is the contract; docs/api.md lists what this project adds. A route in neither fails here."""
+    from examengine.settings import Settings
+    from examengine.web.routes import routes
+
+    contract = (
+        (ROOT.parent / "shared" / "API.md").read_text(encoding="utf-8") if (ROOT.parent / "shared").is_dir() else ""
+    )
+    ours = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    documented = {shape(p) for p in re.findall(r"(/api/v1/[^\s`)|]*)", contract + ours)}
+    # API.md writes an attempt's proctor actions as `/resume` · `/terminate` · `/extend` · `/notes` after `/pause`
+    documented |= {shape(f"/api/v1/attempts/{{id}}/{action}") for action in re.findall(r"`/(\w+)`", contract)}
+    paths = {getattr(r, "path", "") for r in routes(Settings())}
+    missing = sorted(p for p in paths if p.startswith("/api/v1") and shape(p) not in documented)
+    assert missing == [], f"document these routes in docs/api.md: {missing}"
