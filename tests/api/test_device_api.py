@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -277,7 +279,7 @@ def test_signing_out_and_in_again_on_the_same_browser_resumes_the_exam(
         assert browser not in text and token_digest(browser) not in text
 
 
-OTHER_BROWSERS = {
+OTHER_BROWSERS: dict[str, Callable[[dict[str, Any], TestClient], str | None]] = {
     "no device cookie": lambda s, laptop: None,
     "a made-up device cookie": lambda s, laptop: secrets.token_urlsafe(32),
     "a device cookie of another user": lambda s, laptop: signed_in(s["app"], "carl@example.org").cookies[DEVICE_COOKIE],
@@ -337,7 +339,7 @@ def test_parallel_first_requests_of_the_new_session_resume_once(
     sign_out_through_the_warning(laptop, attempt_url)
     log_in(laptop, "cara@example.org", TEST_PASSWORD)
     paths = [attempt_url + "/items/1", attempt_url + "/items/2", attempt_url + "/review", attempt_url + "/live"] * 3
-    answers = in_parallel([lambda path=path: laptop.get(path) for path in paths])
+    answers = in_parallel([partial(laptop.get, path) for path in paths])
     assert [a.status_code for a in answers if "/live" not in str(a.url)] == [200] * 9
     kinds = [e["type"] for e in events_of(app_client, sitting, attempt_id)]
     assert kinds.count("device_resumed") == 1 and "second_device" not in kinds

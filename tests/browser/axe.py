@@ -10,13 +10,13 @@ import os
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 from tests.conftest import REPO_ROOT
 
 AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-NARROW = {"width": 320, "height": 640}  # CSS px: the width WCAG 2.1 reflow (1.4.10) asks a page to work at
+NARROW = ViewportSize(width=320, height=640)  # CSS px: the width WCAG 2.1 reflow (1.4.10) asks a page to work at
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

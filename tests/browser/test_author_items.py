@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.test_admin_users import sign_in
 
@@ -58,13 +58,13 @@ def test_author_imports_a_file_and_sees_the_report(live_server: str, page: Page)
     page.goto(f"{live_server}/author/items/import")
     bad = {"items": [{"id": "x", "kind": "numeric", "stem": "<p>1+1?</p>"}]}
     page.get_by_label("File").set_input_files(
-        files=[{"name": "bad.json", "mimeType": "application/json", "buffer": json.dumps(bad).encode()}]
+        files=[FilePayload(name="bad.json", mimeType="application/json", buffer=json.dumps(bad).encode())]
     )
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("alert")).to_contain_text("nothing was imported")
     good = {"items": [{"id": "y", "kind": "numeric", "stem": "<p>1+1?</p>", "answer": 2}]}
     page.get_by_label("File").set_input_files(
-        files=[{"name": "good.json", "mimeType": "application/json", "buffer": json.dumps(good).encode()}]
+        files=[FilePayload(name="good.json", mimeType="application/json", buffer=json.dumps(good).encode())]
     )
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("status")).to_contain_text("Imported 1 item as drafts.")
@@ -77,7 +77,7 @@ def test_author_uploads_an_image(live_server: str, page: Page) -> None:
     page.goto(f"{live_server}/author/items")
     page.get_by_role("link", name="Images").click()
     page.get_by_label("Image file").set_input_files(
-        files=[{"name": "dot.png", "mimeType": "image/png", "buffer": PNG_1x1}]
+        files=[FilePayload(name="dot.png", mimeType="image/png", buffer=PNG_1x1)]
     )
     page.get_by_role("button", name="Upload image").click()
     expect(page.get_by_role("status")).to_contain_text("Stored. Its address is /media/")
@@ -95,7 +95,7 @@ def test_a_hostile_rationale_sends_no_request_from_the_item_page(live_server: st
     sign_in(page, live_server, "author@example.org")
     page.goto(f"{live_server}/author/items/import")
     page.get_by_label("File").set_input_files(
-        files=[{"name": "h.json", "mimeType": "application/json", "buffer": json.dumps({"items": [item]}).encode()}]
+        files=[FilePayload(name="h.json", mimeType="application/json", buffer=json.dumps({"items": [item]}).encode())]
     )
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("status")).to_contain_text("Imported 1 item as drafts.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import httpx2
@@ -35,7 +36,7 @@ def api_headers(base: str, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-def approved_item(base: str, item: dict[str, object]) -> str:
+def approved_item(base: str, item: Mapping[str, object]) -> str:
     """Import `item` as the demo author and take version 1 through review to approved (by the demo admin)."""
     author, admin = api_headers(base, "author@example.org"), api_headers(base, "admin@example.org")
     bank = json.dumps({"items": [item]}).encode()

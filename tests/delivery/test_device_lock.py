@@ -38,7 +38,9 @@ class Sitting:
         return self.program.call(fn, **kwargs)
 
     def attempt(self) -> Attempt:
-        return self.call(lambda *, session: session.get(Attempt, self.attempt_id))
+        found: Attempt | None = self.call(lambda *, session: session.get(Attempt, self.attempt_id))
+        assert found is not None
+        return found
 
     def set(self, **values: Any) -> None:
         def change(*, session: Session) -> None:
@@ -53,7 +55,8 @@ class Sitting:
             )
             return list(session.scalars(query.order_by(col(AttemptEvent.id))))
 
-        return self.call(read)
+        found: list[AttemptEvent] = self.call(read)
+        return found
 
     def holder_name(self) -> str | None:
         bound = self.attempt().holder_session
@@ -176,7 +179,7 @@ def test_moving_to_the_waiting_device_ends_the_old_session_and_keeps_answers_and
     assert (after.holder_session, after.waiting_session) == (sitting.sessions[PHONE], None)
     assert view.responses == {1: "A"} and after.deadline_at == before.deadline_at
     assert after.status == before.status == "in_progress"
-    resolve = {"kind": CredentialKind.WEB, "idle_timeout": None}
+    resolve: dict[str, Any] = {"kind": CredentialKind.WEB, "idle_timeout": None}
     with sitting.program.services.db.engine.connect() as connection:
         assert credentials.resolve(connection=connection, token=sitting.tokens[LAPTOP], **resolve) is None  # signed out
         assert credentials.resolve(connection=connection, token=sitting.tokens[PHONE], **resolve) is not None

@@ -144,7 +144,7 @@ def test_a_candidate_not_admitted_yet_gets_no_items(
     assert "html" not in waiting.text
 
 
-def test_timed_sections_give_the_open_section_only(app_client: TestClient, make_user: Callable) -> None:
+def test_timed_sections_give_the_open_section_only(app_client: TestClient, make_user: Callable[..., Any]) -> None:
     users = {
         "admin": make_user("admin@example.org", "admin"),
         "author": make_user("author@example.org", "author"),
@@ -171,7 +171,9 @@ def test_timed_sections_give_the_open_section_only(app_client: TestClient, make_
     assert second["open_section"] == 1 and [i["slot"] for i in second["items"]] == [3, 4]
 
 
-def test_a_forward_only_exam_keeps_its_next_question_on_the_server(app_client: TestClient, make_user: Callable) -> None:
+def test_a_forward_only_exam_keeps_its_next_question_on_the_server(
+    app_client: TestClient, make_user: Callable[..., Any]
+) -> None:
     users = {
         "admin": make_user("admin@example.org", "admin"),
         "author": make_user("author@example.org", "author"),
