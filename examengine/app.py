@@ -43,7 +43,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services: Services = app.state.services
         shutdown.watch_signals()
-        ensure_migrated(services.db.engine)
+        try:
+            ensure_migrated(services.db.engine)
+        except BaseException:
+            services.db.dispose()  # a refused start keeps no pooled connection open behind it
+            raise
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.read_threads
         warning = sqlite_version_warning() if services.db.is_sqlite else None
         if warning:
