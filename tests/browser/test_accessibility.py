@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import AxeAudit
 from tests.browser.test_admin_users import sign_in
-from tests.browser.test_candidate_exam import give_an_answer, start_demo_exam
+from tests.browser.test_candidate_exam import FINISHED, give_an_answer, start_demo_exam
 from tests.browser.test_candidate_sections import SECTIONED
 from tests.browser.test_certificates import DEMO_PASSWORD, api_headers, approved_item
 from tests.conftest import REPO_ROOT
@@ -156,7 +156,7 @@ def test_every_page_of_an_exam_has_no_wcag_violations(live_server: str, page: Pa
     page.goto(f"{attempt_url}/review")
     page.get_by_role("checkbox", name=re.compile("I want to submit my exam")).check()
     page.get_by_role("button", name="Submit exam").click()
-    expect(page.get_by_role("heading", name="Your exam was submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name=FINISHED)).to_be_visible()
     audit.check(page, "the done page of a submitted exam")
     page.goto(f"{live_server}/candidate")
     audit.check(page, "My exams after submitting")

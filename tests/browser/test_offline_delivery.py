@@ -12,7 +12,7 @@ import httpx2
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_admin_users import sign_in
-from tests.browser.test_candidate_exam import answer_current_question, give_an_answer, start_demo_exam
+from tests.browser.test_candidate_exam import FINISHED, answer_current_question, give_an_answer, start_demo_exam
 from tests.browser.test_candidate_sections import schedule_sitting
 
 KIT_KEPT = "() => Object.keys(sessionStorage).some((key) => key.startsWith('ee-kit-'))"
@@ -121,7 +121,7 @@ def test_next_flag_and_review_work_offline_and_reach_the_server_after(live_serve
     page.get_by_role("button", name="Review answers").click()
     page.get_by_role("checkbox", name=re.compile(r"^I want to submit my exam")).check()
     page.get_by_role("button", name="Submit exam").click()
-    expect(page.get_by_role("heading", name="Your exam was submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name=FINISHED)).to_be_visible()
     assert page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('ee-'))") == []
 
 
