@@ -161,6 +161,10 @@ def test_the_stream_refuses_others_and_ends_with_the_session(
     events = Events(url, cara.cookies["ee_session"])
     events.wait_for(lambda kind, _: kind == "message")
     assert app.state.services.live.count == 1
+    app.state.services.live.max_streams = 1  # past its bound a process refuses, and the page polls
+    full = httpx2.get(url, headers={"Cookie": f"ee_session={cara.cookies['ee_session']}"})
+    assert full.status_code == 503 and full.json()["error"]["code"] == "live_streams_full"
+    assert full.headers["retry-after"] and app.state.services.live.count == 1
     page = cara.get("/candidate")
     assert cara.post("/logout", data={"csrf_token": csrf_from(page)}).status_code in (200, 303)
     assert events.ended.wait(5), "the stream outlived its session"
