@@ -52,13 +52,17 @@ class Stream:
     holder: str | None  # the device lock key (the web session's token hash)
     token_hash: str
     last: str = ""  # the last state sent
-    outbox: list[str] = field(default_factory=list)
+    state: str | None = None  # the newest state not yet sent: a slow reader gets the latest, never a backlog
+    ping: bool = False
     closed: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def send(self, text: str) -> None:
-        if len(self.outbox) < 16:  # a page that reads nothing does not grow the process
-            self.outbox.append(text)
+        self.state = text
+        self.wake.set()
+
+    def send_ping(self) -> None:
+        self.ping = True
         self.wake.set()
 
     def end(self) -> None:
@@ -133,9 +137,12 @@ class LiveHub:
             while not stream.closed:
                 await stream.wake.wait()
                 stream.wake.clear()
-                pending, stream.outbox = stream.outbox, []
-                for text in pending:
+                if stream.state is not None:
+                    text, stream.state = stream.state, None
                     yield text
+                if stream.ping:
+                    stream.ping = False
+                    yield PING
         finally:
             self.close(stream)
 
@@ -200,7 +207,7 @@ class LiveHub:
         )
         for stream in streams:
             if stream.token_hash in alive:
-                stream.send(PING)
+                stream.send_ping()
             else:
                 stream.end()
         if alive:
