@@ -61,9 +61,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # which otherwise scan it all every few hundred requests (a 100 ms pause in a dashboard refresh or a save).
         gc.collect()
         gc.freeze()
+        await services.live.start()
         try:
             yield
         finally:
+            await services.live.stop()
             if jobs is not None:
                 jobs.shutdown(wait=False)
             services.db.dispose()

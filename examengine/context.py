@@ -1,12 +1,15 @@
-"""What every request and job shares: settings, the database and the password hasher."""
+"""What every request and job shares: settings, the database, the password hasher and the process's live streams
+(started and stopped by the app's lifespan; idle elsewhere)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from examengine.accounts.passwords import Passwords
 from examengine.db import Database
 from examengine.settings import Settings
+from examengine.web.live_hub import LiveHub
 
 
 @dataclass(frozen=True)
@@ -14,7 +17,12 @@ class Services:
     settings: Settings
     db: Database
     passwords: Passwords
+    live: LiveHub
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        return cls(settings, Database(settings.database_url, echo=settings.sql_echo), Passwords(settings.argon2))
+        db = Database(settings.database_url, echo=settings.sql_echo)
+        hub = LiveHub(
+            db, max_streams=settings.live_streams, idle_timeout=timedelta(minutes=settings.session_idle_minutes)
+        )
+        return cls(settings, db, Passwords(settings.argon2), hub)

@@ -119,6 +119,10 @@ class Settings:
     throttle: ThrottleLimits = field(default_factory=ThrottleLimits)
     scheduler: str = "internal"
     preassemble_minutes: int = 60  # forms are prepared for sittings that open within this many minutes (0: off)
+    # live streams (server-sent events) one process holds open; past it an exam page polls instead. Each takes a file
+    # descriptor: the server's `ulimit -n` must exceed this (plus the database pool and the requests in flight). Not
+    # read from the environment yet (EXAMENGINE_LIVE_STREAMS would need its row in the README's configuration table).
+    live_streams: int = 5000
     read_threads: int = 8  # threads for database reads: more only add contention for the GIL on a small machine
     separation_of_duties: bool = True  # an author cannot approve their own item version
     public_url: str | None = None  # e.g. https://exams.example.org: the base of addresses printed on certificates

@@ -34,6 +34,7 @@ from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.scoring.models import AttemptResult
 from tests.conftest import ENGINES, REPO_ROOT, TEST_ARGON2, fresh_database
 from tests.shown import as_shown, shown_option
+from tests.web.test_live_stream import Events
 
 FINAL_EVENTS = ("submitted", "expired", "terminated")
 SWEEP_WAIT_SECONDS = 40
@@ -247,7 +248,9 @@ def test_the_live_channel_shows_what_a_proctor_did_on_another_process(
     setup: tuple[Database, Seeded, dict[str, str]], two_processes: list[str]
 ) -> None:
     """The exam page polls one process while the proctor acts through the other: pause, a message, resume and an
-    extension reach it within 5 s, because the live state is one read of the database, not a process's memory."""
+    extension reach it within 5 s, because the live state is one read of the database, not a process's memory. The
+    page's stream (GET .../events) is held on process a: each change made through b reaches it within 5 s too, through
+    a's hub following the shared change feed."""
     db, seeded, _ = setup
     a, b = two_processes
     candidate = seeded.candidates[0]
@@ -259,13 +262,20 @@ def test_the_live_channel_shows_what_a_proctor_did_on_another_process(
     first = started.json()["sections"][0]["slots"][0]["slot"]
     assert httpx2.get(f"{a}/candidate/attempts/{attempt_id}/items/{first}", headers=cookie).status_code == 200
     before = _live_until(a, attempt_id, cookie, lambda s: s["status"] == "in_progress")
+    stream = Events(f"{a}/candidate/attempts/{attempt_id}/events", cookie["Cookie"].split("=", 1)[1])
+    assert stream.wait_for(lambda kind, _: kind == "message")["version"] == before["version"]
+
+    def streamed(wanted: Any) -> None:
+        stream.wait_for(lambda kind, state: kind == "message" and wanted(state), seconds=5)
 
     act = f"{b}/api/v1/attempts/{attempt_id}"
     assert httpx2.post(f"{act}/pause", json={"reason": "fire alarm"}, headers=proctor).status_code == 200
+    streamed(lambda s: s["paused"])
     paused = _live_until(a, attempt_id, cookie, lambda s: s["paused"])
     assert paused["version"] > before["version"]
     sent = httpx2.post(f"{act}/announce", json={"message": "Stay seated."}, headers=proctor)
     assert sent.status_code in (200, 201), sent.text
+    streamed(lambda s: (s["announcement"] or {}).get("message") == "Stay seated.")
     told = _live_until(b, attempt_id, cookie, lambda s: (s["announcement"] or {}).get("message") == "Stay seated.")
     assert told["paused"]
     assert (
@@ -275,12 +285,17 @@ def test_the_live_channel_shows_what_a_proctor_did_on_another_process(
         == 200
     )
     resumed = _live_until(b, attempt_id, cookie, lambda s: not s["paused"])
+    streamed(lambda s: not s["paused"] and s["version"] > paused["version"])
     assert abs(resumed["remaining_seconds"] - paused["remaining_seconds"]) <= 2  # the pause did not use time up
     extended = httpx2.post(
         f"{a}/api/v1/attempts/{attempt_id}/extend", json={"minutes": 5, "reason": "noise"}, headers=proctor
     )
     assert extended.status_code == 200, extended.text
     moved = _live_until(b, attempt_id, cookie, lambda s: s["added_seconds"] == 300)
+    streamed(lambda s: s["added_seconds"] == 300)
+    terminated = httpx2.post(f"{act}/terminate", json={"reason": "phone"}, headers=proctor)
+    assert terminated.status_code == 200, terminated.text
+    streamed(lambda s: s["status"] == "terminated")
     assert moved["remaining_seconds"] >= resumed["remaining_seconds"] + 295
 
 

@@ -159,3 +159,44 @@ def purge_dead(*, session: Session, now: datetime | None = None, keep: timedelta
         delete(Credential).where(or_(col(Credential.expires_at) < cutoff, col(Credential.revoked_at) < cutoff))
     )
     return int(getattr(result, "rowcount", 0))
+
+
+# The live streams re-check the sessions behind them in batches (examengine/web/live_hub.py).
+BATCH = 500
+LIVE_AMONG = (
+    select(col(Credential.token_hash))
+    .join(User, col(User.id) == col(Credential.user_id))
+    .where(
+        col(Credential.token_hash).in_(bindparam("b_hashes", expanding=True)),
+        col(Credential.kind) == CredentialKind.WEB,
+        col(Credential.revoked_at).is_(None),
+        col(User.disabled_at).is_(None),
+        col(Credential.expires_at) > bindparam("b_now"),
+        col(Credential.last_seen_at) > bindparam("b_idle_since"),
+    )
+)
+TOUCH_AMONG = (
+    update(CREDENTIAL_TABLE)
+    .where(
+        CREDENTIAL_TABLE.c.token_hash.in_(bindparam("b_hashes", expanding=True)),
+        CREDENTIAL_TABLE.c.last_seen_at < bindparam("b_stale"),
+    )
+    .values(last_seen_at=bindparam("b_now"))
+)
+
+
+def live_among(*, connection: Connection, token_hashes: list[str], idle_timeout: timedelta, now: datetime) -> set[str]:
+    """Which of these web sessions are still signed in (not revoked, expired, idle too long or of a disabled user)."""
+    alive: set[str] = set()
+    for start in range(0, len(token_hashes), BATCH):
+        chunk = token_hashes[start : start + BATCH]
+        params = {"b_hashes": chunk, "b_now": now, "b_idle_since": now - idle_timeout}
+        alive.update(str(found) for found in connection.execute(LIVE_AMONG, params).scalars())
+    return alive
+
+
+def touch_among(*, connection: Connection, token_hashes: list[str], now: datetime) -> None:
+    """Record activity for sessions whose exam page holds a live stream open (as its polls did), once a minute."""
+    for start in range(0, len(token_hashes), BATCH):
+        chunk = token_hashes[start : start + BATCH]
+        connection.execute(TOUCH_AMONG, {"b_hashes": chunk, "b_stale": now - LAST_SEEN_RESOLUTION, "b_now": now})

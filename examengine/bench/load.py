@@ -12,7 +12,9 @@
 3. Every acknowledged save is checked in the database: its seq (or a later one) is stored, with its answer.
 4. The ceilings on the same machine: raw argon2 verification with the configured parameters, and a bare Starlette
    upsert endpoint, a bare Jinja2 page and a bare one-row read (examengine/bench/baseline.py) under the same
-   uvicorn settings. The live channel's cost is then projected to 10,000 open pages (report.live_channel).
+   uvicorn settings. The live channel's cost is then projected to 10,000 open pages (report.live_channel), for the
+   poll and for the stream every open page holds instead where it can (bench/streams.py: quiet, then with a proctor
+   acting on a few attempts a second).
 The table goes to stdout and the JSON to `--output`; with --json the JSON goes to stdout and the table to stderr.
 """
 
@@ -39,7 +41,7 @@ from sqlalchemy.engine import make_url
 
 from examengine import migrate
 from examengine.accounts.passwords import Passwords
-from examengine.bench import phases, report, servers
+from examengine.bench import phases, report, servers, streams
 from examengine.bench.baseline import drop_table
 from examengine.bench.check import check_saves, unscored
 from examengine.bench.driver import Driver, Recorder
@@ -120,6 +122,8 @@ async def _drive_engine(
             pages,
         )
         await _live_channel(driver, sitters, args, recorders["live_poll"])
+        proctor = await asyncio.to_thread(streams.proctor_headers, db, f"bench-{seeded.run_id}-proctor@example.org")
+        capacity["live_streams"] = await streams.live_streams(driver, sitters, args.live_seconds, proctor, _log)
         for name, send in (
             ("app_save", phases.app_save_sender(driver, sitters)),
             ("app_page", phases.app_page_sender(driver, sitters)),
@@ -303,6 +307,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     }
     figures["ratios"] = report.ratios(figures)
     figures["live_channel"] = report.live_channel(figures, sum(1 for s in sitters if s.attempt_id and s.page_open))
+    figures["live_channel"]["streams"] = capacity.pop("live_streams", {})
     figures["targets"] = report.targets(figures)
     return figures
 

@@ -152,6 +152,37 @@ def _live_lines(report: dict[str, Any]) -> list[str]:
         f" {_number(scale['server_cores'], 2)} server cores, {scale['machine_share']:.0%} of this"
         f" {report['machine']['cpus']}-CPU machine; {_number(scale['times_the_peak'], 2)} x the most polls/s it"
         f" answered ({_number(scale['peak_ok_per_s'])}/s; {_number(scale['ceiling_per_s'])}/s within p99 50 ms)",
+        *_stream_lines(live.get("streams") or {}),
+    ]
+
+
+def _stream_lines(streams: dict[str, Any]) -> list[str]:
+    """The server-sent event stream every open page holds instead of polling (bench/streams.py)."""
+    if not streams:
+        return []
+    quiet, active, delivery, rss = streams["quiet"], streams["active"], streams["delivery_ms"], streams["rss_mib"]
+    target = streams["target_one_core_share"]
+
+    def share(figure: float | None) -> str:
+        verdict = "" if figure is None else (" ok" if figure <= target else " OVER")
+        shown = "n/a" if figure is None else f"{figure:.1%}"
+        return f"{shown} of one core at 10,000 pages (target <= {target:.0%}){verdict}"
+
+    return [
+        f"live stream (GET /candidate/attempts/{{id}}/events, held by every open page): {_number(streams['streams'])}"
+        f" streams, refused {streams['refused'] or 0}, dropped {streams['dropped']}, {_number(streams['pings'])} pings",
+        f"  quiet {_number(quiet['seconds'])} s: server {_number(quiet['server_cpu_cores'], 4)} cores,"
+        f" {_number(quiet['server_cpu_ms_per_page_per_s'], 5)} ms CPU per open page a second:"
+        f" {share(quiet['one_core_share_at_10000_pages'])}",
+        f"  with {_number(active['actions'])} proctor messages over {_number(active['seconds'])} s: server"
+        f" {_number(active['server_cpu_cores'], 4)} cores ({_number(active['actions_server_cpu_cores'], 4)} for the"
+        f" proctor's requests and their pushes, the same at any number of pages):"
+        f" {share(active['one_core_share_at_10000_pages_with_actions'])}",
+        f"  a proctor's action to its stream: p50 {_number(delivery['p50_ms'])} ms, p99 {_number(delivery['p99_ms'])}"
+        f" ms, max {_number(delivery['max_ms'])} ms ({_number(delivery['n'])} delivered,"
+        f" {streams['not_delivered']} not, {active['action_errors']} actions failed)",
+        f"  server RSS {_number(rss['before'])} MiB before, {_number(rss['with_streams'])} MiB with the streams"
+        f" ({_number(rss['kib_per_stream'])} KiB a stream)",
     ]
 
 

@@ -14,11 +14,12 @@ from sqlalchemy import Connection, bindparam, func, literal_column, select
 from sqlmodel import col
 
 from examengine.audit.chain import UNCHAINED_EVENT
+from examengine.clock import rfc3339
 from examengine.delivery import ledger
 from examengine.delivery.attempts import FORM_BY_ID, LEDGER_FACTS, ledger_of, section_allowances
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import FINAL, AttemptStatus
-from examengine.errors import Conflict, NotFound
+from examengine.errors import Conflict, DomainError, NotFound
 from examengine.proctoring.device import LOCKED_CODE, LOCKED_MESSAGE
 
 
@@ -94,3 +95,53 @@ def live_state(
         announcement_id=facts.announcement_id,
         announcement=str(facts.announcement.get("message", "")) if isinstance(facts.announcement, dict) else None,
     )
+
+
+def as_json(state: LiveState) -> dict[str, object]:
+    """The body the page receives, polled (GET .../live) or streamed (GET .../events): one shape for both."""
+    return {
+        "status": state.status.value,
+        "paused": state.paused,
+        "remaining_seconds": state.remaining_seconds,
+        "deadline": None if state.deadline is None else rfc3339(state.deadline),
+        "open_section": state.open_section,
+        "added_seconds": state.added_seconds,
+        "version": state.version,
+        "announcement": None
+        if state.announcement_id is None
+        else {"id": state.announcement_id, "message": state.announcement},
+    }
+
+
+# The change feed of the live streams (examengine/web/live_hub.py): the timeline events other than answer saves
+# since a cursor, across all attempts. `id > :cursor` is a range scan of the primary key on both engines (the
+# answer saves in the range are read and dropped: a second's worth).
+CHANGES_SINCE = select(col(AttemptEvent.id), col(AttemptEvent.attempt_id)).where(
+    col(AttemptEvent.id) > bindparam("b_cursor"), NOT_A_SAVE
+)
+LAST_EVENT_ID = select(func.max(col(AttemptEvent.id)))
+
+
+def last_event_id(*, connection: Connection) -> int:
+    return int(connection.execute(LAST_EVENT_ID).scalar() or 0)
+
+
+def changes_since(*, connection: Connection, cursor: int) -> list[tuple[int, str]]:
+    """(event id, attempt id) of every timeline event other than an answer save with an id above `cursor`."""
+    return [(int(row.id), str(row.attempt_id)) for row in connection.execute(CHANGES_SINCE, {"b_cursor": cursor})]
+
+
+def live_states(
+    *, connection: Connection, wanted: list[tuple[str, str, str | None]], now: datetime
+) -> dict[tuple[str, str, str | None], LiveState | DomainError]:
+    """The live state of each (attempt id, user id, holder), or the refusal its page would get, on one connection."""
+    found: dict[tuple[str, str, str | None], LiveState | DomainError] = {}
+    for key in wanted:
+        attempt_id, user_id, holder = key
+        try:
+            found[key] = live_state(
+                connection=connection, attempt_id=attempt_id, user_id=user_id, holder=holder, now=now
+            )
+        except DomainError as error:
+            found[key] = error
+    return found

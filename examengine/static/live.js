@@ -1,5 +1,6 @@
-/* examengine exam page: the live channel. Polls the attempt's live state (GET .../live, one cheap read) every few
-   seconds so that what the proctor does reaches the open page without a candidate action: pause freezes the
+/* examengine exam page: the live channel. Holds a stream of the attempt's live state (GET .../events, server-sent
+   events: the whole state, then each change, and a ping every 20 s) or, without EventSource or while the stream
+   fails, polls it (GET .../live, one cheap read) every 3 s, retrying the stream every 30 s; so that what the proctor does reaches the open page without a candidate action: pause freezes the
    countdown, disables the answers and navigation and hides the question; resume restarts the countdown from the
    server's time; an extension or credit moves it at once; a finished attempt goes to its done page; a new section
    reloads the page. Announced in the page's aria-live region. Without JavaScript the pages work one by one. */
@@ -17,8 +18,16 @@
   var waitingRoom = form.getAttribute("data-waiting") === "yes";
   var FINISHED = {submitted: true, expired: true, terminated: true};
   var POLL_MS = 3000;
+  var RETRY_STREAM_MS = 30000;
+  var SILENT_MS = 45000;  /* no ping for this long: the stream is dead even if the browser has not noticed */
+  var eventsUrl = liveUrl.replace(/\/live$/, "/events");
   var last = null;
   var stopped = false;
+  var source = null;  /* the open EventSource, while the stream is healthy */
+  var polling = false;
+  var heard = 0;
+  var deadlineTimer = null;
+  var frozenAt = null;  /* the remaining seconds the paused clock shows */
 
   function clock() { return window.examClock || null; }
   function announce(text) {
@@ -26,7 +35,11 @@
     region.setAttribute("role", "alert");
     region.classList.add("alert");
   }
-  function go(url) { stopped = true; window.location.assign(url); }
+  function go(url) { stop(); window.location.assign(url); }
+  function stop() {
+    stopped = true;
+    if (source) { source.close(); source = null; }
+  }
 
   function setPaused(paused) {
     form.setAttribute("data-paused", paused ? "yes" : "no");
@@ -76,18 +89,24 @@
     if (state.status === "waiting") { if (!waitingRoom) { go(attemptUrl); } return; }
     if (waitingRoom) { go(attemptUrl); return; }  /* admitted: the attempt's address opens the first question */
     var section = state.open_section === null ? "" : String(state.open_section);
-    if (section !== openSection) { stopped = true; window.location.reload(); return; }
+    if (section !== openSection) { stop(); window.location.reload(); return; }
     if (state.paused) {
       if (!last || !last.paused) {
         setPaused(true);
         announce("Your exam is paused by the proctor. The clock is stopped and answers are not saved until the proctor resumes your exam.");
       }
-      if (clock() && state.remaining_seconds !== null) { clock().freeze(state.remaining_seconds); }
+      /* the server's paused time moves by a second as its clock crosses whole seconds: only a real change shows */
+      if (clock() && state.remaining_seconds !== null &&
+          (frozenAt === null || Math.abs(frozenAt - state.remaining_seconds) > 2)) {
+        clock().freeze(state.remaining_seconds);
+        frozenAt = state.remaining_seconds;
+      }
       last = state;
       return;
     }
-    if (loadedPaused) { stopped = true; window.location.reload(); return; }  /* the question was never sent */
+    if (loadedPaused) { stop(); window.location.reload(); return; }  /* the question was never sent */
     var message = null;
+    frozenAt = null;
     if (last && last.paused) {
       setPaused(false);
       message = "Your exam has resumed. The clock is running again.";
@@ -103,34 +122,87 @@
     last = state;
   }
 
-  function poll() {
-    if (stopped) { return; }
-    fetch(liveUrl, {credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}})
+  /* The stream has no news when only time passes: when the page's own clock reaches the end of the attempt or of
+     its timed section, ask once. */
+  function askAtDeadline(state) {
+    if (deadlineTimer) { window.clearTimeout(deadlineTimer); deadlineTimer = null; }
+    if (state.paused || state.remaining_seconds === null || FINISHED[state.status]) { return; }
+    deadlineTimer = window.setTimeout(function () { if (source) { fetchOnce(); } }, state.remaining_seconds * 1000 + 1500);
+  }
+
+  function fetchOnce() {
+    return fetch(liveUrl, {credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}})
       .then(function (response) {
         if (response.redirected || response.status === 401 || response.status === 409) {
           /* signed out, or the exam moved to another device: the page that loads says what to do */
-          stopped = true;
+          stop();
           window.location.reload();
           return null;
         }
-        if (response.status === 404) { stopped = true; return null; }
+        if (response.status === 404) { stop(); return null; }
         return response.ok ? response.json() : null;
       })
       .then(function (state) {
         if (window.examNetwork) { window.examNetwork.reached(); }
-        if (state) { apply(state); }
+        if (state) { received(state); }
       }, function () {
         if (window.examNetwork) { window.examNetwork.failed(); }  /* offline: try again */
-      })
-      .then(function () { if (!stopped) { window.setTimeout(poll, POLL_MS); } });
+      });
   }
+
+  function received(state) {
+    if (stopped) { return; }
+    apply(state);
+    if (!stopped) { askAtDeadline(state); }
+  }
+
+  function poll() {
+    if (stopped || source) { polling = false; return; }
+    polling = true;
+    fetchOnce().then(function () {
+      if (stopped || source) { polling = false; return; }
+      window.setTimeout(poll, POLL_MS);
+    });
+  }
+  function startPolling() { if (!polling) { poll(); } }
+
+  function hear() {
+    heard = Date.now();
+    if (window.examNetwork) { window.examNetwork.reached(); }
+  }
+  /* Stream while it works; on an error (network, a refused or full server, a restart) poll, and try again later. */
+  function openStream() {
+    if (stopped || source || !window.EventSource) { return; }
+    var opened = new window.EventSource(eventsUrl);
+    source = opened;
+    heard = Date.now();
+    opened.onmessage = function (event) {
+      hear();
+      var state = null;
+      try { state = JSON.parse(event.data); } catch (error) { return; }
+      received(state);
+    };
+    opened.addEventListener("ping", hear);
+    opened.onerror = function () { dropStream(opened); };
+  }
+  function dropStream(which) {
+    if (source !== which) { return; }
+    which.close();
+    source = null;
+    if (stopped) { return; }
+    startPolling();  /* a session that ended or a moved device: the poll's answer reloads the page */
+    window.setTimeout(openStream, RETRY_STREAM_MS);
+  }
+  window.setInterval(function () {
+    if (source && Date.now() - heard > SILENT_MS) { dropStream(source); }
+  }, 5000);
 
   if (loadedPaused) {
     setPaused(true);
     var timer = document.getElementById("timer");
     var remaining = timer ? parseInt(timer.getAttribute("data-remaining"), 10) : NaN;
-    if (clock() && !isNaN(remaining)) { clock().freeze(remaining); }
+    if (clock() && !isNaN(remaining)) { clock().freeze(remaining); frozenAt = remaining; }
     last = {paused: true, added_seconds: 0};
   }
-  poll();
+  if (window.EventSource) { openStream(); } else { poll(); }
 })();

@@ -134,6 +134,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         route("/candidate/attempts/{attempt_id}/done", candidate.done, name="candidate.done", access=CANDIDATE),
         route("/candidate/attempts/{attempt_id}/live", candidate_live.live, name="candidate.live", access=CANDIDATE),
         route(
+            "/candidate/attempts/{attempt_id}/events", candidate_live.events, name="candidate.events", access=CANDIDATE
+        ),
+        route(
             "/candidate/attempts/{attempt_id}/offline",
             candidate_offline.open_items,
             name="candidate.offline",

@@ -122,6 +122,16 @@ def test_bench_reports_every_phase_baseline_and_ratio(
     assert (scale["open_pages"], scale["polls_per_s"]) == (10_000, pytest.approx(3333.3))
     assert scale["server_cores"] == pytest.approx(live["server_cpu_ms"]["poll"] * 10_000 / 3 / 1000, abs=0.01)
     assert scale["machine_share"] == pytest.approx(scale["server_cores"] / figures["machine"]["cpus"], abs=0.01)
+    streams = live["streams"]  # every open page holds its stream; a proctor's messages reach theirs
+    assert streams["streams"] == CANDIDATES and streams["refused"] == {} and streams["dropped"] == 0, streams
+    assert streams["delivery_ms"]["n"] == streams["active"]["actions"] > 0 and streams["not_delivered"] == 0, streams
+    assert 0 < streams["delivery_ms"]["p50_ms"] <= streams["delivery_ms"]["p99_ms"] < 5_000, streams
+    for window in (streams["quiet"], streams["active"]):
+        assert window["server_cpu_ms_per_page_per_s"] >= 0
+        assert window["one_core_share_at_10000_pages"] == pytest.approx(
+            window["server_cpu_ms_per_page_per_s"] * 10, abs=0.001
+        )
+    assert streams["rss_mib"]["with_streams"] > 10
     assert set(figures["targets"]) >= {"save_p99_ms", "lost_saves", "save_ratio", "login_ratio", "server_peak_rss_mib"}
     assert figures["targets"]["lost_saves"]["met"] is True
 
@@ -130,6 +140,7 @@ def test_bench_reports_every_phase_baseline_and_ratio(
     for label in [*report.PHASE_LABELS.values(), *labels, "at 10,000 open pages: 3,333.3 polls/s need"]:
         assert label in table
     assert "0 lost" in table
+    assert "live stream (GET /candidate/attempts/{id}/events, held by every open page): 12 streams" in table
     assert all(Path(log).parent == tmp_path for log in figures["server"]["logs"].values())
 
 

@@ -157,7 +157,8 @@ FREE = {
 
 def test_unsure_whether_the_server_is_there_the_page_asks_before_leaving(live_server: str, page: Page) -> None:
     """The live channel has not answered for a while (its read hangs): Next first asks the server (a HEAD of the
-    live address), then loads the server's own next page."""
+    live address), then loads the server's own next page. The stream is refused, so that the page polls."""
+    page.route(re.compile(r".*/events$"), lambda route: route.abort())
     _start_own_sitting(page, live_server, FREE)
     page.wait_for_function(KIT_KEPT)
     asked: list[str] = []
@@ -176,6 +177,7 @@ def test_unsure_whether_the_server_is_there_the_page_asks_before_leaving(live_se
     assert page.evaluate("window.loadedBefore === undefined")  # a real page load, not the prefetched item
     assert len(asked) == 1 and asked[0].endswith("/live")
     page.unroute(re.compile(r".*/live$"))
+    page.unroute(re.compile(r".*/events$"))
 
 
 HUNG = {**FREE, "code": "SAFE-HUNG", "title": "Workplace safety, lost saves"}

@@ -105,6 +105,7 @@ EXPECTED_ACCESS = {
     "candidate.submit": "candidate",
     "candidate.done": "candidate",
     "candidate.live": "candidate",
+    "candidate.events": "candidate",
     "candidate.offline": "candidate",
     "api.items.import": "admin or author",
     "api.items.export": "admin or author",
