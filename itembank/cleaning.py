@@ -237,6 +237,18 @@ def _safe_url(value: str) -> bool:
 def _clean(markup: str) -> str:
     if _NEEDS_CLEANING.search(markup) is None:
         return markup
+    cleaned = _clean_once(markup)
+    # A parse can leave a tree the next parse reads differently (`<a><applet><a>x` keeps one link inside another,
+    # which a browser splits): clean again until the stored form cleans to itself.
+    for _ in range(3):
+        again = _clean_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+def _clean_once(markup: str) -> str:
     return nh3.clean(
         markup,
         tags=set(ALLOWED_TAGS),

@@ -7,6 +7,7 @@ import html
 import re
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -182,6 +183,14 @@ def test_nothing_active_survives_the_cleaner(fragment: str) -> None:
     cleaned = str(clean_html(fragment))
     assert active(cleaned) == [], (fragment, cleaned)
     assert str(clean_html(cleaned)) == cleaned, "cleaning is idempotent: the stored form cleans to itself"
+
+
+@pytest.mark.parametrize("fragment", ["<a><applet><a>x", "<a href=/a><object><a href=/b>y</a></object></a>"])
+def test_a_link_nested_in_a_link_through_a_dropped_element_settles_in_one_cleaning(fragment: str) -> None:
+    """Found by the property above: one pass kept a link inside another, which the next parse (a browser's too)
+    splits, so the stored form did not clean to itself."""
+    cleaned = str(clean_html(fragment))
+    assert str(clean_html(cleaned)) == cleaned and active(cleaned) == []
 
 
 @settings(max_examples=60, deadline=None)
