@@ -120,8 +120,7 @@ class Settings:
     scheduler: str = "internal"
     preassemble_minutes: int = 60  # forms are prepared for sittings that open within this many minutes (0: off)
     # live streams (server-sent events) one process holds open; past it an exam page polls instead. Each takes a file
-    # descriptor: the server's `ulimit -n` must exceed this (plus the database pool and the requests in flight). Not
-    # read from the environment yet (EXAMENGINE_LIVE_STREAMS would need its row in the README's configuration table).
+    # descriptor: the server's `ulimit -n` must exceed this (plus the database pool and the requests in flight).
     live_streams: int = 5000
     read_threads: int = 8  # threads for database reads: more only add contention for the GIL on a small machine
     separation_of_duties: bool = True  # an author cannot approve their own item version
@@ -159,6 +158,7 @@ class Settings:
             scheduler=_choice(env, "EXAMENGINE_SCHEDULER", "internal", ("internal", "external", "off")),
             preassemble_minutes=_int(env, "EXAMENGINE_PREASSEMBLE_MINUTES", 60, 0),
             read_threads=_int(env, "EXAMENGINE_READ_THREADS", 8, 1),
+            live_streams=_int(env, "EXAMENGINE_LIVE_STREAMS", 5000, 0),
             separation_of_duties=env.get("EXAMENGINE_SEPARATION_OF_DUTIES", "1") != "0",
             public_url=_public_url(env, "EXAMENGINE_PUBLIC_URL"),
             trusted_proxies=_networks(env, "EXAMENGINE_TRUSTED_PROXIES"),
