@@ -16,7 +16,7 @@ from tests.browser.axe import AxeAudit
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import FINISHED, give_an_answer, start_demo_exam
 from tests.browser.test_candidate_sections import SECTIONED
-from tests.browser.test_certificates import DEMO_PASSWORD, api_headers, approved_item
+from tests.browser.test_certificates import DEMO_PASSWORD, api_headers, approved_item, fire_exit_item
 from tests.conftest import REPO_ROOT
 
 # the title of one demo item of each kind (examengine/demo_items.yaml): the exam below holds one question of each
@@ -163,16 +163,7 @@ def test_every_page_of_an_exam_has_no_wcag_violations(live_server: str, page: Pa
     audit.assert_clean()
 
 
-CERT_ITEM = {
-    "id": "AXE-CERT-Q1",
-    "kind": "single_choice",
-    "stem": "<p>Which sign means a fire exit?</p>",
-    "options": [
-        {"id": "A", "text": "A green running figure", "correct": True},
-        {"id": "B", "text": "A red circle"},
-    ],
-    "metadata": {"domain": "D1"},
-}
+CERT_ITEM = fire_exit_item("AXE-CERT-Q1")
 
 
 def test_the_result_certificate_waiting_room_and_locked_pages_have_no_wcag_violations(

@@ -18,16 +18,23 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_admin_users import sign_in
 
 DEMO_PASSWORD = "examengine-demo"
-ITEM = {
-    "id": "CERT-Q1",
-    "kind": "single_choice",
-    "stem": "<p>Which sign means a fire exit?</p>",
-    "options": [
-        {"id": "A", "text": "A green running figure", "correct": True},
-        {"id": "B", "text": "A red circle"},
-    ],
-    "metadata": {"domain": "D1"},
-}
+
+
+def fire_exit_item(item_id: str) -> dict[str, object]:
+    """A one-option-right item about fire exits, imported under its own id by each test that needs one."""
+    return {
+        "id": item_id,
+        "kind": "single_choice",
+        "stem": "<p>Which sign means a fire exit?</p>",
+        "options": [
+            {"id": "A", "text": "A green running figure", "correct": True},
+            {"id": "B", "text": "A red circle"},
+        ],
+        "metadata": {"domain": "D1"},
+    }
+
+
+ITEM = fire_exit_item("CERT-Q1")
 
 
 def api_headers(base: str, email: str) -> dict[str, str]:

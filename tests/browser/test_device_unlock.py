@@ -10,8 +10,9 @@ import time
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.steps import another_browser, candidate_in_the_demo_exam, open_the_demo_dashboard
 from tests.browser.test_admin_users import sign_in
-from tests.browser.test_candidate_exam import answer_current_question, start_demo_exam
+from tests.browser.test_candidate_exam import answer_current_question
 
 CANDIDATE = "candidate2@example.org"
 RETURNING = "candidate1@example.org"
@@ -26,22 +27,17 @@ def seconds_left(page: Page) -> int:
 def test_the_proctor_moves_the_exam_to_the_candidates_new_device(
     live_server: str, browser: Browser, page: Page
 ) -> None:
-    laptop_context = browser.new_context()
-    laptop = laptop_context.new_page()
-    laptop.set_default_timeout(10_000)
-    start_demo_exam(laptop, live_server, CANDIDATE)
+    laptop = candidate_in_the_demo_exam(browser, live_server, CANDIDATE)
     answer_current_question(laptop)
     item_url = laptop.url
     attempt_url = item_url.rsplit("/items/", 1)[0]
 
-    second_tab = laptop_context.new_page()  # the same browser session: not a second device
+    second_tab = laptop.context.new_page()  # the same browser session: not a second device
     second_tab.goto(item_url)
     expect(second_tab.get_by_role("heading", name=re.compile(r"Question 1 of 9"))).to_be_visible()
     second_tab.close()
 
-    phone_context = browser.new_context()
-    phone = phone_context.new_page()
-    phone.set_default_timeout(10_000)
+    phone = another_browser(browser)
     sign_in(phone, live_server, CANDIDATE)
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
     phone.get_by_role("link", name="Resume exam").click()
@@ -50,9 +46,7 @@ def test_the_proctor_moves_the_exam_to_the_candidates_new_device(
     phone.reload()  # retrying changes nothing, and is not a new incident
     expect(phone.get_by_role("alert")).to_contain_text(LOCKED)
 
-    sign_in(page, live_server, "proctor@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Proctoring").click()
-    page.get_by_role("link", name="SAFE-101 demo sitting").click()
+    open_the_demo_dashboard(page, live_server)
     row = page.get_by_role("row").filter(has_text=CANDIDATE)
     expect(row).to_contain_text("second device: 1")
     expect(row).to_contain_text("⚠")
@@ -82,17 +76,14 @@ def test_the_proctor_moves_the_exam_to_the_candidates_new_device(
     answer_current_question(phone)
     phone.goto(attempt_url + "/review")
     expect(phone.get_by_text("You answered 2 of 9 questions.")).to_be_visible()
-    phone_context.close()
-    laptop_context.close()
+    phone.context.close()
+    laptop.context.close()
 
 
 def test_signing_in_again_on_the_same_browser_resumes_the_exam_and_another_device_is_locked(
     live_server: str, browser: Browser, page: Page
 ) -> None:
-    laptop_context = browser.new_context()
-    laptop = laptop_context.new_page()
-    laptop.set_default_timeout(10_000)
-    start_demo_exam(laptop, live_server, RETURNING)
+    laptop = candidate_in_the_demo_exam(browser, live_server, RETURNING)
     answer_current_question(laptop)
     attempt_url = laptop.url.rsplit("/items/", 1)[0]
 
@@ -117,9 +108,7 @@ def test_signing_in_again_on_the_same_browser_resumes_the_exam_and_another_devic
     laptop.goto(attempt_url + "/items/2")
     answer_current_question(laptop)  # and the exam goes on here
 
-    phone_context = browser.new_context()  # another device: no device cookie of this browser
-    phone = phone_context.new_page()
-    phone.set_default_timeout(10_000)
+    phone = another_browser(browser)  # another device: no device cookie of this browser
     sign_in(phone, live_server, RETURNING)
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
     phone.get_by_role("link", name="Resume exam").click()
@@ -131,5 +120,5 @@ def test_signing_in_again_on_the_same_browser_resumes_the_exam_and_another_devic
     timeline = page.get_by_role("table").filter(has_text="Server time")
     expect(timeline.get_by_role("row").filter(has_text="device resumed")).to_contain_text("same_browser: True")
     expect(timeline).to_contain_text("second device")
-    phone_context.close()
-    laptop_context.close()
+    phone.context.close()
+    laptop.context.close()

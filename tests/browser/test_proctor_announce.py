@@ -7,8 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_admin_users import sign_in
-from tests.browser.test_candidate_exam import start_demo_exam
+from tests.browser.steps import candidate_in_the_demo_exam, open_the_demo_dashboard
 
 LIVE = 5_000  # ms: the promise for a proctor action to reach an open page
 
@@ -16,14 +15,9 @@ LIVE = 5_000  # ms: the issue's promise for a proctor action to reach an open pa
 def test_a_message_typed_in_the_dashboard_reaches_the_open_exam_page(
     live_server: str, browser: Browser, page: Page
 ) -> None:
-    candidate_context = browser.new_context()
-    candidate = candidate_context.new_page()
-    candidate.set_default_timeout(10_000)
-    start_demo_exam(candidate, live_server, "candidate1@example.org")
+    candidate = candidate_in_the_demo_exam(browser, live_server, "candidate1@example.org")
 
-    sign_in(page, live_server, "proctor@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Proctoring").click()
-    page.get_by_role("link", name="SAFE-101 demo sitting").click()
+    open_the_demo_dashboard(page, live_server)
     page.get_by_role("textbox", name="Message to every candidate still sitting").fill("Ten minutes left.")
     page.get_by_role("button", name="Send to everyone").click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Message sent to \d+ candidate\(s\) still sitting"))
@@ -38,4 +32,4 @@ def test_a_message_typed_in_the_dashboard_reaches_the_open_exam_page(
     expect(page.get_by_role("alert")).to_have_text("Message sent to the candidate.")
     expect(message).to_contain_text("Please face the camera.", timeout=LIVE)
     expect(page.get_by_role("table").last).to_contain_text("Please face the camera.")
-    candidate_context.close()
+    candidate.context.close()

@@ -7,19 +7,14 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_admin_users import sign_in
-from tests.browser.test_candidate_exam import answer_current_question, start_demo_exam
+from tests.browser.steps import candidate_in_the_demo_exam, open_the_demo_dashboard
+from tests.browser.test_candidate_exam import answer_current_question
 
 
 def test_proctor_sees_live_progress_and_acts(live_server: str, browser: Browser, page: Page) -> None:
-    candidate_context = browser.new_context()
-    candidate = candidate_context.new_page()
-    candidate.set_default_timeout(10_000)
-    start_demo_exam(candidate, live_server, "candidate1@example.org")
+    candidate = candidate_in_the_demo_exam(browser, live_server, "candidate1@example.org")
 
-    sign_in(page, live_server, "proctor@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Proctoring").click()
-    page.get_by_role("link", name="SAFE-101 demo sitting").click()
+    open_the_demo_dashboard(page, live_server)
     row = page.get_by_role("row").filter(has_text="candidate1@example.org")
     expect(row).to_contain_text("in progress")
     expect(row).to_contain_text("0 / 9")
@@ -58,16 +53,13 @@ def test_proctor_sees_live_progress_and_acts(live_server: str, browser: Browser,
     for event in ("started", "answer saved", "paste attempt", "paused", "in progress", "extended", "terminated"):
         expect(timeline).to_contain_text(event)
     expect(candidate.get_by_role("heading", name="Your exam was ended by the proctor")).to_be_visible()
-    candidate_context.close()
+    candidate.context.close()
 
 
 def test_offline_time_is_offered_as_credit_and_the_whole_sitting_pauses(
     live_server: str, browser: Browser, page: Page
 ) -> None:
-    candidate_context = browser.new_context()
-    candidate = candidate_context.new_page()
-    candidate.set_default_timeout(10_000)
-    start_demo_exam(candidate, live_server, "candidate2@example.org")
+    candidate = candidate_in_the_demo_exam(browser, live_server, "candidate2@example.org")
     # Let the requests of the page load land first: an event the server records during the outage (a request still
     # in flight on a busy machine) shortens the quiet it saw, and the credit is capped at that quiet.
     candidate.wait_for_timeout(1500)
@@ -77,9 +69,7 @@ def test_offline_time_is_offered_as_credit_and_the_whole_sitting_pauses(
     candidate.context.set_offline(False)
     candidate.evaluate("window.dispatchEvent(new Event('online'))")
 
-    sign_in(page, live_server, "proctor@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Proctoring").click()
-    page.get_by_role("link", name="SAFE-101 demo sitting").click()
+    open_the_demo_dashboard(page, live_server)
     row = page.get_by_role("row").filter(has_text="candidate2@example.org")
     row.get_by_role("link", name=re.compile("Timeline and actions")).click()
     facts = page.locator(".facts")
@@ -106,4 +96,4 @@ def test_offline_time_is_offered_as_credit_and_the_whole_sitting_pauses(
     expect(page.get_by_role("alert")).to_contain_text("Resumed 1 candidate(s)")
     expect(candidate.get_by_role("heading", name=re.compile("Question 1 of 9"))).to_be_visible()
     expect(candidate.get_by_role("alert")).to_have_count(0)
-    candidate_context.close()
+    candidate.context.close()

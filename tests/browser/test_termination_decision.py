@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.steps import candidate_in_the_demo_exam, open_the_demo_dashboard
 from tests.browser.test_admin_users import sign_in
-from tests.browser.test_candidate_exam import start_demo_exam
 
 HELD = "held after a terminated attempt until an administrator decides"
 
@@ -16,14 +16,9 @@ HELD = "held after a terminated attempt until an administrator decides"
 def test_an_admin_decides_about_a_terminated_attempt_on_the_results_page(
     live_server: str, browser: Browser, page: Page
 ) -> None:
-    candidate_context = browser.new_context()
-    candidate = candidate_context.new_page()
-    candidate.set_default_timeout(10_000)
-    start_demo_exam(candidate, live_server, "candidate3@example.org")
+    candidate = candidate_in_the_demo_exam(browser, live_server, "candidate3@example.org")
 
-    sign_in(page, live_server, "proctor@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Proctoring").click()
-    page.get_by_role("link", name="SAFE-101 demo sitting").click()
+    open_the_demo_dashboard(page, live_server)
     row = page.get_by_role("row").filter(has_text="candidate3@example.org")
     row.get_by_role("link", name=re.compile("Timeline and actions")).click()
     page.get_by_label("Reason or note").fill("Phone on the desk")
@@ -57,4 +52,4 @@ def test_an_admin_decides_about_a_terminated_attempt_on_the_results_page(
 
     candidate.goto(f"{live_server}/candidate")
     expect(candidate.get_by_text(re.compile(HELD))).to_have_count(0)
-    candidate_context.close()
+    candidate.context.close()
