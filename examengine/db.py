@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from examengine.clock import as_utc
 from examengine.group_commit import GroupCommit
@@ -196,3 +196,10 @@ def dialect_insert(session: Session, table: Any) -> Any:
 
     dialect = session.get_bind().dialect.name
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, typed: the hot paths write Core statements on it (no ORM flush)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table), f"{model.__name__} is not a table model"
+    return table

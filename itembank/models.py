@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from examengine.clock import utcnow
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 from examengine.ids import new_id
 
 
@@ -190,3 +190,9 @@ class Media(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     original_name: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+ITEM_TABLE = table_of(Item)
+VERSION_TABLE = table_of(ItemVersion)
+LABEL_TABLE = table_of(ItemVersionTag)
+TRANSITION_TABLE = table_of(ItemTransition)

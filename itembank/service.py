@@ -49,7 +49,11 @@ from itembank.formats.native import item_from_dict
 from itembank.media_types import EXTENSIONS, SKIPPED_PACKAGE_FILES, allowed_list, media_type
 from itembank.models import (
     ALLOWED_TRANSITIONS,
+    ITEM_TABLE,
+    LABEL_TABLE,
     SEARCH_TABLE,
+    TRANSITION_TABLE,
+    VERSION_TABLE,
     Item,
     ItemStatus,
     ItemTransition,
@@ -67,10 +71,6 @@ _SPACES = re.compile(r"\s+")
 # Text searches at least this long use the text index (SQLite FTS5 trigrams; pg_trgm too works from 3 characters).
 TRIGRAM = 3
 
-_ITEM: Table = Item.__table__  # type: ignore[attr-defined]
-_VERSION: Table = ItemVersion.__table__  # type: ignore[attr-defined]
-_LABEL: Table = ItemVersionTag.__table__  # type: ignore[attr-defined]
-_TRANSITION: Table = ItemTransition.__table__  # type: ignore[attr-defined]
 # SQLite's FTS5 trigram table of the latest versions' search_text, rowid = item number; made by migration 0006 and
 # kept by this module (import and create_version), not part of the models' metadata.
 _SEARCH = Table(SEARCH_TABLE, MetaData(), SAColumn("rowid", Integer, primary_key=True), SAColumn("search_text", Text))
@@ -360,7 +360,12 @@ def import_items(
             }
         )
     # Core executemany, parents before children: building and flushing ORM objects cost most of an import.
-    for table, batch in ((_ITEM, items), (_VERSION, versions), (_LABEL, labels), (_TRANSITION, transitions)):
+    for table, batch in (
+        (ITEM_TABLE, items),
+        (VERSION_TABLE, versions),
+        (LABEL_TABLE, labels),
+        (TRANSITION_TABLE, transitions),
+    ):
         if batch:
             session.execute(insert(table), batch)
     _index_text(session, versions)
@@ -621,19 +626,21 @@ def list_items(
     if cursor and (not cursor.isdigit() or len(cursor) > 9):
         raise InvalidInput("The cursor is not one this server gave out.", code="invalid_cursor")
     sqlite = _is_sqlite(session)
-    version = _VERSION.c
+    version = VERSION_TABLE.c
     conditions: list[ColumnElement[bool]] = [_latest(sqlite)]
-    source: FromClause = _VERSION
+    source: FromClause = VERSION_TABLE
     number: ColumnElement[int] = version.item_number
     needle = q.strip().lower() if q else None
     if needle is not None and sqlite and len(needle) >= TRIGRAM:
         # the text index first (SQLite keeps a CROSS JOIN's order), in rowid = item-number order
-        source = _CrossJoin(_SEARCH, _VERSION, and_(version.item_number == _SEARCH.c.rowid, _latest(sqlite)))
+        source = _CrossJoin(_SEARCH, VERSION_TABLE, and_(version.item_number == _SEARCH.c.rowid, _latest(sqlite)))
         number = _SEARCH.c.rowid
         conditions.append(_SEARCH.c.search_text.match('"' + needle.replace('"', '""') + '"'))
     elif tag:
-        label = _LABEL.c
-        source = _CrossJoin(_LABEL, _VERSION, and_(version.item_id == label.item_id, version.version == label.version))
+        label = LABEL_TABLE.c
+        source = _CrossJoin(
+            LABEL_TABLE, VERSION_TABLE, and_(version.item_id == label.item_id, version.version == label.version)
+        )
         number = label.item_number
         conditions += [label.kind == TAG, label.label == tag]
         tag = None
@@ -642,12 +649,12 @@ def list_items(
         conditions.append(version.search_text.like(f"%{_escape_like(needle)}%", escape="/"))
     if tag:
         conditions.append(
-            select(_LABEL.c.label)
+            select(LABEL_TABLE.c.label)
             .where(
-                _LABEL.c.item_id == version.item_id,
-                _LABEL.c.version == version.version,
-                _LABEL.c.kind == TAG,
-                _LABEL.c.label == tag,
+                LABEL_TABLE.c.item_id == version.item_id,
+                LABEL_TABLE.c.version == version.version,
+                LABEL_TABLE.c.kind == TAG,
+                LABEL_TABLE.c.label == tag,
             )
             .exists()
         )
@@ -699,8 +706,8 @@ def list_items(
 def _latest(sqlite: bool) -> ColumnElement[bool]:
     """The partial indexes' predicate, written as they are (SQLite matches it textually)."""
     if sqlite:
-        return _VERSION.c.is_latest == literal_column("1")
-    latest: ColumnElement[bool] = _VERSION.c.is_latest
+        return VERSION_TABLE.c.is_latest == literal_column("1")
+    latest: ColumnElement[bool] = VERSION_TABLE.c.is_latest
     return latest
 
 

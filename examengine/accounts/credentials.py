@@ -6,16 +6,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlmodel import Session, col
 
-from examengine.accounts.models import Credential, CredentialKind, Role, User, UserRole
+from examengine.accounts.models import CREDENTIAL_TABLE, Credential, CredentialKind, Role, User, UserRole
 from examengine.clock import utcnow
 from examengine.ids import new_secret_token, token_digest
 
 # Touching last_seen on every request would turn every read into a write; a minute of slack is harmless.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
-CREDENTIAL_TABLE: Table = Credential.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

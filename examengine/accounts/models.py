@@ -7,7 +7,7 @@ from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
 from examengine.clock import utcnow
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 from examengine.ids import new_id
 
 
@@ -83,3 +83,7 @@ class LoginFailure(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=400)
     window_start: datetime = Field(primary_key=True, sa_type=UTCDateTime)
     failures: int = Field(default=0)
+
+
+DEVICE_TABLE = table_of(TrustedDevice)
+CREDENTIAL_TABLE = table_of(Credential)

@@ -13,17 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlmodel import Session, col
 
-from examengine.accounts.models import LoginFailure, TrustedDevice
+from examengine.accounts.models import DEVICE_TABLE, LoginFailure, TrustedDevice
 from examengine.clock import utcnow
 from examengine.db import dialect_insert
 from examengine.errors import Throttled
 from examengine.ids import new_secret_token, token_digest
 from examengine.settings import ThrottleLimits
-
-DEVICE_TABLE: Table = TrustedDevice.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from examengine.audit.kinds import AuditKind
 from examengine.clock import utcnow
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 
 HEAD_ID = 1
 
@@ -73,3 +73,6 @@ class AuditRefusalWindow(SQLModel, table=True):
     address: str = Field(primary_key=True, max_length=100)
     window_start: datetime = Field(primary_key=True, sa_type=UTCDateTime)
     refusals: int = Field(default=0)
+
+
+HEAD_TABLE = table_of(AuditChainHead)

@@ -14,19 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, text
+from sqlalchemy import Connection, bindparam, insert, select, text
 from sqlmodel import Session, col
 
 from examengine.audit import chain
 from examengine.audit.kinds import AuditKind
-from examengine.audit.models import HEAD_ID, AuditChainHead, AuditCheckpoint, AuditRecord
+from examengine.audit.models import HEAD_ID, HEAD_TABLE, AuditChainHead, AuditCheckpoint, AuditRecord
 from examengine.clock import utcnow
 from examengine.db import dialect_insert
-from examengine.delivery.models import Attempt, AttemptEvent
+from examengine.delivery.models import EVENT_TABLE, Attempt, AttemptEvent
 from examengine.delivery.states import AttemptStatus
 
-HEAD_TABLE: Table = AuditChainHead.__table__  # type: ignore[attr-defined]
-EVENT_TABLE: Table = AttemptEvent.__table__  # type: ignore[attr-defined]
 # Literal SQL (not a bound parameter) so that SQLite can use the partial index ix_attempt_event_chain.
 CHAINED = text(f"attempt_event.type != '{chain.UNCHAINED_EVENT}'")
 FINISHING = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED, AttemptStatus.TERMINATED})

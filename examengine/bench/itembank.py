@@ -44,7 +44,7 @@ from examengine.accounts import service as accounts
 from examengine.clock import utcnow
 from examengine.db import Database
 from itembank import service
-from itembank.models import ALLOWED_TRANSITIONS, ItemStatus, ItemTransition, ItemVersion
+from itembank.models import ALLOWED_TRANSITIONS, VERSION_TABLE, ItemStatus, ItemTransition, ItemVersion
 
 IMPORT_TARGET_ITEMS_PER_S = 1_000
 SEARCH_TARGET_P95_MS = 50.0
@@ -309,13 +309,12 @@ def _status_path(rng: random.Random, final: ItemStatus) -> list[ItemStatus]:
 
 def _set_statuses(db: Database, rng: random.Random, bank: Bank) -> Counter[str]:
     """Walk each version this run wrote along the workflow, writing what `transition` writes, in bulk."""
-    table = ItemVersion.__table__  # type: ignore[attr-defined]
     move = (
-        table.update()
+        VERSION_TABLE.update()
         .where(
-            table.c.item_id == bindparam("b_item"),
-            table.c.version == bindparam("b_version"),
-            table.c.status == bindparam("b_from"),
+            VERSION_TABLE.c.item_id == bindparam("b_item"),
+            VERSION_TABLE.c.version == bindparam("b_version"),
+            VERSION_TABLE.c.status == bindparam("b_from"),
         )
         .values(status=bindparam("b_to"))
     )

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, exists, false, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import User
 from examengine.certificates.codes import new_code
-from examengine.certificates.models import Certificate
+from examengine.certificates.models import CERTIFICATE_TABLE, Certificate
 from examengine.db import dialect_insert
 from examengine.delivery.models import Attempt
 from examengine.exams import service as exams
@@ -26,7 +26,6 @@ from examengine.ids import new_id
 from examengine.scoring.models import AttemptResult, ResultStatus
 from examengine.scoring.release import release_time
 
-CERTIFICATE_TABLE: Table = Certificate.__table__  # type: ignore[attr-defined]
 # 80 random bits make a clash practically impossible; retrying a few times turns "practically" into "surely".
 CODE_DRAWS = 5
 VersionKey = tuple[str, int]

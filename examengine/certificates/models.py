@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 from examengine.ids import new_id
 
 
@@ -50,3 +50,6 @@ class Certificate(SQLModel, table=True):
         if self.expires_at is not None and self.expires_at <= now:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
+
+
+CERTIFICATE_TABLE = table_of(Certificate)

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, Update, bindparam, exists, or_, select, true, update
+from sqlalchemy import Connection, Update, bindparam, exists, or_, select, true, update
 from sqlmodel import Session, col
 
 from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, credit, ledger, navigation, presented, sections
-from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE, Attempt, AttemptSlot
 from examengine.delivery.presented import pinned_content as pinned_content
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
@@ -300,10 +300,6 @@ def _store(
         return False
     record_answer_saved(connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
     return True
-
-
-SLOT_TABLE: Table = AttemptSlot.__table__  # type: ignore[attr-defined]
-ATTEMPT_TABLE: Table = Attempt.__table__  # type: ignore[attr-defined]
 
 
 def _save_statement(*, bound: bool) -> Update:

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Str
 from sqlmodel import Field, SQLModel
 
 from examengine.clock import utcnow
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 from examengine.delivery.states import AttemptStatus
 from examengine.ids import new_id
 
@@ -117,3 +117,8 @@ class AttemptEvent(SQLModel, table=True):
     # The attempt's hash chain (examengine.audit.chain), set by examengine.audit.service.append_attempt_event
     prev_hash: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
     hash: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
+
+
+ATTEMPT_TABLE = table_of(Attempt)
+SLOT_TABLE = table_of(AttemptSlot)
+EVENT_TABLE = table_of(AttemptEvent)

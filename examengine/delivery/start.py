@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, ledger, presented
-from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.models import SLOT_TABLE, Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, Forbidden, NotFound
 from examengine.exams import exposure, prepared_forms
@@ -41,8 +41,6 @@ from examengine.exams.form_inputs import (
 from examengine.exams.form_inputs import fixed_form_seed as fixed_form_seed
 from examengine.exams.models import Enrollment, Sitting
 from examengine.scoring import retake
-
-SLOT_TABLE: Table = AttemptSlot.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

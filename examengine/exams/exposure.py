@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Column, ForeignKey, String, Table, func, select
+from sqlalchemy import Column, ForeignKey, String, func, select
 from sqlmodel import Field, Session, SQLModel, col
 
-from examengine.db import dialect_insert
+from examengine.db import dialect_insert, table_of
 from examengine.delivery.models import Attempt, AttemptSlot
 
 
@@ -32,7 +32,7 @@ class ExposureCount(SQLModel, table=True):
     forms: int = Field(default=0)
 
 
-EXPOSURE_TABLE: Table = ExposureCount.__table__  # type: ignore[attr-defined]
+EXPOSURE_TABLE = table_of(ExposureCount)
 
 
 def change(session: Session, sitting_id: str, forms_by_item: Mapping[str, int]) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from examengine.db import dialect_insert
@@ -22,6 +22,8 @@ from examengine.exams import service as exams
 from examengine.exams.definition import Marking
 from examengine.scoring.double_marking import outcome
 from examengine.scoring.models import (
+    CLAIM_TABLE,
+    SCRIPT_TABLE,
     AttemptResult,
     MarkingClaim,
     MarkingScript,
@@ -34,8 +36,6 @@ from itembank.models import ItemVersion
 
 CLAIM_MINUTES = 30
 SCRIPT_ID = re.compile(r"S-[0-9A-F]{12}")
-CLAIM_TABLE: Table = MarkingClaim.__table__  # type: ignore[attr-defined]
-SCRIPT_TABLE: Table = MarkingScript.__table__  # type: ignore[attr-defined]
 STAGE_NAMES = {
     MarkingStage.FIRST: "first mark",
     MarkingStage.SECOND: "second mark",

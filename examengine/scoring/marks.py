@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
 from examengine.db import dialect_insert
@@ -20,9 +20,15 @@ from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.scoring.double_marking import outcome
 from examengine.scoring.marking import mark_slot
 from examengine.scoring.marking_queue import STAGE_NAMES, attempt_of_script, policy_of, waiting_slots
-from examengine.scoring.models import AttemptResult, MarkingClaim, MarkingStage, ResultStatus, SlotMark, SlotScore
-
-MARK_TABLE: Table = SlotMark.__table__  # type: ignore[attr-defined]
+from examengine.scoring.models import (
+    MARK_TABLE,
+    AttemptResult,
+    MarkingClaim,
+    MarkingStage,
+    ResultStatus,
+    SlotMark,
+    SlotScore,
+)
 
 
 @dataclass(frozen=True)

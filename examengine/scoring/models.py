@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 
 
 class ResultStatus(StrEnum):
@@ -199,3 +199,10 @@ class RetakeException(SQLModel, table=True):
     reason: str = Field(max_length=2000)
     granted_by: str | None = Field(default=None, sa_column=_user_ref())
     granted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+RESULT_TABLE = table_of(AttemptResult)
+SLOT_SCORE_TABLE = table_of(SlotScore)
+MARK_TABLE = table_of(SlotMark)
+CLAIM_TABLE = table_of(MarkingClaim)
+SCRIPT_TABLE = table_of(MarkingScript)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, exists, select
+from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
 from examengine.db import Database, dialect_insert
@@ -23,7 +23,15 @@ from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, NotFound
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
-from examengine.scoring.models import AttemptResult, RescoreDecision, RescoreKind, ResultStatus, SlotScore
+from examengine.scoring.models import (
+    RESULT_TABLE,
+    SLOT_SCORE_TABLE,
+    AttemptResult,
+    RescoreDecision,
+    RescoreKind,
+    ResultStatus,
+    SlotScore,
+)
 from examengine.scoring.scale import grade
 from itembank.content import ItemContent
 from itembank.models import ItemVersion
@@ -33,8 +41,6 @@ log = logging.getLogger(__name__)
 
 SCORED_ON_FINISH = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 SWEEP_DAYS = 7
-RESULT_TABLE: Table = AttemptResult.__table__  # type: ignore[attr-defined]
-SLOT_TABLE: Table = SlotScore.__table__  # type: ignore[attr-defined]
 
 
 def item_responses(content: ItemContent, response: Any) -> dict[str, Any]:
@@ -233,7 +239,8 @@ def store_scores(
     if rows:
         # executemany of one cached statement: a multi-row VALUES would be compiled afresh for every attempt
         session.execute(
-            dialect_insert(session, SLOT_TABLE).on_conflict_do_nothing(index_elements=["attempt_id", "slot"]), rows
+            dialect_insert(session, SLOT_SCORE_TABLE).on_conflict_do_nothing(index_elements=["attempt_id", "slot"]),
+            rows,
         )
     values = totals(attempt, slot_scores(session, attempt_id), definition_of(session, attempt), now)
     session.execute(
