@@ -1,13 +1,10 @@
 """Form assembly: one candidate's form from a blueprint and its pinned pool, a pure function of a stored seed.
-
-python -m examengine.exams.assembly --bench     assembly latency for rule pools from a 1,000- and 100,000-item bank
-"""
+Its latency against bank size: `python -m examengine.bench.assembly`."""
 
 from __future__ import annotations
 
 import bisect
 import random
-import sys
 from collections.abc import Callable, Sequence
 
 from examengine.exams.assembly_draw import EPSILON, FIXED, Draw, Form, Tiers, fill_exactly, pick
@@ -227,9 +224,3 @@ def assemble(blueprint: Blueprint, pool: Pool, context: AssemblyContext) -> Asse
     flow_notes = ["the greedy draw fell short or settled for worse items, so all rules were redrawn as a flow"]
     report = _report(blueprint, context, all_fixed, draws, tiers, flow_notes if redrawn else [])
     return AssembledForm(_sections(blueprint, fixed, draws, rng), report)
-
-
-if __name__ == "__main__":
-    from examengine.exams.assembly_bench import main
-
-    sys.exit(main(sys.argv[1:]))

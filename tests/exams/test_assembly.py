@@ -530,7 +530,7 @@ def test_feasibility_is_exact_when_no_item_bridges_enemy_groups(case: tuple[Blue
 
 
 def test_the_benchmark_runs() -> None:
-    from examengine.exams.assembly_bench import time_forms
+    from examengine.bench.assembly import time_forms
 
     timings = time_forms((600, 6_000), 3)
     assert {name: (size, len(seconds)) for name, (size, seconds) in timings.items()} == {

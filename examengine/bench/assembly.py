@@ -1,4 +1,4 @@
-"""Assembly latency against bank size: `python -m examengine.exams.assembly --bench [--forms 500]`.
+"""Assembly latency against bank size: `python -m examengine.bench.assembly [--forms 500]`.
 
 A 60-item blueprint (six domain rules of ten, difficulty target, 30% exposure cap) is assembled from rule pools cut
 from a generated bank of 1,000 and of 100,000 items of the same shape. Each timed form is a retake (sixty items
@@ -15,6 +15,7 @@ import argparse
 import gc
 import random
 import statistics
+import sys
 import time
 from collections import Counter
 
@@ -119,13 +120,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m examengine.exams.assembly", description=__doc__.splitlines()[0])
-    parser.add_argument("--bench", action="store_true", help="time assembly for a small and a large bank")
+    parser = argparse.ArgumentParser(prog="python -m examengine.bench.assembly", description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=500, help="timed forms per bank (default 500)")
     args = parser.parse_args(argv)
-    if not args.bench:
-        parser.print_help()
-        return 2
     print(f"{'bank':>15} {'rule pool':>10} {'p50 ms':>8} {'p99 ms':>8}")
     medians = {}
     for name, (pool_size, seconds) in time_forms(BANKS, args.forms).items():
@@ -137,3 +134,7 @@ def main(argv: list[str]) -> int:
     alone = medians["100,000"] / medians["100,000 / 100"]
     print(f"p50 ratio 100,000 / (100,000 / 100), the cost of pool size alone: {alone:.2f}")
     return 0 if ratio <= RATIO_TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
