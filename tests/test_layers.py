@@ -1,0 +1,109 @@
+"""The packages' layers, read from the import graph: a package imports only its own layer and the ones below.
+
+Layers, lowest first (STYLE.md; issue 18): the core, then the audit trail and accounts, the item bank, exams,
+delivery, scoring, certificates, proctoring with analysis and standard setting, the JSON API, the web pages, and
+on top the composition roots that wire everything together. Every import counts, at module level or inside a
+function (a function-level import hides a cycle, it does not remove it).
+
+KNOWN_VIOLATIONS lists the imports that still go upwards today. It may only shrink: a new upward import fails the
+test, and so does an entry that no longer happens (take it out, so that it cannot come back unnoticed).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"clock", "ids", "errors", "shutdown", "csv_export", "group_commit", "db", "settings"}),
+    frozenset({"audit", "accounts"}),
+    frozenset({"itembank"}),
+    frozenset({"exams"}),
+    frozenset({"delivery"}),
+    frozenset({"scoring"}),
+    frozenset({"certificates"}),
+    frozenset({"proctoring", "analysis", "standards"}),
+    frozenset({"api"}),
+    frozenset({"web"}),
+    frozenset(
+        {"context", "app", "asgi", "scheduler", "cli", "demo", "bench", "models", "migrate", "migrations", "backup"}
+    ),
+)
+RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
+
+# (importer, imported): upward imports that exist today, to be taken out one by one (issue 18).
+KNOWN_VIOLATIONS = frozenset(
+    {
+        ("settings", "audit"),  # the retention setting is checked against the audit kinds
+        ("audit", "delivery"),  # the audit package appends and verifies the attempts' event chains
+        ("exams", "delivery"),
+        ("exams", "scoring"),
+        ("delivery", "scoring"),
+        ("delivery", "proctoring"),  # the device lock lives in proctoring
+        ("scoring", "certificates"),
+        ("api", "web"),
+        ("web", "context"),  # pages reach the services through the app's context, which holds the web's live hub
+    }
+)
+
+
+def _package(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] == "itembank":
+        return "itembank"
+    if parts[0] == "examengine" and len(parts) > 1:
+        return parts[1]
+    return None
+
+
+def import_graph() -> dict[tuple[str, str], list[str]]:
+    """(importer package, imported package) -> the files with such an import."""
+    edges: dict[tuple[str, str], list[str]] = defaultdict(list)
+    files = [*ROOT.glob("examengine/**/*.py"), *ROOT.glob("itembank/**/*.py")]
+    for path in files:
+        relative = path.relative_to(ROOT)
+        if relative.parts[:3] == ("examengine", "migrations", "versions"):
+            continue
+        module = ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
+        source = _package(module)
+        if source is None:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] if node.module != "examengine" else [f"examengine.{a.name}" for a in node.names]
+            for name in names:
+                target = _package(name)
+                if target is not None and target != source:
+                    edges[(source, target)].append(str(relative))
+    return edges
+
+
+def test_every_package_has_a_layer() -> None:
+    packages = {package for edge in import_graph() for package in edge}
+    assert sorted(packages - set(RANK)) == [], "give these packages a layer in LAYERS"
+
+
+def test_no_package_imports_a_layer_above_its_own() -> None:
+    graph = import_graph()
+    upward = {edge for edge in graph if RANK.get(edge[1], 0) > RANK.get(edge[0], 0)}
+    new = sorted(upward - KNOWN_VIOLATIONS)
+    assert new == [], "imports that go up a layer: " + "; ".join(
+        f"{a} -> {b} in {sorted(set(graph[(a, b)]))}" for a, b in new
+    )
+    gone = sorted(KNOWN_VIOLATIONS - upward)
+    assert gone == [], f"no longer imported upwards: take these out of KNOWN_VIOLATIONS: {gone}"
+
+
+def test_packages_of_one_layer_form_no_cycle() -> None:
+    """Peers (proctoring, analysis, standard setting; audit and accounts) may use each other one way only."""
+    graph = import_graph()
+    for layer in LAYERS:
+        for a, b in itertools.combinations(sorted(layer), 2):
+            assert not ((a, b) in graph and (b, a) in graph), f"{a} and {b} import each other"
