@@ -43,7 +43,6 @@ KNOWN_VIOLATIONS = frozenset(
         ("exams", "delivery"),
         ("exams", "scoring"),
         ("delivery", "scoring"),
-        ("delivery", "proctoring"),  # the device lock lives in proctoring
         ("scoring", "certificates"),
         ("api", "web"),
         ("web", "context"),  # pages reach the services through the app's context, which holds the web's live hub

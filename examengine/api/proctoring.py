@@ -11,8 +11,8 @@ from starlette.responses import Response
 from examengine.api.delivery import proctor_action
 from examengine.api.schemas import NO_NUL, AttemptOut, ExtendIn, OptionalReasonIn, ReasonIn, Strict
 from examengine.api.spec import json_response, operation
-from examengine.delivery import credit
-from examengine.proctoring import announcements, device, sitting_actions
+from examengine.delivery import credit, device
+from examengine.proctoring import announcements, sitting_actions
 from examengine.web.auth import current_user, services
 
 

@@ -1,7 +1,7 @@
 """What the candidate does inside an attempt: read an item, save an answer, flag it, report browser signals.
 
 The save path is one indexed UPDATE of the slot row, guarded by the attempt being in progress before its
-deadline, held by the request's web session (the device lock, examengine.proctoring.device) and by the client's
+deadline, held by the request's web session (the device lock, examengine.delivery.device) and by the client's
 sequence number, so a retry or a late duplicate never replaces a newer answer.
 """
 
@@ -18,12 +18,11 @@ from sqlmodel import Session, col
 from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
 from examengine.db import Database
-from examengine.delivery import attempts, credit, ledger, navigation, presented, sections
+from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE, Attempt, AttemptSlot
 from examengine.delivery.presented import pinned_content as pinned_content
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
-from examengine.proctoring import device
 from itembank.presentation import presented_response, presented_view
 
 MAX_RESPONSE_BYTES = 100_000

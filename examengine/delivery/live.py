@@ -17,10 +17,10 @@ from examengine.audit.chain import UNCHAINED_EVENT
 from examengine.clock import rfc3339
 from examengine.delivery import ledger
 from examengine.delivery.attempts import FORM_BY_ID, LEDGER_FACTS, ledger_of, section_allowances
+from examengine.delivery.device import LOCKED_CODE, LOCKED_MESSAGE
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, NotFound
-from examengine.proctoring.device import LOCKED_CODE, LOCKED_MESSAGE
 
 
 @dataclass(frozen=True)

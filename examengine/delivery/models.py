@@ -57,7 +57,7 @@ class Attempt(SQLModel, table=True):
     window_closes_at: datetime = Field(sa_type=UTCDateTime)
     deadline_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # The device lock (examengine.proctoring.device): the web session (its credential's token hash) holding the
+    # The device lock (examengine.delivery.device): the web session (its credential's token hash) holding the
     # attempt, and the latest other session refused for it, which a proctor's "move to new device" hands it to.
     holder_session: str | None = Field(default=None, max_length=64)
     waiting_session: str | None = Field(default=None, max_length=64)

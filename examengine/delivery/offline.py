@@ -13,10 +13,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from examengine.delivery import answers, attempts, presented
+from examengine.delivery import answers, attempts, device, presented
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict
-from examengine.proctoring import device
 from itembank.presentation import presented_response, presented_view
 
 

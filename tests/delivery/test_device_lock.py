@@ -14,11 +14,11 @@ from sqlmodel import Session, col
 
 from examengine.accounts import credentials
 from examengine.accounts.models import CredentialKind
-from examengine.delivery import answers, attempts
+from examengine.delivery import answers, attempts, device
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.errors import Conflict, DomainError, InvalidInput
 from examengine.ids import token_digest
-from examengine.proctoring import dashboard, device
+from examengine.proctoring import dashboard
 from tests.scoring.conftest import Program, program  # noqa: F401 - the fixture
 from tests.shown import as_shown
 

@@ -15,10 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from examengine.clock import utcnow
-from examengine.delivery import answers, attempts, navigation, overview, sections, start
+from examengine.delivery import answers, attempts, device, navigation, overview, sections, start
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput
-from examengine.proctoring import device
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services

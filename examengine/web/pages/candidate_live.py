@@ -7,9 +7,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from examengine.clock import utcnow
+from examengine.delivery import device
 from examengine.delivery import live as live_service
 from examengine.errors import DomainError
-from examengine.proctoring import device
 from examengine.web.auth import current_user, services
 from examengine.web.errors import error_body, status_for
 

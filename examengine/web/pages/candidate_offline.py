@@ -7,9 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from examengine.clock import utcnow
-from examengine.delivery import offline
+from examengine.delivery import device, offline
 from examengine.errors import DomainError
-from examengine.proctoring import device
 from examengine.web.auth import current_user, services
 from examengine.web.errors import error_body, status_for
 from examengine.web.pages.candidate import PREFIX, form_responses

@@ -16,11 +16,11 @@ from starlette.responses import RedirectResponse, Response
 from examengine import csv_export
 from examengine.accounts.models import Role, User
 from examengine.clock import rfc3339, utcnow
-from examengine.delivery import attempts, credit
+from examengine.delivery import attempts, credit, device
 from examengine.errors import DomainError, InvalidInput
 from examengine.exams import sittings
 from examengine.exams.models import Sitting
-from examengine.proctoring import dashboard, device, notes, sitting_actions
+from examengine.proctoring import dashboard, notes, sitting_actions
 from examengine.proctoring.access import watched_attempt, watched_sitting
 from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
