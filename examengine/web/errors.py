@@ -84,6 +84,11 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
+def domain_error_json(error: DomainError) -> JSONResponse:
+    """A domain refusal as the JSON a page's script reads (the live channel, the offline kit, the autosave)."""
+    return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+
+
 def error_response(
     request: Request,
     status: int,

@@ -21,7 +21,7 @@ from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInpu
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
-from examengine.web.errors import error_body, status_for
+from examengine.web.errors import domain_error_json, error_body, status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.json_body import read_json
 from examengine.web.pages import certificates as certificate_pages
@@ -301,7 +301,7 @@ async def autosave(request: Request) -> Response:
             raise InvalidInput("The save carries no sequence number.", code="invalid_seq")
         result = await _save_form(request, attempt_slot(request), int(raw_seq))
     except DomainError as error:
-        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+        return domain_error_json(error)
     return JSONResponse(
         {"slot": result.slot, "saved_seq": result.saved_seq, "remaining_seconds": result.remaining_seconds}
     )
@@ -326,7 +326,7 @@ async def client_event(request: Request) -> Response:
     except (ValueError, TypeError, AttributeError):
         return JSONResponse(error_body("invalid_event", "The event could not be read."), status_code=400)
     except DomainError as error:
-        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+        return domain_error_json(error)
     return Response(status_code=204)
 
 

@@ -11,7 +11,7 @@ from examengine.delivery import device
 from examengine.delivery import live as live_service
 from examengine.errors import DomainError
 from examengine.web.auth import current_user, services
-from examengine.web.errors import error_body, status_for
+from examengine.web.errors import domain_error_json, error_body
 
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nginx: pass each event on at once
 
@@ -32,7 +32,7 @@ async def live(request: Request) -> Response:
     try:
         state = await _state(request)
     except DomainError as error:
-        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+        return domain_error_json(error)
     return JSONResponse(live_service.as_json(state), headers={"Cache-Control": "no-store"})
 
 
@@ -54,7 +54,7 @@ async def events(request: Request) -> Response:
     except DomainError as error:
         if stream is not None:
             hub.close(stream)
-        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+        return domain_error_json(error)
     if stream is None:
         return JSONResponse(
             error_body("live_streams_full", "This server holds all the live streams it can; the page asks every 3 s."),

@@ -10,7 +10,7 @@ from examengine.clock import utcnow
 from examengine.delivery import device, offline
 from examengine.errors import DomainError
 from examengine.web.auth import current_user, services
-from examengine.web.errors import error_body, status_for
+from examengine.web.errors import domain_error_json
 from examengine.web.pages.candidate import PREFIX, form_responses
 from itembank.html import render_item_html
 
@@ -28,7 +28,7 @@ async def open_items(request: Request) -> Response:
             now=utcnow(),
         )
     except DomainError as error:
-        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+        return domain_error_json(error)
     positions = {s.slot: n for n, s in enumerate((s for _, slots in found.view.sections for s in slots), 1)}
     body = {
         "attempt_id": found.view.attempt_id,
