@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from examengine.accounts.passwords import Passwords
 from examengine.db import Database
+from examengine.delivery.live_hub import LiveHub
 from examengine.settings import Settings
-from examengine.web.live_hub import LiveHub
 
 
 @dataclass(frozen=True)

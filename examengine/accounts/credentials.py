@@ -160,7 +160,7 @@ def purge_dead(*, session: Session, now: datetime | None = None, keep: timedelta
     return int(getattr(result, "rowcount", 0))
 
 
-# The live streams re-check the sessions behind them in batches (examengine/web/live_hub.py).
+# The live streams re-check the sessions behind them in batches (examengine/delivery/live_hub.py).
 BATCH = 500
 LIVE_AMONG = (
     select(col(Credential.token_hash))

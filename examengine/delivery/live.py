@@ -113,7 +113,7 @@ def as_json(state: LiveState) -> dict[str, object]:
     }
 
 
-# The change feed of the live streams (examengine/web/live_hub.py): the timeline events other than answer saves
+# The change feed of the live streams (examengine/delivery/live_hub.py): the timeline events other than answer saves
 # since a cursor, across all attempts. `id > :cursor` is a range scan of the primary key on both engines (the
 # answer saves in the range are read and dropped: a second's worth).
 CHANGES_SINCE = select(col(AttemptEvent.id), col(AttemptEvent.attempt_id)).where(

@@ -1,6 +1,7 @@
-"""The exam page's live stream: GET /candidate/attempts/{id}/events (server-sent events, examengine/web/live_hub.py),
-served by a real uvicorn in a thread (a stream never ends, which the test client cannot hold) while the proctor and
-the candidate act through the test client's app: two app instances on one database, as two processes would be."""
+"""The exam page's live stream: GET /candidate/attempts/{id}/events (server-sent events,
+examengine/delivery/live_hub.py), served by a real uvicorn in a thread (a stream never ends, which the test client
+cannot hold) while the proctor and the candidate act through the test client's app: two app instances on one
+database, as two processes would be."""
 
 from __future__ import annotations
 
