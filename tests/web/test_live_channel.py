@@ -174,17 +174,28 @@ def test_proctor_announcements_reach_one_candidate_or_the_sitting(
     assert app_client.post(whole, json={"message": "nobody"}, headers=headers["admin"]).json()["changed"] == 0
 
 
-def _live_read_plan(db: Database, attempt_id: str) -> str:
-    """The database's plan for the live read of one attempt (PostgreSQL's with its statistics fresh)."""
+def query_plan(db: Database, statement: Any, bound: dict[str, Any]) -> str:
+    """The database's plan for a prebuilt statement with these bound values (PostgreSQL's with fresh statistics)."""
     with db.engine.connect() as connection:
-        compiled = LIVE_BY_ID.compile(connection)
-        params = compiled.construct_params({"b_attempt_id": attempt_id})
+        compiled = statement.compile(connection)
+        params = compiled.construct_params(bound)
         if connection.dialect.name == "sqlite":
             values = tuple(params[name] for name in compiled.positiontup or ())
             rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
             return "\n".join(str(row[3]) for row in rows)
         connection.exec_driver_sql("ANALYZE attempt_event")
         return "\n".join(str(row[0]) for row in connection.exec_driver_sql("EXPLAIN " + str(compiled), params))
+
+
+def add_answer_saves(db: Database, attempt_id: str, count: int) -> None:
+    """An essay's autosaves: `count` answer_saved events on the attempt's timeline, written at once."""
+    now = datetime.now(UTC)
+    saves = [
+        {"attempt_id": attempt_id, "at": now, "type": "answer_saved", "detail": {"slot": 1, "seq": n}}
+        for n in range(count)
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(insert(AttemptEvent), saves)
 
 
 def test_a_poll_never_walks_the_answer_saves(
@@ -196,14 +207,8 @@ def test_a_poll_never_walks_the_answer_saves(
     poll (every 3 s from every open page) must not read them, only the few other events (the partial index)."""
     cara, attempt_url = _started(app_client, sitting)
     attempt_id = attempt_url.rsplit("/", 1)[1]
-    now = datetime.now(UTC)
-    saves = [
-        {"attempt_id": attempt_id, "at": now, "type": "answer_saved", "detail": {"slot": 1, "seq": n}}
-        for n in range(2_000)
-    ]
-    with db.engine.begin() as connection:
-        connection.execute(insert(AttemptEvent), saves)
-    plan = _live_read_plan(db, attempt_id)
+    add_answer_saves(db, attempt_id, 2_000)
+    plan = query_plan(db, LIVE_BY_ID, {"b_attempt_id": attempt_id})
     assert "ix_attempt_event_attempt" not in plan and "ix_attempt_event_chain" in plan, plan
     assert "Seq Scan on attempt_event" not in plan, plan
     body = cara.get(attempt_url + "/live").json()  # and it still answers what it did

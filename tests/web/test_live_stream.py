@@ -9,13 +9,11 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
 import pytest
 import uvicorn
-from sqlalchemy import insert
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -24,12 +22,11 @@ from examengine.app import create_app
 from examengine.bench.servers import free_port
 from examengine.db import Database
 from examengine.delivery.live import CHANGES_SINCE
-from examengine.delivery.models import AttemptEvent
 from examengine.settings import Settings
 from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
 from tests.web.browsing import csrf_from, log_in
-from tests.web.test_live_channel import _started
+from tests.web.test_live_channel import _started, add_answer_saves, query_plan
 
 
 @pytest.fixture
@@ -214,24 +211,12 @@ def test_the_change_feed_is_a_range_scan(
     """Every process reads the feed once a second: a range of the primary key from its cursor, never the table."""
     _, attempt_url = _started(app_client, sitting)
     attempt_id = attempt_url.rsplit("/", 1)[1]
-    now = datetime.now(UTC)
-    saves = [
-        {"attempt_id": attempt_id, "at": now, "type": "answer_saved", "detail": {"slot": 1, "seq": n}}
-        for n in range(2_000)
-    ]
-    with db.engine.begin() as connection:
-        connection.execute(insert(AttemptEvent), saves)
-        cursor = connection.exec_driver_sql("SELECT max(id) FROM attempt_event").scalar_one() - 5
+    add_answer_saves(db, attempt_id, 2_000)
     with db.engine.connect() as connection:
-        compiled = CHANGES_SINCE.compile(connection)
-        params = compiled.construct_params({"b_cursor": cursor})
-        if connection.dialect.name == "sqlite":
-            values = tuple(params[name] for name in compiled.positiontup or ())
-            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
-            plan = "\n".join(str(row[3]) for row in rows)
-            assert "INTEGER PRIMARY KEY (rowid>?)" in plan, plan
-        else:
-            connection.exec_driver_sql("ANALYZE attempt_event")
-            plan = "\n".join(str(row[0]) for row in connection.exec_driver_sql("EXPLAIN " + str(compiled), params))
-            assert "Index" in plan and "attempt_event_pkey" in plan, plan
-        assert "Seq Scan" not in plan and "SCAN attempt_event" not in plan, plan
+        cursor = connection.exec_driver_sql("SELECT max(id) FROM attempt_event").scalar_one() - 5
+    plan = query_plan(db, CHANGES_SINCE, {"b_cursor": cursor})
+    if db.is_sqlite:
+        assert "INTEGER PRIMARY KEY (rowid>?)" in plan, plan
+    else:
+        assert "Index" in plan and "attempt_event_pkey" in plan, plan
+    assert "Seq Scan" not in plan and "SCAN attempt_event" not in plan, plan
