@@ -56,7 +56,7 @@
   }
   window.addEventListener("online", function () {
     /* the answer queue replays first (its own "online" handler), then the server's page says how it ended */
-    if (reloadWhenOnline) { window.setTimeout(function () { window.location.reload(); }, 3000); }
+    if (reloadWhenOnline) { whenAnswersSettled(function () { window.location.reload(); }); }
   });
   if (timer) {
     syncClock(parseInt(timer.getAttribute("data-remaining"), 10));
@@ -207,10 +207,29 @@
   }
 
   var sending = false;
+  /* Leaving the page (the exam ended, the clock ran out) waits until the queue has replayed and what the server
+     said about it has been read: otherwise "not saved, the exam had ended" would never be seen. At most 20 s. */
+  var settledWaiters = [];
+  function whenAnswersSettled(callback) {
+    if (!sending && !readQueue().length) { callback(); return; }
+    var once = function () { if (once.done) { return; } once.done = true; callback(); };
+    settledWaiters.push(once);
+    window.setTimeout(once, 20000);
+    flush();
+  }
+  function settle(delayMs, otherwise) {
+    var waiters = settledWaiters;
+    settledWaiters = [];
+    if (!waiters.length && !otherwise) { return; }
+    window.setTimeout(function () {
+      if (waiters.length) { waiters.forEach(function (callback) { callback(); }); } else { otherwise(); }
+    }, delayMs);
+  }
+  window.examQueue = {whenSettled: whenAnswersSettled};
   function flush() {
     if (sending) { return; }
     var queue = readQueue();
-    if (!queue.length) { if (typing === null) { showWaiting(queue); } return; }
+    if (!queue.length) { if (typing === null) { showWaiting(queue); } settle(0, null); return; }
     var entry = queue[0];
     sending = true;
     showStatus("Saving…");
@@ -245,9 +264,10 @@
       } else if (code === "attempt_closed") {
         /* The server is the only judge of time: what reached it after the end is not kept. */
         var lost = rest.length + 1;
+        writeQueue([]);
         showStatus("Not saved: the exam had already ended when " + (lost === 1 ? "this answer" : lost + " answers") +
                    " reached the server. Only what arrived in time counts.");
-        window.setTimeout(function () { window.location.reload(); }, 6000);
+        settle(6000, function () { window.location.reload(); });
       } else {
         var message = (result.body.error && result.body.error.message) || "This answer could not be saved.";
         showStatus(message);

@@ -84,7 +84,13 @@
   }
 
   function apply(state) {
-    if (FINISHED[state.status]) { go(attemptUrl + "/done"); return; }
+    if (FINISHED[state.status]) {
+      /* answers kept on this device replay first, so the page can say which arrived too late */
+      stop();
+      var done = function () { window.location.assign(attemptUrl + "/done"); };
+      if (window.examQueue) { window.examQueue.whenSettled(done); } else { done(); }
+      return;
+    }
     showAnnouncement(state);
     if (state.status === "waiting") { if (!waitingRoom) { go(attemptUrl); } return; }
     if (waitingRoom) { go(attemptUrl); return; }  /* admitted: the attempt's address opens the first question */
