@@ -2,7 +2,7 @@
 
 Pure functions over the dict from `rendering.candidate_view` (no key, no rationale ever reaches them). The markup
 works in a plain `<form method="post">` without JavaScript and, unchanged, with htmx autosave. Everything that
-came from item content is cleaned again (see `html_markup`) and all other text is escaped.
+came from item content is cleaned again (see `itembank.html.markup`) and all other text is escaped.
 
 Form fields. Every control of the interaction with response identifier RID is named `{name_prefix}.RID`
 (default prefix "r": `r.RESPONSE`); a field repeats when the interaction takes several values. Its values:
@@ -41,11 +41,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from itembank.html_controls import INLINE, Page
-from itembank.html_form import responses_from_form, unknown_values
-from itembank.html_interactions import BLOCKS, inline_control
-from itembank.html_markup import Replacement, plain_text, rewrite
-from itembank.qti_values import RawResponse
+from itembank.html.controls import INLINE, Page
+from itembank.html.form import responses_from_form, unknown_values
+from itembank.html.interactions import BLOCKS, inline_control
+from itembank.html.markup import Replacement, plain_text, rewrite
+from itembank.qti.values import RawResponse
 
 __all__ = ["render_item_html", "responses_from_form", "unknown_values"]
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from itembank.html_markup import plain_text, rewrite
-from itembank.qti_values import RawResponse
+from itembank.html.markup import plain_text, rewrite
+from itembank.qti.values import RawResponse
 
 INLINE = frozenset({"inlineChoice", "textEntry"})
 NUMERIC = frozenset({"float", "integer"})

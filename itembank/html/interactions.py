@@ -6,9 +6,9 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from itembank.html_controls import NUMERIC, Page, attr, choice_hint, is_single, legend, option_text, select
-from itembank.html_form import pairs_in
-from itembank.html_markup import Replacement, rewrite
+from itembank.html.controls import NUMERIC, Page, attr, choice_hint, is_single, legend, option_text, select
+from itembank.html.form import pairs_in
+from itembank.html.markup import Replacement, rewrite
 
 
 def _choice(page: Page, view: Mapping[str, Any]) -> str:

@@ -14,8 +14,8 @@ from itembank.content import ItemContent
 from itembank.formats.native import item_from_dict
 from itembank.formats.qti import import_item_xml
 from itembank.html import render_item_html, responses_from_form
-from itembank.html_controls import Page
-from itembank.qti_values import RawResponse
+from itembank.html.controls import Page
+from itembank.qti.values import RawResponse
 from itembank.rendering import candidate_view, shuffled_order
 from itembank.scoring import max_score, score
 from tests.itembank import formdom
