@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from examengine.bench import itembank
-from itembank import service
+from itembank import importing
 
 
 def test_benchmark_reports_import_and_search_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -46,6 +46,6 @@ def test_generated_items_are_deterministic_and_valid() -> None:
 
     items = generate()
     assert items == generate()
-    result = service.read_upload("bench.json", itembank.native_document(items), "native")
+    result = importing.read_upload("bench.json", itembank.native_document(items), "native")
     assert not result.errors and len(result.items) == 40
     assert {item["kind"] for item in items} >= {"single_choice", "multiple_response", "true_false"}

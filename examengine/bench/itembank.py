@@ -43,7 +43,7 @@ from examengine import migrate
 from examengine.accounts import service as accounts
 from examengine.clock import utcnow
 from examengine.db import Database
-from itembank import service
+from itembank import authoring, importing, search
 from itembank.models import ALLOWED_TRANSITIONS, VERSION_TABLE, ItemStatus, ItemTransition, ItemVersion
 
 IMPORT_TARGET_ITEMS_PER_S = 1_000
@@ -284,7 +284,7 @@ def _add_versions(
             made = 0
             for item_id, item, count in chunk:
                 for _ in range(count):
-                    view = service.create_version(
+                    view = authoring.create_version(
                         session=session,
                         item_id=item_id,
                         changes=_version_changes(rng, item),
@@ -378,14 +378,14 @@ def _depth(step: dict[str, Any]) -> int:
 
 def _import_batch(
     db: Database, items: Sequence[dict[str, Any]], actor: str
-) -> tuple[float, float, list[service.ImportedRef]]:
+) -> tuple[float, float, list[importing.ImportedRef]]:
     data = native_document(items)
     started = time.perf_counter()
-    result = service.read_upload("bench.json", data, "native")
+    result = importing.read_upload("bench.json", data, "native")
     parsed = time.perf_counter()
     if result.errors:
-        raise RuntimeError(f"the generated items do not import: {service.problem_dict(result.errors[0])}")
-    report = db.call(service.import_items, result=result, actor_id=actor)
+        raise RuntimeError(f"the generated items do not import: {importing.problem_dict(result.errors[0])}")
+    report = db.call(importing.import_items, result=result, actor_id=actor)
     stored = time.perf_counter()
     return parsed - started, stored - parsed, list(report.imported)
 
@@ -428,7 +428,7 @@ def grow_bank(
     vocab: Vocabulary,
     bank: Bank,
     target_versions: int,
-    first_batch: tuple[list[dict[str, Any]], list[service.ImportedRef]],
+    first_batch: tuple[list[dict[str, Any]], list[importing.ImportedRef]],
 ) -> dict[str, Any]:
     started = time.perf_counter()
     existing = int(
@@ -536,7 +536,7 @@ def _captured_sql(db: Database) -> Iterator[list[tuple[str, Any]]]:
 def explain(db: Database, filters: dict[str, Any]) -> list[str]:
     """The plan of the SELECT list_items runs for these filters."""
     with _captured_sql(db) as captured:
-        db.call(service.list_items, write=False, **filters)
+        db.call(search.list_items, write=False, **filters)
     statement, parameters = captured[-1]
     prefix = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
     with db.engine.connect() as connection:
@@ -550,7 +550,7 @@ def bench_search(db: Database, rng: random.Random, vocab: Vocabulary, bank: Bank
     plan = [SHAPES[i % len(SHAPES)] for i in range(count)]
     rng.shuffle(plan)
     for shape in rng.sample(SHAPES, min(WARMUP_SEARCHES, len(SHAPES))):
-        db.call(service.list_items, write=False, **_filters(rng, vocab, bank, shape))
+        db.call(search.list_items, write=False, **_filters(rng, vocab, bank, shape))
     samples: dict[str, list[float]] = defaultdict(list)
     rows: dict[str, list[int]] = defaultdict(list)
     examples: dict[str, dict[str, Any]] = {}
@@ -561,13 +561,13 @@ def bench_search(db: Database, rng: random.Random, vocab: Vocabulary, bank: Bank
             # walk to a page 2..6 deep (not timed), then time the request that carries the cursor
             cursor = None
             for _ in range(rng.randint(1, 5)):
-                cursor = db.call(service.list_items, write=False, cursor=cursor, **filters).next_cursor
+                cursor = db.call(search.list_items, write=False, cursor=cursor, **filters).next_cursor
                 if cursor is None:
                     break
             filters = {**filters, "cursor": cursor}
         examples.setdefault(shape, filters)
         began = time.perf_counter()
-        page = db.call(service.list_items, write=False, **filters)
+        page = db.call(search.list_items, write=False, **filters)
         samples[shape].append((time.perf_counter() - began) * 1000)
         rows[shape].append(len(page.items))
         if n % 50 == 0:
