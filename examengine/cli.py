@@ -203,7 +203,7 @@ def _restore(services: Services, args: argparse.Namespace) -> None:
 
 
 def _audit_verify(services: Services, _args: argparse.Namespace) -> int:
-    from examengine.audit.verify import verify
+    from examengine.delivery.trail import verify
 
     migrate.ensure_migrated(services.db.engine)
     report = services.db.call(verify, key=services.settings.audit_key, write=False)

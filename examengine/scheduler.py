@@ -16,11 +16,11 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from examengine.accounts import credentials, throttle
-from examengine.audit import refusals, retention
+from examengine.audit import refusals
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
-from examengine.delivery import attempts
+from examengine.delivery import attempts, trail
 from examengine.exams import preassembly
 from examengine.scoring import service as scoring
 
@@ -74,7 +74,7 @@ def summarize_refusals(services: Services) -> object:
 
 def purge_audit_trail(services: Services) -> object:
     periods = dict(services.settings.audit_retention_days)
-    return services.db.call(retention.purge, retention=periods, key=services.settings.audit_key, now=utcnow())
+    return services.db.call(trail.purge, retention=periods, key=services.settings.audit_key, now=utcnow())
 
 
 JOBS = (

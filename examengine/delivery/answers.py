@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, Update, bindparam, exists, or_, select, true, update
 from sqlmodel import Session, col
 
-from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
+from examengine.delivery.chain import record_answer_saved
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE, Attempt, AttemptSlot
 from examengine.delivery.presented import pinned_content as pinned_content
 from examengine.delivery.states import FINAL, AttemptStatus

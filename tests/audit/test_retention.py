@@ -13,9 +13,9 @@ from sqlmodel import Session, col
 from examengine.audit import chain
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditCheckpoint, AuditRecord
-from examengine.audit.retention import purge
 from examengine.context import Services
 from examengine.delivery.models import AttemptEvent
+from examengine.delivery.trail import purge
 from examengine.settings import Settings, SettingsError
 from tests.audit.conftest import KEY, Program, append, check
 
