@@ -92,7 +92,7 @@ def _scheduler(services: Services, args: argparse.Namespace) -> None:
 
 def _preassemble(services: Services, args: argparse.Namespace) -> None:
     from examengine.clock import utcnow
-    from examengine.exams import preassembly
+    from examengine.delivery import preassembly
 
     migrate.ensure_migrated(services.db.engine)
     minutes = services.settings.preassemble_minutes

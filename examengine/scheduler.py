@@ -20,8 +20,7 @@ from examengine.audit import refusals
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
-from examengine.delivery import attempts, trail
-from examengine.exams import preassembly
+from examengine.delivery import attempts, preassembly, trail
 from examengine.scoring import service as scoring
 
 log = logging.getLogger(__name__)

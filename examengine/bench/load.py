@@ -49,7 +49,7 @@ from examengine.bench.options import BenchError, build_parser, check_arguments
 from examengine.bench.seed import Seeded, seed
 from examengine.clock import utcnow
 from examengine.db import Database, is_sqlite
-from examengine.exams import preassembly
+from examengine.delivery import preassembly
 from examengine.settings import Argon2Cost, Settings
 
 ARGON2_SECONDS = 3.0

@@ -33,10 +33,10 @@ from examengine.bench.itembank import latency_summary
 from examengine.bench.seed import exam_definition, seed
 from examengine.clock import utcnow
 from examengine.context import Services
-from examengine.delivery import start
+from examengine.delivery import exposure, preassembly, prepared_forms, start
 from examengine.delivery.models import Attempt, AttemptEvent
-from examengine.exams import exposure, preassembly, prepared_forms, sittings
 from examengine.exams import service as exams
+from examengine.exams import sittings
 from examengine.settings import Settings
 
 CAP = 0.3

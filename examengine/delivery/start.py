@@ -1,7 +1,7 @@
 """Starting an attempt: the eligibility rules, the candidate's form (prepared ahead or assembled from a stored
 seed), the clock.
 
-The checks are read first. A form prepared for this attempt before the window opened (exams.prepared_forms) is
+The checks are read first. A form prepared for this attempt before the window opened (delivery.prepared_forms) is
 taken as it is: the start assembles nothing and reads no pool. Otherwise the pools, seen items and exposure
 counters are read, the form is assembled off the event loop, and one short write stores the attempt and counts
 its items, so a burst of starts holds the write lock only for the inserts.
@@ -20,14 +20,13 @@ from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.db import Database
-from examengine.delivery import attempts, ledger, presented
+from examengine.delivery import attempts, exposure, ledger, prepared_forms, presented
+from examengine.delivery.form_history import seen_items, taken_forms
 from examengine.delivery.models import SLOT_TABLE, Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, Forbidden, NotFound
-from examengine.exams import exposure, prepared_forms
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
-from examengine.exams.form_inputs import FORM_NAMES as FORM_NAMES
 from examengine.exams.form_inputs import (
     FormInputs,
     assemble_form,
@@ -35,10 +34,7 @@ from examengine.exams.form_inputs import (
     form_document,
     item_ids,
     new_seed,
-    seen_items,
-    taken_forms,
 )
-from examengine.exams.form_inputs import fixed_form_seed as fixed_form_seed
 from examengine.exams.models import Enrollment, Sitting
 from examengine.scoring import retake
 

@@ -287,7 +287,7 @@ def test_fixed_forms_rotate_are_identical_per_form_and_a_retake_gets_another(
 def test_a_retake_on_fixed_forms_gets_a_form_not_sat_before(
     app_client: TestClient, sitting: dict[str, Any], services: Services
 ) -> None:
-    from examengine.delivery.start import fixed_form_seed
+    from examengine.exams.form_inputs import fixed_form_seed
 
     assert fixed_form_seed("e1", 1, 0) == fixed_form_seed("e1", 1, 0) != fixed_form_seed("e1", 1, 1)
     headers, users = sitting["headers"], sitting["users"]

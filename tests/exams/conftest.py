@@ -19,11 +19,11 @@ from sqlmodel import Session, col
 
 from examengine.accounts.service import UserView
 from examengine.context import Services
-from examengine.delivery import attempts, start
+from examengine.delivery import attempts, exposure, preassembly, prepared_forms, start
 from examengine.delivery.models import Attempt, AttemptEvent
-from examengine.exams import exposure, preassembly, prepared_forms, sittings
+from examengine.delivery.prepared_forms import PreparedForm
 from examengine.exams import service as exams
-from examengine.exams.prepared_forms import PreparedForm
+from examengine.exams import sittings
 from tests.conftest import import_approved, run_async
 
 T = TypeVar("T")

@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from examengine import cli, migrate
+from examengine.delivery import exposure, preassembly, prepared_forms
 from examengine.delivery import start as start_module
-from examengine.exams import exposure, preassembly, prepared_forms
 from examengine.exams import service as exams_service
 from examengine.exams.form_inputs import FormInputs, assemble_form
 from examengine.exams.models import Sitting

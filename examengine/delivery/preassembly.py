@@ -23,9 +23,11 @@ from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
 from examengine.db import Database, dialect_insert
+from examengine.delivery import exposure
+from examengine.delivery.form_history import seen_items, taken_forms
 from examengine.delivery.models import Attempt
+from examengine.delivery.prepared_forms import PreparedForm, discard_unusable, forms_in_sitting, prepared_count
 from examengine.errors import Conflict, NotFound
-from examengine.exams import exposure
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssemblyError
 from examengine.exams.form_inputs import (
@@ -35,12 +37,9 @@ from examengine.exams.form_inputs import (
     form_document,
     item_ids,
     new_seed,
-    seen_items,
-    taken_forms,
 )
 from examengine.exams.forms import blueprint_and_pool
 from examengine.exams.models import Enrollment, Sitting
-from examengine.exams.prepared_forms import PreparedForm, discard_unusable, forms_in_sitting, prepared_count
 from examengine.scoring import retake
 
 BATCH = 100  # candidates per write, so the write lock is held briefly while other sittings are under way
