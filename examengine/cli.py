@@ -92,11 +92,14 @@ def _scheduler(services: Services, args: argparse.Namespace) -> None:
 
 def _preassemble(services: Services, args: argparse.Namespace) -> None:
     from examengine.clock import utcnow
-    from examengine.exams import preassembly
+    from examengine.delivery import preassembly
+    from examengine.scoring import retake
 
     migrate.ensure_migrated(services.db.engine)
     minutes = services.settings.preassemble_minutes
-    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes, sitting_id=args.sitting)
+    report = preassembly.prepare_due(
+        services.db, now=utcnow(), lead_minutes=minutes, sitting_id=args.sitting, eligible=retake.eligibility
+    )
     if report.discarded:
         print(f"Discarded {report.discarded} prepared forms that can no longer be used.")
     if not report.sittings:
@@ -203,7 +206,7 @@ def _restore(services: Services, args: argparse.Namespace) -> None:
 
 
 def _audit_verify(services: Services, _args: argparse.Namespace) -> int:
-    from examengine.audit.verify import verify
+    from examengine.delivery.trail import verify
 
     migrate.ensure_migrated(services.db.engine)
     report = services.db.call(verify, key=services.settings.audit_key, write=False)

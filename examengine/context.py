@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from examengine.accounts.passwords import Passwords
+from examengine.audit.kinds import check_retention
 from examengine.db import Database
 from examengine.delivery.live_hub import LiveHub
 from examengine.settings import Settings
@@ -21,6 +22,8 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
+        """The services of these settings; raises SettingsError for a setting a domain refuses (before any I/O)."""
+        check_retention(settings.audit_retention_days)
         db = Database(settings.database_url, echo=settings.sql_echo)
         hub = LiveHub(
             db, max_streams=settings.live_streams, idle_timeout=timedelta(minutes=settings.session_idle_minutes)

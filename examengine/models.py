@@ -6,11 +6,11 @@ from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, 
 from examengine.analysis.models import ItemStatsRecord
 from examengine.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from examengine.certificates.models import Certificate
+from examengine.delivery.exposure import ExposureCount
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
-from examengine.exams.exposure import ExposureCount
+from examengine.delivery.prepared_forms import PreparedForm
 from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
-from examengine.exams.prepared_forms import PreparedForm
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,

@@ -16,12 +16,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from examengine.accounts import credentials, throttle
-from examengine.audit import refusals, retention
+from examengine.audit import refusals
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
-from examengine.delivery import attempts
-from examengine.exams import preassembly
+from examengine.delivery import attempts, preassembly, trail
+from examengine.scoring import retake
 from examengine.scoring import service as scoring
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def issue_due_certificates(services: Services) -> object:
 
 def preassemble_forms(services: Services) -> object:
     minutes = services.settings.preassemble_minutes
-    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes)
+    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes, eligible=retake.eligibility)
     warm_pools(services)
     return str(report)
 
@@ -74,7 +74,7 @@ def summarize_refusals(services: Services) -> object:
 
 def purge_audit_trail(services: Services) -> object:
     periods = dict(services.settings.audit_retention_days)
-    return services.db.call(retention.purge, retention=periods, key=services.settings.audit_key, now=utcnow())
+    return services.db.call(trail.purge, retention=periods, key=services.settings.audit_key, now=utcnow())
 
 
 JOBS = (

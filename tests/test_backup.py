@@ -22,6 +22,7 @@ from examengine.delivery import answers
 from examengine.delivery.models import AttemptSlot
 from examengine.delivery.start import start_attempt
 from examengine.models import metadata
+from examengine.scoring import retake
 from examengine.settings import Settings
 from tests.conftest import ENGINES, fresh_database, run_async
 from tests.shown import shown_option
@@ -44,7 +45,11 @@ def _seed_with_answers(services: Services) -> str:
     """Users, an approved bank, a published exam, a sitting, and one attempt holding saved answers."""
     seeded = seed(services.db, services.passwords, candidates=3, bank=100, time_limit_minutes=60)
     candidate = seeded.candidates[0]
-    started = run_async(lambda: start_attempt(services.db, sitting_id=seeded.sitting_id, user_id=candidate.user_id))
+    started = run_async(
+        lambda: start_attempt(
+            services.db, sitting_id=seeded.sitting_id, user_id=candidate.user_id, eligible=retake.eligibility
+        )
+    )
     attempt_id = started.view.attempt_id
     for number, slot in enumerate((1, 2, 3)):
         services.db.call(

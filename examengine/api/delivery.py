@@ -42,7 +42,7 @@ from examengine.delivery.states import AttemptStatus
 from examengine.errors import NotFound
 from examengine.proctoring import dashboard, notes
 from examengine.proctoring.access import watched_attempt, watched_sitting
-from examengine.scoring import release
+from examengine.scoring import release, retake
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 from examengine.web.pages.certificates import issue_if_due
@@ -83,7 +83,9 @@ async def start_attempt(request: Request) -> Response:
     """Start (201) or resume (200) the candidate's attempt in a sitting; refused with the rule that blocks it."""
     who = current_user(request)
     ctx = services(request)
-    outcome = await start.start_attempt(ctx.db, sitting_id=request.path_params["sitting_id"], user_id=who.user_id)
+    outcome = await start.start_attempt(
+        ctx.db, sitting_id=request.path_params["sitting_id"], user_id=who.user_id, eligible=retake.eligibility
+    )
     view = outcome.view
     body = AttemptStarted(
         attempt_id=view.attempt_id,

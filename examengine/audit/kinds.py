@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+from examengine.settings import SettingsError
 
 
 class AuditKind(StrEnum):
@@ -31,3 +34,11 @@ class AuditKind(StrEnum):
 ATTEMPT_EVENTS = "attempt_event"
 # Purge records are kept for good: verify needs them to tell a purged attempt from a deleted one.
 RETAINABLE = frozenset({*(kind.value for kind in AuditKind), ATTEMPT_EVENTS} - {AuditKind.ATTEMPT_EVENTS_PURGED.value})
+
+
+def check_retention(periods: Iterable[tuple[str, int]]) -> None:
+    """Raise SettingsError for a kind in EXAMENGINE_AUDIT_RETENTION_DAYS that names no kind of record kept."""
+    for kind, _ in periods:
+        if kind not in RETAINABLE:
+            known = ", ".join(sorted(RETAINABLE))
+            raise SettingsError(f"EXAMENGINE_AUDIT_RETENTION_DAYS: unknown record kind {kind!r}; use one of {known}")

@@ -1,20 +1,19 @@
-"""Appending to the chains: `record` for privileged actions, `append_attempt_event` for an attempt's timeline.
+"""Appending to the global chain (`record`, for privileged actions) and reading it (`find`).
 
-Both run inside the caller's unit of work and never commit. Appends are serialised so that every record chains
-from the one before it: on PostgreSQL the global chain locks its head row (SELECT ... FOR UPDATE) and an attempt's
-chain takes a transaction-scoped advisory lock on the attempt; on SQLite writing units of work already begin with
-BEGIN IMMEDIATE. Lock order is always attempt, then head (an attempt event may append a global record).
+`record` runs inside the caller's unit of work and never commits. Appends are serialised so that every record
+chains from the one before it: on PostgreSQL it locks the head row (SELECT ... FOR UPDATE); on SQLite writing units
+of work already begin with BEGIN IMMEDIATE. An attempt's own chain (examengine.delivery.chain) locks the attempt
+first, then the head: lock order is always attempt, then head.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from examengine.audit import chain
@@ -22,25 +21,9 @@ from examengine.audit.kinds import AuditKind
 from examengine.audit.models import HEAD_ID, HEAD_TABLE, AuditChainHead, AuditCheckpoint, AuditRecord
 from examengine.clock import utcnow
 from examengine.db import dialect_insert
-from examengine.delivery.models import EVENT_TABLE, Attempt, AttemptEvent
-from examengine.delivery.states import AttemptStatus
 
-# Literal SQL (not a bound parameter) so that SQLite can use the partial index ix_attempt_event_chain.
-CHAINED = text(f"attempt_event.type != '{chain.UNCHAINED_EVENT}'")
-FINISHING = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED, AttemptStatus.TERMINATED})
 MAX_SUBJECT = 200
 PAGE_SIZE = 100
-
-
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def lock_attempt_chain(session: Session, attempt_id: str) -> None:
-    """Hold the attempt's chain until the transaction ends (PostgreSQL; SQLite writers are serialised)."""
-    if _is_postgresql(session):
-        key = int.from_bytes(hashlib.sha256(f"attempt_event:{attempt_id}".encode()).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def locked_head(session: Session) -> AuditChainHead:
@@ -104,83 +87,6 @@ def record(
     head.last_id, head.last_hash = row.id, row.hash
     session.flush()
     return row
-
-
-def attempt_event_hash(event: AttemptEvent) -> str:
-    return chain.attempt_event_hash(
-        attempt_id=event.attempt_id,
-        at=event.at,
-        actor_id=event.actor_id,
-        type=event.type,
-        client_time=event.client_time,
-        detail=event.detail,
-        prev_hash=event.prev_hash,
-    )
-
-
-# Built once: a plain INSERT rather than the ORM's flush, for the event of every saved answer.
-ANSWER_SAVED = insert(EVENT_TABLE).values(
-    attempt_id=bindparam("b_attempt_id"),
-    at=bindparam("b_at"),
-    actor_id=bindparam("b_actor_id"),
-    type=chain.UNCHAINED_EVENT,
-    detail=bindparam("b_detail"),
-)
-
-
-def record_answer_saved(
-    connection: Connection, *, attempt_id: str, actor_id: str | None, at: datetime, detail: dict[str, Any]
-) -> None:
-    """The timeline's `answer_saved` event: added, not chained (the save path does no hashing)."""
-    connection.execute(
-        ANSWER_SAVED, {"b_attempt_id": attempt_id, "b_at": at, "b_actor_id": actor_id, "b_detail": detail}
-    )
-
-
-def append_attempt_event(session: Session, event: AttemptEvent) -> AttemptEvent:
-    """Add the event to its attempt's chain (one indexed read of the last chained event; an answer save is only
-    added, unchained). An event by someone other than
-    the candidate (a proctor or admin) is also a global `proctor_action`; the event that finishes the attempt puts
-    the chain's head into the global chain (`attempt_finished`), so deleting the attempt's events shows."""
-    if event.type == chain.UNCHAINED_EVENT:
-        record_answer_saved(
-            session.connection(), attempt_id=event.attempt_id, actor_id=event.actor_id, at=event.at, detail=event.detail
-        )
-        return event
-    lock_attempt_chain(session, event.attempt_id)
-    previous = session.scalar(
-        select(col(AttemptEvent.hash))
-        .where(col(AttemptEvent.attempt_id) == event.attempt_id, CHAINED)
-        .order_by(col(AttemptEvent.id).desc())
-        .limit(1)
-    )
-    event.detail = chain.normalize(event.detail)
-    event.prev_hash = previous or chain.attempt_genesis(event.attempt_id)
-    event.hash = attempt_event_hash(event)
-    session.add(event)
-    session.flush()
-    attempt = session.get(Attempt, event.attempt_id)
-    subject = f"attempt:{event.attempt_id}"
-    summary = {"event_id": event.id, "event": event.type, "hash": event.hash}
-    if event.actor_id is not None and attempt is not None and event.actor_id != attempt.user_id:
-        record(
-            session=session,
-            kind=AuditKind.PROCTOR_ACTION,
-            actor_id=event.actor_id,
-            subject=subject,
-            detail={**summary, "detail": event.detail},
-            at=event.at,
-        )
-    if event.type in FINISHING:
-        record(
-            session=session,
-            kind=AuditKind.ATTEMPT_FINISHED,
-            actor_id=event.actor_id,
-            subject=subject,
-            detail=summary,
-            at=event.at,
-        )
-    return event
 
 
 @dataclass(frozen=True)

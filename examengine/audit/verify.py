@@ -1,4 +1,5 @@
-"""Walking every chain: the checkpoints, the global chain from the latest checkpoint, and every attempt's events.
+"""Walking the chains: the checkpoints, the global chain from the latest checkpoint, then the walks of the chains
+the global one vouches for, passed in (the attempts' event chains: examengine.delivery.trail).
 
 The first broken record is named (table, id, what is wrong, the expected and the stored hash). Rows are streamed
 in id order, so memory stays small apart from the attempt heads recorded in the global chain.
@@ -6,7 +7,7 @@ in id order, so memory stays small apart from the attempt heads recorded in the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +18,6 @@ from sqlmodel import Session, col
 from examengine.audit import chain
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import HEAD_ID, AuditChainHead, AuditCheckpoint, AuditRecord
-from examengine.audit.service import CHAINED
-from examengine.delivery.models import AttemptEvent
 
 BATCH = 1000
 
@@ -63,7 +62,7 @@ class Broken(Exception):
 
 
 @dataclass
-class _Heads:
+class AttemptHeads:
     """What the global chain says about attempt chains: their heads at finish, and which were purged."""
 
     finished: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # attempt -> (record, event, hash)
@@ -80,7 +79,7 @@ class _Heads:
 
 
 @contextmanager
-def _stream(session: Session, query: Any) -> Iterator[Any]:
+def stream(session: Session, query: Any) -> Iterator[Any]:
     """Rows a batch at a time (a server-side cursor on PostgreSQL, closed even when the walk stops early)."""
     result = session.execute(query.execution_options(yield_per=BATCH))
     try:
@@ -123,7 +122,7 @@ def _checkpoints(session: Session, key: str, report: Report) -> AuditCheckpoint 
     return latest
 
 
-def _global_chain(session: Session, latest: AuditCheckpoint | None, report: Report, heads: _Heads) -> None:
+def _global_chain(session: Session, latest: AuditCheckpoint | None, report: Report, heads: AttemptHeads) -> None:
     upto_id, upto_hash = (latest.upto_id, latest.upto_hash) if latest else (0, chain.RECORD_GENESIS)
     seal = chain.SealDigest()
     sealed_checked = latest is None
@@ -133,7 +132,7 @@ def _global_chain(session: Session, latest: AuditCheckpoint | None, report: Repo
     hash_at_head = upto_hash if head is not None and head.last_id == upto_id else None
     fields = ("id", "at", "kind", "actor_id", "subject", "detail", "prev_hash", "hash")
     query = select(*(col(getattr(AuditRecord, name)) for name in fields))
-    with _stream(session, query.order_by(col(AuditRecord.id))) as records:
+    with stream(session, query.order_by(col(AuditRecord.id))) as records:
         for record_id, at, kind, actor_id, subject, detail, prev_hash, stored in records:
             computed = chain.record_hash(
                 id=record_id, at=at, kind=kind, actor_id=actor_id, subject=subject, detail=detail, prev_hash=prev_hash
@@ -180,57 +179,22 @@ def _check_seal(latest: AuditCheckpoint | None, seal: chain.SealDigest) -> None:
         raise Broken(Problem("audit_checkpoint", latest.id, message, latest.sealed_digest, seal.hexdigest()))
 
 
-def _attempt_chains(session: Session, report: Report, heads: _Heads) -> None:
-    current, previous_hash = None, ""
-    seen: set[tuple[str, int]] = set()
-    fields = ("id", "attempt_id", "at", "actor_id", "type", "client_time", "detail", "prev_hash", "hash")
-    query = select(*(col(getattr(AttemptEvent, name)) for name in fields))
-    query = query.where(CHAINED).order_by(col(AttemptEvent.attempt_id), col(AttemptEvent.id))
-    with _stream(session, query) as events:
-        for event_id, attempt_id, at, actor_id, kind, client_time, detail, prev_hash, stored in events:
-            if attempt_id != current:
-                current, previous_hash = attempt_id, chain.attempt_genesis(attempt_id)
-                report.attempts += 1
-            computed = chain.attempt_event_hash(
-                attempt_id=attempt_id,
-                at=at,
-                actor_id=actor_id,
-                type=kind,
-                client_time=client_time,
-                detail=detail,
-                prev_hash=prev_hash,
-            )
-            if computed != stored:
-                raise Broken(Problem("attempt_event", event_id, "content does not match its hash", computed, stored))
-            if prev_hash != previous_hash:
-                message = f"does not chain from the event before it in attempt {attempt_id}"
-                raise Broken(Problem("attempt_event", event_id, message, previous_hash, prev_hash))
-            for record_id, head_event, head_hash in heads.finished.get(attempt_id, ()):
-                if head_event == event_id and head_hash != stored:
-                    message = f"differs from the head audit record {record_id} holds for the finished attempt"
-                    raise Broken(Problem("attempt_event", event_id, message, head_hash, stored))
-            seen.add((attempt_id, event_id))
-            previous_hash = stored
-            report.events += 1
-    for attempt_id, recorded in heads.finished.items():
-        if attempt_id in heads.purged:
-            continue
-        for record_id, head_event, head_hash in recorded:
-            if (attempt_id, head_event) not in seen:
-                message = f"is missing: audit record {record_id} holds it as the head of finished attempt {attempt_id}"
-                raise Broken(Problem("attempt_event", head_event, message, head_hash, None))
+# A walk of chains the global chain vouches for: raises Broken at the first broken record, counts into the report.
+ChainWalk = Callable[[Session, Report, AttemptHeads], None]
 
 
-def verify(*, session: Session, key: str) -> Report:
-    """Check every chain; the report names the first broken record (or none)."""
-    report, heads = Report(), _Heads()
+def verify(*, session: Session, key: str, walks: Sequence[ChainWalk] = ()) -> Report:
+    """Check the checkpoints and the global chain, then run `walks`; the report names the first broken record
+    (or none)."""
+    report, heads = Report(), AttemptHeads()
     if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         # one snapshot for the whole walk (SQLite's read transaction already is one)
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     try:
         latest = _checkpoints(session, key, report)
         _global_chain(session, latest, report, heads)
-        _attempt_chains(session, report, heads)
+        for walk in walks:
+            walk(session, report, heads)
     except Broken as broken:
         report.problem = broken.problem
     return report

@@ -49,6 +49,7 @@ from examengine.bench.seed import TOKEN_LIFETIME, seed
 from examengine.context import Services
 from examengine.delivery import answers, attempts, presented, start
 from examengine.delivery.models import Attempt
+from examengine.scoring import retake
 from examengine.settings import Settings
 from examengine.web.auth import SESSION_COOKIE
 
@@ -85,7 +86,9 @@ def populate(services: Services, candidates: int) -> tuple[str, str, str]:
     async def start_all() -> list[tuple[str, str]]:
         started = []
         for person in seeded.candidates:
-            outcome = await start.start_attempt(services.db, sitting_id=seeded.sitting_id, user_id=person.user_id)
+            outcome = await start.start_attempt(
+                services.db, sitting_id=seeded.sitting_id, user_id=person.user_id, eligible=retake.eligibility
+            )
             started.append((outcome.view.attempt_id, person.user_id))
         return started
 

@@ -49,7 +49,8 @@ from examengine.bench.options import BenchError, build_parser, check_arguments
 from examengine.bench.seed import Seeded, seed
 from examengine.clock import utcnow
 from examengine.db import Database, is_sqlite
-from examengine.exams import preassembly
+from examengine.delivery import preassembly
+from examengine.scoring import retake
 from examengine.settings import Argon2Cost, Settings
 
 ARGON2_SECONDS = 3.0
@@ -244,7 +245,9 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         if args.prepared_forms == "yes":
             _log("set-up: preparing every candidate's form (the scheduled job's work before the window opens)")
             prepared_began = time.monotonic()
-            preassembly.prepare_due(db, now=utcnow(), lead_minutes=settings.preassemble_minutes or 60)
+            preassembly.prepare_due(
+                db, now=utcnow(), lead_minutes=settings.preassemble_minutes or 60, eligible=retake.eligibility
+            )
             prepared_seconds = round(time.monotonic() - prepared_began, 1)
         setup = {
             "seconds": round(time.monotonic() - began, 1),

@@ -15,14 +15,14 @@ from typing import Any
 from sqlalchemy import Connection, Update, bindparam, exists, or_, select, true, update
 from sqlmodel import Session, col
 
-from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
+from examengine.delivery.chain import record_answer_saved
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE, Attempt, AttemptSlot
-from examengine.delivery.presented import pinned_content as pinned_content
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
+from examengine.exams.pinned import pinned_content
 from itembank.presentation import presented_response, presented_view
 
 MAX_RESPONSE_BYTES = 100_000

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlmodel import Session, col
 
-from examengine.audit.service import append_attempt_event
 from examengine.clock import utcnow
 from examengine.delivery import ledger
 from examengine.delivery.acting import checked_minutes, optional_reason, proctored_attempt, required_reason
+from examengine.delivery.chain import append_attempt_event
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus, can_move
 from examengine.errors import Conflict, NotFound

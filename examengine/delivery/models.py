@@ -114,7 +114,7 @@ class AttemptEvent(SQLModel, table=True):
     type: str = Field(max_length=40)
     client_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # The attempt's hash chain (examengine.audit.chain), set by examengine.audit.service.append_attempt_event
+    # The attempt's hash chain (examengine.audit.chain), set by examengine.delivery.chain.append_attempt_event
     prev_hash: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
     hash: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
 

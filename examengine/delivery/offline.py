@@ -16,6 +16,7 @@ from sqlmodel import Session
 from examengine.delivery import answers, attempts, device, presented
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict
+from examengine.exams.pinned import pinned_content
 from itembank.presentation import presented_response, presented_view
 
 
@@ -53,7 +54,7 @@ def open_items(*, session: Session, attempt_id: str, user_id: str, holder: str |
     for slot in shown:
         row = rows[slot]
         presentation = presented.slot_presentation(session, attempt, slot)
-        content = presented.pinned_content(session, row.item_id, row.item_version)
+        content = pinned_content(session, row.item_id, row.item_version)
         items.append(
             answers.ItemForCandidate(
                 slot,

@@ -12,7 +12,7 @@ from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.models import Enrollment, ExamVersion, Sitting
-from examengine.scoring import retake
+from examengine.exams.retake import EligibilityCheck
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,10 @@ class CandidateSitting:
         return self.attempt_status is not None and self.attempt_status not in FINAL
 
 
-def candidate_sittings(*, session: Session, user_id: str, now: datetime) -> list[CandidateSitting]:
+def candidate_sittings(
+    *, session: Session, user_id: str, now: datetime, eligible: EligibilityCheck
+) -> list[CandidateSitting]:
+    """The candidate's sittings, each with what blocks a start now (`eligible` judges the retake rules)."""
     rows = session.execute(
         select(Sitting, Enrollment, ExamVersion)
         .join(Enrollment, col(Enrollment.sitting_id) == col(Sitting.id))
@@ -82,9 +85,7 @@ def candidate_sittings(*, session: Session, user_id: str, now: datetime) -> list
         elif latest is None or latest.status in FINAL:
             # The same retake rules that starting an attempt enforces, so the page never offers a refused start.
             definition = ExamDefinition.model_validate(version.definition)
-            rule = retake.eligibility(
-                session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now
-            )
+            rule = eligible(session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now)
             blocked = None if rule.allowed else rule.reason
         found.append(
             CandidateSitting(

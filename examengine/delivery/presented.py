@@ -1,4 +1,4 @@
-"""Pinned item content and how an attempt presents each slot's item (see `itembank.presentation`), both per process.
+"""How an attempt presents each slot's item (see `itembank.presentation`), kept per process.
 
 Both doors show an item and take its answers through this module, so the opaque option identifiers, the option
 orders and their mapping back to authored identifiers are one thing, computed once per attempt and slot from the
@@ -17,28 +17,11 @@ from sqlmodel import Session
 from examengine.delivery import attempts
 from examengine.delivery.models import Attempt
 from examengine.errors import InvalidInput, NotFound
-from itembank.content import ItemContent, content_from_json
-from itembank.models import ItemVersion
+from examengine.exams import pinned
 from itembank.presentation import Presentation, UnknownOption, authored_response, presentation, presented_response
 
-_PARSED: dict[tuple[str, int], ItemContent] = {}
-_PARSED_LIMIT = 20_000
 _SHOWN: dict[tuple[str, str, int], Presentation] = {}
 _SHOWN_LIMIT = 30_000  # a slot's presentation is about a kilobyte
-
-
-def pinned_content(session: Session, item_id: str, version: int) -> ItemContent:
-    """A pinned item version's content; versions never change, so parsed content is kept per process."""
-    key = (item_id, version)
-    found = _PARSED.get(key)
-    if found is None:
-        row = session.get(ItemVersion, key)
-        if row is None:
-            raise NotFound("The item of this slot is missing from the bank.", code="item_missing")
-        found = content_from_json(row.content)
-        if len(_PARSED) < _PARSED_LIMIT:
-            _PARSED[key] = found
-    return found
 
 
 def new_presentation_key() -> str:
@@ -60,7 +43,7 @@ def slot_presentation(session: Session, attempt: Attempt, slot: int) -> Presenta
     entry = attempt.form["slots"].get(str(slot))
     if entry is None:
         raise NotFound(f"The attempt has no item {slot}.", code="slot_not_found")
-    content = pinned_content(session, entry["item_id"], entry["version"])
+    content = pinned.pinned_content(session, entry["item_id"], entry["version"])
     found = presentation(content, _slot_key(attempt, slot), entry.get("option_orders"))
     if len(_SHOWN) >= _SHOWN_LIMIT:
         # the oldest entry goes; another thread may have just taken it or changed the dict
@@ -80,7 +63,7 @@ def load(*, session: Session, attempt_id: str, user_id: str, slot: int) -> Prese
     attempt then serves every later save of it here."""
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     for number, entry in attempt.form["slots"].items():
-        if (entry["item_id"], entry["version"]) in _PARSED and int(number) != slot:
+        if pinned.is_parsed(entry["item_id"], entry["version"]) and int(number) != slot:
             slot_presentation(session, attempt, int(number))
     return slot_presentation(session, attempt, slot)
 

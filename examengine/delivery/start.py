@@ -1,7 +1,7 @@
 """Starting an attempt: the eligibility rules, the candidate's form (prepared ahead or assembled from a stored
 seed), the clock.
 
-The checks are read first. A form prepared for this attempt before the window opened (exams.prepared_forms) is
+The checks are read first. A form prepared for this attempt before the window opened (delivery.prepared_forms) is
 taken as it is: the start assembles nothing and reads no pool. Otherwise the pools, seen items and exposure
 counters are read, the form is assembled off the event loop, and one short write stores the attempt and counts
 its items, so a burst of starts holds the write lock only for the inserts.
@@ -20,14 +20,13 @@ from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.db import Database
-from examengine.delivery import attempts, ledger, presented
+from examengine.delivery import attempts, exposure, ledger, prepared_forms, presented
+from examengine.delivery.form_history import seen_items, taken_forms
 from examengine.delivery.models import SLOT_TABLE, Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, Forbidden, NotFound
-from examengine.exams import exposure, prepared_forms
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
-from examengine.exams.form_inputs import FORM_NAMES as FORM_NAMES
 from examengine.exams.form_inputs import (
     FormInputs,
     assemble_form,
@@ -35,12 +34,9 @@ from examengine.exams.form_inputs import (
     form_document,
     item_ids,
     new_seed,
-    seen_items,
-    taken_forms,
 )
-from examengine.exams.form_inputs import fixed_form_seed as fixed_form_seed
 from examengine.exams.models import Enrollment, Sitting
-from examengine.scoring import retake
+from examengine.exams.retake import EligibilityCheck, ensure_allowed
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,9 @@ def form_inputs(session: Session, sitting: Sitting, user_id: str, definition: Ex
     return FormInputs(definition, pools, seen, counts, forms, fixed)
 
 
-def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> StartPlan | attempts.AttemptView:
+def _plan(
+    *, session: Session, sitting_id: str, user_id: str, now: datetime, eligible: EligibilityCheck
+) -> StartPlan | attempts.AttemptView:
     """The attempt already under way, or everything needed to start one; raises with the rule that blocks it."""
     sitting = session.get(Sitting, sitting_id) if len(sitting_id) <= 32 else None
     if sitting is None:
@@ -109,8 +107,8 @@ def _plan(*, session: Session, sitting_id: str, user_id: str, now: datetime) -> 
     if now >= sitting.closes_at:
         raise Conflict(f"The sitting closed at {sitting.closes_at.isoformat()}.", code="sitting_closed")
     definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
-    eligibility = retake.ensure_eligible(
-        session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now
+    eligibility = ensure_allowed(
+        eligible(session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now)
     )
     number = eligibility.attempts_made + 1
     prepared = prepared_forms.find(session, sitting_id, user_id)
@@ -220,25 +218,28 @@ def _expire_overdue(*, session: Session, sitting_id: str, user_id: str, now: dat
     return any([attempts.finish_if_overdue(session, attempt, now) for attempt in running])
 
 
-async def _planned(db: Database, *, sitting_id: str, user_id: str, now: datetime) -> StartPlan | attempts.AttemptView:
+async def _planned(
+    db: Database, *, sitting_id: str, user_id: str, now: datetime, eligible: EligibilityCheck
+) -> StartPlan | attempts.AttemptView:
     try:
-        return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+        return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
     except Conflict as refused:
         # A running attempt whose time is up blocks nothing: expire it (a write, on this rare path only), plan again.
         if refused.code != "attempt_running" or not await db.run(
             _expire_overdue, sitting_id=sitting_id, user_id=user_id, now=now
         ):
             raise
-    return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+    return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
 
 
-async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> StartOutcome:
+async def start_attempt(db: Database, *, sitting_id: str, user_id: str, eligible: EligibilityCheck) -> StartOutcome:
     """Start the candidate's attempt in a sitting, or return the one under way (created=False); concurrent starts
-    of one candidate all return the one attempt. Raises NotFound, Forbidden (not enrolled, attempts used up) or
+    of one candidate all return the one attempt. `eligible` judges the retake rules (scoring.retake.eligibility).
+    Raises NotFound, Forbidden (not enrolled, attempts used up) or
     Conflict (window not open or closed; attempt_running: an attempt at the exam under way in another sitting;
     termination_pending: held after a terminated attempt until an admin decides)."""
     now = utcnow()
-    plan = await _planned(db, sitting_id=sitting_id, user_id=user_id, now=now)
+    plan = await _planned(db, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
     if isinstance(plan, attempts.AttemptView):
         return StartOutcome(plan, created=False)
     seed, document = await _form(db, plan)
@@ -247,7 +248,7 @@ async def start_attempt(db: Database, *, sitting_id: str, user_id: str) -> Start
     except IntegrityError:
         # Another request of this candidate started an attempt first (uq_attempt_number, uq_attempt_running): in
         # this sitting theirs is the one; in another sitting of the exam, the plan now refuses with that rule.
-        again = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now)
+        again = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
         if isinstance(again, attempts.AttemptView):
             return StartOutcome(again, created=False)
         raise Conflict(

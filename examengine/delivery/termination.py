@@ -1,5 +1,5 @@
 """An admin's decision about a terminated attempt. Until one is recorded the candidate is held: no new attempt at
-the exam (scoring.retake refuses with `termination_pending`). What each decision means is on
+the exam (the retake rules, exams.retake, refuse with `termination_pending`). What each decision means is on
 delivery.states.TerminationDecision; the who, when and why are an event on the attempt's chain (and, being an
 admin's action, on the global audit chain)."""
 

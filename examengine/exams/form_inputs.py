@@ -1,7 +1,8 @@
 """What a candidate's form is built from, and the form document stored on the attempt.
 
-Shared by the start of an attempt (assembly at start) and the pre-assembly job (assembly before the window opens),
-so a prepared form is exactly the form the start would have built from the same state.
+Shared by the start of an attempt (assembly at start), the pre-assembly job (assembly before the window opens) and
+the review of fixed forms, so a prepared form is exactly the form the start would have built from the same state.
+What the candidate met in earlier attempts is read by delivery (delivery.form_history).
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from examengine.delivery.answers import pinned_content
-from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.exams import assembly
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssembledForm, AssemblyContext
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.forms import blueprint_and_pool
+from examengine.exams.pinned import pinned_content
 from itembank.rendering import shuffled_order
 
 FORM_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -64,33 +63,6 @@ def fixed_form_index(definition: ExamDefinition, forms_so_far: int, taken: Itera
             if index not in taken_forms:
                 return index
     return rotation
-
-
-def seen_items(session: Session, user_ids: Iterable[str], exam_id: str) -> dict[str, frozenset[str]]:
-    """User id -> the items they met in earlier attempts at the exam (in any sitting)."""
-    found: dict[str, set[str]] = {user_id: set() for user_id in user_ids}
-    rows = session.execute(
-        select(col(Attempt.user_id), col(AttemptSlot.item_id))
-        .join(Attempt, col(Attempt.id) == col(AttemptSlot.attempt_id))
-        .where(col(Attempt.user_id).in_(list(found)), col(Attempt.exam_id) == exam_id)
-    )
-    for user_id, item_id in rows:
-        found[user_id].add(item_id)
-    return {user_id: frozenset(items) for user_id, items in found.items()}
-
-
-def taken_forms(session: Session, user_ids: Iterable[str], exam_id: str) -> dict[str, set[int]]:
-    """User id -> the fixed forms (by index) they sat in earlier attempts at the exam."""
-    found: dict[str, set[int]] = {user_id: set() for user_id in user_ids}
-    rows = session.execute(
-        select(col(Attempt.user_id), col(Attempt.form)).where(
-            col(Attempt.user_id).in_(list(found)), col(Attempt.exam_id) == exam_id
-        )
-    )
-    for user_id, form in rows:
-        if form.get("form_index") is not None:
-            found[user_id].add(form["form_index"])
-    return found
 
 
 def assemble_form(inputs: FormInputs, seed: int) -> AssembledForm:

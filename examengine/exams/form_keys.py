@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlmodel import Session
 
-from examengine.delivery.answers import pinned_content
+from examengine.exams.pinned import pinned_content
 from itembank.content import Interaction, ItemContent
 from itembank.html.markup import plain_text
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from examengine.delivery.answers import pinned_content
 from examengine.delivery.models import AttemptSlot
 from examengine.errors import Conflict, NotFound
 from examengine.exams import service as exams
+from examengine.exams.pinned import pinned_content
 from examengine.marking.marks import marks_of, previous_marks
 from examengine.marking.queue import STAGE_NAMES, attempt_of_script, open_to, waiting_slots
 from examengine.scoring.models import MarkingStage

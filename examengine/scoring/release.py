@@ -26,10 +26,10 @@ from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.models import Sitting
+from examengine.exams.wording import moment_text
 from examengine.scoring.models import AttemptResult, ResultStatus, SlotScore
 from examengine.scoring.scale import report_decimal, report_scaled
 from examengine.scoring.service import definition_of, slot_scores
-from examengine.scoring.wording import moment_text
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 `extra_attempt` allows one attempt beyond `max_attempts` (and beyond `max_attempts_in_period`) each time it is
 granted; `waive_wait` lifts the waiting period after every fail that finished at or before the grant (a fail
-after it imposes its wait again). scoring.retake applies them.
+after it imposes its wait again). The retake rules (exams.retake) apply them.
 """
 
 from __future__ import annotations

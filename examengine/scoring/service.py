@@ -17,12 +17,12 @@ from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
 from examengine.db import Database, dialect_insert
-from examengine.delivery.answers import pinned_content
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, NotFound
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
+from examengine.exams.pinned import pinned_content
 from examengine.scoring.models import (
     RESULT_TABLE,
     SLOT_SCORE_TABLE,

@@ -233,11 +233,13 @@ def test_the_form_is_reproducible_from_its_seed(
 ) -> None:
     from examengine.delivery.start import StartPlan, _plan
     from examengine.exams.form_inputs import FormInputs, assemble_form
+    from examengine.scoring.retake import eligibility
 
     attempt_id = start(app_client, sitting).json()["attempt_id"]
     stored = services.db.call(lambda *, session: session.get(Attempt, attempt_id), write=False)
+    carl = sitting["users"]["carl"].id
     plan = services.db.call(
-        _plan, sitting_id=sitting["sitting_id"], user_id=sitting["users"]["carl"].id, now=datetime.now(UTC), write=False
+        _plan, sitting_id=sitting["sitting_id"], user_id=carl, now=datetime.now(UTC), eligible=eligibility, write=False
     )
     assert isinstance(plan, StartPlan) and isinstance(plan.form, FormInputs) and stored is not None
     rebuilt = assemble_form(plan.form, stored.seed)  # carl has sat nothing: the inputs cara's form was built from
@@ -287,7 +289,7 @@ def test_fixed_forms_rotate_are_identical_per_form_and_a_retake_gets_another(
 def test_a_retake_on_fixed_forms_gets_a_form_not_sat_before(
     app_client: TestClient, sitting: dict[str, Any], services: Services
 ) -> None:
-    from examengine.delivery.start import fixed_form_seed
+    from examengine.exams.form_inputs import fixed_form_seed
 
     assert fixed_form_seed("e1", 1, 0) == fixed_form_seed("e1", 1, 0) != fixed_form_seed("e1", 1, 1)
     headers, users = sitting["headers"], sitting["users"]

@@ -11,9 +11,10 @@ from sqlmodel import Session
 
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
-from examengine.audit.verify import Report, verify
+from examengine.audit.verify import Report
 from examengine.context import Services
 from examengine.delivery import answers, attempts
+from examengine.delivery.trail import verify
 from tests.scoring.conftest import Program as Program
 from tests.scoring.conftest import program as program  # the fixture, shared
 

@@ -13,9 +13,9 @@ from sqlmodel import Session, col
 from examengine.audit import chain
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditChainHead, AuditRecord
-from examengine.audit.verify import verify
 from examengine.context import Services
 from examengine.delivery.models import AttemptEvent
+from examengine.delivery.trail import verify
 from tests.audit.conftest import Program, append, check
 
 

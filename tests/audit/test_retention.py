@@ -13,9 +13,9 @@ from sqlmodel import Session, col
 from examengine.audit import chain
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditCheckpoint, AuditRecord
-from examengine.audit.retention import purge
 from examengine.context import Services
 from examengine.delivery.models import AttemptEvent
+from examengine.delivery.trail import purge
 from examengine.settings import Settings, SettingsError
 from tests.audit.conftest import KEY, Program, append, check
 
@@ -167,10 +167,13 @@ def test_retention_settings(env: dict[str, str], expected: tuple[tuple[str, int]
         ({"EXAMENGINE_AUDIT_RETENTION_DAYS": "login_failed=0", "EXAMENGINE_AUDIT_KEY": KEY}, "at least 1"),
         ({"EXAMENGINE_AUDIT_RETENTION_DAYS": "login_failed=ten", "EXAMENGINE_AUDIT_KEY": KEY}, "whole number"),
         ({"EXAMENGINE_AUDIT_RETENTION_DAYS": "attempt_events_purged=9", "EXAMENGINE_AUDIT_KEY": KEY}, "unknown"),
+        ({"EXAMENGINE_AUDIT_RETENTION_DAYS": "=9", "EXAMENGINE_AUDIT_KEY": KEY}, "unknown record kind ''"),
         ({"EXAMENGINE_AUDIT_RETENTION_DAYS": "login_failed=90"}, "needs EXAMENGINE_AUDIT_KEY"),
         ({"EXAMENGINE_AUDIT_KEY": "short"}, "at least 32 characters"),
     ],
 )
 def test_bad_retention_settings_are_refused_with_the_reason(env: dict[str, str], message: str) -> None:
+    """Refused before anything starts: by the settings (syntax, the key) or, for the kinds, by the audit trail
+    when the services are built (the CLI and the app build them first)."""
     with pytest.raises(SettingsError, match=message):
-        Settings.from_env(env)
+        Services.build(Settings.from_env(env))

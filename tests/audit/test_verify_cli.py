@@ -61,3 +61,11 @@ def test_verify_names_the_first_broken_record_and_exits_1(
     out = capsys.readouterr().out
     assert re.search(expected, out), out
     assert "checked before the break:" in out
+
+
+def test_an_unknown_retention_kind_stops_the_command_with_the_reason(
+    cli_env: Services, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXAMENGINE_AUDIT_RETENTION_DAYS", "login_failed=90,logins=30")
+    assert cli.main(["audit", "verify"]) == 2
+    assert "EXAMENGINE_AUDIT_RETENTION_DAYS: unknown record kind 'logins'" in capsys.readouterr().err

@@ -19,11 +19,12 @@ from sqlmodel import Session, col
 
 from examengine.accounts.service import UserView
 from examengine.context import Services
-from examengine.delivery import attempts, start
+from examengine.delivery import attempts, exposure, preassembly, prepared_forms, start
 from examengine.delivery.models import Attempt, AttemptEvent
-from examengine.exams import exposure, preassembly, prepared_forms, sittings
+from examengine.delivery.prepared_forms import PreparedForm
 from examengine.exams import service as exams
-from examengine.exams.prepared_forms import PreparedForm
+from examengine.exams import sittings
+from examengine.scoring import retake
 from tests.conftest import import_approved, run_async
 
 T = TypeVar("T")
@@ -88,11 +89,15 @@ class Loft:
     def prepare(self, *, before: timedelta = timedelta(minutes=30), **kwargs: Any) -> preassembly.PreparationReport:
         """Run the job as it would have run `before` now (a sitting open a minute ago was then about to open)."""
         now = datetime.now(UTC) - before
-        return preassembly.prepare_due(self.services.db, now=now, lead_minutes=60, **kwargs)
+        return preassembly.prepare_due(
+            self.services.db, now=now, lead_minutes=60, eligible=retake.eligibility, **kwargs
+        )
 
     def start(self, sitting_id: str, user: UserView) -> str:
         async def go() -> start.StartOutcome:
-            return await start.start_attempt(self.services.db, sitting_id=sitting_id, user_id=user.id)
+            return await start.start_attempt(
+                self.services.db, sitting_id=sitting_id, user_id=user.id, eligible=retake.eligibility
+            )
 
         return run_async(go).view.attempt_id
 
@@ -100,7 +105,9 @@ class Loft:
         """Every candidate presses Start at the same moment (concurrent tasks, as concurrent requests would be)."""
 
         async def start_one(user_id: str) -> None:
-            await start.start_attempt(self.services.db, sitting_id=sitting_id, user_id=user_id)
+            await start.start_attempt(
+                self.services.db, sitting_id=sitting_id, user_id=user_id, eligible=retake.eligibility
+            )
 
         async def everyone() -> None:
             async with anyio.create_task_group() as group:

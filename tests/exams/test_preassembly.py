@@ -13,11 +13,12 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from examengine import cli, migrate
+from examengine.delivery import exposure, preassembly, prepared_forms
 from examengine.delivery import start as start_module
-from examengine.exams import exposure, preassembly, prepared_forms
 from examengine.exams import service as exams_service
 from examengine.exams.form_inputs import FormInputs, assemble_form
 from examengine.exams.models import Sitting
+from examengine.scoring import retake
 from tests.conftest import TEST_ARGON2
 from tests.exams.conftest import CAP, DRAWN, Loft
 
@@ -41,7 +42,9 @@ def test_the_job_prepares_forms_for_the_right_sittings_only(loft: Loft, opens_in
     exam_id = loft.exam()
     sitting_id = loft.sitting(exam_id, opens_in=timedelta(0), who=loft.candidates[:3])
     opens_at = loft.call(lambda *, session: _sitting(session, sitting_id).opens_at, write=False)
-    report = preassembly.prepare_due(loft.services.db, now=opens_at - opens_in, lead_minutes=60)
+    report = preassembly.prepare_due(
+        loft.services.db, now=opens_at - opens_in, lead_minutes=60, eligible=retake.eligibility
+    )
     prepared = loft.prepared(sitting_id)
     assert len(prepared) == (3 if due else 0)
     assert [s.sitting_id for s in report.sittings] == ([sitting_id] if due else [])
@@ -187,7 +190,7 @@ def test_a_batch_whose_candidates_were_prepared_meanwhile_stores_and_counts_noth
     stores nothing and counts nothing (PostgreSQL reports no rowcount for an INSERT, so it must not be trusted)."""
     sitting_id = loft.sitting(loft.exam())
     now = datetime.now(UTC) - timedelta(minutes=30)
-    wanted = loft.call(preassembly.pending, sitting_id=sitting_id, now=now, write=False)
+    wanted = loft.call(preassembly.pending, sitting_id=sitting_id, now=now, eligible=retake.eligibility, write=False)
     batch = loft.call(preassembly.build_batch, sitting_id=sitting_id, candidates=wanted, now=now, write=False)
     assert loft.call(preassembly.store_batch, batch=batch, now=now) == len(loft.candidates)
     counted = loft.counters(sitting_id)

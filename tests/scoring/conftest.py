@@ -23,6 +23,7 @@ from examengine.delivery import answers, attempts, start
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.exams import service as exams
 from examengine.exams import sittings
+from examengine.scoring import retake
 from examengine.scoring.models import AttemptResult
 from examengine.scoring.service import score_attempt
 from tests.conftest import import_approved, run_async
@@ -122,7 +123,9 @@ class Program:
         """Start an attempt and save the answers (by native item id); returns the attempt id, still running."""
 
         async def go() -> start.StartOutcome:
-            return await start.start_attempt(self.services.db, sitting_id=sitting_id, user_id=user.id)
+            return await start.start_attempt(
+                self.services.db, sitting_id=sitting_id, user_id=user.id, eligible=retake.eligibility
+            )
 
         attempt_id = run_async(go).view.attempt_id
         slot_of = {s.item_id: s.slot for s in self.call(_slots, attempt_id=attempt_id)}

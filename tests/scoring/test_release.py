@@ -9,6 +9,7 @@ import pytest
 from examengine.delivery import attempts, termination
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams import service as exams
+from examengine.exams.wording import moment_text
 from examengine.marking.slot_scores import mark_slot
 from examengine.scoring.release import (
     CandidateResult,
@@ -20,7 +21,6 @@ from examengine.scoring.release import (
     result_for_admin,
     result_for_candidate,
 )
-from examengine.scoring.wording import moment_text
 from tests.scoring.conftest import PERFECT, Program
 
 SECOND = timedelta(seconds=1)

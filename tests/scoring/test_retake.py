@@ -10,7 +10,8 @@ import pytest
 from examengine.delivery import attempts, termination
 from examengine.errors import Forbidden
 from examengine.exams.definition import ExamDefinition
-from examengine.scoring.retake import Eligibility, eligibility, ensure_eligible
+from examengine.exams.retake import Eligibility, ensure_allowed
+from examengine.scoring.retake import eligibility
 from tests.scoring.conftest import PERFECT, Program
 
 SECOND = timedelta(seconds=1)
@@ -149,14 +150,14 @@ def test_a_result_being_marked_holds_a_retake_and_a_terminated_attempt_only_coun
     assert (found.allowed, found.attempts_used) == (True, 1)
 
 
-def test_ensure_eligible_raises_with_the_rule_and_the_date(program: Program) -> None:
+def test_a_refused_start_raises_with_the_rule_and_the_date(program: Program) -> None:
     me = Candidate(program)
     finished = datetime(2026, 11, 23, tzinfo=UTC)
     me.attempt(finished - timedelta(hours=1), finished, passed=False)
     kwargs = {"user_id": me.user.id, "exam_id": me.exam_id, "definition": policy(wait_days_after_fail=14)}
     with pytest.raises(Forbidden) as refused:
-        program.call(ensure_eligible, now=finished, **kwargs)
+        ensure_allowed(program.call(eligibility, now=finished, **kwargs))
     assert refused.value.code == "retake_wait"
     assert refused.value.details == {"next_eligible_at": "2026-12-07T00:00:00Z"}
     assert "2026-12-07" in refused.value.message
-    assert program.call(ensure_eligible, now=finished + timedelta(days=14), **kwargs).allowed
+    assert ensure_allowed(program.call(eligibility, now=finished + timedelta(days=14), **kwargs)).allowed

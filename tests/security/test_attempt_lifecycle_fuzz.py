@@ -28,6 +28,7 @@ from examengine.delivery.start import start_attempt
 from examengine.delivery.states import FINAL, AttemptStatus, can_move
 from examengine.errors import Conflict, DomainError
 from examengine.exams.sittings import EnrollmentRequest, create_sitting
+from examengine.scoring import retake
 from examengine.scoring.models import AttemptResult
 from examengine.scoring.service import score_attempt
 from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items
@@ -74,7 +75,11 @@ def test_attempt_life_cycle_under_random_operations(
                 candidates=[EnrollmentRequest(user_id=user.id)],
                 actor_id=proctor_id,
             )
-            outcome = run_async(functools.partial(start_attempt, db, sitting_id=sitting.sitting_id, user_id=user.id))
+            outcome = run_async(
+                functools.partial(
+                    start_attempt, db, sitting_id=sitting.sitting_id, user_id=user.id, eligible=retake.eligibility
+                )
+            )
             self.user_id, self.attempt_id = user.id, outcome.view.attempt_id
             self.now = datetime.now(UTC) + timedelta(seconds=1)
             self.status = AttemptStatus.IN_PROGRESS

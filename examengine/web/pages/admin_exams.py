@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts.models import Role, User, UserRole
-from examengine.delivery.start import FORM_NAMES, fixed_form_seed
 from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
 from examengine.exams import assembly, form_review, sittings
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssemblyContext
 from examengine.exams.enrolment_csv import parse_enrolment_csv
+from examengine.exams.form_inputs import FORM_NAMES, fixed_form_seed
 from examengine.exams.forms import blueprint_and_pool
 from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for

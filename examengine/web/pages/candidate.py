@@ -18,7 +18,7 @@ from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, device, navigation, overview, sections, start
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput
-from examengine.scoring import release
+from examengine.scoring import release, retake
 from examengine.scoring import service as scoring
 from examengine.web.auth import current_user, services
 from examengine.web.errors import domain_error_json, error_body, status_for
@@ -39,7 +39,7 @@ def _attempt_id(request: Request) -> str:
 
 async def my_exams(request: Request) -> Response:
     rows = await services(request).db.read(
-        overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow()
+        overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow(), eligible=retake.eligibility
     )
     certificates = await certificate_pages.codes_by_attempt(request)
     return render(request, "candidate/home.html", {"sittings": rows, "agree_error": None, "certificates": certificates})
@@ -50,13 +50,16 @@ async def start_attempt(request: Request) -> Response:
     sitting_id = str(request.path_params["sitting_id"])
     if text_field(form, "agree") != "yes":
         rows = await services(request).db.read(
-            overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow()
+            overview.candidate_sittings,
+            user_id=current_user(request).user_id,
+            now=utcnow(),
+            eligible=retake.eligibility,
         )
         certificates = await certificate_pages.codes_by_attempt(request)
         context = {"sittings": rows, "agree_error": sitting_id, "certificates": certificates}
         return render(request, "candidate/home.html", context, status_code=422)
     outcome = await start.start_attempt(
-        services(request).db, sitting_id=sitting_id, user_id=current_user(request).user_id
+        services(request).db, sitting_id=sitting_id, user_id=current_user(request).user_id, eligible=retake.eligibility
     )
     return RedirectResponse(f"/candidate/attempts/{outcome.view.attempt_id}", status_code=303)
 

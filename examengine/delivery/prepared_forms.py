@@ -19,8 +19,8 @@ from sqlmodel import Field, Session, SQLModel, col
 
 from examengine.clock import utcnow
 from examengine.db import UTCDateTime
+from examengine.delivery import exposure
 from examengine.delivery.models import Attempt
-from examengine.exams import exposure
 from examengine.exams.form_inputs import item_ids
 from examengine.exams.models import Sitting
 

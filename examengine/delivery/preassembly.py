@@ -23,9 +23,11 @@ from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
 from examengine.db import Database, dialect_insert
+from examengine.delivery import exposure
+from examengine.delivery.form_history import seen_items, taken_forms
 from examengine.delivery.models import Attempt
+from examengine.delivery.prepared_forms import PreparedForm, discard_unusable, forms_in_sitting, prepared_count
 from examengine.errors import Conflict, NotFound
-from examengine.exams import exposure
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssemblyError
 from examengine.exams.form_inputs import (
@@ -35,13 +37,10 @@ from examengine.exams.form_inputs import (
     form_document,
     item_ids,
     new_seed,
-    seen_items,
-    taken_forms,
 )
 from examengine.exams.forms import blueprint_and_pool
 from examengine.exams.models import Enrollment, Sitting
-from examengine.exams.prepared_forms import PreparedForm, discard_unusable, forms_in_sitting, prepared_count
-from examengine.scoring import retake
+from examengine.exams.retake import EligibilityCheck
 
 BATCH = 100  # candidates per write, so the write lock is held briefly while other sittings are under way
 REBUILDS = 3  # times a batch overtaken by another writer is rebuilt before the sitting is left to the next run
@@ -133,7 +132,7 @@ def _without_form(session: Session, sitting: Sitting, user_ids: Sequence[str] | 
     return list(session.scalars(query.order_by(col(Enrollment.user_id))))
 
 
-def pending(*, session: Session, sitting_id: str, now: datetime) -> list[tuple[str, int]]:
+def pending(*, session: Session, sitting_id: str, now: datetime, eligible: EligibilityCheck) -> list[tuple[str, int]]:
     """(user id, attempt number) of the candidates who need a form: no form yet, and allowed to start when the
     window opens or before it closes. Those the retake rules refuse for good get none (a form would only count
     against the exposure of everyone else)."""
@@ -142,9 +141,7 @@ def pending(*, session: Session, sitting_id: str, now: datetime) -> list[tuple[s
     at = max(now, sitting.opens_at)
     wanted = []
     for user_id in _without_form(session, sitting):
-        rules = retake.eligibility(
-            session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=at
-        )
+        rules = eligible(session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=at)
         later = rules.next_eligible_at is not None and rules.next_eligible_at < sitting.closes_at
         if rules.allowed or later:
             wanted.append((user_id, rules.attempts_made + 1))
@@ -216,8 +213,10 @@ def progress(*, session: Session, sitting_id: str) -> tuple[int, int]:
     return prepared_count(session, sitting_id), len(list(enrolled))
 
 
-def _prepare_sitting(db: Database, sitting_id: str, now: datetime, batch_size: int) -> SittingOutcome:
-    waiting = db.call(pending, sitting_id=sitting_id, now=now, write=False)
+def _prepare_sitting(
+    db: Database, sitting_id: str, now: datetime, batch_size: int, eligible: EligibilityCheck
+) -> SittingOutcome:
+    waiting = db.call(pending, sitting_id=sitting_id, now=now, eligible=eligible, write=False)
     stored, problem = 0, None
     for start in range(0, len(waiting), batch_size):
         chunk = waiting[start : start + batch_size]
@@ -240,15 +239,22 @@ def _prepare_sitting(db: Database, sitting_id: str, now: datetime, batch_size: i
 
 
 def prepare_due(
-    db: Database, *, now: datetime, lead_minutes: int, sitting_id: str | None = None, batch_size: int = BATCH
+    db: Database,
+    *,
+    now: datetime,
+    lead_minutes: int,
+    eligible: EligibilityCheck,
+    sitting_id: str | None = None,
+    batch_size: int = BATCH,
 ) -> PreparationReport:
     """Throw away prepared forms that can no longer be taken, then prepare the forms of the sittings due (or of the
-    one named, whatever its opening time). Each batch is its own unit of work. Raises NotFound or Conflict for a
-    named sitting that does not exist or has closed."""
+    one named, whatever its opening time) for the candidates `eligible` lets start (scoring.retake.eligibility).
+    Each batch is its own unit of work. Raises NotFound or Conflict for a named sitting that does not exist or has
+    closed."""
     discarded = db.call(discard_unusable, now=now)
     if sitting_id is not None:
         sitting_ids = db.call(check_sitting, sitting_id=sitting_id, now=now, write=False)
     else:
         lead = timedelta(minutes=lead_minutes)
         sitting_ids = db.call(due_sittings, now=now, lead=lead, write=False) if lead_minutes else []
-    return PreparationReport(discarded, tuple(_prepare_sitting(db, s, now, batch_size) for s in sitting_ids))
+    return PreparationReport(discarded, tuple(_prepare_sitting(db, s, now, batch_size, eligible) for s in sitting_ids))

@@ -1,7 +1,7 @@
 """How many of a sitting's forms hold each item: a counter per (sitting, item), read by assembly instead of a join.
 
 A form counts from the moment it is assigned to a candidate: when it is prepared ahead of the window
-(exams.preassembly) or assembled at start, whichever comes first; a prepared form that is thrown away unused gives
+(delivery.preassembly) or assembled at start, whichever comes first; a prepared form that is thrown away unused gives
 its counts back. So for every sitting the counters equal the join over its attempts' slots and its prepared forms'
 slots (`recount`), and the exposure cap holds over every form handed out. Increments are upserts in the transaction
 that stores the form, so two starts in one sitting never lose an update; rows are touched in item order, so two of
