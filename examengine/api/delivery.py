@@ -42,7 +42,6 @@ from examengine.http.request import current_user, services
 from examengine.proctoring import access, dashboard, notes
 from examengine.proctoring.access import watched_sitting
 from examengine.scoring import release
-from examengine.scoring import service as scoring
 from examengine.workflows import finish
 
 WATCH_ERRORS = (404, 409)
@@ -223,14 +222,12 @@ async def report_event(request: Request, body: EventIn) -> Response:
 @operation(tags=["delivery"], responses={200: SubmitOut}, errors=WATCH_ERRORS)
 async def submit(request: Request) -> Response:
     """Submit the attempt; repeating it is harmless."""
-    ctx, who = services(request), current_user(request)
-    attempt_id = request.path_params["attempt_id"]
-    view = await finish.submit_and_finish(ctx.db, attempt_id=attempt_id, who=who, now=utcnow())
-    if view.status not in scoring.SCORED_ON_FINISH:
-        return json_response(SubmitOut(status=view.status))
-    found = await ctx.db.read(release.result_for_candidate, attempt_id=attempt_id, user_id=who.user_id, now=utcnow())
+    finished = await finish.submit_and_finish(
+        services(request).db, attempt_id=request.path_params["attempt_id"], who=current_user(request), now=utcnow()
+    )
+    found = finished.result
     result = candidate_result_out(found).model_dump(mode="json") if isinstance(found, release.CandidateResult) else None
-    return json_response(SubmitOut(status=view.status, result=result))
+    return json_response(SubmitOut(status=finished.view.status, result=result))
 
 
 async def proctor_action(request: Request, action: Callable[..., AttemptView], **kwargs: object) -> Response:
