@@ -16,11 +16,11 @@ from examengine import scheduler, shutdown
 from examengine.api.spec import spec
 from examengine.context import Services
 from examengine.db import sqlite_version_warning
+from examengine.http.proxies import TrustedProxyHeaders
 from examengine.migrate import ensure_migrated
 from examengine.settings import Settings
 from examengine.web.errors import EXCEPTION_HANDLERS, on_unexpected_error
 from examengine.web.middleware import BodySizeLimit, RefuseNulInUrl, SecurityHeaders
-from examengine.web.proxies import TrustedProxyHeaders
 from examengine.web.routes import routes
 from examengine.web.templating import make_environment
 

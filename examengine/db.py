@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import DateTime, Engine, Table, create_engine, event, inspect
+from sqlalchemy import DateTime, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -203,3 +203,8 @@ def table_of(model: type[SQLModel]) -> Table:
     table = inspect(model).local_table
     assert isinstance(table, Table), f"{model.__name__} is not a table model"
     return table
+
+
+def ping(*, session: Session) -> None:
+    """A round trip to the database (the health check): raises when it cannot be reached."""
+    session.execute(text("SELECT 1"))

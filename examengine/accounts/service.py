@@ -144,6 +144,26 @@ def find_user_id_by_email(*, session: Session, email: str) -> str | None:
     return session.scalar(select(col(User.id)).where(col(User.email) == normalize_email(email)))
 
 
+def users_by_id(*, session: Session, user_ids: Iterable[str]) -> dict[str, User]:
+    """The users of these ids that exist, by id (to name the actors of a trail)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(col(User.id).in_(wanted)))}
+
+
+def active_proctors(*, session: Session) -> list[User]:
+    """The enabled users who hold the proctor role, by name (those a sitting may be given)."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, col(UserRole.user_id) == col(User.id))
+            .where(col(UserRole.role) == Role.PROCTOR, col(User.disabled_at).is_(None))
+            .order_by(col(User.name))
+        )
+    )
+
+
 def list_users(
     *,
     session: Session,
@@ -172,6 +192,11 @@ def list_users(
 
 
 def set_roles(*, session: Session, user_id: str, roles: Iterable[str], actor_id: str | None = None) -> UserView:
+    """Replace the user's roles. Raises Conflict (own_admin_role) when an admin would remove their own admin role,
+    InvalidInput for an unknown role, NotFound for an unknown user."""
+    roles = list(roles)
+    if user_id == actor_id and Role.ADMIN.value not in roles:
+        raise Conflict("You cannot remove your own admin role.", code="own_admin_role")
     parsed = parse_roles(roles)
     user = session.get(User, user_id)
     if user is None:

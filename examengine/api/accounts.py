@@ -22,7 +22,7 @@ from examengine.api.schemas import (
     UserQuery,
 )
 from examengine.api.spec import json_response, operation
-from examengine.web.auth import client_address, current_user, services
+from examengine.http.request import client_address, current_user, services
 
 
 def user_out(user: service.UserView) -> UserOut:

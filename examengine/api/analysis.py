@@ -15,7 +15,7 @@ from examengine.analysis.exam_responses import Filters
 from examengine.analysis.matrix import MissingRule
 from examengine.api.schemas import Strict
 from examengine.api.spec import json_response, operation
-from examengine.web.auth import services
+from examengine.http.request import services
 
 
 class AnalysisQuery(Strict):

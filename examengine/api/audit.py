@@ -12,7 +12,7 @@ from starlette.responses import Response
 from examengine.api.spec import json_response, operation
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import AuditFilter, find
-from examengine.web.auth import services
+from examengine.http.request import services
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -14,8 +14,8 @@ from examengine.api.spec import json_response, operation
 from examengine.certificates import service
 from examengine.certificates.qr import verification_url
 from examengine.clock import utcnow
-from examengine.web.auth import client_address, current_user, services
-from examengine.web.pages.certificates import public_base
+from examengine.http.public_url import public_base
+from examengine.http.request import client_address, current_user, services
 
 # Printable text with at least one visible character: a blank reason explains nothing. Line breaks are allowed.
 REASON_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from examengine.accounts.credentials import Principal
-from examengine.accounts.models import Role
 from examengine.api.results import candidate_result_out
 from examengine.api.schemas import (
     AttemptOut,
@@ -38,18 +37,14 @@ from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, navigation, sections, start
 from examengine.delivery.attempts import AttemptView
-from examengine.delivery.states import AttemptStatus
-from examengine.errors import NotFound
-from examengine.proctoring import dashboard, notes
-from examengine.proctoring.access import watched_attempt, watched_sitting
+from examengine.http.params import attempt_slot, section_index
+from examengine.http.request import current_user, services
+from examengine.proctoring import access, dashboard, notes
+from examengine.proctoring.access import watched_sitting
 from examengine.scoring import release, retake
-from examengine.scoring import service as scoring
-from examengine.web.auth import current_user, services
-from examengine.web.pages.certificates import issue_if_due
-from examengine.web.params import attempt_slot, section_index
+from examengine.workflows import finish
 
 WATCH_ERRORS = (404, 409)
-SCORED_ON_SUBMIT = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED})
 
 
 def sections_out(view: AttemptView) -> list[SectionOut]:
@@ -102,16 +97,8 @@ async def start_attempt(request: Request) -> Response:
 async def _watchable(request: Request, who: Principal) -> tuple[str, bool]:
     """The attempt id if the caller may see it, and whether they are its candidate."""
     attempt_id = request.path_params["attempt_id"]
-
-    def check(*, session: Session) -> tuple[str, bool]:
-        if attempts.load(session, attempt_id).user_id == who.user_id:
-            return attempt_id, True
-        if Role.PROCTOR not in who.roles and Role.ADMIN not in who.roles:
-            raise NotFound("No such attempt.", code="attempt_not_found")
-        watched_attempt(session=session, attempt_id=attempt_id, user_id=who.user_id)
-        return attempt_id, False
-
-    return await services(request).db.read(check)
+    own = await services(request).db.read(access.own_or_watched_attempt, attempt_id=attempt_id, who=who)
+    return attempt_id, own
 
 
 async def _as_presented(request: Request, view: AttemptView) -> AttemptView:
@@ -237,17 +224,12 @@ async def report_event(request: Request, body: EventIn) -> Response:
 @operation(tags=["delivery"], responses={200: SubmitOut}, errors=WATCH_ERRORS)
 async def submit(request: Request) -> Response:
     """Submit the attempt; repeating it is harmless."""
-    ctx, who = services(request), current_user(request)
-    attempt_id = request.path_params["attempt_id"]
-    view = await ctx.db.run(attempts.submit, attempt_id=attempt_id, user_id=who.user_id)
-    if view.status in SCORED_ON_SUBMIT:
-        await scoring.score_submitted(ctx.db, attempt_id=attempt_id, now=utcnow())
-        await issue_if_due(request, attempt_id)
-    else:
-        return json_response(SubmitOut(status=view.status))
-    found = await ctx.db.read(release.result_for_candidate, attempt_id=attempt_id, user_id=who.user_id, now=utcnow())
+    finished = await finish.submit_and_finish(
+        services(request).db, attempt_id=request.path_params["attempt_id"], who=current_user(request), now=utcnow()
+    )
+    found = finished.result
     result = candidate_result_out(found).model_dump(mode="json") if isinstance(found, release.CandidateResult) else None
-    return json_response(SubmitOut(status=view.status, result=result))
+    return json_response(SubmitOut(status=finished.view.status, result=result))
 
 
 async def proctor_action(request: Request, action: Callable[..., AttemptView], **kwargs: object) -> Response:

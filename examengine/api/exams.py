@@ -7,7 +7,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.accounts.models import Role
 from examengine.api.schemas import (
     EnrolledOut,
     ExamCreated,
@@ -19,11 +18,11 @@ from examengine.api.schemas import (
 )
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
-from examengine.errors import NotFound
 from examengine.exams import service as exams
 from examengine.exams import sittings
 from examengine.exams.definition import ExamDefinition
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
+from examengine.proctoring import access
 
 
 def exam_out(view: exams.ExamVersionView) -> ExamOut:
@@ -100,17 +99,12 @@ async def create_sitting(request: Request, body: SittingIn) -> Response:
     return json_response(SittingCreated(sitting_id=view.sitting_id), 201)
 
 
-def _may_watch(request: Request, view_proctors: tuple[str, ...]) -> bool:
-    who = current_user(request)
-    return Role.ADMIN in who.roles or who.user_id in view_proctors
-
-
 @operation(tags=["sittings"], responses={200: SittingOut}, errors=(404,))
 async def get_sitting(request: Request) -> Response:
     """A sitting with its enrolled candidates and whether each may start now (admins; its own proctors)."""
-    view = await services(request).db.read(sittings.get_sitting, sitting_id=request.path_params["sitting_id"])
-    if not _may_watch(request, view.proctor_ids):
-        raise NotFound("No such sitting.", code="sitting_not_found")
+    view = await services(request).db.read(
+        access.watched_sitting_view, sitting_id=request.path_params["sitting_id"], who=current_user(request)
+    )
     candidates: list[dict[str, Any]] = [c.__dict__ for c in view.candidates]
     return json_response(
         SittingOut(

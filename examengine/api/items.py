@@ -28,8 +28,8 @@ from examengine.api.schemas import (
 )
 from examengine.api.spec import json_response, operation
 from examengine.errors import InvalidInput, MalformedInput, TooLarge
-from examengine.web.auth import current_user, services
-from examengine.web.params import item_version
+from examengine.http.params import item_version
+from examengine.http.request import current_user, services
 from itembank import authoring, exporting, importing, search, workflow
 from itembank.models import ItemStatus
 from itembank.safety import MAX_UPLOAD_BYTES

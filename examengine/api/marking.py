@@ -24,13 +24,14 @@ from examengine.api.marking_schemas import (
 )
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
+from examengine.http.params import attempt_slot
+from examengine.http.request import current_user, services
 from examengine.marking import marks
 from examengine.marking import queue as marking_queue
 from examengine.marking.view import MarkingTask, marking_task
 from examengine.scoring import rescoring, retake_exceptions
 from examengine.scoring.models import RescoreKind, RetakeExceptionKind
-from examengine.web.auth import current_user, services
-from examengine.web.params import attempt_slot
+from examengine.workflows import rescore as rescore_workflow
 
 
 def task_out(task: MarkingTask) -> MarkingTaskOut:
@@ -137,19 +138,14 @@ async def rescore(request: Request, body: RescoreIn) -> Response:
         reason=body.reason,
         item_version=body.item_version,
     )
-    exam_id = str(request.path_params["exam_id"])
-    if body.apply:
-        plan = await services(request).db.run(
-            rescoring.apply_rescore,
-            exam_id=exam_id,
-            request=decision,
-            actor_id=current_user(request).user_id,
-            now=utcnow(),
-        )
-    else:
-        plan = await services(request).db.read(
-            rescoring.preview_rescore, exam_id=exam_id, request=decision, now=utcnow()
-        )
+    plan = await rescore_workflow.rescore(
+        services(request).db,
+        exam_id=str(request.path_params["exam_id"]),
+        decision=decision,
+        actor=current_user(request),
+        apply=body.apply,
+        now=utcnow(),
+    )
     return json_response(
         RescoreOut(
             applied=body.apply,

@@ -12,8 +12,8 @@ from examengine.api.delivery import proctor_action
 from examengine.api.schemas import NO_NUL, AttemptOut, ExtendIn, OptionalReasonIn, ReasonIn, Strict
 from examengine.api.spec import json_response, operation
 from examengine.delivery import credit, device
+from examengine.http.request import current_user, services
 from examengine.proctoring import announcements, sitting_actions
-from examengine.web.auth import current_user, services
 
 
 class SittingActionOut(BaseModel):

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.accounts.models import Role
 from examengine.api.schemas import ReleaseIn, ReleaseOut, ResultOut, ScaleOut, SubscoreOut
 from examengine.api.spec import json_response, operation
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
+from examengine.http.request import current_user, services
 from examengine.scoring import export, release
-from examengine.web.auth import current_user, services
 
 
 def candidate_result_out(found: release.CandidateResult | release.ResultWithheld) -> ResultOut:
@@ -44,31 +42,27 @@ def candidate_result_out(found: release.CandidateResult | release.ResultWithheld
 @operation(tags=["results"], responses={200: ResultOut}, errors=(404,))
 async def attempt_result(request: Request) -> Response:
     """The attempt's result: a candidate sees their own once released (before that, only the receipt)."""
-    who = current_user(request)
     attempt_id = request.path_params["attempt_id"]
-    if Role.ADMIN in who.roles:
-
-        def admin_view(*, session: Session) -> ResultOut:
-            found = release.result_for_admin(session=session, attempt_id=attempt_id)
-            stored = found.result
-            return ResultOut(
-                attempt_id=attempt_id,
-                status="released" if found.released_at else "received",
-                raw_score=stored.raw_score,
-                max_score=stored.max_score,
-                percent=found.percent,
-                scaled_score=found.scaled_score,
-                passed=stored.passed,
-                domains=[SubscoreOut(**asdict(d)) for d in found.domains],
-                sections=[SubscoreOut(**asdict(s)) for s in found.sections],
-                released_at=found.released_at,
-            )
-
-        return json_response(await services(request).db.read(admin_view))
     found = await services(request).db.read(
-        release.result_for_candidate, attempt_id=attempt_id, user_id=who.user_id, now=utcnow()
+        release.result_for, attempt_id=attempt_id, who=current_user(request), now=utcnow()
     )
-    return json_response(candidate_result_out(found))
+    if not isinstance(found, release.AdminResult):
+        return json_response(candidate_result_out(found))
+    stored = found.result
+    return json_response(
+        ResultOut(
+            attempt_id=attempt_id,
+            status="released" if found.released_at else "received",
+            raw_score=stored.raw_score,
+            max_score=stored.max_score,
+            percent=found.percent,
+            scaled_score=found.scaled_score,
+            passed=stored.passed,
+            domains=[SubscoreOut(**asdict(d)) for d in found.domains],
+            sections=[SubscoreOut(**asdict(s)) for s in found.sections],
+            released_at=found.released_at,
+        )
+    )
 
 
 @operation(tags=["results"], responses={200: None}, errors=(404,))

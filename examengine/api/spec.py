@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from examengine.api.schemas import ErrorBody
 from examengine.errors import InvalidInput, MalformedInput
-from examengine.web.json_body import check_json_content_type, loads
+from examengine.http.json_body import check_json_content_type, loads
 
 spec = SpecTree(
     "starlette",

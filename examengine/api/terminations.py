@@ -9,7 +9,7 @@ from examengine.api.schemas import TerminationDecisionIn, TerminationDecisionOut
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.delivery import termination
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
 
 
 @operation(tags=["proctoring"], body=TerminationDecisionIn, responses={200: TerminationDecisionOut}, errors=(404, 409))

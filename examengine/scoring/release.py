@@ -18,6 +18,8 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from examengine.accounts.credentials import Principal
+from examengine.accounts.models import Role
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.delivery.models import Attempt
@@ -268,3 +270,13 @@ def release_results(
         at=now,
     )
     return int(getattr(released, "rowcount", 0) or 0)
+
+
+def result_for(
+    *, session: Session, attempt_id: str, who: Principal, now: datetime
+) -> AdminResult | CandidateResult | ResultWithheld:
+    """The attempt's result as the principal may see it: an admin any attempt's full result (`result_for_admin`),
+    anyone else only their own once released (`result_for_candidate`). Raises as those."""
+    if Role.ADMIN in who.roles:
+        return result_for_admin(session=session, attempt_id=attempt_id)
+    return result_for_candidate(session=session, attempt_id=attempt_id, user_id=who.user_id, now=now)

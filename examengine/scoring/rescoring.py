@@ -19,8 +19,6 @@ from sqlmodel import Session, col
 from examengine.accounts.models import User
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
-from examengine.certificates import service as certificates
-from examengine.certificates.issuing import certificate_of_attempt
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.errors import InvalidInput
 from examengine.exams import service as exams
@@ -76,7 +74,7 @@ class RescorePlan:
     results_considered: int
     changes: tuple[ResultChange, ...]
     decision_id: int | None = None  # set once applied
-    certificates_revoked: tuple[str, ...] = ()  # attempt ids whose certificate was revoked (pass to fail)
+    certificates_revoked: tuple[str, ...] = ()  # attempt ids whose certificate the rescore workflow revoked
 
     @property
     def pass_fail_changes(self) -> tuple[ResultChange, ...]:
@@ -192,9 +190,9 @@ def preview_rescore(*, session: Session, exam_id: str, request: DecisionRequest,
 def apply_rescore(
     *, session: Session, exam_id: str, request: DecisionRequest, actor_id: str, now: datetime
 ) -> RescorePlan:
-    """Store the decision and apply it to every result of the exam version, recording each changed result;
-    certificates of results that change from pass to fail are revoked with the reason "rescored". Raises as
-    `preview_rescore`."""
+    """Store the decision and apply it to every result of the exam version, recording each changed result (the
+    certificates of results that no longer pass are the rescore workflow's: examengine/workflows/rescore.py).
+    Raises as `preview_rescore`."""
     decision = _unsaved_decision(exam_id, request, actor_id, now)
     _check(session, exam_id, request)
     session.add(decision)
@@ -251,22 +249,26 @@ def apply_rescore(
         plan.results_considered,
         plan.changes,
         decision.id,
-        tuple(_revoke_certificates(session, plan.pass_to_fail, actor_id, now)),
     )
 
 
-def _revoke_certificates(
-    session: Session, changes: tuple[ResultChange, ...], actor_id: str, now: datetime
-) -> list[str]:
-    """Revoke the live certificates of results that no longer pass; the attempt ids whose certificate went."""
-    revoked = []
-    for change in changes:
-        certificate = certificate_of_attempt(session, change.attempt_id)
-        if certificate is None or certificate.revoked_at is not None:
-            continue
-        certificates.revoke(session=session, code=certificate.code, actor_id=actor_id, reason="rescored", now=now)
-        revoked.append(change.attempt_id)
-    return revoked
+def rescorable_items(*, session: Session, exam_id: str) -> list[tuple[int, str, str]]:
+    """The items a decision may name: (exam version, item id, label with the pinned item version), by version and
+    title."""
+    rows = session.execute(
+        select(
+            col(ExamPoolEntry.exam_version), col(ItemVersion.item_id), col(ItemVersion.version), col(ItemVersion.title)
+        )
+        .join(
+            ItemVersion,
+            (col(ItemVersion.item_id) == col(ExamPoolEntry.item_id))
+            & (col(ItemVersion.version) == col(ExamPoolEntry.item_version)),
+        )
+        .where(col(ExamPoolEntry.exam_id) == exam_id)
+        .distinct()
+        .order_by(col(ExamPoolEntry.exam_version), col(ItemVersion.title))
+    ).all()
+    return [(v, item_id, f"{title or item_id} (version {iv})") for v, item_id, iv, title in rows]
 
 
 def records_of(*, session: Session, attempt_id: str) -> list[RescoreRecord]:

@@ -16,8 +16,8 @@ from examengine.accounts.credentials import Principal
 from examengine.accounts.models import CredentialKind
 from examengine.audit.refusals import record_denied
 from examengine.clock import utcnow
-from examengine.context import Services
 from examengine.errors import Forbidden, NotAuthenticated
+from examengine.http.request import client_address, services
 from examengine.web.access import Access
 
 SESSION_COOKIE = "ee_session"
@@ -27,27 +27,6 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-def principal(request: Request) -> Principal | None:
-    return getattr(request.state, "principal", None)
-
-
-def current_user(request: Request) -> Principal:
-    """The signed-in principal of a route whose access rule requires one."""
-    found = principal(request)
-    if found is None:
-        raise NotAuthenticated("Sign in first.")
-    return found
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def is_api(request: Request) -> bool:

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from examengine.clock import rfc3339
-from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value, principal
+from examengine.http.request import principal
+from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value
 from examengine.web.middleware import csp_nonce
 from itembank.cleaning import clean_html
 

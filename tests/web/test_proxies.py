@@ -16,9 +16,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from examengine.app import create_app
+from examengine.http.proxies import TrustedProxyHeaders
+from examengine.http.public_url import public_base
 from examengine.settings import Settings, SettingsError, ThrottleLimits
-from examengine.web.pages.certificates import public_base
-from examengine.web.proxies import TrustedProxyHeaders
 from tests.web.browsing import csrf_from
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("2001:db8::/32"))

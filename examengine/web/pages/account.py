@@ -10,7 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from examengine.accounts import credentials, login
 from examengine.accounts.models import CredentialKind, Role
 from examengine.errors import DomainError, InvalidInput, NotAuthenticated, Throttled
-from examengine.web.auth import DEVICE_COOKIE, SESSION_COOKIE, client_address, current_user, principal, services
+from examengine.http.request import client_address, current_user, principal, services
+from examengine.web.auth import DEVICE_COOKIE, SESSION_COOKIE
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render
 

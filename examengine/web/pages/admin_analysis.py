@@ -9,8 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,8 +23,8 @@ from examengine.analysis.exam_results import ExamAnalysis
 from examengine.analysis.matrix import MissingRule
 from examengine.clock import utcnow
 from examengine.errors import DomainError, InvalidInput, NotFound
-from examengine.exams.models import ExamVersion, Sitting
-from examengine.web.auth import current_user, services
+from examengine.exams import versions
+from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render
@@ -69,16 +68,10 @@ def _values(source: QueryParams | FormData) -> dict[str, str]:
 
 
 def _choices(session: Session, exam_id: str) -> dict[str, Any]:
-    versions = session.scalars(
-        select(col(ExamVersion.version)).where(col(ExamVersion.exam_id) == exam_id).order_by(col(ExamVersion.version))
-    ).all()
-    sittings = session.scalars(
-        select(Sitting)
-        .where(col(Sitting.exam_id) == exam_id)
-        .order_by(col(Sitting.opens_at).desc())
-        .limit(SITTINGS_LISTED)
-    ).all()
-    return {"versions": list(versions), "sittings": list(sittings)}
+    return {
+        "versions": versions.version_numbers(session=session, exam_id=exam_id),
+        "sittings": versions.recent_sittings(session=session, exam_id=exam_id, limit=SITTINGS_LISTED),
+    }
 
 
 def _chosen_item(analysis: ExamAnalysis, requested: str) -> str | None:

@@ -9,18 +9,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from examengine import csv_export
-from examengine.accounts.models import User
+from examengine.accounts import service as accounts
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditRecord
 from examengine.audit.service import AuditFilter, AuditPage, find
 from examengine.clock import rfc3339
-from examengine.web.auth import services
+from examengine.http.request import services
 from examengine.web.templating import is_htmx, render
 
 CSV_COLUMNS = ["id", "at", "kind", "actor_id", "actor", "subject", "detail", "prev_hash", "hash"]
@@ -63,10 +62,8 @@ def read_filters(request: Request) -> tuple[Filters, AuditFilter]:
 
 
 def _actor_names(session: Session, records: tuple[AuditRecord, ...]) -> dict[str, str]:
-    ids = {r.actor_id for r in records if r.actor_id}
-    if not ids:
-        return {}
-    return {u.id: f"{u.name} <{u.email}>" for u in session.scalars(select(User).where(col(User.id).in_(ids)))}
+    found = accounts.users_by_id(session=session, user_ids=(r.actor_id for r in records if r.actor_id))
+    return {u.id: f"{u.name} <{u.email}>" for u in found.values()}
 
 
 def _row(record: AuditRecord, actors: dict[str, str]) -> dict[str, Any]:

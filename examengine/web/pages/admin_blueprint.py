@@ -14,7 +14,7 @@ from examengine.errors import Conflict, InvalidInput
 from examengine.exams import blueprint_drafts as drafts
 from examengine.exams import blueprint_form as blueprints
 from examengine.exams.blueprint_labels import field_label
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import MAX_FIELD_LENGTH
 from examengine.web.templating import render

@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.errors import Conflict, InvalidInput
 from examengine.exams import form_review
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render

@@ -9,7 +9,7 @@ from examengine.certificates import service
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput
 from examengine.exams import service as exams
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.pages.certificates import document_context

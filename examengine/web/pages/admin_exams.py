@@ -8,26 +8,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 import yaml
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from examengine.accounts.models import Role, User, UserRole
+from examengine.accounts import service as accounts
+from examengine.accounts.models import User
 from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
-from examengine.exams import assembly, form_review, sittings
+from examengine.exams import assembly, form_review, sittings, versions
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssemblyContext
 from examengine.exams.enrolment_csv import parse_enrolment_csv
 from examengine.exams.form_inputs import FORM_NAMES, fixed_form_seed
 from examengine.exams.forms import blueprint_and_pool
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
 from examengine.web.templating import render
 from itembank.formats.native import load_yaml_source
-from itembank.models import ItemVersion
 from itembank.safety import UnsafeInputError
 
 EXAMPLE = """code: NEW-101
@@ -85,14 +84,6 @@ async def create_exam(request: Request) -> Response:
     return RedirectResponse(f"/admin/exams/{view.exam_id}", status_code=303)
 
 
-def _titles(session: Session, refs: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    found: dict[tuple[str, int], str] = {}
-    for item_id, version in refs:
-        row = session.get(ItemVersion, (item_id, version))
-        found[(item_id, version)] = row.title if row is not None and row.title else item_id
-    return found
-
-
 def _unreviewed_forms(session: Session, view: exams.ExamVersionView) -> tuple[str, ...]:
     """The names of a published fixed-forms version's forms that nobody has reviewed as they now come out."""
     if view.definition.assembly != "fixed" or view.status != "published":
@@ -120,7 +111,9 @@ async def exam_detail(request: Request, *, notice: str | None = None, status_cod
                 else secrets.randbits(62)
             )
             form = assembly.assemble(blueprint, pool, AssemblyContext(seed))
-            titles = _titles(session, [(s.item_id, s.version) for sec in form.sections for s in sec.slots])
+            titles = versions.item_titles(
+                session=session, refs=[(s.item_id, s.version) for sec in form.sections for s in sec.slots]
+            )
             preview = [(sec.title, [titles[(s.item_id, s.version)] for s in sec.slots]) for sec in form.sections]
         return {
             "view": view,
@@ -146,14 +139,7 @@ async def publish(request: Request) -> Response:
 
 
 def _proctors(session: Session) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(UserRole, col(UserRole.user_id) == col(User.id))
-            .where(col(UserRole.role) == Role.PROCTOR, col(User.disabled_at).is_(None))
-            .order_by(col(User.name))
-        )
-    )
+    return accounts.active_proctors(session=session)
 
 
 async def new_sitting_form(

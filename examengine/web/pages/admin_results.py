@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -17,15 +16,15 @@ from examengine.delivery import termination
 from examengine.delivery.states import TerminationDecision
 from examengine.errors import DomainError, InvalidInput
 from examengine.exams import service as exams
-from examengine.exams.models import ExamPoolEntry, ExamVersion
+from examengine.exams import versions
+from examengine.http.request import current_user, services
 from examengine.scoring import release, rescoring, retake_exceptions
 from examengine.scoring.admin_results import ResultFilters, exam_results
 from examengine.scoring.models import RescoreKind, ResultStatus, RetakeExceptionKind
-from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render
-from itembank.models import ItemVersion
+from examengine.workflows import rescore as rescore_workflow
 
 HEX_ID = re.compile(r"[0-9a-f]{1,32}")
 NOTICES = {
@@ -122,31 +121,10 @@ async def decide_termination(request: Request) -> Response:
 
 
 def _rescore_choices(*, session: Session, exam_id: str) -> dict[str, Any]:
-    exam = exams.get_version(session=session, exam_id=exam_id)
-    versions = list(
-        session.scalars(
-            select(col(ExamVersion.version))
-            .where(col(ExamVersion.exam_id) == exam_id, col(ExamVersion.published_at).is_not(None))
-            .order_by(col(ExamVersion.version))
-        )
-    )
-    items = session.execute(
-        select(
-            col(ExamPoolEntry.exam_version), col(ItemVersion.item_id), col(ItemVersion.version), col(ItemVersion.title)
-        )
-        .join(
-            ItemVersion,
-            (col(ItemVersion.item_id) == col(ExamPoolEntry.item_id))
-            & (col(ItemVersion.version) == col(ExamPoolEntry.item_version)),
-        )
-        .where(col(ExamPoolEntry.exam_id) == exam_id)
-        .distinct()
-        .order_by(col(ExamPoolEntry.exam_version), col(ItemVersion.title))
-    ).all()
     return {
-        "exam": exam,
-        "versions": versions,
-        "items": [(v, item_id, f"{title or item_id} (version {iv})") for v, item_id, iv, title in items],
+        "exam": exams.get_version(session=session, exam_id=exam_id),
+        "versions": versions.version_numbers(session=session, exam_id=exam_id, published=True),
+        "items": rescoring.rescorable_items(session=session, exam_id=exam_id),
         "kinds": [(k.value, label) for k, label in KIND_LABELS.items()],
     }
 
@@ -194,18 +172,14 @@ async def _rescore(request: Request, *, apply: bool) -> Response:
     chosen = {name: text_field(form, name) for name in ("version", "item_id", "kind", "item_version", "reason")}
     try:
         decision = _request_from(form)
-        if apply:
-            plan = await services(request).db.run(
-                rescoring.apply_rescore,
-                exam_id=exam_id,
-                request=decision,
-                actor_id=current_user(request).user_id,
-                now=utcnow(),
-            )
-        else:
-            plan = await services(request).db.read(
-                rescoring.preview_rescore, exam_id=exam_id, request=decision, now=utcnow()
-            )
+        plan = await rescore_workflow.rescore(
+            services(request).db,
+            exam_id=exam_id,
+            decision=decision,
+            actor=current_user(request),
+            apply=apply,
+            now=utcnow(),
+        )
     except DomainError as error:
         return await _rescore_page(
             request, chosen=chosen, plan=None, applied=False, error=error.message, status=status_for(error)

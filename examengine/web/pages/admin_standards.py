@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -15,11 +14,11 @@ from examengine.analysis.charts import hofstee_svg
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput
 from examengine.exams import service as exams
-from examengine.exams.models import ExamStatus, ExamVersion
+from examengine.exams import versions
+from examengine.http.request import current_user, services
 from examengine.standards import results
 from examengine.standards import service as standards
 from examengine.standards.models import Method
-from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render
@@ -30,14 +29,10 @@ async def study_list(request: Request, *, error: str | None = None, status_code:
 
     def read(*, session: Session) -> dict[str, Any]:
         view = exams.get_version(session=session, exam_id=exam_id)
-        published = session.scalars(
-            select(col(ExamVersion.version))
-            .where(col(ExamVersion.exam_id) == exam_id, col(ExamVersion.status) != ExamStatus.DRAFT.value)
-            .order_by(col(ExamVersion.version).desc())
-        ).all()
+        published = versions.version_numbers(session=session, exam_id=exam_id, published=True)
         return {
             "view": view,
-            "versions": list(published),
+            "versions": published[::-1],
             "studies": standards.list_studies(session=session, exam_id=exam_id),
         }
 

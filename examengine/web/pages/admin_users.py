@@ -11,7 +11,8 @@ from starlette.responses import RedirectResponse, Response
 from examengine.accounts import bulk_import, service
 from examengine.accounts.models import Role
 from examengine.errors import Conflict, InvalidInput, TooLarge
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
+from examengine.web.errors import status_for
 from examengine.web.forms import list_field, read_form, text_field, upload_bytes
 from examengine.web.templating import is_htmx, render
 
@@ -99,15 +100,12 @@ async def _detail_with_error(request: Request, user_id: str, message: str, statu
 async def update_roles(request: Request) -> Response:
     user_id = request.path_params["user_id"]
     form = await read_form(request)
-    roles = list_field(form, "roles")
-    if user_id == current_user(request).user_id and Role.ADMIN.value not in roles:
-        return await _detail_with_error(request, user_id, "You cannot remove your own admin role.", 409)
     try:
         await services(request).db.run(
-            service.set_roles, user_id=user_id, roles=roles, actor_id=current_user(request).user_id
+            service.set_roles, user_id=user_id, roles=list_field(form, "roles"), actor_id=current_user(request).user_id
         )
-    except InvalidInput as error:
-        return await _detail_with_error(request, user_id, error.message, 422)
+    except (InvalidInput, Conflict) as error:
+        return await _detail_with_error(request, user_id, error.message, status_for(error))
     return RedirectResponse(f"/admin/users/{user_id}?done=roles", status_code=303)
 
 

@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from examengine.errors import Conflict, Forbidden, InvalidInput, MalformedInput, TooLarge
-from examengine.web import json_body
-from examengine.web.auth import current_user, services
+from examengine.http import json_body
+from examengine.http.params import item_version
+from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
-from examengine.web.params import item_version
 from examengine.web.templating import is_htmx, render
 from itembank import authoring, importing, media, search, workflow
 from itembank.content import content_to_json

@@ -18,15 +18,15 @@ from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, device, navigation, overview, sections, start
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput
+from examengine.http.json_body import read_json
+from examengine.http.params import attempt_slot, section_index
+from examengine.http.request import current_user, services
 from examengine.scoring import release, retake
-from examengine.scoring import service as scoring
-from examengine.web.auth import current_user, services
 from examengine.web.errors import domain_error_json, error_body, status_for
 from examengine.web.forms import read_form, text_field
-from examengine.web.json_body import read_json
 from examengine.web.pages import certificates as certificate_pages
-from examengine.web.params import attempt_slot, section_index
 from examengine.web.templating import navigate, render
+from examengine.workflows import finish
 from itembank.html import render_item_html, responses_from_form, unknown_values
 
 PREFIX = "r"
@@ -383,15 +383,9 @@ async def submit(request: Request) -> Response:
     form = await read_form(request)
     if text_field(form, "confirm") != "yes":
         return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/review", status_code=303)
-    view = await services(request).db.run(
-        device.held(attempts.submit),
-        attempt_id=_attempt_id(request),
-        user_id=current_user(request).user_id,
-        holder=_holder(request),
+    await finish.submit_and_finish(
+        services(request).db, attempt_id=_attempt_id(request), who=current_user(request), now=utcnow()
     )
-    if view.status in (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED):
-        await scoring.score_submitted(services(request).db, attempt_id=_attempt_id(request), now=utcnow())
-        await certificate_pages.issue_if_due(request, _attempt_id(request))
     return RedirectResponse(f"/candidate/attempts/{_attempt_id(request)}/done", status_code=303)
 
 

@@ -10,7 +10,7 @@ from examengine.clock import utcnow
 from examengine.delivery import device
 from examengine.delivery import live as live_service
 from examengine.errors import DomainError
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
 from examengine.web.errors import domain_error_json, error_body
 
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nginx: pass each event on at once

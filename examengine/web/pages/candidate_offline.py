@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from examengine.clock import utcnow
 from examengine.delivery import device, offline
 from examengine.errors import DomainError
-from examengine.web.auth import current_user, services
+from examengine.http.request import current_user, services
 from examengine.web.errors import domain_error_json
 from examengine.web.pages.candidate import PREFIX, form_responses
 from itembank.html import render_item_html

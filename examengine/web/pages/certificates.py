@@ -7,8 +7,6 @@ enumerator nothing.
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
 from markupsafe import Markup
@@ -21,30 +19,9 @@ from examengine.certificates.models import Certificate
 from examengine.certificates.qr import qr_svg, verification_url
 from examengine.clock import utcnow
 from examengine.errors import NotFound
-from examengine.web.auth import client_address, current_user, services
-from examengine.web.proxies import UNTRUSTED_FORWARDING
+from examengine.http.public_url import public_base
+from examengine.http.request import client_address, current_user, services
 from examengine.web.templating import render
-
-log = logging.getLogger(__name__)
-
-
-_HOST = re.compile(
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.?)+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?"
-)
-
-
-def public_base(request: Request) -> str:
-    """Where the public reaches this engine: EXAMENGINE_PUBLIC_URL; without it the address this request came to, but
-    never a malformed Host header nor one relayed by a proxy that is not trusted (then the server's own address)."""
-    configured = services(request).settings.public_url
-    if configured:
-        return configured
-    host = request.headers.get("host", "")
-    if _HOST.fullmatch(host) and not request.scope.get(UNTRUSTED_FORWARDING):
-        return f"{request.url.scheme}://{host}"
-    server = request.scope.get("server") or ("localhost", None)
-    port = f":{server[1]}" if server[1] and server[1] not in (80, 443) else ""
-    return f"{request.url.scheme}://{server[0]}{port}"
 
 
 def document_context(request: Request, certificate: Certificate) -> dict[str, Any]:
@@ -58,16 +35,6 @@ def document_context(request: Request, certificate: Certificate) -> dict[str, An
         "verify_url": url,
         "qr": Markup(qr_svg(url, f"QR code linking to the verification page of certificate {code}")),
     }
-
-
-async def issue_if_due(request: Request, attempt_id: str) -> None:
-    """Issue the attempt's certificate right after scoring when its pass is visible at once (immediate release),
-    so the candidate's result page links to it."""
-    try:
-        await services(request).db.run(issuing.issue_if_due, attempt_id=attempt_id, now=utcnow())
-    except Exception:
-        # The submission and its score are committed; the periodic sweep issues the certificate on its next run.
-        log.exception("certificate for attempt %s not issued after scoring; the sweep will issue it", attempt_id)
 
 
 async def code_of_attempt(request: Request, attempt_id: str) -> str | None:

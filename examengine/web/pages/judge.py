@@ -13,10 +13,10 @@ from starlette.responses import Response
 
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput
+from examengine.http.request import current_user, services
 from examengine.standards import results
 from examengine.standards import service as standards
 from examengine.standards.models import Method
-from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.pages.admin_standards import study_context

@@ -13,13 +13,13 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput, NotFound
+from examengine.http.params import attempt_slot
+from examengine.http.request import current_user, services
 from examengine.marking import marks
 from examengine.marking import queue as marking_queue
 from examengine.marking.view import marking_task
-from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
-from examengine.web.params import attempt_slot
 from examengine.web.templating import render
 from itembank.html import render_item_html
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from examengine.http.request import current_user, services
 from examengine.scoring.media_access import media_for
-from examengine.web.auth import current_user, services
 from itembank.media_types import EXTENSIONS
 
 

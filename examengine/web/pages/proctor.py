@@ -8,21 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from examengine import csv_export
-from examengine.accounts.models import Role, User
+from examengine.accounts import service as accounts
 from examengine.clock import rfc3339, utcnow
 from examengine.delivery import attempts, credit, device
 from examengine.errors import DomainError, InvalidInput
-from examengine.exams import sittings
 from examengine.exams.models import Sitting
-from examengine.proctoring import dashboard, notes, sitting_actions
+from examengine.http.request import current_user, services
+from examengine.proctoring import access, dashboard, notes, sitting_actions
 from examengine.proctoring.access import watched_attempt, watched_sitting
-from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import is_htmx, render
@@ -38,19 +36,9 @@ class Announcement:
     error: str | None = None
 
 
-def _is_admin(request: Request) -> bool:
-    return Role.ADMIN in current_user(request).roles
-
-
 async def my_sittings(request: Request) -> Response:
-    who = current_user(request)
-
-    def read(*, session: Session) -> list[Sitting]:
-        return sittings.list_sittings(session=session, proctor_id=None if _is_admin(request) else who.user_id)
-
-    return render(
-        request, "proctor/sittings.html", {"sittings": await services(request).db.read(read), "now": utcnow()}
-    )
+    found = await services(request).db.read(access.watched_sittings, who=current_user(request))
+    return render(request, "proctor/sittings.html", {"sittings": found, "now": utcnow()})
 
 
 async def sitting_dashboard(
@@ -198,12 +186,12 @@ async def timeline(
 
     def read(*, session: Session) -> tuple[Any, ...]:
         attempt = watched_attempt(session=session, attempt_id=attempt_id, user_id=who.user_id)
-        candidate = session.get(User, attempt.user_id)
         events = attempts.events(session=session, attempt_id=attempt_id, actor_id=who.user_id)
-        actors = {
-            u.id: u.name
-            for u in session.scalars(select(User).where(col(User.id).in_({e.actor_id for e in events if e.actor_id})))
-        }
+        named = accounts.users_by_id(
+            session=session, user_ids={attempt.user_id, *(e.actor_id for e in events if e.actor_id)}
+        )
+        candidate = named.get(attempt.user_id)
+        actors = {user_id: user.name for user_id, user in named.items()}
         view = attempts.view(session, attempt, utcnow())
         policy = credit.policy(session=session, attempt=attempt)
         return attempt, candidate, events, actors, view, policy, device.device_state(session=session, attempt=attempt)

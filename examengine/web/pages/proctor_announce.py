@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from examengine.errors import DomainError
+from examengine.http.request import current_user, services
 from examengine.proctoring import announcements
-from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.pages import proctor
