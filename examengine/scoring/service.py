@@ -63,7 +63,8 @@ def _blank(response: Any) -> bool:
     return response is None or response == [] or (isinstance(response, str) and not response.strip())
 
 
-def _finished_attempt(session: Session, attempt_id: str, include_terminated: bool) -> Attempt:
+def _finished_attempt(session: Session, attempt_id: str) -> Attempt:
+    """The attempt, if it is to be scored: submitted or expired, not terminated."""
     attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
     if attempt is None:
         raise NotFound("No such attempt.", code="attempt_not_found")
@@ -72,7 +73,7 @@ def _finished_attempt(session: Session, attempt_id: str, include_terminated: boo
             "The attempt is still open; it is scored once it is submitted or its time is up.",
             code="attempt_not_finished",
         )
-    if attempt.status == AttemptStatus.TERMINATED and not include_terminated:
+    if attempt.status == AttemptStatus.TERMINATED:
         raise Conflict(
             "The attempt was terminated by the proctor; it is scored only when an admin decides to.",
             code="attempt_terminated",
@@ -196,28 +197,10 @@ def definition_of(session: Session, attempt: Attempt) -> ExamDefinition:
     return exams.definition_of(session=session, exam_id=attempt.exam_id, version=attempt.exam_version)
 
 
-def score_attempt(
-    *, session: Session, attempt_id: str, now: datetime, include_terminated: bool = False
-) -> AttemptResult:
-    """Score a submitted or expired attempt (a terminated one only with `include_terminated`) against its pinned
-    item versions (and the exam version's rescoring decisions) and store the result; scoring again returns the
-    stored result unchanged. Human-scored slots stay pending and the result is `pending_marking` until they are
-    marked. Raises NotFound for an unknown attempt, Conflict (attempt_not_finished, attempt_terminated) for one
-    that is not to be scored."""
-    rows = slot_score_rows(session=session, attempt_id=attempt_id, include_terminated=include_terminated)
-    if isinstance(rows, AttemptResult):
-        return rows
-    return store_scores(
-        session=session, attempt_id=attempt_id, rows=rows, now=now, include_terminated=include_terminated
-    )
-
-
-def slot_score_rows(
-    *, session: Session, attempt_id: str, include_terminated: bool = False
-) -> list[dict[str, Any]] | AttemptResult:
+def slot_score_rows(*, session: Session, attempt_id: str) -> list[dict[str, Any]] | AttemptResult:
     """The first, read-only half of scoring (the item scoring itself, the CPU-bound part): the stored result if
     there is one, otherwise the attempt's slot score rows."""
-    attempt = _finished_attempt(session, attempt_id, include_terminated)
+    attempt = _finished_attempt(session, attempt_id)
     stored = session.get(AttemptResult, attempt_id)
     if stored is not None:
         return stored
@@ -231,11 +214,9 @@ def slot_score_rows(
     return [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
 
 
-def store_scores(
-    *, session: Session, attempt_id: str, rows: list[dict[str, Any]], now: datetime, include_terminated: bool = False
-) -> AttemptResult:
+def store_scores(*, session: Session, attempt_id: str, rows: list[dict[str, Any]], now: datetime) -> AttemptResult:
     """The second half: store the slot rows and the result unless another process did first (whose then stand)."""
-    attempt = _finished_attempt(session, attempt_id, include_terminated)
+    attempt = _finished_attempt(session, attempt_id)
     if rows:
         # executemany of one cached statement: a multi-row VALUES would be compiled afresh for every attempt
         session.execute(
@@ -256,8 +237,13 @@ def store_scores(
 
 
 async def score_submitted(db: Database, *, attempt_id: str, now: datetime) -> AttemptResult:
-    """Score an attempt just submitted, with the item scoring in a read unit of work, so that the one writer of a
-    group commit (examengine/group_commit.py) only stores the rows and does not score while saves wait."""
+    """Score a submitted or expired attempt against its pinned item versions (and the exam version's rescoring
+    decisions) and store the result; scoring again returns the stored result unchanged. Human-scored slots stay
+    pending and the result is `pending_marking` until they are marked. Raises NotFound for an unknown attempt,
+    Conflict (attempt_not_finished, attempt_terminated) for one that is not to be scored.
+
+    The item scoring runs in a read unit of work, so that the one writer of a group commit
+    (examengine/group_commit.py) only stores the rows and does not score while saves wait."""
     rows = await db.read(slot_score_rows, attempt_id=attempt_id)
     if isinstance(rows, AttemptResult):
         return rows
