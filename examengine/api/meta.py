@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from examengine.api.schemas import Health
-from examengine.api.spec import json_response, operation, spec
+from examengine.api.spec import json_response, operation
 from examengine.web.auth import services
 
 
@@ -27,4 +27,4 @@ async def healthz(request: Request) -> Response:
 
 
 async def openapi_document(request: Request) -> Response:
-    return JSONResponse(spec.spec)
+    return JSONResponse(request.app.state.openapi.document)
