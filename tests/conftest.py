@@ -134,6 +134,7 @@ def db(session_db: Database) -> Iterator[Database]:
     """A migrated, empty database on each engine; emptied again after the test."""
     yield session_db
     empty_all_tables(session_db)
+    session_db.caches.clear()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from examengine.accounts.passwords import Passwords
 from examengine.bench.itembank import DOMAINS, Vocabulary, native_document, native_item
 from examengine.clock import utcnow
 from examengine.db import Database
+from examengine.delivery.form_document import FormDocument
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.exams import service as exams
@@ -175,7 +176,7 @@ def _history_batch(
             number=number,
             status=AttemptStatus.SUBMITTED,
             seed=number,
-            form={"sections": [], "slots": {}},
+            form=FormDocument((), {}),
             started_at=started,
             finished_at=started + timedelta(minutes=30),
             allowed_seconds=3600,

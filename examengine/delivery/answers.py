@@ -19,6 +19,7 @@ from examengine.audit.service import record_answer_saved
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
+from examengine.delivery.events import CLIENT_EVENTS, SERVER_EVENTS, AttemptEventType
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE, Attempt, AttemptSlot
 from examengine.delivery.presented import pinned_content as pinned_content
 from examengine.delivery.states import FINAL, AttemptStatus
@@ -26,38 +27,6 @@ from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
 from itembank.presentation import presented_response, presented_view
 
 MAX_RESPONSE_BYTES = 100_000
-CLIENT_EVENTS = frozenset(
-    {
-        "item_viewed",
-        "navigation",
-        "focus_lost",
-        "focus_regained",
-        "visibility_hidden",
-        "visibility_visible",
-        "fullscreen_exit",
-        "copy_attempt",
-        "paste_attempt",
-        "reload",
-        "offline",
-        "online",
-    }
-)
-# Kinds the server records itself: a client reporting one would forge the proctor's evidence.
-SERVER_EVENTS = frozenset(
-    {
-        *(status.value for status in AttemptStatus),
-        "answer_saved",
-        "second_device",
-        "device_bound",
-        "device_unlocked",
-        "device_resumed",
-        "section_opened",
-        "extended",
-        "time_credited",
-        "note",
-        "incident",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -227,7 +196,7 @@ async def save_answer(
     and is stored in authored ones: the mapping is the process's cached presentation of the slot (a read only
     when this process has not served the slot yet)."""
     check_response(response)
-    shown = presented.cached(attempt_id, user_id, slot)
+    shown = presented.cached(db.caches, attempt_id, user_id, slot)
     if shown is None:
         shown = await db.read(presented.load, attempt_id=attempt_id, user_id=user_id, slot=slot)
     try:
@@ -367,7 +336,12 @@ def set_flag(
         .values(flagged=flagged)
     )
     attempts.record(
-        session, attempt_id, "flagged" if flagged else "unflagged", actor_id=user_id, at=now, detail={"slot": slot}
+        session,
+        attempt_id,
+        AttemptEventType.FLAGGED if flagged else AttemptEventType.UNFLAGGED,
+        actor_id=user_id,
+        at=now,
+        detail={"slot": slot},
     )
     return attempts.view(session, attempt, now)
 
@@ -406,9 +380,10 @@ def report_event(
             commit_before_raising=True,
         )
     device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
-    if kind == "online":
+    if kind == AttemptEventType.ONLINE:
         detail = {**detail, **credit.observed_offline(session, attempt, detail.get("offline_seconds"), now)}
-    attempts.record(session, attempt_id, kind, actor_id=user_id, at=now, client_time=client_time, detail=detail)
+    event = AttemptEventType(kind)
+    attempts.record(session, attempt_id, event, actor_id=user_id, at=now, client_time=client_time, detail=detail)
     session.execute(update(Attempt).where(col(Attempt.id) == attempt_id).values(last_seen_at=now))
 
 

@@ -8,12 +8,13 @@ candidate's item page or API item was served by this process (the usual case), o
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from typing import Any
 
 from sqlmodel import Session
 
+from examengine.caches import CacheKind, ProcessCaches
+from examengine.db import caches_of
 from examengine.delivery import attempts
 from examengine.delivery.models import Attempt
 from examengine.errors import InvalidInput, NotFound
@@ -21,23 +22,22 @@ from itembank.content import ItemContent, content_from_json
 from itembank.models import ItemVersion
 from itembank.presentation import Presentation, UnknownOption, authored_response, presentation, presented_response
 
-_PARSED: dict[tuple[str, int], ItemContent] = {}
-_PARSED_LIMIT = 20_000
-_SHOWN: dict[tuple[str, str, int], Presentation] = {}
-_SHOWN_LIMIT = 30_000  # a slot's presentation is about a kilobyte
+PINNED_CONTENT: CacheKind[tuple[str, int], ItemContent] = CacheKind("pinned item content", 20_000)
+# (attempt, user, slot) -> how the attempt presents the slot: about a kilobyte each
+PRESENTATIONS: CacheKind[tuple[str, str, int], Presentation] = CacheKind("slot presentations", 30_000)
 
 
 def pinned_content(session: Session, item_id: str, version: int) -> ItemContent:
     """A pinned item version's content; versions never change, so parsed content is kept per process."""
     key = (item_id, version)
-    found = _PARSED.get(key)
+    cache = caches_of(session).of(PINNED_CONTENT)
+    found = cache.get(key)
     if found is None:
         row = session.get(ItemVersion, key)
         if row is None:
             raise NotFound("The item of this slot is missing from the bank.", code="item_missing")
         found = content_from_json(row.content)
-        if len(_PARSED) < _PARSED_LIMIT:
-            _PARSED[key] = found
+        cache.put(key, found)
     return found
 
 
@@ -48,30 +48,27 @@ def new_presentation_key() -> str:
 
 
 def _slot_key(attempt: Attempt, slot: int) -> str:
-    return f"{attempt.form.get('presentation_key', '')}:{attempt.seed}:{attempt.id}:{slot}"
+    return f"{attempt.form.presentation_key or ''}:{attempt.seed}:{attempt.id}:{slot}"
 
 
 def slot_presentation(session: Session, attempt: Attempt, slot: int) -> Presentation:
     """How `attempt` presents the item in `slot` (NotFound for a slot the form does not have)."""
     cache_key = (attempt.id, attempt.user_id, slot)
-    found = _SHOWN.get(cache_key)
+    cache = caches_of(session).of(PRESENTATIONS)
+    found = cache.get(cache_key)
     if found is not None:
         return found
-    entry = attempt.form["slots"].get(str(slot))
+    entry = attempt.form.slots.get(slot)
     if entry is None:
         raise NotFound(f"The attempt has no item {slot}.", code="slot_not_found")
-    content = pinned_content(session, entry["item_id"], entry["version"])
-    found = presentation(content, _slot_key(attempt, slot), entry.get("option_orders"))
-    if len(_SHOWN) >= _SHOWN_LIMIT:
-        # the oldest entry goes; another thread may have just taken it or changed the dict
-        with contextlib.suppress(RuntimeError, StopIteration):
-            _SHOWN.pop(next(iter(_SHOWN)), None)
-    _SHOWN[cache_key] = found
+    content = pinned_content(session, entry.item_id, entry.version)
+    found = presentation(content, _slot_key(attempt, slot), entry.option_orders)
+    cache.put(cache_key, found)
     return found
 
 
-def cached(attempt_id: str, user_id: str, slot: int) -> Presentation | None:
-    return _SHOWN.get((attempt_id, user_id, slot))
+def cached(caches: ProcessCaches, attempt_id: str, user_id: str, slot: int) -> Presentation | None:
+    return caches.of(PRESENTATIONS).get((attempt_id, user_id, slot))
 
 
 def load(*, session: Session, attempt_id: str, user_id: str, slot: int) -> Presentation:
@@ -79,9 +76,10 @@ def load(*, session: Session, attempt_id: str, user_id: str, slot: int) -> Prese
     The attempt's other slots whose items this process has parsed are presented too: the one read of the
     attempt then serves every later save of it here."""
     attempt = attempts.load(session, attempt_id, user_id=user_id)
-    for number, entry in attempt.form["slots"].items():
-        if (entry["item_id"], entry["version"]) in _PARSED and int(number) != slot:
-            slot_presentation(session, attempt, int(number))
+    parsed = caches_of(session).of(PINNED_CONTENT)
+    for number, entry in attempt.form.slots.items():
+        if (entry.item_id, entry.version) in parsed and number != slot:
+            slot_presentation(session, attempt, number)
     return slot_presentation(session, attempt, slot)
 
 

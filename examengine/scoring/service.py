@@ -170,7 +170,7 @@ def totals(attempt: Attempt, slots: Sequence[SlotScore], definition: ExamDefinit
         "status": ResultStatus.PENDING_MARKING if overall["pending"] else ResultStatus.SCORED,
         "raw_score": overall["raw_score"],
         "max_score": overall["max_score"],
-        "subscores": subscores(slots, [section["title"] for section in attempt.form["sections"]]),
+        "subscores": subscores(slots, [section.title for section in attempt.form.sections]),
         "percent": None,
         "scaled_score": None,
         "passed": None,

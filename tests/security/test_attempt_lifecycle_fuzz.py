@@ -23,7 +23,8 @@ from starlette.testclient import TestClient
 
 from examengine.context import Services
 from examengine.delivery import answers, attempts
-from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.events import AttemptEventType
+from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.start import start_attempt
 from examengine.delivery.states import FINAL, AttemptStatus, can_move
 from examengine.errors import Conflict, DomainError
@@ -189,6 +190,18 @@ def test_attempt_life_cycle_under_random_operations(
             current = self.stored_status()
             assert current == self.status or can_move(self.status, current), f"{self.status} -> {current}"
             self.status = current
+
+        @invariant()
+        def every_event_is_of_a_known_type(self) -> None:
+            kinds = db.call(
+                lambda *, session: set(
+                    session.scalars(
+                        select(col(AttemptEvent.type)).where(col(AttemptEvent.attempt_id) == self.attempt_id).distinct()
+                    )
+                ),
+                write=False,
+            )
+            assert kinds <= set(AttemptEventType), kinds - set(AttemptEventType)
 
         @invariant()
         def acknowledged_answers_are_kept(self) -> None:

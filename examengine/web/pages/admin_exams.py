@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts.models import Role, User, UserRole
+from examengine.db import caches_of
 from examengine.delivery.start import FORM_NAMES, fixed_form_seed
 from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
 from examengine.exams import assembly, form_review, sittings
@@ -113,7 +114,7 @@ async def exam_detail(request: Request, *, notice: str | None = None, status_cod
         shortfalls = exams.shortfalls(view.definition, pools)
         preview: list[tuple[str, list[str]]] = []
         if not shortfalls:
-            blueprint, pool = blueprint_and_pool(view.definition, pools)
+            blueprint, pool = blueprint_and_pool(view.definition, pools, caches_of(session))
             seed = (
                 fixed_form_seed(exam_id, view.version, 0)
                 if view.definition.assembly == "fixed"
