@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -197,7 +198,14 @@ def definition_of(session: Session, attempt: Attempt) -> ExamDefinition:
     return exams.definition_of(session=session, exam_id=attempt.exam_id, version=attempt.exam_version)
 
 
-def slot_score_rows(*, session: Session, attempt_id: str) -> list[dict[str, Any]] | AttemptResult:
+@dataclass(frozen=True)
+class SlotScoreRows:
+    """An attempt scored but not stored yet: its slot score rows, as `store_scores` inserts them."""
+
+    rows: list[dict[str, Any]]
+
+
+def slot_score_rows(*, session: Session, attempt_id: str) -> SlotScoreRows | AttemptResult:
     """The first, read-only half of scoring (the item scoring itself, the CPU-bound part): the stored result if
     there is one, otherwise the attempt's slot score rows."""
     attempt = _finished_attempt(session, attempt_id)
@@ -211,7 +219,9 @@ def slot_score_rows(*, session: Session, attempt_id: str) -> list[dict[str, Any]
     )
     domains = _domains(session, slots)
     decisions = latest_decisions(session, attempt.exam_id, attempt.exam_version)
-    return [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
+    return SlotScoreRows(
+        [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
+    )
 
 
 def store_scores(*, session: Session, attempt_id: str, rows: list[dict[str, Any]], now: datetime) -> AttemptResult:
@@ -244,10 +254,10 @@ async def score_submitted(db: Database, *, attempt_id: str, now: datetime) -> At
 
     The item scoring runs in a read unit of work, so that the one writer of a group commit
     (examengine/group_commit.py) only stores the rows and does not score while saves wait."""
-    rows = await db.read(slot_score_rows, attempt_id=attempt_id)
-    if isinstance(rows, AttemptResult):
-        return rows
-    return await db.run(store_scores, attempt_id=attempt_id, rows=rows, now=now)
+    scored = await db.read(slot_score_rows, attempt_id=attempt_id)
+    if isinstance(scored, AttemptResult):
+        return scored
+    return await db.run(store_scores, attempt_id=attempt_id, rows=scored.rows, now=now)
 
 
 def unscored_attempts(*, session: Session, now: datetime, limit: int) -> list[str]:
@@ -275,9 +285,9 @@ def score_finished(db: Database, *, now: datetime, limit: int = 200) -> int:
     scored = 0
     for attempt_id in db.call(unscored_attempts, now=now, limit=limit, write=False):
         try:
-            rows = db.call(slot_score_rows, attempt_id=attempt_id, write=False)
-            if not isinstance(rows, AttemptResult):
-                db.call(store_scores, attempt_id=attempt_id, rows=rows, now=now)
+            found = db.call(slot_score_rows, attempt_id=attempt_id, write=False)
+            if not isinstance(found, AttemptResult):
+                db.call(store_scores, attempt_id=attempt_id, rows=found.rows, now=now)
         except DomainError as error:
             log.warning("attempt %s not scored: %s", attempt_id, error.message)
             continue
