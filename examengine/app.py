@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.errors import ServerErrorMiddleware
 
 from examengine import scheduler, shutdown
-from examengine.api.spec import spec
+from examengine.api.spec import OpenApi
 from examengine.context import Services
 from examengine.db import sqlite_version_warning
 from examengine.http.proxies import TrustedProxyHeaders
@@ -87,5 +87,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.services = Services.build(settings)
     app.state.jinja = make_environment(settings.templates_dir)
     # The spec is generated from the routes of the one URL table (spectree's own route registration is not used).
-    spec.app = app
+    app.state.openapi = OpenApi(app.routes)
     return app

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from examengine.accounts.passwords import Passwords
 from examengine.audit.kinds import check_retention
+from examengine.caches import ProcessCaches
 from examengine.db import Database
 from examengine.delivery.live_hub import LiveHub
 from examengine.settings import Settings
@@ -19,6 +20,11 @@ class Services:
     db: Database
     passwords: Passwords
     live: LiveHub
+
+    @property
+    def caches(self) -> ProcessCaches:
+        """The process caches every unit of work of these services reads through (held by their database)."""
+        return self.db.caches
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

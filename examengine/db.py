@@ -22,12 +22,14 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
+from examengine.caches import ProcessCaches
 from examengine.clock import as_utc
 from examengine.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
 MINIMUM_SAFE_SQLITE = (3, 51, 3)
+CACHES = "process_caches"  # the key of a session's info that holds its database's ProcessCaches
 T = TypeVar("T")
 
 
@@ -116,18 +118,25 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False, group_commit: bool | None = None) -> None:
         """`group_commit` (default: on for SQLite) sends every `run` to one writer thread that commits concurrent
-        units of work together (examengine/group_commit.py); PostgreSQL takes concurrent writers by itself."""
+        units of work together (examengine/group_commit.py); PostgreSQL takes concurrent writers by itself.
+        Every session it opens carries the database's process caches (`caches_of`)."""
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self.is_sqlite = is_sqlite(url)
+        self.caches = ProcessCaches()
+        self._session_info = {CACHES: self.caches}
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         wanted = self.is_sqlite if group_commit is None else group_commit
-        self.writer = GroupCommit(self._write_engine, lock_path=_writer_lock_path(url)) if wanted else None
+        self.writer = (
+            GroupCommit(self._write_engine, lock_path=_writer_lock_path(url), session_info=self._session_info)
+            if wanted
+            else None
+        )
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
         """A session whose transaction commits when the block ends and rolls back if it raises."""
-        session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        session = Session(self._write_engine if write else self.engine, expire_on_commit=False, info=self._session_info)
         try:
             yield session
             if write:
@@ -188,6 +197,13 @@ class Database:
         if self.writer is not None:
             self.writer.close()
         self.engine.dispose()
+
+
+def caches_of(session: Session) -> ProcessCaches:
+    """The process caches of the database `session` belongs to."""
+    found = session.info.get(CACHES)
+    assert isinstance(found, ProcessCaches), "a session not opened by a Database has no process caches"
+    return found
 
 
 def dialect_insert(session: Session, table: Any) -> Any:

@@ -65,8 +65,17 @@ class Job:
 class GroupCommit:
     """The single writer of one engine; `run` is awaited by request handlers exactly like a thread-pool call."""
 
-    def __init__(self, engine: Engine, *, max_batch: int = MAX_BATCH, lock_path: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_batch: int = MAX_BATCH,
+        lock_path: str | None = None,
+        session_info: dict[str, Any] | None = None,
+    ) -> None:
+        """`session_info` is given to every session the writer opens (the database's process caches)."""
         self._engine = engine
+        self._session_info = session_info or {}
         self._max_batch = max_batch
         self._lock_path = lock_path
         self._lock_file: int | None = None
@@ -175,7 +184,7 @@ class GroupCommit:
 
     def _run_together(self, jobs: list[Job]) -> list[Job]:
         """Run `jobs` in one transaction and commit; return the jobs still to run (in a fresh transaction)."""
-        with Session(self._engine, expire_on_commit=False) as session:
+        with Session(self._engine, expire_on_commit=False, info=self._session_info) as session:
             for index, job in enumerate(jobs):
                 try:
                     if job.core:

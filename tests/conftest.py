@@ -6,6 +6,7 @@ engine so each database is created and migrated once. After each test every tabl
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,9 +29,14 @@ from examengine import migrate
 from examengine.accounts import service
 from examengine.accounts.service import UserView
 from examengine.app import create_app
+from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.db import Database
+from examengine.delivery import answers
+from examengine.delivery.answers import SaveResult
 from examengine.models import metadata
+from examengine.scoring import service as score
+from examengine.scoring.models import AttemptResult
 from examengine.settings import Argon2Cost, Settings
 
 T = TypeVar("T")
@@ -127,6 +134,7 @@ def db(session_db: Database) -> Iterator[Database]:
     """A migrated, empty database on each engine; emptied again after the test."""
     yield session_db
     empty_all_tables(session_db)
+    session_db.caches.clear()
 
 
 @pytest.fixture
@@ -165,6 +173,16 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     an event loop running in the main thread for the rest of the session, and anyio.run refuses to nest in it."""
     with ThreadPoolExecutor(max_workers=1) as worker:
         return worker.submit(anyio.run, fn).result()
+
+
+def save_answer(db: Database, **kwargs: Any) -> SaveResult:
+    """Save an answer as the autosave routes do (`answers.save_answer`), from a test's thread."""
+    return run_async(functools.partial(answers.save_answer, db, **kwargs))
+
+
+def score_submitted(db: Database, *, attempt_id: str, now: datetime | None = None) -> AttemptResult:
+    """Score a finished attempt as the submit routes do (`scoring.score_submitted`), from a test's thread."""
+    return run_async(functools.partial(score.score_submitted, db, attempt_id=attempt_id, now=now or utcnow()))
 
 
 def import_approved(services: Services, specs: list[dict[str, object]], *, author: str, admin: str) -> dict[str, str]:

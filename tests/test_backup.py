@@ -18,13 +18,12 @@ from examengine.accounts.models import User
 from examengine.bench.seed import seed
 from examengine.context import Services
 from examengine.db import Database
-from examengine.delivery import answers
 from examengine.delivery.models import AttemptSlot
 from examengine.delivery.start import start_attempt
 from examengine.models import metadata
 from examengine.scoring import retake
 from examengine.settings import Settings
-from tests.conftest import ENGINES, fresh_database, run_async
+from tests.conftest import ENGINES, fresh_database, run_async, save_answer
 from tests.shown import shown_option
 
 
@@ -52,8 +51,8 @@ def _seed_with_answers(services: Services) -> str:
     )
     attempt_id = started.view.attempt_id
     for number, slot in enumerate((1, 2, 3)):
-        services.db.call(
-            answers.save,
+        save_answer(
+            services.db,
             attempt_id=attempt_id,
             user_id=candidate.user_id,
             slot=slot,

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"clock", "ids", "errors", "shutdown", "csv_export", "group_commit", "db", "settings"}),
+    frozenset({"clock", "ids", "errors", "shutdown", "csv_export", "group_commit", "caches", "db", "settings"}),
     frozenset({"audit", "accounts"}),
     frozenset({"itembank"}),
     frozenset({"exams"}),

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from examengine.api.schemas import Health
-from examengine.api.spec import json_response, operation, spec
+from examengine.api.spec import json_response, operation
 from examengine.db import ping
 from examengine.http.request import services
 
@@ -22,4 +22,4 @@ async def healthz(request: Request) -> Response:
 
 
 async def openapi_document(request: Request) -> Response:
-    return JSONResponse(spec.spec)
+    return JSONResponse(request.app.state.openapi.document)

@@ -7,7 +7,8 @@ that every refusal uses the error format of API.md instead of spectree's own.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -16,24 +17,25 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, Router
 
 from examengine.api.schemas import ErrorBody
 from examengine.errors import InvalidInput, MalformedInput
 from examengine.http.json_body import check_json_content_type, loads
 
-spec = SpecTree(
-    "starlette",
-    title="examengine API",
-    version="1",
-    path="api/openapi",  # spectree leaves routes under this prefix out of the document
-    mode="strict",
-    annotations=False,
-    page_templates={},
-    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],
-)
+SPEC_SETTINGS: dict[str, Any] = {
+    "title": "examengine API",
+    "version": "1",
+    "path": "api/openapi",  # spectree leaves routes under this prefix out of the document
+    "mode": "strict",
+    "annotations": False,
+    "page_templates": {},
+    "security_schemes": [SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],
+}
 
 Handler = Callable[..., Awaitable[Response]]
 ALWAYS_POSSIBLE = (400, 413, 415, 422)
+DECLARED = "declared_operation"  # the attribute of an endpoint that holds its declaration and handler
 
 
 def _summarize(error: ValidationError) -> tuple[str, list[dict[str, str]]]:
@@ -92,18 +94,10 @@ def operation(
     for code in {*errors, *ALWAYS_POSSIBLE, *((401, 403) if secured else ())}:
         status_models.setdefault(f"HTTP_{code}", ErrorBody)
 
-    def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        documented = spec.validate(
-            json=body,
-            query=query,
-            form=form,
-            resp=SpecResponse(**status_models),
-            tags=tags,
-            security={"bearer": []} if secured else {},
-            skip_validation=True,
-        )(handler)
+    declared = Declaration(tags, status_models, body, query, form, secured)
 
-        @functools.wraps(documented)
+    def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
             inputs: dict[str, BaseModel] = {}
             if body is not None:
@@ -112,6 +106,52 @@ def operation(
                 inputs["query"] = parse_query(request, query)
             return await handler(request, **inputs)
 
+        vars(endpoint)[DECLARED] = (declared, handler)
         return endpoint
 
     return decorate
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What `operation` declares of an endpoint, for the OpenAPI document of each app that routes to it."""
+
+    tags: list[str]
+    status_models: dict[str, Any]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    form: type[BaseModel] | None
+    secured: bool
+
+    def document(self, spec: SpecTree, handler: Handler) -> Handler:
+        documented: Handler = spec.validate(
+            json=self.body,
+            query=self.query,
+            form=self.form,
+            resp=SpecResponse(**self.status_models),
+            tags=self.tags,
+            security={"bearer": []} if self.secured else {},
+            skip_validation=True,
+        )(handler)
+        return documented
+
+
+class OpenApi:
+    """One app's OpenAPI document, generated on first use from the declared operations among its routes (a
+    SpecTree of its own: apps built side by side, as the tests build them, never share one)."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self._routes = routes
+
+    @functools.cached_property
+    def document(self) -> dict[str, Any]:
+        spec = SpecTree("starlette", **SPEC_SETTINGS)
+        documented = []
+        for route in self._routes:
+            found = vars(route.endpoint).get(DECLARED) if isinstance(route, Route) else None
+            if isinstance(route, Route) and found is not None:
+                declared, handler = found
+                documented.append(Route(route.path, declared.document(spec, handler), methods=route.methods))
+        spec.app = Router(routes=documented)  # what spectree reads the routes from; nothing is served by it
+        generated: dict[str, Any] = spec.spec
+        return generated

@@ -97,16 +97,25 @@ def populate(services: Services, candidates: int) -> tuple[str, str, str]:
         return session.scalars(select(col(User.id)).where(col(User.email) == email)).one()
 
     proctor = services.db.call(proctor_id)
-    for n, (attempt_id, user_id) in enumerate(_in_own_thread(lambda: anyio.run(start_all))):
-        for slot in range(1, rng.randint(1, seeded.form_items) + 1):
-            shown = services.db.call(_first_shown, attempt_id=attempt_id, slot=slot, write=False)
-            services.db.call(answers.save, attempt_id=attempt_id, user_id=user_id, slot=slot, response=shown, seq=1)
-        for kind in rng.sample(SIGNALS, rng.randint(0, 2)):
-            services.db.call(
-                answers.report_event, attempt_id=attempt_id, user_id=user_id, kind=kind, client_time=None, detail={}
-            )
-        if n % PAUSED_EVERY == PAUSED_EVERY - 1:
-            services.db.call(attempts.pause, attempt_id=attempt_id, actor_id=proctor, reason="bench: paused")
+
+    async def answer_all(started: list[tuple[str, str]]) -> None:
+        for n, (attempt_id, user_id) in enumerate(started):
+            for slot in range(1, rng.randint(1, seeded.form_items) + 1):
+                shown = await services.db.read(_first_shown, attempt_id=attempt_id, slot=slot)
+                await answers.save_answer(
+                    services.db, attempt_id=attempt_id, user_id=user_id, slot=slot, response=shown, seq=1
+                )
+            for kind in rng.sample(SIGNALS, rng.randint(0, 2)):
+                await services.db.run(
+                    answers.report_event, attempt_id=attempt_id, user_id=user_id, kind=kind, client_time=None, detail={}
+                )
+            if n % PAUSED_EVERY == PAUSED_EVERY - 1:
+                await services.db.run(attempts.pause, attempt_id=attempt_id, actor_id=proctor, reason="bench: paused")
+
+    async def start_and_answer_all() -> None:
+        await answer_all(await start_all())
+
+    _in_own_thread(lambda: anyio.run(start_and_answer_all))
 
     def proctor_tokens(*, session: Session) -> tuple[str, str]:
         web, api = (

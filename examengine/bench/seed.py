@@ -26,6 +26,7 @@ from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.exams import service as exams
 from examengine.exams import sittings
+from examengine.exams.form_document import FormDocument
 from itembank import importing
 from itembank.models import ItemStatus, ItemTransition, ItemVersion
 
@@ -175,7 +176,7 @@ def _history_batch(
             number=number,
             status=AttemptStatus.SUBMITTED,
             seed=number,
-            form={"sections": [], "slots": {}},
+            form=FormDocument((), {}),
             started_at=started,
             finished_at=started + timedelta(minutes=30),
             allowed_seconds=3600,

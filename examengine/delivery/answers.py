@@ -19,6 +19,7 @@ from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
 from examengine.delivery.chain import record_answer_saved
+from examengine.delivery.events import CLIENT_EVENTS, SERVER_EVENTS, AttemptEventType
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE, Attempt, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
@@ -26,38 +27,6 @@ from examengine.exams.pinned import pinned_content
 from itembank.presentation import presented_response, presented_view
 
 MAX_RESPONSE_BYTES = 100_000
-CLIENT_EVENTS = frozenset(
-    {
-        "item_viewed",
-        "navigation",
-        "focus_lost",
-        "focus_regained",
-        "visibility_hidden",
-        "visibility_visible",
-        "fullscreen_exit",
-        "copy_attempt",
-        "paste_attempt",
-        "reload",
-        "offline",
-        "online",
-    }
-)
-# Kinds the server records itself: a client reporting one would forge the proctor's evidence.
-SERVER_EVENTS = frozenset(
-    {
-        *(status.value for status in AttemptStatus),
-        "answer_saved",
-        "second_device",
-        "device_bound",
-        "device_unlocked",
-        "device_resumed",
-        "section_opened",
-        "extended",
-        "time_credited",
-        "note",
-        "incident",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -137,36 +106,6 @@ def check_response(value: Any) -> None:
         )
 
 
-def save(
-    *,
-    session: Session,
-    attempt_id: str,
-    user_id: str,
-    slot: int,
-    response: Any,
-    seq: int,
-    now: datetime | None = None,
-    holder: str | None = None,
-) -> SaveResult:
-    """Store an answer if `seq` is newer than the stored one. `holder` is the web session saving (None for a bearer
-    token, which is not bound). Raises Conflict (attempt_closed, attempt_paused, attempt_waiting, device_locked)
-    when the attempt does not take answers from this session, NotFound for another's attempt or a missing slot.
-    `response` names options by the identifiers the attempt showed; InvalidInput (unknown_option) for others."""
-    check_response(response)
-    response = _authored(session, attempt_id, user_id, slot, response, holder)
-    arguments = {
-        "attempt_id": attempt_id,
-        "user_id": user_id,
-        "slot": slot,
-        "response": response,
-        "seq": seq,
-        "now": now or utcnow(),
-        "holder": holder,
-    }
-    saved = save_if_running(connection=session.connection(), **arguments)
-    return saved if saved is not None else save_refused(session=session, **arguments)
-
-
 def save_if_running(
     *,
     connection: Connection,
@@ -235,17 +174,6 @@ def refuse_unshown(
     _writable(session, attempt_id, user_id, slot, now or utcnow(), holder)
 
 
-def _authored(session: Session, attempt_id: str, user_id: str, slot: int, response: Any, holder: str | None) -> Any:
-    shown = presented.cached(attempt_id, user_id, slot)
-    if shown is None:
-        shown = presented.load(session=session, attempt_id=attempt_id, user_id=user_id, slot=slot)
-    try:
-        return presented.to_authored(shown, response)
-    except InvalidInput:
-        refuse_unshown(session=session, attempt_id=attempt_id, user_id=user_id, slot=slot, holder=holder)
-        raise
-
-
 async def save_answer(
     db: Database,
     *,
@@ -255,19 +183,26 @@ async def save_answer(
     response: Any,
     seq: int,
     holder: str | None = None,
+    now: datetime | None = None,
 ) -> SaveResult:
-    """A save as a request makes it: `save_if_running` as a Core unit of work (the group commit's cheapest kind),
-    and only when its guard refuses, `save_refused` in a unit of work of its own. The answer comes in the
-    identifiers the attempt showed and is stored in authored ones: the mapping is the process's cached
-    presentation of the slot (a read only when this process has not served the slot yet)."""
+    """Store an answer if `seq` is newer than the stored one. `holder` is the web session saving (None for a bearer
+    token, which is not bound); `now` is the clock's when each unit of work runs unless given. Raises Conflict
+    (attempt_closed, attempt_paused, attempt_waiting, device_locked) when the attempt does not take answers from
+    this session, NotFound for another's attempt or a missing slot, InvalidInput (unknown_option) for an answer
+    naming identifiers the attempt never showed.
+
+    `save_if_running` runs as a Core unit of work (the group commit's cheapest kind), and only when its guard
+    refuses, `save_refused` in a unit of work of its own. The answer comes in the identifiers the attempt showed
+    and is stored in authored ones: the mapping is the process's cached presentation of the slot (a read only
+    when this process has not served the slot yet)."""
     check_response(response)
-    shown = presented.cached(attempt_id, user_id, slot)
+    shown = presented.cached(db.caches, attempt_id, user_id, slot)
     if shown is None:
         shown = await db.read(presented.load, attempt_id=attempt_id, user_id=user_id, slot=slot)
     try:
         response = presented.to_authored(shown, response)
     except InvalidInput:
-        await db.run(refuse_unshown, attempt_id=attempt_id, user_id=user_id, slot=slot, holder=holder)
+        await db.run(refuse_unshown, attempt_id=attempt_id, user_id=user_id, slot=slot, holder=holder, now=now)
         raise
     arguments = {
         "attempt_id": attempt_id,
@@ -275,6 +210,7 @@ async def save_answer(
         "slot": slot,
         "response": response,
         "seq": seq,
+        "now": now,
         "holder": holder,
     }
     saved: SaveResult | None = await db.run_core(save_if_running, **arguments)
@@ -400,7 +336,12 @@ def set_flag(
         .values(flagged=flagged)
     )
     attempts.record(
-        session, attempt_id, "flagged" if flagged else "unflagged", actor_id=user_id, at=now, detail={"slot": slot}
+        session,
+        attempt_id,
+        AttemptEventType.FLAGGED if flagged else AttemptEventType.UNFLAGGED,
+        actor_id=user_id,
+        at=now,
+        detail={"slot": slot},
     )
     return attempts.view(session, attempt, now)
 
@@ -439,9 +380,10 @@ def report_event(
             commit_before_raising=True,
         )
     device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
-    if kind == "online":
+    if kind == AttemptEventType.ONLINE:
         detail = {**detail, **credit.observed_offline(session, attempt, detail.get("offline_seconds"), now)}
-    attempts.record(session, attempt_id, kind, actor_id=user_id, at=now, client_time=client_time, detail=detail)
+    event = AttemptEventType(kind)
+    attempts.record(session, attempt_id, event, actor_id=user_id, at=now, client_time=client_time, detail=detail)
     session.execute(update(Attempt).where(col(Attempt.id) == attempt_id).values(last_seen_at=now))
 
 

@@ -13,9 +13,11 @@ from examengine.clock import utcnow
 from examengine.delivery import ledger
 from examengine.delivery.acting import checked_minutes, optional_reason, proctored_attempt, required_reason
 from examengine.delivery.chain import append_attempt_event
+from examengine.delivery.events import AttemptEventType, status_event
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus, can_move
 from examengine.errors import Conflict, NotFound
+from examengine.exams.form_document import FormDocument
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,9 @@ def remaining_seconds(connection: Connection, attempt_id: str, now: datetime) ->
     return ledger.remaining_seconds(ledger_of(facts, allowances), now)
 
 
-def section_allowances(form: dict[str, Any]) -> tuple[int | None, ...]:
+def section_allowances(form: FormDocument) -> tuple[int | None, ...]:
     """The timed sections' allowances stored on an attempt's form."""
-    return tuple(s.get("allowed_seconds") for s in form["sections"])
+    return form.section_allowances()
 
 
 def ledger_of(facts: Any, section_allowed: tuple[int | None, ...] | None) -> ledger.TimeLedger:
@@ -129,15 +131,14 @@ def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
     by_slot = {s.slot: s for s in slots}
     sections = tuple(
         (
-            section["title"],
-            tuple(SlotState(n, index, by_slot[n].response is not None, by_slot[n].flagged) for n in section["slots"]),
+            section.title,
+            tuple(SlotState(n, index, by_slot[n].response is not None, by_slot[n].flagged) for n in section.slots),
         )
-        for index, section in enumerate(attempt.form["sections"])
+        for index, section in enumerate(attempt.form.sections)
     )
     running = attempt.status in (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
     the_ledger = time_ledger(attempt)
     section = ledger.open_section(the_ledger, now) if running else None
-    navigation = attempt.form.get("navigation") or {}
     return AttemptView(
         attempt.id,
         attempt.sitting_id,
@@ -153,8 +154,8 @@ def view(session: Session, attempt: Attempt, now: datetime) -> AttemptView:
         None if section is None else section.index,
         ledger.is_final_clock(the_ledger, now),
         linear_position(attempt, None if section is None else section.index),
-        bool(navigation.get("allow_review", True)),
-        bool(navigation.get("allow_flagging", True)),
+        attempt.form.allow_review,
+        attempt.form.allow_flagging,
     )
 
 
@@ -164,13 +165,13 @@ def linear_position(attempt: Attempt, open_section: int | None) -> int | None:
         return None
     if open_section is None:
         return attempt.linear_slot
-    return max(attempt.linear_slot, int(attempt.form["sections"][open_section]["slots"][0]))
+    return max(attempt.linear_slot, attempt.form.sections[open_section].slots[0])
 
 
 def record(
     session: Session,
     attempt_id: str,
-    kind: str,
+    kind: AttemptEventType,
     *,
     actor_id: str | None,
     at: datetime,
@@ -213,7 +214,7 @@ def transition(
     record(
         session,
         attempt.id,
-        to.value,
+        status_event(to),
         actor_id=actor_id,
         at=at,
         detail={"from": current.value, **({"reason": reason} if reason else {}), **(detail or {})},
@@ -278,7 +279,7 @@ def open_next_section(
     record(
         session,
         attempt.id,
-        "section_opened",
+        AttemptEventType.SECTION_OPENED,
         actor_id=actor_id,
         at=clock.started_at,
         detail={"section": clock.index, "closed": closed, "reason": reason},
@@ -418,7 +419,7 @@ def extend(
         counter="extension_seconds",
         seconds=minutes * 60,
         unchanged=col(Attempt.status) == attempt.status,
-        kind="extended",
+        kind=AttemptEventType.EXTENDED,
         actor_id=actor_id,
         detail={"minutes": minutes, "reason": reason},
         now=now,
@@ -432,7 +433,7 @@ def add_time(
     counter: str,
     seconds: int,
     unchanged: Any,
-    kind: str,
+    kind: AttemptEventType,
     actor_id: str,
     detail: dict[str, Any],
     now: datetime,

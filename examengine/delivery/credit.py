@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from examengine.clock import utcnow
 from examengine.delivery import attempts
 from examengine.delivery.acting import checked_minutes, proctored_attempt, required_reason
+from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import FINAL
 from examengine.errors import Conflict, InvalidInput
@@ -43,7 +44,7 @@ def policy(*, session: Session, attempt: Attempt) -> CreditPolicy:
     definition = exams.definition_of(session=session, exam_id=attempt.exam_id, version=attempt.exam_version)
     reports = session.scalars(
         select(col(AttemptEvent.detail)).where(
-            col(AttemptEvent.attempt_id) == attempt.id, col(AttemptEvent.type) == "online"
+            col(AttemptEvent.attempt_id) == attempt.id, col(AttemptEvent.type) == AttemptEventType.ONLINE
         )
     )
     reported = sum(_reported_seconds(detail) for detail in reports)
@@ -59,7 +60,7 @@ def observed_offline(session: Session, attempt: Attempt, reported: object, now: 
     claimed = max(0, min(claimed, MAX_REPORTED_OFFLINE_SECONDS))
     by_candidate = (col(AttemptEvent.attempt_id) == attempt.id, col(AttemptEvent.actor_id) == attempt.user_id)
     last_report = session.scalar(
-        select(func.max(col(AttemptEvent.at))).where(*by_candidate, col(AttemptEvent.type) == "online")
+        select(func.max(col(AttemptEvent.at))).where(*by_candidate, col(AttemptEvent.type) == AttemptEventType.ONLINE)
     )
     since = max(now - timedelta(seconds=claimed), last_report or now - timedelta(seconds=claimed))
     before = session.scalar(select(func.max(col(AttemptEvent.at))).where(*by_candidate, col(AttemptEvent.at) <= since))
@@ -116,7 +117,7 @@ def credit(
         counter="credited_seconds",
         seconds=minutes * 60,
         unchanged=col(Attempt.credited_seconds) == attempt.credited_seconds,
-        kind="time_credited",
+        kind=AttemptEventType.TIME_CREDITED,
         actor_id=actor_id,
         detail={
             "minutes": minutes,

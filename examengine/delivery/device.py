@@ -26,6 +26,7 @@ from examengine.accounts.models import Credential, CredentialKind
 from examengine.clock import utcnow
 from examengine.delivery import attempts
 from examengine.delivery.acting import proctored_attempt, required_reason
+from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL
 from examengine.errors import Conflict
@@ -96,7 +97,7 @@ def _take(session: Session, attempt: Attempt, holder: str, *, user_id: str, now:
     if not getattr(taken, "rowcount", 0):
         return False
     detail = {"session": holder[:SHORT_ID], "address": _address(session, holder)}
-    attempts.record(session, attempt.id, "device_bound", actor_id=user_id, at=now, detail=detail)
+    attempts.record(session, attempt.id, AttemptEventType.DEVICE_BOUND, actor_id=user_id, at=now, detail=detail)
     session.flush()
     session.refresh(attempt)
     return True
@@ -139,7 +140,7 @@ def _resume(session: Session, attempt: Attempt, old: str, new: str, *, user_id: 
         "signed_out": ended,
         "same_browser": True,
     }
-    attempts.record(session, attempt.id, "device_resumed", actor_id=user_id, at=now, detail=detail)
+    attempts.record(session, attempt.id, AttemptEventType.DEVICE_RESUMED, actor_id=user_id, at=now, detail=detail)
     session.flush()
     session.refresh(attempt)
     return True
@@ -160,7 +161,7 @@ def _refuse(session: Session, attempt: Attempt, holder: str, *, user_id: str, no
             "address": _address(session, holder),
             "held_by": (attempt.holder_session or "")[:SHORT_ID],
         }
-        attempts.record(session, attempt.id, "second_device", actor_id=user_id, at=now, detail=detail)
+        attempts.record(session, attempt.id, AttemptEventType.SECOND_DEVICE, actor_id=user_id, at=now, detail=detail)
     raise Conflict(LOCKED_MESSAGE, code=LOCKED_CODE, commit_before_raising=True)
 
 
@@ -223,7 +224,7 @@ def move_to_new_device(
         "signed_out": ended,
         "moved_to": (new or "")[:SHORT_ID] or None,
     }
-    attempts.record(session, attempt.id, "device_unlocked", actor_id=actor_id, at=now, detail=detail)
+    attempts.record(session, attempt.id, AttemptEventType.DEVICE_UNLOCKED, actor_id=actor_id, at=now, detail=detail)
     session.flush()
     session.refresh(attempt)
     return attempts.view(session, attempt, now)

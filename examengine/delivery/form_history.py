@@ -33,6 +33,6 @@ def taken_forms(session: Session, user_ids: Iterable[str], exam_id: str) -> dict
         )
     )
     for user_id, form in rows:
-        if form.get("form_index") is not None:
-            found[user_id].add(form["form_index"])
+        if form.form_index is not None:
+            found[user_id].add(form.form_index)
     return found

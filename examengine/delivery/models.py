@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from examengine.clock import utcnow
 from examengine.db import UTCDateTime, table_of
 from examengine.delivery.states import AttemptStatus
+from examengine.exams.form_document import FormDocument, FormDocumentType
 from examengine.ids import new_id
 
 RUNNING_WHERE = "status IN ('waiting', 'in_progress', 'paused')"
@@ -45,7 +46,7 @@ class Attempt(SQLModel, table=True):
     number: int = Field(default=1)  # this candidate's nth attempt at the exam
     status: AttemptStatus = Field(sa_column=Column(String(16), nullable=False))
     seed: int = Field(sa_column=Column(BigInteger, nullable=False))
-    form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    form: FormDocument = Field(sa_column=Column(FormDocumentType, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from examengine.clock import utcnow
 from examengine.delivery import attempts, sections
+from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt
 from examengine.errors import Conflict
 
@@ -32,7 +33,7 @@ def ensure_reachable(attempt: Attempt, slot: int, now: datetime) -> None:
 
 
 def ensure_flagging_allowed(attempt: Attempt) -> None:
-    if not (attempt.form.get("navigation") or {}).get("allow_flagging", True):
+    if not attempt.form.allow_flagging:
         raise Conflict("This exam does not use flags for review.", code="flagging_not_allowed")
 
 
@@ -49,8 +50,7 @@ def advance(
     if from_slot != current:
         return attempts.view(session, attempt, now)
     open_section = sections.open_section(attempt, now)
-    parts = attempt.form["sections"] if open_section is None else [attempt.form["sections"][open_section]]
-    order = [int(n) for part in parts for n in part["slots"]]
+    order = attempt.form.slot_numbers(open_section)
     following = order.index(current) + 1
     if following >= len(order):
         raise Conflict("This is the last question here: finish the section or submit the exam.", code="last_slot")
@@ -61,7 +61,12 @@ def advance(
     )
     if getattr(moved, "rowcount", 0):
         attempts.record(
-            session, attempt.id, "advanced", actor_id=user_id, at=now, detail={"from": current, "to": order[following]}
+            session,
+            attempt.id,
+            AttemptEventType.ADVANCED,
+            actor_id=user_id,
+            at=now,
+            detail={"from": current, "to": order[following]},
         )
     session.flush()
     session.refresh(attempt)

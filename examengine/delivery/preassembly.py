@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
-from examengine.db import Database, dialect_insert
+from examengine.db import Database, caches_of, dialect_insert
 from examengine.delivery import exposure
 from examengine.delivery.form_history import seen_items, taken_forms
 from examengine.delivery.models import Attempt
@@ -30,12 +29,12 @@ from examengine.delivery.prepared_forms import PreparedForm, discard_unusable, f
 from examengine.errors import Conflict, NotFound
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssemblyError
+from examengine.exams.form_document import FormDocument
 from examengine.exams.form_inputs import (
     FormInputs,
     assemble_form,
     fixed_form_index,
     form_document,
-    item_ids,
     new_seed,
 )
 from examengine.exams.forms import blueprint_and_pool
@@ -51,7 +50,7 @@ class Draft:
     user_id: str
     number: int
     seed: int
-    form: dict[str, Any]
+    form: FormDocument
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,8 @@ def warm_pools(*, session: Session, now: datetime, lead: timedelta) -> int:
     ).all()
     for exam_id, version in versions:
         definition = exams.definition_of(session=session, exam_id=exam_id, version=version)
-        blueprint_and_pool(definition, exams.pinned_pools(session=session, exam_id=exam_id, version=version))
+        pools = exams.pinned_pools(session=session, exam_id=exam_id, version=version)
+        blueprint_and_pool(definition, pools, caches_of(session))
     return len(versions)
 
 
@@ -167,11 +167,12 @@ def build_batch(*, session: Session, sitting_id: str, candidates: Sequence[tuple
         index = fixed_form_index(definition, forms, taken[user_id]) if fixed else None
         inputs = FormInputs(definition, pools, seen[user_id], dict(counts), forms, index)
         seed = new_seed(inputs, sitting.exam_id, sitting.exam_version)
-        document = form_document(session=session, inputs=inputs, form=assemble_form(inputs, seed), seed=seed)
-        document["assembly"]["prepared_at"] = now.isoformat()
+        form = assemble_form(inputs, seed, caches_of(session))
+        document = form_document(session=session, inputs=inputs, form=form, seed=seed)
+        document = replace(document, assembly={**(document.assembly or {}), "prepared_at": now.isoformat()})
         drafts.append(Draft(user_id, number, seed, document))
         if definition.max_exposure is not None:
-            counts.update(set(item_ids(document)))
+            counts.update(set(document.item_ids))
         forms += 1
     return Batch(sitting.id, sitting.exam_id, sitting.exam_version, forms_before, tuple(drafts))
 
@@ -201,7 +202,7 @@ def store_batch(*, session: Session, batch: Batch, now: datetime) -> int | None:
         # RETURNING, not rowcount: SQLAlchemy reports no rowcount for an INSERT on PostgreSQL (-1, which is true)
         conflict_free = insert.on_conflict_do_nothing(index_elements=["sitting_id", "user_id"])
         if session.execute(conflict_free.returning(col(PreparedForm.user_id))).first() is not None:
-            forms_by_item.update(item_ids(draft.form))
+            forms_by_item.update(draft.form.item_ids)
             stored += 1
     exposure.change(session, batch.sitting_id, forms_by_item)  # one change for the batch, so rows go in item order
     return stored

@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKeyConstraint, delete, exists, func, select
+from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, delete, exists, func, select
 from sqlmodel import Field, Session, SQLModel, col
 
 from examengine.clock import utcnow
 from examengine.db import UTCDateTime
 from examengine.delivery import exposure
 from examengine.delivery.models import Attempt
-from examengine.exams.form_inputs import item_ids
+from examengine.exams.form_document import FormDocument, FormDocumentType
 from examengine.exams.models import Sitting
 
 
@@ -39,7 +38,7 @@ class PreparedForm(SQLModel, table=True):
     exam_version: int
     number: int  # the candidate's attempt number at the exam this form was prepared for
     seed: int = Field(sa_column=Column(BigInteger, nullable=False))
-    form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    form: FormDocument = Field(sa_column=Column(FormDocumentType, nullable=False))
     prepared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -50,7 +49,7 @@ class Prepared:
     exam_version: int
     number: int
     seed: int
-    form: dict[str, Any]
+    form: FormDocument
 
     def fits(self, exam_version: int, number: int) -> bool:
         """Whether this is still the form for the attempt about to start (no attempt at the exam since)."""
@@ -80,7 +79,7 @@ def take(session: Session, prepared: Prepared) -> None:
     """The start uses the prepared form. Its counts were added when it was prepared; if another transaction threw it
     away meanwhile (and gave them back), they are added again now."""
     if not _delete(session, prepared.sitting_id, prepared.user_id, prepared.seed):
-        exposure.add_form(session, prepared.sitting_id, item_ids(prepared.form))
+        exposure.add_form(session, prepared.sitting_id, prepared.form.item_ids)
 
 
 def _remove(session: Session, sitting_id: str, user_id: str) -> list[str]:
@@ -89,7 +88,7 @@ def _remove(session: Session, sitting_id: str, user_id: str) -> list[str]:
     prepared = find(session, sitting_id, user_id)
     if prepared is None or not _delete(session, sitting_id, user_id, prepared.seed):
         return []
-    return item_ids(prepared.form)
+    return prepared.form.item_ids
 
 
 def discard(session: Session, sitting_id: str, user_id: str) -> bool:
@@ -149,5 +148,5 @@ def recount(session: Session, sitting_id: str) -> Counter[str]:
     must equal."""
     counted = exposure.attempt_counts(session, sitting_id)
     for form in session.scalars(select(col(PreparedForm.form)).where(col(PreparedForm.sitting_id) == sitting_id)):
-        counted.update(set(item_ids(form)))
+        counted.update(set(form.item_ids))
     return counted

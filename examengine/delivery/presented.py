@@ -8,20 +8,21 @@ candidate's item page or API item was served by this process (the usual case), o
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from typing import Any
 
 from sqlmodel import Session
 
+from examengine.caches import CacheKind, ProcessCaches
+from examengine.db import caches_of
 from examengine.delivery import attempts
 from examengine.delivery.models import Attempt
 from examengine.errors import InvalidInput, NotFound
 from examengine.exams import pinned
 from itembank.presentation import Presentation, UnknownOption, authored_response, presentation, presented_response
 
-_SHOWN: dict[tuple[str, str, int], Presentation] = {}
-_SHOWN_LIMIT = 30_000  # a slot's presentation is about a kilobyte
+# (attempt, user, slot) -> how the attempt presents the slot: about a kilobyte each
+PRESENTATIONS: CacheKind[tuple[str, str, int], Presentation] = CacheKind("slot presentations", 30_000)
 
 
 def new_presentation_key() -> str:
@@ -31,30 +32,27 @@ def new_presentation_key() -> str:
 
 
 def _slot_key(attempt: Attempt, slot: int) -> str:
-    return f"{attempt.form.get('presentation_key', '')}:{attempt.seed}:{attempt.id}:{slot}"
+    return f"{attempt.form.presentation_key or ''}:{attempt.seed}:{attempt.id}:{slot}"
 
 
 def slot_presentation(session: Session, attempt: Attempt, slot: int) -> Presentation:
     """How `attempt` presents the item in `slot` (NotFound for a slot the form does not have)."""
     cache_key = (attempt.id, attempt.user_id, slot)
-    found = _SHOWN.get(cache_key)
+    cache = caches_of(session).of(PRESENTATIONS)
+    found = cache.get(cache_key)
     if found is not None:
         return found
-    entry = attempt.form["slots"].get(str(slot))
+    entry = attempt.form.slots.get(slot)
     if entry is None:
         raise NotFound(f"The attempt has no item {slot}.", code="slot_not_found")
-    content = pinned.pinned_content(session, entry["item_id"], entry["version"])
-    found = presentation(content, _slot_key(attempt, slot), entry.get("option_orders"))
-    if len(_SHOWN) >= _SHOWN_LIMIT:
-        # the oldest entry goes; another thread may have just taken it or changed the dict
-        with contextlib.suppress(RuntimeError, StopIteration):
-            _SHOWN.pop(next(iter(_SHOWN)), None)
-    _SHOWN[cache_key] = found
+    content = pinned.pinned_content(session, entry.item_id, entry.version)
+    found = presentation(content, _slot_key(attempt, slot), entry.option_orders)
+    cache.put(cache_key, found)
     return found
 
 
-def cached(attempt_id: str, user_id: str, slot: int) -> Presentation | None:
-    return _SHOWN.get((attempt_id, user_id, slot))
+def cached(caches: ProcessCaches, attempt_id: str, user_id: str, slot: int) -> Presentation | None:
+    return caches.of(PRESENTATIONS).get((attempt_id, user_id, slot))
 
 
 def load(*, session: Session, attempt_id: str, user_id: str, slot: int) -> Presentation:
@@ -62,9 +60,9 @@ def load(*, session: Session, attempt_id: str, user_id: str, slot: int) -> Prese
     The attempt's other slots whose items this process has parsed are presented too: the one read of the
     attempt then serves every later save of it here."""
     attempt = attempts.load(session, attempt_id, user_id=user_id)
-    for number, entry in attempt.form["slots"].items():
-        if pinned.is_parsed(entry["item_id"], entry["version"]) and int(number) != slot:
-            slot_presentation(session, attempt, int(number))
+    for number, entry in attempt.form.slots.items():
+        if pinned.is_parsed(session, entry.item_id, entry.version) and number != slot:
+            slot_presentation(session, attempt, number)
     return slot_presentation(session, attempt, slot)
 
 

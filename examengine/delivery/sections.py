@@ -53,7 +53,7 @@ def finish_section(
         return view(session, attempt, now)
     if section > current:
         raise Conflict("That section is not open yet.", code="section_not_open", details={"open_section": current})
-    if current + 1 >= len(attempt.form["sections"]):
+    if current + 1 >= len(attempt.form.sections):
         raise Conflict("This is the last section: submit the exam instead.", code="last_section")
     added = attempt.extension_seconds + attempt.credited_seconds + attempt.paused_seconds
     clock = ledger.SectionClock(current + 1, now, added, None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import bindparam, insert, select
@@ -21,18 +20,19 @@ from sqlmodel import Session, col
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, exposure, ledger, prepared_forms, presented
+from examengine.delivery.events import AttemptEventType
 from examengine.delivery.form_history import seen_items, taken_forms
 from examengine.delivery.models import SLOT_TABLE, Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, Forbidden, NotFound
 from examengine.exams import service as exams
 from examengine.exams.definition import ExamDefinition
+from examengine.exams.form_document import FormDocument
 from examengine.exams.form_inputs import (
     FormInputs,
     assemble_form,
     fixed_form_index,
     form_document,
-    item_ids,
     new_seed,
 )
 from examengine.exams.models import Enrollment, Sitting
@@ -120,13 +120,13 @@ def _plan(
 
 
 def _create(
-    *, session: Session, plan: StartPlan, document: dict[str, Any], seed: int, now: datetime
+    *, session: Session, plan: StartPlan, document: FormDocument, seed: int, now: datetime
 ) -> attempts.AttemptView:
     definition, enrollment, sitting = plan.definition, plan.enrollment, plan.sitting
     if isinstance(plan.form, prepared_forms.Prepared):  # counted when it was prepared
         prepared_forms.take(session, plan.form)
     else:
-        prepared_forms.replace(session, sitting.id, enrollment.user_id, item_ids(document))
+        prepared_forms.replace(session, sitting.id, enrollment.user_id, document.item_ids)
     waiting = sitting.requires_admission
     allowed = ledger.allowed_seconds(
         definition.time_limit_minutes, enrollment.time_multiplier, enrollment.extra_minutes
@@ -134,11 +134,11 @@ def _create(
     section_allowed = ledger.section_allowances(
         [s.time_limit_minutes for s in definition.sections], enrollment.time_multiplier, enrollment.extra_minutes
     )
-    if section_allowed is not None:
-        for section, seconds in zip(document["sections"], section_allowed, strict=True):
-            section["allowed_seconds"] = seconds
-    document["navigation"] = definition.navigation.model_dump()
-    document["presentation_key"] = presented.new_presentation_key()
+    document = document.for_attempt(
+        allowances=section_allowed,
+        navigation=definition.navigation.model_dump(),
+        presentation_key=presented.new_presentation_key(),
+    )
     attempt = Attempt(
         sitting_id=sitting.id,
         user_id=enrollment.user_id,
@@ -164,28 +164,28 @@ def _create(
         [
             {
                 "attempt_id": attempt.id,
-                "slot": int(n),
-                "section": entry["section"],
-                "item_id": entry["item_id"],
-                "item_version": entry["version"],
+                "slot": n,
+                "section": entry.section,
+                "item_id": entry.item_id,
+                "item_version": entry.version,
                 "response": None,
                 "seq": 0,
                 "saved_at": None,
                 "flagged": False,
             }
-            for n, entry in document["slots"].items()
+            for n, entry in document.slots.items()
         ],
     )
     attempts.record(
         session,
         attempt.id,
-        "checked_in" if waiting else "started",
+        AttemptEventType.CHECKED_IN if waiting else AttemptEventType.STARTED,
         actor_id=enrollment.user_id,
         at=now,
         detail={
             "seed": seed,
             "number": plan.number,
-            "slots": len(document["slots"]),
+            "slots": len(document.slots),
             "prepared": isinstance(plan.form, prepared_forms.Prepared),
         },
     )
@@ -193,12 +193,12 @@ def _create(
     return attempts.view(session, attempt, now)
 
 
-async def _form(db: Database, plan: StartPlan) -> tuple[int, dict[str, Any]]:
+async def _form(db: Database, plan: StartPlan) -> tuple[int, FormDocument]:
     """The seed and form document of the attempt: the prepared ones, or assembled now."""
     if isinstance(plan.form, prepared_forms.Prepared):
-        return plan.form.seed, dict(plan.form.form)
+        return plan.form.seed, plan.form.form
     seed = new_seed(plan.form, plan.sitting.exam_id, plan.sitting.exam_version)
-    form = await anyio.to_thread.run_sync(assemble_form, plan.form, seed)
+    form = await anyio.to_thread.run_sync(assemble_form, plan.form, seed, db.caches)
     return seed, await db.read(form_document, inputs=plan.form, form=form, seed=seed)
 
 

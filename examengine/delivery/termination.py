@@ -12,11 +12,12 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from examengine.delivery import attempts
+from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import AttemptStatus, TerminationDecision
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
 
-EVENT = "termination_decided"
+EVENT = AttemptEventType.TERMINATION_DECIDED
 MAX_REASON = 2000
 HELD_NOTICE = "Held after a terminated attempt until an administrator decides."
 

@@ -12,14 +12,15 @@ import random
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session
 
+from examengine.caches import ProcessCaches
 from examengine.exams import assembly
 from examengine.exams import service as exams
 from examengine.exams.assembly_model import AssembledForm, AssemblyContext
 from examengine.exams.definition import ExamDefinition
+from examengine.exams.form_document import FormDocument, FormSection, FormSlot
 from examengine.exams.forms import blueprint_and_pool
 from examengine.exams.pinned import pinned_content
 from itembank.rendering import shuffled_order
@@ -65,10 +66,11 @@ def fixed_form_index(definition: ExamDefinition, forms_so_far: int, taken: Itera
     return rotation
 
 
-def assemble_form(inputs: FormInputs, seed: int) -> AssembledForm:
+def assemble_form(inputs: FormInputs, seed: int, caches: ProcessCaches | None = None) -> AssembledForm:
     """The candidate's form: a pure function of the published version, its pinned pools, the seed and (for LOFT)
-    the seen items and the sitting's exposure at the moment the form is assigned."""
-    blueprint, pool = blueprint_and_pool(inputs.definition, inputs.pools)
+    the seen items and the sitting's exposure at the moment the form is assigned. `caches` keeps the version's
+    assembly inputs for the next start."""
+    blueprint, pool = blueprint_and_pool(inputs.definition, inputs.pools, caches)
     if inputs.fixed_form is not None:
         context = AssemblyContext(seed)  # a fixed form is the same for everyone who gets it
     else:
@@ -86,7 +88,7 @@ def _option_orders(session: Session, item_id: str, version: int, seed: int, slot
     }
 
 
-def form_document(*, session: Session, inputs: FormInputs, form: AssembledForm, seed: int) -> dict[str, Any]:
+def form_document(*, session: Session, inputs: FormInputs, form: AssembledForm, seed: int) -> FormDocument:
     """The form as stored on the attempt (or the prepared form): sections, slots with option orders, the assembly
     report. Only reads, so a burst of starts holds the write lock only for the inserts."""
     definition = inputs.definition
@@ -101,36 +103,21 @@ def form_document(*, session: Session, inputs: FormInputs, form: AssembledForm, 
                 if definition.sections[index].shuffle_options
                 else {}
             )
-            slots[str(number)] = {
-                "item_id": slot.item_id,
-                "version": slot.version,
-                "section": index,
-                "option_orders": orders,
-            }
-        sections.append(
-            {
-                "title": section.title,
-                "time_limit_minutes": definition.sections[index].time_limit_minutes,
-                "slots": numbers,
-            }
-        )
+            slots[number] = FormSlot(slot.item_id, slot.version, index, orders)
+        sections.append(FormSection(section.title, definition.sections[index].time_limit_minutes, tuple(numbers)))
     report = form.report
-    document: dict[str, Any] = {
-        "sections": sections,
-        "slots": slots,
-        "assembly": {
-            "repeats_forced": list(report.repeats_forced),
-            "exposure_cap_relaxed": report.exposure_cap_relaxed,
-            "mean_difficulty": report.mean_difficulty,
-            "within_tolerance": report.within_tolerance,
-            "notes": list(report.notes),
-        },
+    assembly = {
+        "repeats_forced": list(report.repeats_forced),
+        "exposure_cap_relaxed": report.exposure_cap_relaxed,
+        "mean_difficulty": report.mean_difficulty,
+        "within_tolerance": report.within_tolerance,
+        "notes": list(report.notes),
     }
-    if inputs.fixed_form is not None:
-        document.update(form_index=inputs.fixed_form, form_name=f"Form {FORM_NAMES[inputs.fixed_form]}")
-    return document
-
-
-def item_ids(document: Mapping[str, Any]) -> list[str]:
-    """The items on a stored form document."""
-    return [entry["item_id"] for entry in document["slots"].values()]
+    fixed = inputs.fixed_form
+    return FormDocument(
+        tuple(sections),
+        slots,
+        assembly,
+        form_index=fixed,
+        form_name=None if fixed is None else f"Form {FORM_NAMES[fixed]}",
+    )

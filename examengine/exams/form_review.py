@@ -16,7 +16,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, String, select
 from sqlmodel import Field, Session, SQLModel, col
@@ -25,9 +24,10 @@ from examengine.accounts.models import User
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.clock import utcnow
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, caches_of
 from examengine.errors import Conflict, InvalidInput
 from examengine.exams import service as exams
+from examengine.exams.form_document import FormDocument
 from examengine.exams.form_inputs import FORM_NAMES, FormInputs, assemble_form, fixed_form_seed, form_document
 from examengine.exams.form_keys import slot_key
 from examengine.exams.models import ExamStatus
@@ -117,9 +117,8 @@ class FormsReport:
         return tuple(form.name for form in self.forms if not form.reviewed)
 
 
-def _fingerprint(document: dict[str, Any]) -> str:
-    shape = {"sections": document["sections"], "slots": document["slots"]}
-    return hashlib.sha256(json.dumps(shape, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+def _fingerprint(document: FormDocument) -> str:
+    return hashlib.sha256(json.dumps(document.shape(), sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _summary(slots: list[FormSlot]) -> FormSummary:
@@ -148,16 +147,17 @@ def _reviews(session: Session, exam_id: str, version: int) -> dict[int, tuple[Fi
 def _form(session: Session, view: exams.ExamVersionView, pools: list[exams.RulePool], index: int) -> FixedForm:
     inputs = FormInputs(view.definition, pools, fixed_form=index)
     seed = fixed_form_seed(view.exam_id, view.version, index)
-    document = form_document(session=session, inputs=inputs, form=assemble_form(inputs, seed), seed=seed)
+    form = assemble_form(inputs, seed, caches_of(session))
+    document = form_document(session=session, inputs=inputs, form=form, seed=seed)
     all_slots: list[FormSlot] = []
     sections = []
-    for section in document["sections"]:
+    for section in document.sections:
         slots = []
-        for number in section["slots"]:
-            entry = document["slots"][str(number)]
-            row = session.get(ItemVersion, (entry["item_id"], entry["version"]))
+        for number in section.slots:
+            entry = document.slots[number]
+            row = session.get(ItemVersion, (entry.item_id, entry.version))
             assert row is not None  # pinned and approved versions are never deleted
-            key = slot_key(session, entry["item_id"], entry["version"], entry["option_orders"])
+            key = slot_key(session, entry.item_id, entry.version, entry.option_orders)
             slots.append(
                 FormSlot(
                     number,
@@ -170,7 +170,7 @@ def _form(session: Session, view: exams.ExamVersionView, pools: list[exams.RuleP
                     key,
                 )
             )
-        sections.append((str(section["title"]), tuple(slots)))
+        sections.append((section.title, tuple(slots)))
         all_slots += slots
     return FixedForm(index, FORM_NAMES[index], _fingerprint(document), tuple(sections), _summary(all_slots), None)
 

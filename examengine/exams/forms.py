@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
+from examengine.caches import CacheKind, ProcessCaches
 from examengine.exams.assembly_model import Blueprint, DrawRule, ItemRef, Pool, PoolItem, SectionPlan, SectionPool
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.service import PoolItemRow, RulePool
@@ -14,24 +14,27 @@ def _pool_item(row: PoolItemRow) -> PoolItem:
     return PoolItem(row.item_id, row.version, row.domain, row.tags, row.enemy_groups, row.points, row.difficulty)
 
 
-_CONVERTED: dict[tuple[int, int], tuple[ExamDefinition, Sequence[RulePool], Blueprint, Pool]] = {}
-_CONVERTED_LIMIT = 64
-_CONVERTING = threading.Lock()
+CONVERTED: CacheKind[tuple[int, int], tuple[ExamDefinition, Sequence[RulePool], Blueprint, Pool]] = CacheKind(
+    "assembly inputs", 64
+)
 
 
-def blueprint_and_pool(definition: ExamDefinition, pools: Sequence[RulePool]) -> tuple[Blueprint, Pool]:
+def blueprint_and_pool(
+    definition: ExamDefinition, pools: Sequence[RulePool], caches: ProcessCaches | None = None
+) -> tuple[Blueprint, Pool]:
     """What the assembler takes. A published version's definition and pinned pools are the same objects on every
-    start (both are kept per process), so their conversion is kept too: a start must not rebuild a pool of
-    100,000 items. The entry holds both objects, so an id is never mistaken for another's."""
+    start (both are kept in the process caches), so their conversion is kept there too when `caches` is given: a
+    start must not rebuild a pool of 100,000 items. The entry holds both objects, so an id is never mistaken for
+    another's."""
+    if caches is None:
+        return _convert(definition, pools)
+    converted = caches.of(CONVERTED)
     key = (id(definition), id(pools))
-    found = _CONVERTED.get(key)
+    found = converted.get(key)
     if found is not None and found[0] is definition and found[1] is pools:
         return found[2], found[3]
     blueprint, pool = _convert(definition, pools)
-    with _CONVERTING:  # starts run in several threads
-        if len(_CONVERTED) >= _CONVERTED_LIMIT:
-            _CONVERTED.pop(next(iter(_CONVERTED)))
-        _CONVERTED[key] = (definition, pools, blueprint, pool)
+    converted.put(key, (definition, pools, blueprint, pool))
     return blueprint, pool
 
 

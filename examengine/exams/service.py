@@ -17,7 +17,9 @@ from sqlmodel import Session, col
 
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
+from examengine.caches import CacheKind
 from examengine.clock import utcnow
+from examengine.db import caches_of
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams.definition import DrawRule, ExamDefinition
 from examengine.exams.models import Exam, ExamPoolEntry, ExamStatus, ExamVersion
@@ -77,33 +79,34 @@ def _definition_json(definition: ExamDefinition) -> dict[str, Any]:
     return definition.model_dump(mode="json")
 
 
-_PUBLISHED_DEFINITIONS: dict[tuple[str, int, datetime | None], ExamDefinition] = {}
-_PUBLISHED_DEFINITIONS_LIMIT = 2_000
+PUBLISHED_DEFINITIONS: CacheKind[tuple[str, int, datetime | None], ExamDefinition] = CacheKind(
+    "published definitions", 2_000
+)
 
 
-def _definition(row: ExamVersion) -> ExamDefinition:
+def _definition(session: Session, row: ExamVersion) -> ExamDefinition:
     """The version's definition. A version past draft never changes (and the model is frozen), so it is parsed
     once per process: starts, submits and scoring each read it. The key holds the publishing time, so that a
     publication rolled back (and the draft edited afterwards) never finds what was cached for it."""
     if row.status == ExamStatus.DRAFT:
         return ExamDefinition.model_validate(row.definition)
     key = (row.exam_id, row.version, row.published_at)
-    found = _PUBLISHED_DEFINITIONS.get(key)
+    cache = caches_of(session).of(PUBLISHED_DEFINITIONS)
+    found = cache.get(key)
     if found is None:
         found = ExamDefinition.model_validate(row.definition)
-        if len(_PUBLISHED_DEFINITIONS) < _PUBLISHED_DEFINITIONS_LIMIT:
-            _PUBLISHED_DEFINITIONS[key] = found
+        cache.put(key, found)
     return found
 
 
-def _view(exam: Exam, row: ExamVersion) -> ExamVersionView:
+def _view(session: Session, exam: Exam, row: ExamVersion) -> ExamVersionView:
     return ExamVersionView(
         exam.id,
         exam.code,
         row.version,
         ExamStatus(row.status),
         row.title,
-        _definition(row),
+        _definition(session, row),
         row.created_at,
         row.published_at,
     )
@@ -127,7 +130,7 @@ def create_exam(*, session: Session, definition: ExamDefinition, actor_id: str |
     )
     session.add(row)
     session.flush()
-    return _view(exam, row)
+    return _view(session, exam, row)
 
 
 def _exam(session: Session, exam_id: str) -> Exam:
@@ -171,12 +174,12 @@ def new_version(*, session: Session, exam_id: str, definition: ExamDefinition, a
     session.add(row)
     session.flush()
     session.refresh(exam)
-    return _view(exam, row)
+    return _view(session, exam, row)
 
 
 def get_version(*, session: Session, exam_id: str, version: int | None = None) -> ExamVersionView:
     exam = _exam(session, exam_id)
-    return _view(exam, _version(session, exam_id, version or exam.latest_version))
+    return _view(session, exam, _version(session, exam_id, version or exam.latest_version))
 
 
 # Built once: the facts that say whether a version's definition is already parsed in this process.
@@ -190,7 +193,7 @@ def definition_of(*, session: Session, exam_id: str, version: int) -> ExamDefini
     instead of the version row with its whole definition (every start and submit asks)."""
     state = session.connection().execute(VERSION_STATE, {"b_exam_id": exam_id, "b_version": version}).first()
     if state is not None and state.status != ExamStatus.DRAFT:
-        found = _PUBLISHED_DEFINITIONS.get((exam_id, version, state.published_at))
+        found = caches_of(session).of(PUBLISHED_DEFINITIONS).get((exam_id, version, state.published_at))
         if found is not None:
             return found
     return get_version(session=session, exam_id=exam_id, version=version).definition
@@ -206,7 +209,7 @@ def latest_published(*, session: Session, exam_id: str) -> ExamVersionView:
     ).first()
     if row is None:
         raise Conflict(f"Exam {exam.code} has no published version yet: publish it first.", code="exam_not_published")
-    return _view(exam, row)
+    return _view(session, exam, row)
 
 
 def list_exams(*, session: Session) -> list[ExamVersionView]:
@@ -218,7 +221,7 @@ def list_exams(*, session: Session) -> list[ExamVersionView]:
         )
         .order_by(col(Exam.code))
     ).all()
-    return [_view(exam, row) for exam, row in rows]
+    return [_view(session, exam, row) for exam, row in rows]
 
 
 def _pool_row(row: ItemVersion) -> PoolItemRow:
@@ -275,18 +278,19 @@ def build_pools(*, session: Session, definition: ExamDefinition) -> list[RulePoo
     return pools
 
 
-_PINNED: dict[tuple[str, int], list[RulePool]] = {}
+PINNED_POOLS: CacheKind[tuple[str, int], list[RulePool]] = CacheKind("pinned pools", 64)
 _PINNED_LOADING = threading.Lock()
 
 
 def pinned_pools(*, session: Session, exam_id: str, version: int) -> list[RulePool]:
     """The pools a published version pinned, as assembly needs them. A published version never changes, so the
     pools are kept per process: the start of an attempt does not reload the bank."""
-    cached = _PINNED.get((exam_id, version))
+    cache = caches_of(session).of(PINNED_POOLS)
+    cached = cache.get((exam_id, version))
     if cached is not None:
         return cached
     with _PINNED_LOADING:  # one load at a time: a burst of starts must not each read a large pool at once
-        cached = _PINNED.get((exam_id, version))
+        cached = cache.get((exam_id, version))
         if cached is not None:
             return cached
         return _load_pinned_pools(session, exam_id, version)
@@ -343,7 +347,7 @@ def _load_pinned_pools(session: Session, exam_id: str, version: int) -> list[Rul
                     s_index, r_index, rule_plan.describe(), rule_plan.count, tuple(by_rule.get((s_index, r_index), ()))
                 )
             )
-    _PINNED[(exam_id, version)] = pools
+    caches_of(session).of(PINNED_POOLS).put((exam_id, version), pools)
     return pools
 
 
@@ -402,4 +406,4 @@ def publish(*, session: Session, exam_id: str, actor_id: str | None, now: dateti
     record(session=session, kind=AuditKind.EXAM_PUBLISHED, actor_id=actor_id, subject=f"exam:{exam_id}/{row.version}")
     session.flush()
     session.refresh(row)
-    return _view(exam, row)
+    return _view(session, exam, row)

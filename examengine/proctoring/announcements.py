@@ -11,12 +11,13 @@ from sqlmodel import Session, col
 from examengine.clock import utcnow
 from examengine.delivery import attempts
 from examengine.delivery.acting import proctored_attempt
+from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput
 from examengine.proctoring.access import watched_sitting
 
-KIND = "announcement"
+KIND = AttemptEventType.ANNOUNCEMENT
 MAX_LENGTH = 1000
 OPEN = (AttemptStatus.WAITING, AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
 

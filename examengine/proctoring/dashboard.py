@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, func, literal_column, null, select
+from sqlalchemy import JSON, String, and_, bindparam, case, func, literal_column, null, select, type_coerce
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlmodel import Session, col
 
@@ -120,7 +120,9 @@ LEDGER_COLUMNS: tuple[Any, ...] = (
     *LEDGER_FACTS,
     col(Attempt.last_seen_at),
     # Only timed sections need the form, and of it only the sections (each holds its allowance).
-    case((col(Attempt.open_section).is_not(None), col(Attempt.form)["sections"]), else_=null()).label("sections"),
+    case(
+        (col(Attempt.open_section).is_not(None), type_coerce(col(Attempt.form), JSON)["sections"]), else_=null()
+    ).label("sections"),
 )
 
 

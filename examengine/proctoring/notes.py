@@ -9,6 +9,7 @@ from sqlmodel import Session
 from examengine.clock import utcnow
 from examengine.delivery import attempts
 from examengine.delivery.acting import proctored_attempt
+from examengine.delivery.events import AttemptEventType
 from examengine.errors import InvalidInput
 
 INCIDENT_CATEGORIES = ("identity", "conduct", "technical", "other")
@@ -34,6 +35,13 @@ def add_note(
         raise InvalidInput(f"An incident is one of {', '.join(INCIDENT_CATEGORIES)}.", code="invalid_category")
     now = now or utcnow()
     detail = {"text": text, **({"category": category} if category else {})}
-    attempts.record(session, attempt_id, "incident" if category else "note", actor_id=actor_id, at=now, detail=detail)
+    attempts.record(
+        session,
+        attempt_id,
+        AttemptEventType.INCIDENT if category else AttemptEventType.NOTE,
+        actor_id=actor_id,
+        at=now,
+        detail=detail,
+    )
     session.flush()
     return attempts.view(session, attempt, now)

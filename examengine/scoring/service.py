@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,7 +64,8 @@ def _blank(response: Any) -> bool:
     return response is None or response == [] or (isinstance(response, str) and not response.strip())
 
 
-def _finished_attempt(session: Session, attempt_id: str, include_terminated: bool) -> Attempt:
+def _finished_attempt(session: Session, attempt_id: str) -> Attempt:
+    """The attempt, if it is to be scored: submitted or expired, not terminated."""
     attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
     if attempt is None:
         raise NotFound("No such attempt.", code="attempt_not_found")
@@ -72,7 +74,7 @@ def _finished_attempt(session: Session, attempt_id: str, include_terminated: boo
             "The attempt is still open; it is scored once it is submitted or its time is up.",
             code="attempt_not_finished",
         )
-    if attempt.status == AttemptStatus.TERMINATED and not include_terminated:
+    if attempt.status == AttemptStatus.TERMINATED:
         raise Conflict(
             "The attempt was terminated by the proctor; it is scored only when an admin decides to.",
             code="attempt_terminated",
@@ -169,7 +171,7 @@ def totals(attempt: Attempt, slots: Sequence[SlotScore], definition: ExamDefinit
         "status": ResultStatus.PENDING_MARKING if overall["pending"] else ResultStatus.SCORED,
         "raw_score": overall["raw_score"],
         "max_score": overall["max_score"],
-        "subscores": subscores(slots, [section["title"] for section in attempt.form["sections"]]),
+        "subscores": subscores(slots, [section.title for section in attempt.form.sections]),
         "percent": None,
         "scaled_score": None,
         "passed": None,
@@ -196,28 +198,17 @@ def definition_of(session: Session, attempt: Attempt) -> ExamDefinition:
     return exams.definition_of(session=session, exam_id=attempt.exam_id, version=attempt.exam_version)
 
 
-def score_attempt(
-    *, session: Session, attempt_id: str, now: datetime, include_terminated: bool = False
-) -> AttemptResult:
-    """Score a submitted or expired attempt (a terminated one only with `include_terminated`) against its pinned
-    item versions (and the exam version's rescoring decisions) and store the result; scoring again returns the
-    stored result unchanged. Human-scored slots stay pending and the result is `pending_marking` until they are
-    marked. Raises NotFound for an unknown attempt, Conflict (attempt_not_finished, attempt_terminated) for one
-    that is not to be scored."""
-    rows = slot_score_rows(session=session, attempt_id=attempt_id, include_terminated=include_terminated)
-    if isinstance(rows, AttemptResult):
-        return rows
-    return store_scores(
-        session=session, attempt_id=attempt_id, rows=rows, now=now, include_terminated=include_terminated
-    )
+@dataclass(frozen=True)
+class SlotScoreRows:
+    """An attempt scored but not stored yet: its slot score rows, as `store_scores` inserts them."""
+
+    rows: list[dict[str, Any]]
 
 
-def slot_score_rows(
-    *, session: Session, attempt_id: str, include_terminated: bool = False
-) -> list[dict[str, Any]] | AttemptResult:
+def slot_score_rows(*, session: Session, attempt_id: str) -> SlotScoreRows | AttemptResult:
     """The first, read-only half of scoring (the item scoring itself, the CPU-bound part): the stored result if
     there is one, otherwise the attempt's slot score rows."""
-    attempt = _finished_attempt(session, attempt_id, include_terminated)
+    attempt = _finished_attempt(session, attempt_id)
     stored = session.get(AttemptResult, attempt_id)
     if stored is not None:
         return stored
@@ -228,14 +219,14 @@ def slot_score_rows(
     )
     domains = _domains(session, slots)
     decisions = latest_decisions(session, attempt.exam_id, attempt.exam_version)
-    return [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
+    return SlotScoreRows(
+        [slot_values(session, s, domains.get((s.item_id, s.item_version)), decisions.get(s.item_id)) for s in slots]
+    )
 
 
-def store_scores(
-    *, session: Session, attempt_id: str, rows: list[dict[str, Any]], now: datetime, include_terminated: bool = False
-) -> AttemptResult:
+def store_scores(*, session: Session, attempt_id: str, rows: list[dict[str, Any]], now: datetime) -> AttemptResult:
     """The second half: store the slot rows and the result unless another process did first (whose then stand)."""
-    attempt = _finished_attempt(session, attempt_id, include_terminated)
+    attempt = _finished_attempt(session, attempt_id)
     if rows:
         # executemany of one cached statement: a multi-row VALUES would be compiled afresh for every attempt
         session.execute(
@@ -256,12 +247,17 @@ def store_scores(
 
 
 async def score_submitted(db: Database, *, attempt_id: str, now: datetime) -> AttemptResult:
-    """Score an attempt just submitted, with the item scoring in a read unit of work, so that the one writer of a
-    group commit (examengine/group_commit.py) only stores the rows and does not score while saves wait."""
-    rows = await db.read(slot_score_rows, attempt_id=attempt_id)
-    if isinstance(rows, AttemptResult):
-        return rows
-    return await db.run(store_scores, attempt_id=attempt_id, rows=rows, now=now)
+    """Score a submitted or expired attempt against its pinned item versions (and the exam version's rescoring
+    decisions) and store the result; scoring again returns the stored result unchanged. Human-scored slots stay
+    pending and the result is `pending_marking` until they are marked. Raises NotFound for an unknown attempt,
+    Conflict (attempt_not_finished, attempt_terminated) for one that is not to be scored.
+
+    The item scoring runs in a read unit of work, so that the one writer of a group commit
+    (examengine/group_commit.py) only stores the rows and does not score while saves wait."""
+    scored = await db.read(slot_score_rows, attempt_id=attempt_id)
+    if isinstance(scored, AttemptResult):
+        return scored
+    return await db.run(store_scores, attempt_id=attempt_id, rows=scored.rows, now=now)
 
 
 def unscored_attempts(*, session: Session, now: datetime, limit: int) -> list[str]:
@@ -289,9 +285,9 @@ def score_finished(db: Database, *, now: datetime, limit: int = 200) -> int:
     scored = 0
     for attempt_id in db.call(unscored_attempts, now=now, limit=limit, write=False):
         try:
-            rows = db.call(slot_score_rows, attempt_id=attempt_id, write=False)
-            if not isinstance(rows, AttemptResult):
-                db.call(store_scores, attempt_id=attempt_id, rows=rows, now=now)
+            found = db.call(slot_score_rows, attempt_id=attempt_id, write=False)
+            if not isinstance(found, AttemptResult):
+                db.call(store_scores, attempt_id=attempt_id, rows=found.rows, now=now)
         except DomainError as error:
             log.warning("attempt %s not scored: %s", attempt_id, error.message)
             continue

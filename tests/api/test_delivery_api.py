@@ -17,6 +17,7 @@ from examengine.context import Services
 from examengine.db import Database
 from examengine.delivery import attempts as attempt_service
 from examengine.delivery.models import Attempt
+from examengine.exams.form_document import FormDocument
 from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items, open_sitting
 from tests.shown import as_shown
 
@@ -244,8 +245,8 @@ def test_the_form_is_reproducible_from_its_seed(
     assert isinstance(plan, StartPlan) and isinstance(plan.form, FormInputs) and stored is not None
     rebuilt = assemble_form(plan.form, stored.seed)  # carl has sat nothing: the inputs cara's form was built from
     slots = [(s.item_id, s.version) for section in rebuilt.sections for s in section.slots]
-    assert slots == [(v["item_id"], v["version"]) for v in stored.form["slots"].values()]
-    assert json.dumps(stored.form["slots"])  # JSON-serialisable as stored
+    assert slots == [(v.item_id, v.version) for v in stored.form.slots.values()]
+    assert json.dumps(stored.form.to_json()["slots"])  # JSON-serialisable as stored
 
 
 def test_fixed_forms_rotate_are_identical_per_form_and_a_retake_gets_another(
@@ -274,16 +275,17 @@ def test_fixed_forms_rotate_are_identical_per_form_and_a_retake_gets_another(
         },
     ).json()["sitting_id"]
 
-    def form_of(who: str) -> dict[str, Any]:
+    def form_of(who: str) -> FormDocument:
         attempt_id = app_client.post(f"/api/v1/sittings/{sitting_id}/attempts", headers=headers[who]).json()[
             "attempt_id"
         ]
-        return services.db.call(lambda *, session: session.get(Attempt, attempt_id).form, write=False)
+        form: FormDocument = services.db.call(lambda *, session: session.get(Attempt, attempt_id).form, write=False)
+        return form
 
     cara, carl, nina = form_of("cara"), form_of("carl"), form_of("nina")
-    assert (cara["form_name"], carl["form_name"], nina["form_name"]) == ("Form A", "Form B", "Form A")
-    assert cara["slots"] == nina["slots"]  # one fixed form: the same items, order and option orders
-    assert (cara["form_index"], carl["form_index"]) == (0, 1)
+    assert (cara.form_name, carl.form_name, nina.form_name) == ("Form A", "Form B", "Form A")
+    assert cara.slots == nina.slots  # one fixed form: the same items, order and option orders
+    assert (cara.form_index, carl.form_index) == (0, 1)
 
 
 def test_a_retake_on_fixed_forms_gets_a_form_not_sat_before(
@@ -320,7 +322,7 @@ def test_a_retake_on_fixed_forms_gets_a_form_not_sat_before(
             "attempt_id"
         ]
         form = services.db.call(lambda *, session: session.get(Attempt, attempt_id).form, write=False)
-        return attempt_id, form["form_name"]
+        return attempt_id, str(form.form_name)
 
     first, first_form = start_form("cara")
     assert first_form == "Form A"

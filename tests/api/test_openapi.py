@@ -13,8 +13,15 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from examengine.api.meta import healthz
+from examengine.api.spec import OpenApi
+from examengine.app import create_app
+from examengine.settings import Settings
 from tests.conftest import TEST_PASSWORD
 
 
@@ -78,3 +85,16 @@ def test_the_api_keeps_to_its_document(app_client: TestClient, admin_token: str)
     documented = app_client.get("/api/openapi.json").json()["paths"]
     operations = sum(len(methods) for methods in documented.values())
     assert len(checked) == operations - len(EXCLUDED) >= 4, checked
+
+
+def test_each_app_documents_its_own_routes_on_a_spec_of_its_own(settings: Settings) -> None:
+    first, second = create_app(settings), create_app(settings)
+    assert first.state.openapi.document == second.state.openapi.document
+    assert first.state.openapi.document is not second.state.openapi.document
+    alone = OpenApi([Route("/only", healthz, methods=["GET"]), Route("/page", health_page)]).document
+    assert list(alone["paths"]) == ["/only"] and alone["paths"]["/only"]["get"]["tags"] == ["meta"]
+    assert "/healthz" in first.state.openapi.document["paths"]
+
+
+async def health_page(request: Request) -> Response:
+    return Response("not an API operation")

@@ -19,6 +19,7 @@ from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.errors import Conflict, DomainError, InvalidInput
 from examengine.ids import token_digest
 from examengine.proctoring import dashboard
+from tests.conftest import save_answer
 from tests.scoring.conftest import Program, program  # noqa: F401 - the fixture
 from tests.shown import as_shown
 
@@ -66,11 +67,15 @@ class Sitting:
         return as_shown(self.program.services.db, self.attempt_id, slot, authored)
 
     def outcome(self, fn: Callable[..., Any], /, **kwargs: Any) -> str:
-        try:
-            self.call(fn, **kwargs)
-        except DomainError as error:
-            return error.code
-        return "ok"
+        return outcome_of(lambda: self.call(fn, **kwargs))
+
+
+def outcome_of(action: Callable[[], Any]) -> str:
+    try:
+        action()
+    except DomainError as error:
+        return error.code
+    return "ok"
 
 
 @pytest.fixture
@@ -94,7 +99,9 @@ def operations(s: Sitting, who: str) -> dict[str, Callable[[], str]]:
     seq = iter(range(100, 200))
     return {
         "item page": lambda: s.outcome(device.claim, **common),
-        "save": lambda: s.outcome(answers.save, **common, slot=1, response=s.shown(1, "A"), seq=next(seq)),
+        "save": lambda: outcome_of(
+            lambda: save_answer(s.program.services.db, **common, slot=1, response=s.shown(1, "A"), seq=next(seq))
+        ),
         "flag": lambda: s.outcome(answers.set_flag, **common, slot=1, flagged=True),
         "browser event": lambda: s.outcome(
             answers.report_event, **common, kind="focus_lost", client_time=None, detail={}

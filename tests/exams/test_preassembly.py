@@ -16,6 +16,7 @@ from examengine import cli, migrate
 from examengine.delivery import exposure, preassembly, prepared_forms
 from examengine.delivery import start as start_module
 from examengine.exams import service as exams_service
+from examengine.exams.form_document import FormDocument
 from examengine.exams.form_inputs import FormInputs, assemble_form
 from examengine.exams.models import Sitting
 from examengine.scoring import retake
@@ -23,8 +24,8 @@ from tests.conftest import TEST_ARGON2
 from tests.exams.conftest import CAP, DRAWN, Loft
 
 
-def ids_on(form: dict[str, Any]) -> list[str]:
-    return [entry["item_id"] for entry in form["slots"].values()]
+def ids_on(form: FormDocument) -> list[str]:
+    return form.item_ids
 
 
 @pytest.mark.parametrize(
@@ -70,8 +71,8 @@ def test_start_takes_the_prepared_form_without_assembling(loft: Loft, monkeypatc
     first = loft.candidates[0]
     attempt = loft.attempt(loft.start(sitting_id, first))
     assert attempt.seed == prepared[first.id].seed
-    assert attempt.form["slots"] == prepared[first.id].form["slots"]
-    assert attempt.form["assembly"]["prepared_at"]
+    assert attempt.form.slots == prepared[first.id].form.slots
+    assert (attempt.form.assembly or {})["prepared_at"]
     assert loft.started_prepared(attempt.id)
     assert first.id not in loft.prepared(sitting_id)
     assert loft.counters(sitting_id) == counted == loft.recount(sitting_id)  # counted once, when prepared
@@ -158,7 +159,7 @@ def test_warming_loads_the_pools_of_due_sittings_so_a_start_that_assembles_reads
         loaded.append((exam_id, version))
         return real_load(session, exam_id, version)
 
-    monkeypatch.setattr(exams_service, "_PINNED", {})
+    loft.services.caches.clear()
     monkeypatch.setattr(exams_service, "_load_pinned_pools", counting_load)
     now = datetime.now(UTC)
     assert loft.call(preassembly.warm_pools, now=now, lead=timedelta(minutes=60), write=False) == 1
@@ -226,14 +227,14 @@ def test_fixed_forms_are_prepared_in_rotation_and_a_retake_gets_another(loft: Lo
     sitting_id = loft.sitting(exam_id, who=loft.candidates[:4])
     loft.prepare()
     prepared = sorted(loft.prepared(sitting_id).values(), key=lambda p: p.user_id)
-    assert [p.form["form_name"] for p in prepared] == ["Form A", "Form B", "Form A", "Form B"]
+    assert [p.form.form_name for p in prepared] == ["Form A", "Form B", "Form A", "Form B"]
     assert ids_on(prepared[0].form) == ids_on(prepared[2].form) != ids_on(prepared[1].form)
     cand = next(c for c in loft.candidates if c.id == prepared[0].user_id)
     first = loft.attempt(loft.start(sitting_id, cand))
-    assert first.form["form_name"] == "Form A" and loft.started_prepared(first.id)
+    assert first.form.form_name == "Form A" and loft.started_prepared(first.id)
     loft.submit(first.id, cand)
     retake = loft.attempt(loft.start(sitting_id, cand))
-    assert retake.form["form_name"] == "Form B" and not loft.started_prepared(retake.id)
+    assert retake.form.form_name == "Form B" and not loft.started_prepared(retake.id)
 
 
 def test_the_command_prepares_a_sitting_now(

@@ -19,7 +19,7 @@ from examengine.delivery import answers, attempts
 from examengine.delivery.models import Attempt
 from examengine.proctoring.dashboard import CandidateRow, sitting_rows
 from tests.api.test_sections_api import sitting, start  # noqa: F401 - the fixture
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, save_answer
 from tests.shown import as_shown
 from tests.web.browsing import log_in
 
@@ -44,8 +44,8 @@ def cara_active(app_client: TestClient, services: Services, sitting: dict[str, A
     attempt_id = start(app_client, sitting)["attempt_id"]
     began = started_at(services, attempt_id)
     cara = sitting["users"]["cara"].id
-    services.db.call(
-        answers.save,
+    save_answer(
+        services.db,
         attempt_id=attempt_id,
         user_id=cara,
         slot=1,
@@ -111,8 +111,8 @@ def test_boundaries_of_connection_and_time_left(
 def test_a_save_counts_as_activity_and_a_pause_stops_the_clock(services: Services, cara_active: dict[str, Any]) -> None:
     began, attempt_id = cara_active["began"], cara_active["attempt_id"]
     cara = cara_active["users"]["cara"].id
-    services.db.call(
-        answers.save,
+    save_answer(
+        services.db,
         attempt_id=attempt_id,
         user_id=cara,
         slot=2,

@@ -21,12 +21,12 @@ from examengine.accounts.service import UserView
 from examengine.context import Services
 from examengine.delivery import answers, attempts, start
 from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.states import AttemptStatus
 from examengine.exams import service as exams
 from examengine.exams import sittings
 from examengine.scoring import retake
 from examengine.scoring.models import AttemptResult
-from examengine.scoring.service import score_attempt
-from tests.conftest import import_approved, run_async
+from tests.conftest import import_approved, run_async, save_answer, score_submitted
 from tests.shown import as_shown
 
 T = TypeVar("T")
@@ -133,7 +133,7 @@ class Program:
             slot = slot_of.get(self.items[name])
             if slot is not None:
                 shown = as_shown(self.services.db, attempt_id, slot, value)
-                self.call(answers.save, attempt_id=attempt_id, user_id=user.id, slot=slot, response=shown, seq=1)
+                save_answer(self.services.db, attempt_id=attempt_id, user_id=user.id, slot=slot, response=shown, seq=1)
         return attempt_id
 
     def take(self, sitting_id: str, user: UserView, responses: dict[str, Any], *, score: bool = True) -> str:
@@ -144,17 +144,31 @@ class Program:
             self.score(attempt_id)
         return attempt_id
 
-    def score(self, attempt_id: str, **kwargs: Any) -> AttemptResult:
-        return self.call(score_attempt, attempt_id=attempt_id, now=datetime.now(UTC), **kwargs)
+    def score(self, attempt_id: str) -> AttemptResult:
+        return score_submitted(self.services.db, attempt_id=attempt_id)
+
+    def score_despite_termination(self, attempt_id: str) -> AttemptResult:
+        """A stored result for a terminated attempt, which scoring never makes (it refuses attempt_terminated): the
+        attempt is scored as if submitted, then terminated again, for tests that a result stays held even so."""
+        self.set_status(attempt_id, AttemptStatus.SUBMITTED)
+        result = self.score(attempt_id)
+        self.set_status(attempt_id, AttemptStatus.TERMINATED)
+        return result
 
     def slot_of(self, attempt_id: str, name: str) -> int:
         return next(s.slot for s in self.call(_slots, attempt_id=attempt_id) if s.item_id == self.items[name])
 
     def set_times(self, attempt_id: str, **times: datetime) -> None:
-        def move(*, session: Session) -> None:
-            session.execute(update(Attempt).where(Attempt.id == attempt_id).values(**times))  # type: ignore[arg-type]
+        self._set(attempt_id, **times)
 
-        self.call(move)
+    def set_status(self, attempt_id: str, status: AttemptStatus) -> None:
+        self._set(attempt_id, status=status)
+
+    def _set(self, attempt_id: str, **values: Any) -> None:
+        def change(*, session: Session) -> None:
+            session.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))  # type: ignore[arg-type]
+
+        self.call(change)
 
 
 def _slots(*, session: Session, attempt_id: str) -> list[AttemptSlot]:

@@ -218,7 +218,7 @@ def test_a_terminated_attempt_never_shows_a_result_and_says_it_is_held(program: 
     _, sitting_id = program.exam(essay=False)
     attempt_id = program.begin(sitting_id, program.candidates[0], PERFECT)
     program.call(attempts.terminate, attempt_id=attempt_id, actor_id=program.admin.id, reason="phone")
-    program.score(attempt_id, include_terminated=True)  # scored (immediate release), yet held
+    program.score_despite_termination(attempt_id)  # a result stored (immediate release), yet held
     later = datetime.now(UTC) + timedelta(days=1)
     held = seen(program, attempt_id, later)
     assert isinstance(held, ResultWithheld) and held.reason == Withheld.TERMINATION_PENDING

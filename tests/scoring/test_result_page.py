@@ -82,7 +82,7 @@ def test_before_release_the_page_says_what_happens_next_and_shows_no_score(
     ]
     terminated = program.begin(held, program.candidates[2], PERFECT)
     program.call(attempts.terminate, attempt_id=terminated, actor_id=program.admin.id, reason="phone")
-    program.score(terminated, include_terminated=True)
+    program.score_despite_termination(terminated)
     cases.append((terminated, "held until an administrator decides", "Your exam was ended by the proctor"))
     for who, (attempt_id, next_step, heading) in enumerate(cases):
         client = signed_in(app_client, who)

@@ -14,7 +14,8 @@ from examengine.delivery import attempts
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.marking.slot_scores import mark_slot
 from examengine.scoring.models import AttemptResult, ResultStatus, SlotScore
-from examengine.scoring.service import score_attempt, score_finished
+from examengine.scoring.service import score_finished
+from tests.conftest import score_submitted
 from tests.scoring.conftest import PERFECT, Program
 
 
@@ -153,7 +154,7 @@ def test_scoring_again_returns_the_same_result_without_new_rows(program: Program
     assert program.call(_count, table=AttemptResult) == 1
 
 
-def test_open_and_terminated_attempts_are_not_scored_unless_asked(program: Program) -> None:
+def test_open_and_terminated_attempts_are_not_scored(program: Program) -> None:
     _, sitting_id = program.exam(essay=False)
     running = program.begin(sitting_id, program.candidates[0], PERFECT)
     with pytest.raises(Conflict) as still_open:
@@ -163,7 +164,6 @@ def test_open_and_terminated_attempts_are_not_scored_unless_asked(program: Progr
     with pytest.raises(Conflict) as terminated:
         program.score(running)
     assert terminated.value.code == "attempt_terminated"
-    assert program.score(running, include_terminated=True).raw_score == 6.0
     with pytest.raises(NotFound):
         program.score("0" * 32)
 
@@ -184,4 +184,4 @@ def test_the_sweep_scores_finished_attempts_once(program: Program) -> None:
         return set(session.scalars(select(AttemptResult.attempt_id)))  # type: ignore[call-overload]
 
     assert program.call(result_ids) == {submitted, running}
-    assert program.call(score_attempt, attempt_id=running, now=now).raw_score == 1.0
+    assert score_submitted(program.services.db, attempt_id=running, now=now).raw_score == 1.0

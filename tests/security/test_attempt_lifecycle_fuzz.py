@@ -23,16 +23,16 @@ from starlette.testclient import TestClient
 
 from examengine.context import Services
 from examengine.delivery import answers, attempts
-from examengine.delivery.models import Attempt, AttemptSlot
+from examengine.delivery.events import AttemptEventType
+from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.start import start_attempt
 from examengine.delivery.states import FINAL, AttemptStatus, can_move
 from examengine.errors import Conflict, DomainError
 from examengine.exams.sittings import EnrollmentRequest, create_sitting
 from examengine.scoring import retake
 from examengine.scoring.models import AttemptResult
-from examengine.scoring.service import score_attempt
 from tests.api.test_exams_api import approved_bank, bearer, blueprint, native_items
-from tests.conftest import run_async
+from tests.conftest import run_async, save_answer, score_submitted
 from tests.shown import as_shown
 
 SLOTS = 4
@@ -53,6 +53,15 @@ def published_exam(client: TestClient, make_user: Callable[..., Any]) -> tuple[s
     exam_id = client.post("/api/v1/exams", json=body, headers=headers["admin"]).json()["exam_id"]
     assert client.post(f"/api/v1/exams/{exam_id}/publish", headers=headers["admin"]).status_code == 200
     return exam_id, admin.id
+
+
+def tried(action: Callable[[], Any]) -> DomainError | None:
+    """The refusal of one action, if it was refused."""
+    try:
+        action()
+    except DomainError as error:
+        return error
+    return None
 
 
 def test_attempt_life_cycle_under_random_operations(
@@ -91,19 +100,15 @@ def test_attempt_life_cycle_under_random_operations(
 
         def attempt(self, fn: Callable[..., Any], **kwargs: Any) -> DomainError | None:
             """Run one service call; a refusal is a legitimate outcome, the invariants judge the state after it."""
-            try:
-                db.call(fn, **kwargs)
-            except DomainError as error:
-                return error
-            return None
+            return tried(lambda: db.call(fn, **kwargs))
 
         @rule(slot=slots, seq=seqs)
         def save(self, slot: int, seq: int) -> None:
             value = "AB"[next(self.answers) % 2]  # authored; the candidate sends the attempt's own identifier
             before = self.stored_status()
             try:
-                saved = db.call(
-                    answers.save,
+                saved = save_answer(
+                    db,
                     attempt_id=self.attempt_id,
                     user_id=self.user_id,
                     slot=slot,
@@ -172,7 +177,7 @@ def test_attempt_life_cycle_under_random_operations(
         @rule(times=st.integers(min_value=1, max_value=3))
         def score(self, times: int) -> None:
             for _ in range(times):
-                refused = self.attempt(score_attempt, attempt_id=self.attempt_id, now=self.now)
+                refused = tried(lambda: score_submitted(db, attempt_id=self.attempt_id, now=self.now))
                 if self.stored_status() in (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED):
                     assert refused is None
             results = db.call(
@@ -190,6 +195,18 @@ def test_attempt_life_cycle_under_random_operations(
             current = self.stored_status()
             assert current == self.status or can_move(self.status, current), f"{self.status} -> {current}"
             self.status = current
+
+        @invariant()
+        def every_event_is_of_a_known_type(self) -> None:
+            kinds = db.call(
+                lambda *, session: set(
+                    session.scalars(
+                        select(col(AttemptEvent.type)).where(col(AttemptEvent.attempt_id) == self.attempt_id).distinct()
+                    )
+                ),
+                write=False,
+            )
+            assert kinds <= set(AttemptEventType), kinds - set(AttemptEventType)
 
         @invariant()
         def acknowledged_answers_are_kept(self) -> None:

@@ -18,6 +18,7 @@ from examengine.audit.models import AuditRecord
 from examengine.context import Services
 from examengine.delivery.models import Attempt
 from examengine.exams import form_review
+from examengine.exams.form_document import FormDocument
 from tests.web.blueprint_pages import admin_with_bank
 from tests.web.browsing import csrf_from, post_form
 
@@ -71,17 +72,15 @@ def test_forms_are_the_ones_delivery_gives(admin: dict[str, Any], services: Serv
         started = client.post(f"/api/v1/sittings/{sitting}/attempts", headers=headers[who])
         assert started.status_code == 201, started.text
 
-    def forms(*, session: Session) -> list[dict[str, Any]]:
+    def forms(*, session: Session) -> list[FormDocument]:
         return list(session.scalars(select(col(Attempt.form)).order_by(col(Attempt.created_at))))
 
     delivered = services.db.call(forms)
     for document in delivered:
-        reviewed = report.forms[document["form_index"]]
+        reviewed = report.forms[document.form_index or 0]
         slots = [s for _, section in reviewed.sections for s in section]
-        assert [(e["item_id"], e["version"]) for e in document["slots"].values()] == [
-            (s.item_id, s.version) for s in slots
-        ]
-    assert {d["form_index"] for d in delivered} == {0, 1}
+        assert [(e.item_id, e.version) for e in document.slots.values()] == [(s.item_id, s.version) for s in slots]
+    assert {d.form_index for d in delivered} == {0, 1}
     a, b = report.forms
     assert a.summary.items == b.summary.items == 3 and a.summary.domains == {"D1": 2, "D2": 1}
     assert a.summary.points == 3 and a.summary.mean_difficulty is None
@@ -89,9 +88,9 @@ def test_forms_are_the_ones_delivery_gives(admin: dict[str, Any], services: Serv
     items_b = {s.item_id for _, section in b.sections for s in section}
     assert report.overlap == {(0, 1): len(items_a & items_b)} and len(items_a & items_b) >= 1  # D2 has one item
     for document in delivered:
-        reviewed = report.forms[document["form_index"]]
+        reviewed = report.forms[document.form_index or 0]
         for slot in (s for _, section in reviewed.sections for s in section):
-            orders = document["slots"][str(slot.number)]["option_orders"]
+            orders = document.slots[slot.number].option_orders
             shown = next(iter(orders.values())) if orders else ["A", "B"]
             # the keyed option "yes" (A) where this form's candidates see it
             assert slot.key == (f"yes (option {shown.index('A') + 1} of 2)",), (slot, orders)

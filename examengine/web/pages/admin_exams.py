@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts import service as accounts
 from examengine.accounts.models import User
+from examengine.db import caches_of
 from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
 from examengine.exams import assembly, form_review, sittings, versions
 from examengine.exams import service as exams
@@ -104,7 +105,7 @@ async def exam_detail(request: Request, *, notice: str | None = None, status_cod
         shortfalls = exams.shortfalls(view.definition, pools)
         preview: list[tuple[str, list[str]]] = []
         if not shortfalls:
-            blueprint, pool = blueprint_and_pool(view.definition, pools)
+            blueprint, pool = blueprint_and_pool(view.definition, pools, caches_of(session))
             seed = (
                 fixed_form_seed(exam_id, view.version, 0)
                 if view.definition.assembly == "fixed"
