@@ -1,6 +1,6 @@
 """The item bank benchmark (issue 3): import throughput and filtered search latency over a large bank.
 
-    python -m examengine.bench.itembank [--items 10000] [--bank 100000] [--database-url URL] [--json]
+    python -m bench itembank [--items 10000] [--bank 100000] [--database-url URL] [--json]
 
 1. Import: `--items` generated native items (single_choice, multiple_response, numeric, short_text, true_false;
    domains D1..D8, tags, enemy groups, ~300-character stems) as one native JSON document in memory; parsing
@@ -664,7 +664,7 @@ def table(report: dict[str, Any]) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m examengine.bench.itembank", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench itembank", description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=10_000, help="items in the timed import (default 10,000)")
     parser.add_argument("--bank", type=int, default=100_000, help="item versions to search over (default 100,000)")
     parser.add_argument("--searches", type=int, default=200, help="timed searches (default 200)")

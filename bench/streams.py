@@ -27,13 +27,13 @@ from typing import Any
 import aiohttp
 from sqlmodel import Session
 
+from bench.driver import MIB, Driver
+from bench.itembank import latency_summary
+from bench.phases import Sitter
+from bench.servers import tree_cpu_seconds
 from examengine.accounts import service as accounts
 from examengine.accounts.credentials import issue
 from examengine.accounts.models import CredentialKind
-from examengine.bench.driver import MIB, Driver
-from examengine.bench.itembank import latency_summary
-from examengine.bench.phases import Sitter
-from examengine.bench.servers import tree_cpu_seconds
 from examengine.db import Database
 
 STREAMS_OPENING_PER_S = 200

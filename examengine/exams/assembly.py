@@ -1,5 +1,5 @@
 """Form assembly: one candidate's form from a blueprint and its pinned pool, a pure function of a stored seed.
-Its latency against bank size: `python -m examengine.bench.assembly`."""
+Its latency against bank size: `python -m bench assembly`."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from examengine.bench import itembank
+from bench import itembank
 from itembank import service
 
 
