@@ -20,7 +20,7 @@ from examengine.delivery.answers import pinned_content
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.exams import assembly
 from examengine.exams import service as exams
-from examengine.exams.assembly_model import AssembledForm, AssemblyContext
+from examengine.exams.assembly.model import AssembledForm, AssemblyContext
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.forms import blueprint_and_pool
 from itembank.rendering import shuffled_order

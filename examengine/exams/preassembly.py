@@ -27,7 +27,7 @@ from examengine.delivery.models import Attempt
 from examengine.errors import Conflict, NotFound
 from examengine.exams import exposure
 from examengine.exams import service as exams
-from examengine.exams.assembly_model import AssemblyError
+from examengine.exams.assembly.model import AssemblyError
 from examengine.exams.form_inputs import (
     FormInputs,
     assemble_form,
