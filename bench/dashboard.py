@@ -40,7 +40,7 @@ from starlette.testclient import TestClient
 
 from bench import servers
 from bench.driver import Driver, Recorder, open_loop
-from bench.itembank import latency_summary
+from bench.figures import latency_summary
 from bench.seed import TOKEN_LIFETIME, seed
 from examengine import migrate
 from examengine.accounts import credentials

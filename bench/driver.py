@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.itembank import latency_summary
+from bench.figures import latency_summary
 from bench.servers import Server, tree_cpu_seconds
 
 MIB = 1024 * 1024

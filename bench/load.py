@@ -220,6 +220,46 @@ def _phase_figures(recorders: dict[str, Recorder]) -> dict[str, Any]:
     return {key: recorder.summary() for key, recorder in recorders.items() if recorder.count}
 
 
+def _set_up(db: Database, settings: Settings, args: argparse.Namespace) -> tuple[Seeded, dict[str, Any]]:
+    """The bank, exam, sitting and candidates through the services, and every form prepared unless told not to."""
+    _log(f"set-up: {args.candidates:,} candidates, a bank of {args.bank:,} items on {db.engine.dialect.name}")
+    began = time.monotonic()
+    seeded = seed(
+        db,
+        Passwords(settings.argon2),
+        candidates=args.candidates,
+        bank=args.bank,
+        time_limit_minutes=240,
+        stored_responses=args.stored_responses,
+    )
+    prepared_seconds = None
+    if args.prepared_forms == "yes":
+        _log("set-up: preparing every candidate's form (the scheduled job's work before the window opens)")
+        prepared_began = time.monotonic()
+        preassembly.prepare_due(db, now=utcnow(), lead_minutes=settings.preassemble_minutes or 60)
+        prepared_seconds = round(time.monotonic() - prepared_began, 1)
+    setup = {
+        "seconds": round(time.monotonic() - began, 1),
+        "prepared_forms_seconds": prepared_seconds,
+        "run_id": seeded.run_id,
+        "bank_items": seeded.bank_items,
+        "form_items": seeded.form_items,
+        "stored_responses": seeded.stored_responses,
+    }
+    return seeded, setup
+
+
+def _machine(args: argparse.Namespace, db: Database) -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": args.load_average,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "database": db.engine.dialect.name,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     with ExitStack() as stack:
         url = args.database_url
@@ -230,30 +270,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         db = Database(url)
         stack.callback(db.dispose)
         migrate.upgrade(db.engine)
-        _log(f"set-up: {args.candidates:,} candidates, a bank of {args.bank:,} items on {db.engine.dialect.name}")
-        began = time.monotonic()
-        seeded = seed(
-            db,
-            Passwords(settings.argon2),
-            candidates=args.candidates,
-            bank=args.bank,
-            time_limit_minutes=240,
-            stored_responses=args.stored_responses,
-        )
-        prepared_seconds = None
-        if args.prepared_forms == "yes":
-            _log("set-up: preparing every candidate's form (the scheduled job's work before the window opens)")
-            prepared_began = time.monotonic()
-            preassembly.prepare_due(db, now=utcnow(), lead_minutes=settings.preassemble_minutes or 60)
-            prepared_seconds = round(time.monotonic() - prepared_began, 1)
-        setup = {
-            "seconds": round(time.monotonic() - began, 1),
-            "prepared_forms_seconds": prepared_seconds,
-            "run_id": seeded.run_id,
-            "bank_items": seeded.bank_items,
-            "form_items": seeded.form_items,
-            "stored_responses": seeded.stored_responses,
-        }
+        seeded, setup = _set_up(db, settings, args)
         env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": args.scheduler}
         engine = servers.start("engine", "examengine.asgi:app", env, workers=args.workers)
         try:
@@ -279,14 +296,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             base.stop()
     figures: dict[str, Any] = {
         "config": {key: value for key, value in vars(args).items() if key not in ("database_url", "handler")},
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_average_at_start": args.load_average,
-            "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version,
-            "database": db.engine.dialect.name,
-            "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
+        "machine": _machine(args, db),
         "setup": setup,
         "phases": _phase_figures(recorders),
         "capacity": capacity,

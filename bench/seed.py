@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col
 
-from bench.itembank import DOMAINS, Vocabulary, native_document, native_item
+from bench.items import DOMAINS, Vocabulary, native_document, native_item
 from examengine.accounts import credentials
 from examengine.accounts import service as accounts
 from examengine.accounts.models import CredentialKind

@@ -28,7 +28,7 @@ import anyio
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from bench.itembank import latency_summary
+from bench.figures import latency_summary
 from bench.seed import exam_definition, seed
 from examengine import migrate
 from examengine.clock import utcnow

@@ -25,7 +25,6 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/exams/service.py": 405,
     "examengine/web/pages/candidate.py": 408,
     "itembank/service.py": 874,
-    "bench/itembank.py": 697,
     "examengine/analysis/flags.py::item_flags": 71,
     "examengine/app.py::create_app": 61,
     "examengine/cli.py::build_parser": 66,
@@ -37,9 +36,6 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/web/pages/proctor.py::timeline": 72,
     "itembank/service.py::import_items": 67,
     "itembank/service.py::list_items": 94,
-    "bench/itembank.py::_set_statuses": 63,
-    "bench/load.py::run": 90,
-    "bench/streams.py::live_streams": 69,
 }
 
 
