@@ -29,7 +29,6 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/app.py::create_app": 61,
     "examengine/cli.py::build_parser": 66,
     "examengine/delivery/start.py::_create": 72,
-    "examengine/exams/sittings.py::create_sitting": 63,
     "examengine/scoring/admin_results.py::exam_results": 65,
     "examengine/scoring/marks.py::submit_mark": 79,
     "examengine/scoring/rescoring.py::apply_rescore": 64,
