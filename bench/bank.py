@@ -20,7 +20,7 @@ from bench.items import COMMON_TAGS, Vocabulary, native_document, native_item
 from examengine.accounts import service as accounts
 from examengine.clock import utcnow
 from examengine.db import Database
-from itembank import service
+from itembank import authoring, importing
 from itembank.models import ALLOWED_TRANSITIONS, VERSION_TABLE, ItemStatus, ItemTransition, ItemVersion
 
 IMPORT_TARGET_ITEMS_PER_S = 1_000
@@ -78,7 +78,7 @@ def _add_versions(
             made = 0
             for item_id, item, count in chunk:
                 for _ in range(count):
-                    view = service.create_version(
+                    view = authoring.create_version(
                         session=session,
                         item_id=item_id,
                         changes=_version_changes(rng, item),
@@ -179,14 +179,14 @@ def _depth(step: dict[str, Any]) -> int:
 
 def _import_batch(
     db: Database, items: Sequence[dict[str, Any]], actor: str
-) -> tuple[float, float, list[service.ImportedRef]]:
+) -> tuple[float, float, list[importing.ImportedRef]]:
     data = native_document(items)
     started = time.perf_counter()
-    result = service.read_upload("bench.json", data, "native")
+    result = importing.read_upload("bench.json", data, "native")
     parsed = time.perf_counter()
     if result.errors:
-        raise RuntimeError(f"the generated items do not import: {service.problem_dict(result.errors[0])}")
-    report = db.call(service.import_items, result=result, actor_id=actor)
+        raise RuntimeError(f"the generated items do not import: {importing.problem_dict(result.errors[0])}")
+    report = db.call(importing.import_items, result=result, actor_id=actor)
     stored = time.perf_counter()
     return parsed - started, stored - parsed, list(report.imported)
 
@@ -229,7 +229,7 @@ def grow_bank(
     vocab: Vocabulary,
     bank: Bank,
     target_versions: int,
-    first_batch: tuple[list[dict[str, Any]], list[service.ImportedRef]],
+    first_batch: tuple[list[dict[str, Any]], list[importing.ImportedRef]],
 ) -> dict[str, Any]:
     started = time.perf_counter()
     existing = int(

@@ -39,7 +39,7 @@ from bench.figures import latency_summary, progress
 from bench.items import COMMON_TAGS, DOMAINS, RARE_TAGS, Vocabulary
 from examengine import migrate
 from examengine.db import Database
-from itembank import service
+from itembank import search
 from itembank.models import ItemStatus
 
 SEARCH_TARGET_P95_MS = 50.0
@@ -108,7 +108,7 @@ def _captured_sql(db: Database) -> Iterator[list[tuple[str, Any]]]:
 def explain(db: Database, filters: dict[str, Any]) -> list[str]:
     """The plan of the SELECT list_items runs for these filters."""
     with _captured_sql(db) as captured:
-        db.call(service.list_items, write=False, **filters)
+        db.call(search.list_items, write=False, **filters)
     statement, parameters = captured[-1]
     prefix = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
     with db.engine.connect() as connection:
@@ -122,7 +122,7 @@ def bench_search(db: Database, rng: random.Random, vocab: Vocabulary, bank: Bank
     plan = [SHAPES[i % len(SHAPES)] for i in range(count)]
     rng.shuffle(plan)
     for shape in rng.sample(SHAPES, min(WARMUP_SEARCHES, len(SHAPES))):
-        db.call(service.list_items, write=False, **_filters(rng, vocab, bank, shape))
+        db.call(search.list_items, write=False, **_filters(rng, vocab, bank, shape))
     samples: dict[str, list[float]] = defaultdict(list)
     rows: dict[str, list[int]] = defaultdict(list)
     examples: dict[str, dict[str, Any]] = {}
@@ -133,13 +133,13 @@ def bench_search(db: Database, rng: random.Random, vocab: Vocabulary, bank: Bank
             # walk to a page 2..6 deep (not timed), then time the request that carries the cursor
             cursor = None
             for _ in range(rng.randint(1, 5)):
-                cursor = db.call(service.list_items, write=False, cursor=cursor, **filters).next_cursor
+                cursor = db.call(search.list_items, write=False, cursor=cursor, **filters).next_cursor
                 if cursor is None:
                     break
             filters = {**filters, "cursor": cursor}
         examples.setdefault(shape, filters)
         began = time.perf_counter()
-        page = db.call(service.list_items, write=False, **filters)
+        page = db.call(search.list_items, write=False, **filters)
         samples[shape].append((time.perf_counter() - began) * 1000)
         rows[shape].append(len(page.items))
         if n % 50 == 0:

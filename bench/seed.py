@@ -26,7 +26,7 @@ from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.exams import service as exams
 from examengine.exams import sittings
-from itembank import service as items
+from itembank import importing
 from itembank.models import ItemStatus, ItemTransition, ItemVersion
 
 PASSWORD = "examengine-bench-password"
@@ -65,7 +65,7 @@ def _ensure_user(*, session: Session, email: str, roles: list[str]) -> str:
     return found or accounts.create_user(session=session, email=email, name=email.split("@")[0], roles=roles).id
 
 
-def _approve(*, session: Session, refs: list[items.ImportedRef], author: str, reviewer: str) -> None:
+def _approve(*, session: Session, refs: list[importing.ImportedRef], author: str, reviewer: str) -> None:
     """What the review workflow writes (draft → review → approved, each step recorded), in bulk: calling
     `transition` 200,000 times would make set-up take minutes."""
     ids = [ref.item_id for ref in refs]
@@ -107,12 +107,12 @@ def seed_bank(db: Database, *, run_id: str, size: int, author: str, reviewer: st
                 item["metadata"]["domain"] = DOMAINS[number % len(DOMAINS)]
                 item["metadata"]["enemy_groups"] = []
             batch.append(item)
-        result = items.read_upload("bench.json", native_document(batch), "native")
+        result = importing.read_upload("bench.json", native_document(batch), "native")
         if result.errors:
-            raise RuntimeError(f"the generated items do not import: {items.problem_dict(result.errors[0])}")
+            raise RuntimeError(f"the generated items do not import: {importing.problem_dict(result.errors[0])}")
 
         def store(*, session: Session, result: Any = result) -> None:
-            report = items.import_items(session=session, result=result, actor_id=author)
+            report = importing.import_items(session=session, result=result, actor_id=author)
             _approve(session=session, refs=list(report.imported), author=author, reviewer=reviewer)
 
         db.call(store)

@@ -127,7 +127,7 @@ def _analyze(_services: Services, args: argparse.Namespace) -> None:
 
 
 def _items_import(services: Services, args: argparse.Namespace) -> None:
-    from itembank import service as items
+    from itembank import importing
     from itembank.formats.common import ImportResult
 
     migrate.ensure_migrated(services.db.engine)
@@ -137,10 +137,10 @@ def _items_import(services: Services, args: argparse.Namespace) -> None:
             data = Path(path).read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror}") from None
-        merged.extend(items.read_upload(path, data, args.format))
-    mode = items.ImportMode.VALID_ONLY if args.valid_only else items.ImportMode.ALL_OR_NOTHING
+        merged.extend(importing.read_upload(path, data, args.format))
+    mode = importing.ImportMode.VALID_ONLY if args.valid_only else importing.ImportMode.ALL_OR_NOTHING
     try:
-        report = services.db.call(items.import_items, result=merged, mode=mode)
+        report = services.db.call(importing.import_items, result=merged, mode=mode)
     except InvalidInput as error:
         for problem in error.details.get("errors", []):
             where = problem["file"] + (f":{problem['line']}" if problem.get("line") else "")
@@ -157,10 +157,10 @@ def _items_import(services: Services, args: argparse.Namespace) -> None:
 
 
 def _items_export(services: Services, args: argparse.Namespace) -> None:
-    from itembank import service as items
+    from itembank import exporting
 
     migrate.ensure_migrated(services.db.engine)
-    package = services.db.call(items.export_package, status=args.status, write=False)
+    package = services.db.call(exporting.export_package, status=args.status, write=False)
     with open(args.output, "wb") as out:
         out.write(package)
     print(f"Wrote {args.output} ({len(package):,} bytes).")

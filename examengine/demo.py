@@ -16,7 +16,7 @@ from examengine.clock import utcnow
 from examengine.exams import service as exams
 from examengine.exams import sittings
 from examengine.exams.models import Exam
-from itembank import service as items
+from itembank import importing, workflow
 from itembank.models import Item, ItemStatus
 
 DEMO_PASSWORD = "examengine-demo"
@@ -115,10 +115,10 @@ def _load_items(session: Session) -> int:
     author = service.find_user_id_by_email(session=session, email="author@example.org")
     admin = service.find_user_id_by_email(session=session, email="admin@example.org")
     assert author and admin
-    result = items.read_upload(DEMO_ITEMS.name, DEMO_ITEMS.read_bytes(), "native")
-    report = items.import_items(session=session, result=result, actor_id=author)
+    result = importing.read_upload(DEMO_ITEMS.name, DEMO_ITEMS.read_bytes(), "native")
+    report = importing.import_items(session=session, result=result, actor_id=author)
     for ref in report.imported:
-        items.transition(
+        workflow.transition(
             session=session,
             item_id=ref.item_id,
             version=1,
@@ -126,7 +126,7 @@ def _load_items(session: Session) -> int:
             actor_id=author,
             comment="ready for review",
         )
-        items.transition(
+        workflow.transition(
             session=session,
             item_id=ref.item_id,
             version=1,

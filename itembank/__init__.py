@@ -1,4 +1,8 @@
-"""The item bank's pure domain core: content model, scoring, import/export formats, candidate rendering.
+"""The item bank: the content model, scoring, import/export formats, candidate rendering and the stored items.
 
-Nothing here touches a database, HTTP or Starlette.
+Pure (no database, HTTP or Starlette): `content`, `scoring` with `qti/` (the response-processing interpreter),
+`formats/`, `rendering`, `presentation`, `cleaning` and `html/` (candidate form controls, whose markup is the Jinja
+macros in templates/items/). Over the database (the session as a keyword, never a commit; examengine's domain
+errors): `authoring` (items, versions, preview), `workflow` (the review transitions), `search` (the item list and
+its text index), `importing`, `exporting` and `media`.
 """

@@ -65,7 +65,7 @@ def item_code(number: int) -> str:
 
 # The search (list_items) reads only the latest version of each item, in item-number order: these partial indexes
 # hold just those rows. SQLite uses a partial index only when the query repeats its predicate word for word, so
-# queries use LATEST_SQLITE / LATEST_POSTGRESQL (see itembank.service._latest) and nothing else.
+# queries use LATEST_SQLITE / LATEST_POSTGRESQL (see itembank.search._latest) and nothing else.
 LATEST_SQLITE = "is_latest = 1"
 LATEST_POSTGRESQL = "is_latest"
 

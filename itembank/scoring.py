@@ -2,7 +2,7 @@
 
 `score(content, responses)` is a pure function. Response processing is either a standard QTI template
 (match_correct, map_response, map_response_point and the CC2 variants) or a custom rule tree, evaluated by
-the safe interpreter in `qti_expressions`. Human-scored items come back pending (score None) unless the
+the safe interpreter in `itembank.qti.expressions`. Human-scored items come back pending (score None) unless the
 human's outcomes are passed in `external_outcomes`.
 """
 
@@ -14,8 +14,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 from itembank.content import ItemContent, OutcomeDeclaration, ResponseDeclaration, RPNode
-from itembank.qti_expressions import Context, evaluate
-from itembank.qti_values import (
+from itembank.qti.expressions import Context, evaluate
+from itembank.qti.values import (
     Container,
     JsonValue,
     RawResponse,
@@ -228,7 +228,7 @@ def score(
     responses: MappingABC[str, RawResponse],
     external_outcomes: MappingABC[str, float | str] | None = None,
 ) -> ScoreResult:
-    """Score one attempt. `responses` maps response identifiers to raw values (see qti_values.response_value).
+    """Score one attempt. `responses` maps response identifiers to raw values (see qti.values.response_value).
 
     `external_outcomes` are outcome values set by a human marker or an external machine; they win over
     whatever response processing computes for those outcomes.

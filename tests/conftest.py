@@ -169,13 +169,13 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
 
 def import_approved(services: Services, specs: list[dict[str, object]], *, author: str, admin: str) -> dict[str, str]:
     """Import items in the project's JSON format and approve version 1 of each; returns spec id -> item id."""
-    from itembank import service as bank
+    from itembank import importing, workflow
     from itembank.models import ItemStatus
 
-    upload = bank.read_upload("bank.json", json.dumps({"items": specs}).encode())
-    report = services.db.call(bank.import_items, result=upload, actor_id=author)
+    upload = importing.read_upload("bank.json", json.dumps({"items": specs}).encode())
+    report = services.db.call(importing.import_items, result=upload, actor_id=author)
     items = {str(spec["id"]): ref.item_id for spec, ref in zip(specs, report.imported, strict=True)}
     for item_id in items.values():
         for to, actor in ((ItemStatus.REVIEW, author), (ItemStatus.APPROVED, admin)):
-            services.db.call(bank.transition, item_id=item_id, version=1, to=to, actor_id=actor)
+            services.db.call(workflow.transition, item_id=item_id, version=1, to=to, actor_id=actor)
     return items

@@ -131,7 +131,7 @@ def test_items_import_export_and_demo_bank(fresh_env: str, capsys: pytest.Captur
     assert "Imported 2 items: ITM-000003, ITM-000004" in capsys.readouterr().out
     assert cli.main(["demo"]) == 0  # the bank is not empty: the demo items are not added on top
     database = Database(fresh_env)
-    from itembank.service import list_items
+    from itembank.search import list_items
 
     assert len(database.call(list_items, write=False).items) == 4
     database.dispose()

@@ -25,6 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"exams"}),
     frozenset({"delivery"}),
     frozenset({"scoring"}),
+    frozenset({"marking"}),
     frozenset({"certificates"}),
     frozenset({"proctoring", "analysis", "standards"}),
     frozenset({"context"}),  # the services every request and job shares

@@ -24,17 +24,14 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/delivery/attempts.py": 520,
     "examengine/exams/service.py": 405,
     "examengine/web/pages/candidate.py": 408,
-    "itembank/service.py": 874,
     "examengine/analysis/flags.py::item_flags": 71,
     "examengine/app.py::create_app": 61,
     "examengine/cli.py::build_parser": 66,
     "examengine/delivery/start.py::_create": 72,
     "examengine/scoring/admin_results.py::exam_results": 65,
-    "examengine/scoring/marks.py::submit_mark": 79,
+    "examengine/marking/marks.py::submit_mark": 79,
     "examengine/scoring/rescoring.py::apply_rescore": 64,
     "examengine/web/pages/proctor.py::timeline": 72,
-    "itembank/service.py::import_items": 67,
-    "itembank/service.py::list_items": 94,
 }
 
 

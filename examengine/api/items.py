@@ -30,12 +30,12 @@ from examengine.api.spec import json_response, operation
 from examengine.errors import InvalidInput, MalformedInput, TooLarge
 from examengine.web.auth import current_user, services
 from examengine.web.params import item_version
-from itembank import service
+from itembank import authoring, exporting, importing, search, workflow
 from itembank.models import ItemStatus
 from itembank.safety import MAX_UPLOAD_BYTES
 
 
-def version_summary(view: service.VersionView) -> VersionSummaryOut:
+def version_summary(view: authoring.VersionView) -> VersionSummaryOut:
     return VersionSummaryOut(
         item_id=view.item_id,
         code=view.code,
@@ -59,10 +59,10 @@ def version_summary(view: service.VersionView) -> VersionSummaryOut:
 
 
 def _problems(problems: tuple[object, ...] | list[object]) -> list[ImportProblemOut]:
-    return [ImportProblemOut(**service.problem_dict(p)) for p in problems]  # type: ignore[arg-type]
+    return [ImportProblemOut(**importing.problem_dict(p)) for p in problems]  # type: ignore[arg-type]
 
 
-async def read_import_upload(request: Request) -> tuple[str, bytes, str | None, service.ImportMode]:
+async def read_import_upload(request: Request) -> tuple[str, bytes, str | None, importing.ImportMode]:
     """The file, format and mode of an import request (multipart), refusing what cannot be read."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise MalformedInput("Send the file as multipart/form-data with a `file` field.", code="multipart_required")
@@ -76,11 +76,11 @@ async def read_import_upload(request: Request) -> tuple[str, bytes, str | None, 
         filename = upload.filename or "upload"
     if len(data) > MAX_UPLOAD_BYTES:
         raise TooLarge(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB; split it.")
-    if mode not in {m.value for m in service.ImportMode}:
+    if mode not in {m.value for m in importing.ImportMode}:
         raise InvalidInput("mode must be all_or_nothing or valid_only.", code="invalid_mode")
     if fmt is not None and not isinstance(fmt, str):
         raise InvalidInput("format must be text.", code="unknown_format")
-    return filename, data, (fmt or None), service.ImportMode(mode)
+    return filename, data, (fmt or None), importing.ImportMode(mode)
 
 
 @operation(tags=["items"], responses={201: ImportOut}, errors=(404,), form=ImportForm)
@@ -88,8 +88,8 @@ async def import_items(request: Request) -> Response:
     """Import items from a file in the native format, QTI (XML or package), GIFT, Aiken or CSV."""
     ctx = services(request)
     filename, data, fmt, mode = await read_import_upload(request)
-    result = await anyio.to_thread.run_sync(service.read_upload, filename, data, fmt)
-    report = await ctx.db.run(service.import_items, result=result, mode=mode, actor_id=current_user(request).user_id)
+    result = await anyio.to_thread.run_sync(importing.read_upload, filename, data, fmt)
+    report = await ctx.db.run(importing.import_items, result=result, mode=mode, actor_id=current_user(request).user_id)
     body = ImportOut(
         imported=[ImportedOut(item_id=r.item_id, version=r.version, code=r.code) for r in report.imported],
         errors=_problems(report.errors),
@@ -102,7 +102,7 @@ async def import_items(request: Request) -> Response:
 async def list_items(request: Request, query: ItemQuery) -> Response:
     """Items with their latest version, filtered by status, domain, tag and text."""
     page = await services(request).db.read(
-        service.list_items,
+        search.list_items,
         status=query.status,
         domain=query.domain,
         tag=query.tag,
@@ -129,7 +129,7 @@ async def list_items(request: Request, query: ItemQuery) -> Response:
 @operation(tags=["items"], responses={200: ItemOut}, errors=(404,))
 async def get_item(request: Request) -> Response:
     """An item with all its versions and its review history."""
-    detail = await services(request).db.read(service.get_item, item_id=request.path_params["item_id"])
+    detail = await services(request).db.read(authoring.get_item, item_id=request.path_params["item_id"])
     history = [
         TransitionOut(
             version=h.version,
@@ -157,7 +157,7 @@ async def get_item(request: Request) -> Response:
 async def get_version(request: Request) -> Response:
     """One version with its full content, key included (authors only)."""
     view = await services(request).db.read(
-        service.get_version, item_id=request.path_params["item_id"], version=item_version(request)
+        authoring.get_version, item_id=request.path_params["item_id"], version=item_version(request)
     )
     from itembank.content import content_to_json
 
@@ -169,7 +169,7 @@ async def create_version(request: Request, body: VersionChanges) -> Response:
     """A new draft version from the latest one with the given fields changed."""
     changes = body.model_dump(exclude_unset=True)
     view = await services(request).db.run(
-        service.create_version,
+        authoring.create_version,
         item_id=request.path_params["item_id"],
         changes=changes,
         actor_id=current_user(request).user_id,
@@ -181,7 +181,7 @@ async def create_version(request: Request, body: VersionChanges) -> Response:
 async def transition(request: Request, body: TransitionIn) -> Response:
     """Move a version through the review workflow (an author cannot approve their own version)."""
     view = await services(request).db.run(
-        service.transition,
+        workflow.transition,
         separation_of_duties=services(request).settings.separation_of_duties,
         item_id=request.path_params["item_id"],
         version=item_version(request),
@@ -199,9 +199,9 @@ async def score(request: Request, body: ScoreIn) -> Response:
     item_id, version = request.path_params["item_id"], item_version(request)
     responses = body.responses
     if responses is None:
-        view = await ctx.db.read(service.get_version, item_id=item_id, version=version)
-        responses = {service.single_response_identifier(view.content): body.response}
-    result = await ctx.db.read(service.score_preview, item_id=item_id, version=version, responses=responses)
+        view = await ctx.db.read(authoring.get_version, item_id=item_id, version=version)
+        responses = {authoring.single_response_identifier(view.content): body.response}
+    result = await ctx.db.read(authoring.score_preview, item_id=item_id, version=version, responses=responses)
     return json_response(
         ScoreOut(score=result.score, max_score=result.max_score, outcomes=dict(result.outcomes), pending=result.pending)
     )
@@ -210,7 +210,7 @@ async def score(request: Request, body: ScoreIn) -> Response:
 @operation(tags=["items"], query=ExportQuery, responses={200: None}, errors=(404,))
 async def export(request: Request, query: ExportQuery) -> Response:
     """An IMS content package (QTI 3.0) of the latest versions, optionally by status; it imports back unchanged."""
-    package = await services(request).db.read(service.export_package, status=query.status)
+    package = await services(request).db.read(exporting.export_package, status=query.status)
     return Response(
         package,
         media_type="application/zip",

@@ -24,8 +24,10 @@ from examengine.api.marking_schemas import (
 )
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
-from examengine.scoring import marking_queue, marks, rescoring, retake_exceptions
-from examengine.scoring.marking_view import MarkingTask, marking_task
+from examengine.marking import marks
+from examengine.marking import queue as marking_queue
+from examengine.marking.view import MarkingTask, marking_task
+from examengine.scoring import rescoring, retake_exceptions
 from examengine.scoring.models import RescoreKind, RetakeExceptionKind
 from examengine.web.auth import current_user, services
 from examengine.web.params import attempt_slot

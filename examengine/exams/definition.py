@@ -94,7 +94,7 @@ class RetakePolicy(_Closed):
 
 
 class Marking(_Closed):
-    """How human-scored answers are marked (see scoring.double_marking for the rule)."""
+    """How human-scored answers are marked (see examengine.marking.rule for the rule)."""
 
     double: bool = False
     max_difference: float = Field(default=1, ge=0, le=1000)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from examengine.delivery.answers import pinned_content
 from itembank.content import Interaction, ItemContent
-from itembank.html_markup import plain_text
+from itembank.html.markup import plain_text
 
 
 def _choice_words(interaction: Interaction, keyed: Sequence[str], order: Sequence[str] | None) -> str:

@@ -17,9 +17,9 @@ from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.errors import NotFound
 from examengine.scoring.models import MarkingClaim, SlotMark
+from itembank.media import get_media
 from itembank.media_types import SERVED_TYPES
 from itembank.models import ItemVersion, Media
-from itembank.service import get_media
 
 _BANK_ROLES = frozenset({Role.AUTHOR, Role.ADMIN})
 

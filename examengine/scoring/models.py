@@ -88,7 +88,7 @@ class MarkingStage(IntEnum):
 
 class SlotMark(SQLModel, table=True):
     """One marker's mark of a pending slot at one stage; the slot's score follows from its marks (see
-    scoring.double_marking). A marker marks a slot at most once, whatever the stage."""
+    examengine.marking.rule). A marker marks a slot at most once, whatever the stage."""
 
     __tablename__ = "slot_mark"
     __table_args__ = (

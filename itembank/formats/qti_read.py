@@ -8,7 +8,6 @@ from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
-from itembank import qti_custom
 from itembank.content import (
     AreaMapping,
     ItemContent,
@@ -23,8 +22,9 @@ from itembank.content import (
 )
 from itembank.formats.qti_body import BodyReader, modal_feedback
 from itembank.formats.qti_xml import bool_attr, child, children, float_attr, values_of
-from itembank.qti_expressions import supported_expressions
-from itembank.qti_values import ScoringError, parse_single
+from itembank.qti import custom
+from itembank.qti.expressions import supported_expressions
+from itembank.qti.values import ScoringError, parse_single
 from itembank.scoring import template_name
 
 RULES = {
@@ -244,7 +244,7 @@ def unsupported_in_rules(rules: tuple[RPNode, ...]) -> list[str]:
         elif node.name == "customOperator":
             definition = node.attrs.get("definition") or node.attrs.get("class") or ""
             try:
-                qti_custom.apply(definition, [None])
+                custom.apply(definition, [None])
             except ScoringError:
                 missing[f"customOperator {definition!r}"] = None
     return [f"response processing uses {name}, which the scoring engine does not support" for name in missing]

@@ -22,7 +22,7 @@ from typing import Any
 from examengine.accounts.service import UserView
 from examengine.context import Services
 from examengine.exams import service as exams
-from itembank import service as bank
+from itembank import importing, workflow
 from itembank.models import ItemStatus
 from tests.scoring.conftest import Program
 
@@ -64,12 +64,12 @@ def build_program(services: Services, make_user: Callable[..., UserView], candid
     admin = make_user("admin@example.org", "admin")
     author = make_user("author@example.org", "author")
     people = [make_user(f"c{n + 1}@example.org", "candidate", name=f"Candidate {n + 1}") for n in range(candidates)]
-    upload = bank.read_upload("bank.json", json.dumps({"items": ANALYSIS_BANK}).encode())
-    report = services.db.call(bank.import_items, result=upload, actor_id=author.id)
+    upload = importing.read_upload("bank.json", json.dumps({"items": ANALYSIS_BANK}).encode())
+    report = services.db.call(importing.import_items, result=upload, actor_id=author.id)
     items = {spec["id"]: ref.item_id for spec, ref in zip(ANALYSIS_BANK, report.imported, strict=True)}
     for item_id in items.values():
         for to, actor in ((ItemStatus.REVIEW, author), (ItemStatus.APPROVED, admin)):
-            services.db.call(bank.transition, item_id=item_id, version=1, to=to, actor_id=actor.id)
+            services.db.call(workflow.transition, item_id=item_id, version=1, to=to, actor_id=actor.id)
     return Program(services, admin, people, items)
 
 

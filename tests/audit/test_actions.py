@@ -15,8 +15,8 @@ from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditRecord
 from examengine.context import Services
 from examengine.delivery import answers, attempts
+from examengine.marking.slot_scores import mark_slot
 from examengine.proctoring import notes
-from examengine.scoring.marking import mark_slot
 from examengine.scoring.release import release_results
 from tests.audit.conftest import Program, check
 from tests.conftest import TEST_PASSWORD

@@ -18,7 +18,7 @@ from examengine.context import Services
 from examengine.db import Database
 from examengine.delivery.models import AttemptEvent
 from examengine.settings import Settings
-from itembank import service as bank
+from itembank import importing, workflow
 from itembank.models import ItemStatus
 from tests.audit.conftest import check
 from tests.conftest import ENGINES, TEST_ARGON2, fresh_database
@@ -43,12 +43,12 @@ def _program(services: Services) -> Program:
 
     admin, author = user("admin@example.org", "admin"), user("author@example.org", "author")
     candidates = [user(f"cand{n}@example.org", "candidate") for n in range(2)]
-    upload = bank.read_upload("bank.json", json.dumps({"items": BANK}).encode())
-    report = services.db.call(bank.import_items, result=upload, actor_id=author.id)
+    upload = importing.read_upload("bank.json", json.dumps({"items": BANK}).encode())
+    report = services.db.call(importing.import_items, result=upload, actor_id=author.id)
     items = {spec["id"]: ref.item_id for spec, ref in zip(BANK, report.imported, strict=True)}
     for item_id in items.values():
         for to, actor in ((ItemStatus.REVIEW, author), (ItemStatus.APPROVED, admin)):
-            services.db.call(bank.transition, item_id=item_id, version=1, to=to, actor_id=actor.id)
+            services.db.call(workflow.transition, item_id=item_id, version=1, to=to, actor_id=actor.id)
     return Program(services, admin, candidates, items)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bench import itembank
 from bench.items import Vocabulary, native_document, native_item
-from itembank import service
+from itembank import importing
 
 
 def test_benchmark_reports_import_and_search_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,6 +47,6 @@ def test_generated_items_are_deterministic_and_valid() -> None:
 
     items = generate()
     assert items == generate()
-    result = service.read_upload("bench.json", native_document(items), "native")
+    result = importing.read_upload("bench.json", native_document(items), "native")
     assert not result.errors and len(result.items) == 40
     assert {item["kind"] for item in items} >= {"single_choice", "multiple_response", "true_false"}

@@ -246,8 +246,10 @@ def test_an_answer_that_reaches_the_server_after_the_end_is_refused_and_said_so(
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(status).to_contain_text("Not saved: the exam had already ended when this answer reached the server")
-    page.wait_for_url(re.compile(r"/done$"), timeout=10_000)
+    expect(status).to_contain_text(
+        "Not saved: the exam had already ended when this answer reached the server", timeout=15_000
+    )
+    page.wait_for_url(re.compile(r"/done$"), timeout=30_000)
     assert str(slot) not in _attempt_as_candidate(live_server, "candidate3@example.org", attempt_id)["responses"]
 
 

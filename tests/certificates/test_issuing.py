@@ -12,7 +12,7 @@ from examengine.accounts.models import User
 from examengine.certificates import issuing
 from examengine.certificates.codes import ALPHABET, LENGTH
 from examengine.certificates.models import Certificate, CertificateStatus
-from examengine.scoring.marking import mark_slot
+from examengine.marking.slot_scores import mark_slot
 from examengine.scoring.release import release_results
 from tests.certificates.conftest import FAILING, issue, passed_attempt
 from tests.scoring.conftest import PERFECT, Program

@@ -14,8 +14,8 @@ from itembank.content import ItemContent
 from itembank.formats.native import item_from_dict
 from itembank.formats.qti import import_item_xml
 from itembank.html import render_item_html, responses_from_form
-from itembank.html_controls import Page
-from itembank.qti_values import RawResponse
+from itembank.html.controls import Page
+from itembank.qti.values import RawResponse
 from itembank.rendering import candidate_view, shuffled_order
 from itembank.scoring import max_score, score
 from tests.itembank import formdom
@@ -405,3 +405,19 @@ def test_an_essay_box_is_described_by_its_count_and_the_items_expected_length() 
     assert count.tag == "p" and "About 400 characters expected." in str(render_item_html(view))
     view["interactions"][0].pop("expected_length")
     assert "characters expected" not in str(render_item_html(view))
+
+
+@pytest.mark.parametrize("kind", sorted(NATIVE))
+def test_the_item_macros_escape_every_value_that_is_not_author_markup(kind: str) -> None:
+    """Names, values, typed answers and option texts reach templates/items/_interactions.html as plain strings:
+    its environment escapes them (autoescape on), so none can open an element, whatever the prefix or answer."""
+    hostile = '"><x y="1"></x><script>alert(1)</script>'
+    view = candidate_view(_native(kind))
+    responses: dict[str, RawResponse] = {i["response_identifier"]: [hostile] for i in view["interactions"]}
+    for disabled in (False, True):
+        markup = str(render_item_html(view, responses=responses, name_prefix=hostile, disabled=disabled))
+        tags = {node.tag for node in formdom.parse(markup).walk()}
+        assert not tags & {"x", "script"}, markup
+        assert "<script" not in markup and "<x " not in markup
+        names = {n.attrs.get("name") for n in formdom.controls(formdom.parse(markup))}
+        assert names == {f"{hostile}.{rid}" for rid in responses}

@@ -20,7 +20,7 @@ from examengine.exams.enrolment_csv import MAX_ROWS as ENROLMENT_ROWS
 from examengine.exams.enrolment_csv import parse_enrolment_csv
 from itembank.formats.common import MAX_ITEMS_PER_FILE
 from itembank.formats.ids import Identifiers
-from itembank.service import read_upload
+from itembank.importing import read_upload
 from tests.api.test_items_api import author, upload  # noqa: F401 - the fixture
 
 QTI_HEAD = '<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="deep" title="t"><itemBody>'

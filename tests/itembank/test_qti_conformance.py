@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from itembank.formats.qti import read_item_xml
-from itembank.qti_values import ScoringError
+from itembank.qti.values import ScoringError
 from itembank.scoring import score
 from tests.itembank.refdata import CITOLAB_SCORING, item_result_for, needs_refdata
 

@@ -17,7 +17,7 @@ from itembank.content import (
     ResponseProcessing,
     RPNode,
 )
-from itembank.qti_values import ScoringError
+from itembank.qti.values import ScoringError
 from itembank.scoring import score
 
 

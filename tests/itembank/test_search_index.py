@@ -23,7 +23,7 @@ from examengine import migrate
 from examengine.accounts import service as accounts
 from examengine.db import Database
 from examengine.errors import InvalidInput
-from itembank import service
+from itembank import authoring, importing, search
 from itembank.content import content_to_json
 from itembank.formats.native import item_from_dict
 from itembank.models import Item, ItemStatus, ItemVersion, ItemVersionTag, item_code
@@ -150,14 +150,14 @@ def _build_bank(db: Database) -> Bank:
     ids: list[str] = []
     for start in range(0, ITEMS, BATCH):
         document = json.dumps({"items": natives[start : start + BATCH]}).encode()
-        result = service.read_upload("bank.json", document, "native")
+        result = importing.read_upload("bank.json", document, "native")
         assert not result.errors
-        report = db.call(service.import_items, result=result, actor_id=authors[start // BATCH % 3])
+        report = db.call(importing.import_items, result=result, actor_id=authors[start // BATCH % 3])
         ids += [ref.item_id for ref in report.imported]
     latest = dict.fromkeys(ids, 1)
     for index in rng.sample(range(ITEMS), 400) + rng.sample(range(ITEMS), 60):
         view = db.call(
-            service.create_version,
+            authoring.create_version,
             item_id=ids[index],
             changes=_changes(rng, natives[index]),
             actor_id=rng.choice(authors),
@@ -233,7 +233,7 @@ def _walk(db: Database, filters: dict[str, Any], limit: int) -> list[tuple[Any, 
     got: list[tuple[Any, ...]] = []
     cursor = None
     for _ in range(ITEMS):
-        page = db.call(service.list_items, write=False, cursor=cursor, limit=limit, **filters)
+        page = db.call(search.list_items, write=False, cursor=cursor, limit=limit, **filters)
         got += [_key(s.item_id, s.code, s.latest_version, s.status, {**s.__dict__, "tags": s.tags}) for s in page.items]
         assert len(page.items) == limit or page.next_cursor is None
         if page.next_cursor is None:
@@ -383,24 +383,24 @@ def test_create_version_moves_the_latest_flag_and_the_text(db: Database) -> None
             ]
         }
     ).encode()  # fmt: skip
-    report = db.call(service.import_items, result=service.read_upload("a.json", document, "native"))
+    report = db.call(importing.import_items, result=importing.read_upload("a.json", document, "native"))
     first, second = (ref.item_id for ref in report.imported)
     _assert_consistent(db)
-    assert [i.item_id for i in db.call(service.list_items, q="zebra", write=False).items] == [first]
+    assert [i.item_id for i in db.call(search.list_items, q="zebra", write=False).items] == [first]
 
     native = {"id": "a", "kind": "true_false", "stem": "<p>okapi 100% crossing</p>", "answer": True}
-    db.call(service.create_version, item_id=first, changes={"native": native, "tags": ["new-tag"]}, actor_id=None)
-    db.call(service.create_version, item_id=first, changes={"domain": "D2"}, actor_id=None)
+    db.call(authoring.create_version, item_id=first, changes={"native": native, "tags": ["new-tag"]}, actor_id=None)
+    db.call(authoring.create_version, item_id=first, changes={"domain": "D2"}, actor_id=None)
     _assert_consistent(db)
 
     def ids(**filters: Any) -> list[str]:
-        return [i.item_id for i in db.call(service.list_items, write=False, **filters).items]
+        return [i.item_id for i in db.call(search.list_items, write=False, **filters).items]
 
     assert ids(q="zebra") == [] and ids(q="okapi") == [first] and ids(q="100%") == [first]
     assert ids(q="crossing") == [first] and ids(q="yak") == [second]
     assert ids(tag="old-tag") == [] and ids(tag="new-tag") == [first]
     assert ids(domain="D1") == [] and ids(domain="D2") == [first]
-    page = db.call(service.list_items, write=False)
+    page = db.call(search.list_items, write=False)
     assert [(i.item_id, i.latest_version) for i in page.items] == [(first, 3), (second, 1)]
     # a version's status moving does not touch the flags
     db.call(
@@ -415,7 +415,7 @@ def test_create_version_moves_the_latest_flag_and_the_text(db: Database) -> None
 def test_a_bad_cursor_is_refused(db: Database) -> None:
     for cursor in ("x", "-1", "1234567890"):
         with pytest.raises(InvalidInput):
-            db.call(service.list_items, write=False, cursor=cursor)
+            db.call(search.list_items, write=False, cursor=cursor)
 
 
 @pytest.fixture(params=ENGINES)
@@ -447,7 +447,7 @@ def _fill_at_0005(db: Database) -> None:
                         "(:id, :v, 'draft', :c, :t, :s, '', 1, :f, 'D1', :tags, '[]', :at)"
                     ),
                     {"id": item_id, "v": version, "c": json.dumps(content_to_json(content)),
-                     "t": f"{item_id} v{version}", "s": service.plain_text(content), "f": False,
+                     "t": f"{item_id} v{version}", "s": authoring.plain_text(content), "f": False,
                      "tags": json.dumps([f"tag-v{version}"]), "at": now},
                 )  # fmt: skip
                 connection.execute(
@@ -481,7 +481,7 @@ def test_migration_0006_fills_an_existing_bank_and_downgrades_cleanly(old_databa
     _assert_consistent(db)
 
     def ids(**filters: Any) -> list[str]:
-        return [i.item_id for i in db.call(service.list_items, write=False, **filters).items]
+        return [i.item_id for i in db.call(search.list_items, write=False, **filters).items]
 
     assert ids() == ["i1", "i2", "i3"]
     assert ids(q="alpha") == ["i1"] and ids(q="v2 50%") == ["i1"] and ids(q="v1") == [] and ids(q="%") == ["i1"]
@@ -489,7 +489,7 @@ def test_migration_0006_fills_an_existing_bank_and_downgrades_cleanly(old_databa
     assert ids(tag="tag-v1") == ["i2", "i3"] and ids(tag="tag-v2") == ["i1"]
     assert ids(status="draft", cursor="1") == ["i2", "i3"]
     native = {"id": "i2", "kind": "true_false", "stem": "<p>beta epsilon</p>", "answer": True}
-    view = db.call(service.create_version, item_id="i2", changes={"domain": "D2", "native": native}, actor_id=None)
+    view = db.call(authoring.create_version, item_id="i2", changes={"domain": "D2", "native": native}, actor_id=None)
     assert view.version == 2 and ids(domain="D2") == ["i2"] and ids(q="gamma") == ["i3"] and ids(q="epsilon") == ["i2"]
     _assert_consistent(db)
 

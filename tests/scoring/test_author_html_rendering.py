@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from starlette.testclient import TestClient
 
 from examengine.accounts.service import UserView
-from itembank import service as bank
+from itembank import media
 from itembank.models import ItemVersion, Media
 from tests.conftest import TEST_PASSWORD
 from tests.scoring.conftest import PERFECT, Program
@@ -93,7 +93,7 @@ def test_media_is_served_only_to_who_may_see_an_item_using_it_and_only_if_allowe
     app_client: TestClient, program: Program, make_user: Callable[..., UserView]
 ) -> None:
     make_user("marker@example.org", "marker")
-    image = program.call(bank.store_image, name="a.png", data=PNG)
+    image = program.call(media.store_image, name="a.png", data=PNG)
     script = _store(program, SCRIPT, "text/javascript")  # stored by an older release
     unused = _store(program, PNG + b"unused", "image/png")
     _legacy(

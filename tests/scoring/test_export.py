@@ -14,8 +14,8 @@ from examengine.accounts.models import User
 from examengine.clock import rfc3339
 from examengine.delivery.models import Attempt
 from examengine.errors import NotFound
+from examengine.marking.slot_scores import mark_slot
 from examengine.scoring.export import COLUMNS, results_csv
-from examengine.scoring.marking import mark_slot
 from tests.scoring.conftest import PERFECT, Program
 
 

@@ -9,7 +9,7 @@ import pytest
 from examengine.delivery import attempts, termination
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams import service as exams
-from examengine.scoring.marking import mark_slot
+from examengine.marking.slot_scores import mark_slot
 from examengine.scoring.release import (
     CandidateResult,
     ResultWithheld,

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from examengine.errors import InvalidInput, NotFound
 from examengine.scoring.models import AttemptResult, RescoreDecision, RescoreKind, RescoreRecord, SlotScore
 from examengine.scoring.rescoring import DecisionRequest, apply_rescore, preview_rescore
-from itembank import service as bank
+from itembank import authoring, workflow
 from itembank.models import ItemStatus
 from tests.scoring.conftest import PERFECT, Program
 
@@ -44,9 +44,9 @@ def _corrected_q1(program: Program) -> int:
         "options": [{"id": "A", "text": "a"}, {"id": "B", "text": "b", "correct": True}],
         "metadata": {"domain": "D1"},
     }
-    version = program.call(bank.create_version, item_id=q1, changes={"native": native}, actor_id=None)
+    version = program.call(authoring.create_version, item_id=q1, changes={"native": native}, actor_id=None)
     for to in (ItemStatus.REVIEW, ItemStatus.APPROVED):
-        program.call(bank.transition, item_id=q1, version=version.version, to=to, actor_id=program.admin.id)
+        program.call(workflow.transition, item_id=q1, version=version.version, to=to, actor_id=program.admin.id)
     return int(version.version)
 
 
@@ -144,7 +144,7 @@ def test_refusals(program: Program, changes: dict[str, Any], code: str) -> None:
 def test_an_unapproved_correction_and_an_unknown_exam_are_refused(program: Program) -> None:
     exam_id, _ = _sat(program)
     draft = program.call(
-        bank.create_version, item_id=program.items["q1"], changes={"tags": ["x"]}, actor_id=program.admin.id
+        authoring.create_version, item_id=program.items["q1"], changes={"tags": ["x"]}, actor_id=program.admin.id
     )
     request = _request(program, RescoreKind.NEW_VERSION, item_version=draft.version)
     with pytest.raises(InvalidInput, match="not approved"):

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from examengine.delivery import attempts
 from examengine.errors import Conflict, InvalidInput, NotFound
-from examengine.scoring.marking import mark_slot
+from examengine.marking.slot_scores import mark_slot
 from examengine.scoring.models import AttemptResult, ResultStatus, SlotScore
 from examengine.scoring.service import score_attempt, score_finished
 from tests.scoring.conftest import PERFECT, Program

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from examengine.context import Services
-from itembank.service import get_item
+from itembank.authoring import get_item
 from tests.conftest import TEST_PASSWORD
 from tests.web.browsing import log_in, post_form
 from tests.web.test_author_items import import_page, item_ids

@@ -18,7 +18,7 @@ from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
 from examengine.web.params import item_version
 from examengine.web.templating import is_htmx, render
-from itembank import service
+from itembank import authoring, importing, media, search, workflow
 from itembank.content import content_to_json
 from itembank.formats.native import load_yaml_source
 from itembank.html import render_item_html
@@ -41,7 +41,7 @@ async def item_list(request: Request) -> Response:
     cursor = params.get("cursor") or None
     mine = params.get("mine") == "1"
     page = await services(request).db.read(
-        service.list_items, cursor=cursor, author_id=current_user(request).user_id if mine else None, **filters
+        search.list_items, cursor=cursor, author_id=current_user(request).user_id if mine else None, **filters
     )
     block = "results" if is_htmx(request) and request.headers.get("hx-target") == "item-results" else None
     return render(
@@ -53,13 +53,13 @@ async def item_list(request: Request) -> Response:
 
 
 async def review_queue(request: Request) -> Response:
-    page = await services(request).db.read(service.list_items, status=ItemStatus.REVIEW.value, limit=200)
+    page = await services(request).db.read(search.list_items, status=ItemStatus.REVIEW.value, limit=200)
     return render(request, "author/review.html", {"page": page})
 
 
 async def import_form(request: Request) -> Response:
     return render(
-        request, "author/import.html", {"report": None, "error": None, "errors": [], "formats": service.FORMATS}
+        request, "author/import.html", {"report": None, "error": None, "errors": [], "formats": importing.FORMATS}
     )
 
 
@@ -68,14 +68,16 @@ async def import_submit(request: Request) -> Response:
     form = await read_form(request)
     fmt = text_field(form, "format") or None
     mode = (
-        service.ImportMode.VALID_ONLY if text_field(form, "mode") == "valid_only" else service.ImportMode.ALL_OR_NOTHING
+        importing.ImportMode.VALID_ONLY
+        if text_field(form, "mode") == "valid_only"
+        else importing.ImportMode.ALL_OR_NOTHING
     )
-    context: dict[str, Any] = {"report": None, "error": None, "errors": [], "formats": service.FORMATS}
+    context: dict[str, Any] = {"report": None, "error": None, "errors": [], "formats": importing.FORMATS}
     try:
         filename, data = await upload_bytes(form, "file", max_bytes=MAX_UPLOAD_BYTES)
-        result = await anyio.to_thread.run_sync(service.read_upload, filename, data, fmt)
+        result = await anyio.to_thread.run_sync(importing.read_upload, filename, data, fmt)
         context["report"] = await ctx.db.run(
-            service.import_items, result=result, mode=mode, actor_id=current_user(request).user_id
+            importing.import_items, result=result, mode=mode, actor_id=current_user(request).user_id
         )
     except (InvalidInput, TooLarge) as error:
         context.update(error=error.message, errors=error.details.get("errors", []))
@@ -83,20 +85,20 @@ async def import_submit(request: Request) -> Response:
     return render(request, "author/import.html", context)
 
 
-def _native_text(view: service.VersionView) -> str:
+def _native_text(view: authoring.VersionView) -> str:
     if view.content.native is not None:
         return str(yaml.safe_dump(view.content.native, sort_keys=False, allow_unicode=True))
     return json.dumps(content_to_json(view.content), indent=2, ensure_ascii=False)
 
 
 async def item_detail(request: Request) -> Response:
-    detail = await services(request).db.read(service.get_item, item_id=request.path_params["item_id"])
+    detail = await services(request).db.read(authoring.get_item, item_id=request.path_params["item_id"])
     version = int(request.query_params["v"]) if request.query_params.get("v", "").isdecimal() else detail.latest_version
     shown = next((v for v in detail.versions if v.version == version), detail.latest)
     return render(request, "author/item.html", _item_context(detail, shown, diff=_diff_with_previous(detail, shown)))
 
 
-def _diff_with_previous(detail: service.ItemDetail, shown: service.VersionView) -> list[tuple[str, str]]:
+def _diff_with_previous(detail: authoring.ItemDetail, shown: authoring.VersionView) -> list[tuple[str, str]]:
     """What changed from the previous version, line by line: ("+"/"-"/" ", text) pairs of the item's source."""
     previous = next((v for v in detail.versions if v.version == shown.version - 1), None)
     if previous is None:
@@ -108,14 +110,14 @@ def _diff_with_previous(detail: service.ItemDetail, shown: service.VersionView) 
     ]
 
 
-def _labels(view: service.VersionView) -> str:
+def _labels(view: authoring.VersionView) -> str:
     return (
         f"\n# domain: {view.domain or ''}\n# tags: {', '.join(view.tags)}\n"
         f"# enemy groups: {', '.join(view.enemy_groups)}\n"
     )
 
 
-def _item_context(detail: service.ItemDetail, shown: service.VersionView, **extra: Any) -> dict[str, Any]:
+def _item_context(detail: authoring.ItemDetail, shown: authoring.VersionView, **extra: Any) -> dict[str, Any]:
     return {
         "item": detail,
         "shown": shown,
@@ -143,7 +145,7 @@ async def transition(request: Request) -> Response:
         raise InvalidInput("Choose the status to move the version to.")
     try:
         await ctx.db.run(
-            service.transition,
+            workflow.transition,
             separation_of_duties=services(request).settings.separation_of_duties,
             item_id=item_id,
             version=version,
@@ -152,7 +154,7 @@ async def transition(request: Request) -> Response:
             comment=text_field(form, "comment")[:2000],
         )
     except (Conflict, Forbidden) as error:
-        detail = await ctx.db.read(service.get_item, item_id=item_id)
+        detail = await ctx.db.read(authoring.get_item, item_id=item_id)
         shown = next(v for v in detail.versions if v.version == version)
         return render(
             request,
@@ -175,7 +177,7 @@ async def new_version(request: Request) -> Response:
             raise InvalidInput("The source must be one item: a mapping of fields.")
         changes = {"native": parsed} if text_field(form, "kind") == "native" else {"content": parsed}
         view = await ctx.db.run(
-            service.create_version, item_id=item_id, changes=changes, actor_id=current_user(request).user_id
+            authoring.create_version, item_id=item_id, changes=changes, actor_id=current_user(request).user_id
         )
     except (yaml.YAMLError, UnsafeInputError, InvalidInput, Conflict) as error:
         message = (
@@ -185,7 +187,7 @@ async def new_version(request: Request) -> Response:
             if isinstance(error, UnsafeInputError)
             else f"The source is not valid YAML: {error}"
         )
-        detail = await ctx.db.read(service.get_item, item_id=item_id)
+        detail = await ctx.db.read(authoring.get_item, item_id=item_id)
         return render(
             request,
             "author/item.html",
@@ -201,12 +203,12 @@ async def score_preview(request: Request) -> Response:
     item_id, version = request.path_params["item_id"], item_version(request)
     form = await read_form(request)
     raw = text_field(form, "response")
-    detail = await ctx.db.read(service.get_item, item_id=item_id)
+    detail = await ctx.db.read(authoring.get_item, item_id=item_id)
     shown = next((v for v in detail.versions if v.version == version), detail.latest)
     try:
         value = json_body.loads(raw) if raw.strip().startswith(("[", "{", '"')) else raw
-        responses = value if isinstance(value, dict) else {service.single_response_identifier(shown.content): value}
-        result = await ctx.db.read(service.score_preview, item_id=item_id, version=version, responses=responses)
+        responses = value if isinstance(value, dict) else {authoring.single_response_identifier(shown.content): value}
+        result = await ctx.db.read(authoring.score_preview, item_id=item_id, version=version, responses=responses)
         context = _item_context(detail, shown, score=result, tried=raw)
         status = 200
     except (InvalidInput, MalformedInput) as error:
@@ -219,7 +221,7 @@ async def score_preview(request: Request) -> Response:
 async def media_page(
     request: Request, *, uploaded: str | None = None, error: str | None = None, status_code: int = 200
 ) -> Response:
-    files = await services(request).db.read(service.recent_media)
+    files = await services(request).db.read(media.recent_media)
     return render(
         request, "author/media.html", {"files": files, "uploaded": uploaded, "error": error}, status_code=status_code
     )
@@ -228,8 +230,8 @@ async def media_page(
 async def media_upload(request: Request) -> Response:
     form = await read_form(request)
     try:
-        name, data = await upload_bytes(form, "file", max_bytes=service.MAX_MEDIA_BYTES)
-        url = await services(request).db.run(service.store_image, name=name, data=data)
+        name, data = await upload_bytes(form, "file", max_bytes=media.MAX_MEDIA_BYTES)
+        url = await services(request).db.run(media.store_image, name=name, data=data)
     except (InvalidInput, TooLarge) as error:
         return await media_page(request, error=error.message, status_code=status_for(error))
     return await media_page(request, uploaded=url)
@@ -243,7 +245,7 @@ async def preview_source(request: Request) -> Response:
         parsed = load_yaml_source(source)
         if not isinstance(parsed, dict):
             raise InvalidInput("The source must be one item: a mapping of fields.")
-        content = service.content_for_preview(parsed, native=text_field(form, "kind") == "native")
+        content = authoring.content_for_preview(parsed, native=text_field(form, "kind") == "native")
         context: dict[str, Any] = {
             "live_preview": render_item_html(candidate_view(content), name_prefix="live"),
             "live_error": None,
@@ -257,6 +259,6 @@ async def preview_source(request: Request) -> Response:
         context, status = {"live_preview": None, "live_error": error.message}, 422
     if is_htmx(request):
         return render(request, "author/item.html", context, block="live_preview", status_code=status)
-    detail = await services(request).db.read(service.get_item, item_id=request.path_params["item_id"])
+    detail = await services(request).db.read(authoring.get_item, item_id=request.path_params["item_id"])
     full = _item_context(detail, detail.latest, source_text=source, **context)
     return render(request, "author/item.html", full, status_code=status)

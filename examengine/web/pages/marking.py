@@ -13,8 +13,9 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput, NotFound
-from examengine.scoring import marking_queue, marks
-from examengine.scoring.marking_view import marking_task
+from examengine.marking import marks
+from examengine.marking import queue as marking_queue
+from examengine.marking.view import marking_task
 from examengine.web.auth import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field

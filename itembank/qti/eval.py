@@ -1,7 +1,7 @@
 """The core of the response-processing evaluator: the operator registry, `evaluate`, and argument helpers.
 
 Each QTI expression name maps to a Python function registered with `@operator`; the operator modules
-(qti_variables, qti_logic, qti_strings, qti_containers) register themselves when `qti_expressions` imports them.
+(qti.variables, qti.logic, qti.strings, qti.containers) register themselves when `qti.expressions` imports them.
 An unknown name raises ScoringError naming it: nothing from item content is ever executed.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from itembank.content import ItemContent, OutcomeDeclaration, ResponseDeclaration, RPNode
-from itembank.qti_values import Container, Record, ScoringError, Single, Value
+from itembank.qti.values import Container, Record, ScoringError, Single, Value
 
 
 @dataclass

@@ -1,14 +1,19 @@
-"""Each interaction kind as form controls, for `itembank.html` (which documents the field names and values)."""
+"""Each interaction kind as form controls, for `itembank.html` (which documents the field names and values).
+
+Python works out the ids, names and current values; the markup is the macros of templates/items/_interactions.html.
+"""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from itembank.html_controls import NUMERIC, Page, attr, choice_hint, is_single, legend, option_text, select
-from itembank.html_form import pairs_in
-from itembank.html_markup import Replacement, rewrite
+from markupsafe import Markup
+
+from itembank.html.controls import NUMERIC, Page, choice_hint, is_single, legend, option_text, select
+from itembank.html.form import pairs_in
+from itembank.html.markup import Replacement, rewrite
+from itembank.html.templating import authored, macro
 
 
 def _choice(page: Page, view: Mapping[str, Any]) -> str:
@@ -20,14 +25,25 @@ def _choice(page: Page, view: Mapping[str, Any]) -> str:
     rows = []
     for number, option in enumerate(view.get("options", []), 1):
         control_id, value = page.new_id(rid, number), option["identifier"]
-        checked = " checked" if value in chosen else ""
-        rows.append(
-            f'<div class="ie-option"><input type="{kind}" id="{control_id}" name="{page.name(rid)}" '
-            f'value="{attr(value)}"{checked}{page.off()}> '
-            f'<label for="{control_id}">{rewrite(option.get("html", ""))}</label></div>'
-        )
-    heading = legend(view.get("prompt", ""), hint, hint)
-    return f'<fieldset class="ie ie-choice">{heading}{"".join(rows)}</fieldset>'
+        label = authored(option.get("html", ""))
+        rows.append(_option("div", kind, page, rid, control_id, value, value in chosen, label))
+    return macro("fieldset", kind="ie-choice", heading=legend(view.get("prompt", ""), hint, hint), rows=rows)
+
+
+def _option(
+    tag: str, kind: str, page: Page, rid: str, control_id: str, value: str, checked: bool, label: Markup
+) -> Markup:
+    return macro(
+        "option",
+        tag=tag,
+        kind=kind,
+        id=control_id,
+        name=page.name(rid),
+        value=value,
+        checked=checked,
+        disabled=page.disabled,
+        label=label,
+    )
 
 
 def _order(page: Page, view: Mapping[str, Any]) -> str:
@@ -39,13 +55,11 @@ def _order(page: Page, view: Mapping[str, Any]) -> str:
         control_id, value = page.new_id(rid, number), option["identifier"]
         choices = [(f"{value} {n}", str(n)) for n in range(1, len(options) + 1)]
         chosen = f"{value} {positions[value]}" if value in positions else ""
-        rows.append(
-            f'<div class="ie-row"><label for="{control_id}">{rewrite(option.get("html", ""))}</label> '
-            f"{select(page, rid, control_id, choices, chosen, '')}</div>"
-        )
+        control = select(page, rid, control_id, choices, chosen, "")
+        rows.append(macro("select_row", id=control_id, label=authored(option.get("html", "")), control=control))
     hint = f"Give each option its position, from 1 (first) to {len(options)} (last)"
     heading = legend(view.get("prompt", ""), "Put the options in order", hint)
-    return f'<fieldset class="ie ie-order">{heading}{"".join(rows)}</fieldset>'
+    return macro("fieldset", kind="ie-order", heading=heading, rows=rows)
 
 
 def _pair_rows(
@@ -54,33 +68,29 @@ def _pair_rows(
     sources: Sequence[Mapping[str, Any]],
     targets_of: Callable[[str], list[Mapping[str, Any]]],
     unordered: bool = False,
-) -> str:
+) -> list[Markup]:
     """One row per source: a select of its targets, or checkboxes when the source may take several."""
     placed = _place_pairs(page.values(rid), sources, targets_of, unordered)
     rows = []
     for number, source in enumerate(sources, 1):
-        sid, label = source["identifier"], rewrite(source.get("html", ""))
+        sid, label = source["identifier"], authored(source.get("html", ""))
         targets = targets_of(sid)
         if source.get("match_max") == 1:
             control_id = page.new_id(rid, number)
             options = [(f"{sid} {t['identifier']}", option_text(t, n)) for n, t in enumerate(targets, 1)]
             current = f"{sid} {placed[sid][0]}" if placed[sid] else ""
-            rows.append(
-                f'<div class="ie-row"><label for="{control_id}">{label}</label> '
-                f"{select(page, rid, control_id, options, current, '')}</div>"
-            )
+            control = select(page, rid, control_id, options, current, "")
+            rows.append(macro("select_row", id=control_id, label=label, control=control))
             continue
         boxes = []
         for n, target in enumerate(targets, 1):
             control_id, tid = page.new_id(rid, number, n), target["identifier"]
-            checked = " checked" if tid in placed[sid] else ""
+            target_label = authored(target.get("html", ""))
             boxes.append(
-                f'<span class="ie-option"><input type="checkbox" id="{control_id}" name="{page.name(rid)}" '
-                f'value="{attr(f"{sid} {tid}")}"{checked}{page.off()}> '
-                f'<label for="{control_id}">{rewrite(target.get("html", ""))}</label></span>'
+                _option("span", "checkbox", page, rid, control_id, f"{sid} {tid}", tid in placed[sid], target_label)
             )
-        rows.append(f'<fieldset class="ie-row"><legend>{label}</legend>{" ".join(boxes)}</fieldset>')
-    return "".join(rows)
+        rows.append(macro("boxes_row", label=label, boxes=boxes))
+    return rows
 
 
 def _place_pairs(
@@ -106,7 +116,7 @@ def _match(page: Page, view: Mapping[str, Any]) -> str:
     targets = list(view.get("targets", []))
     rows = _pair_rows(page, rid, view.get("options", []), lambda _source: targets)
     heading = legend(view.get("prompt", ""), "Match each item on the left with one from the list")
-    return f'<fieldset class="ie ie-match">{heading}{rows}</fieldset>'
+    return macro("fieldset", kind="ie-match", heading=heading, rows=rows)
 
 
 def _associate(page: Page, view: Mapping[str, Any]) -> str:
@@ -116,7 +126,7 @@ def _associate(page: Page, view: Mapping[str, Any]) -> str:
     most = view.get("max_associations") or 0
     hint = f"Make up to {most} pairs" if most else ""
     heading = legend(view.get("prompt", ""), "Pair each option with its partner", hint)
-    return f'<fieldset class="ie ie-associate">{heading}{rows}</fieldset>'
+    return macro("fieldset", kind="ie-associate", heading=heading, rows=rows)
 
 
 def _gap_match(page: Page, view: Mapping[str, Any]) -> str:
@@ -139,9 +149,9 @@ def _gap_match(page: Page, view: Mapping[str, Any]) -> str:
         control = select(page, rid, page.new_id(rid, gaps[gap]), options, current.get(gap, ""), f"Gap {gaps[gap]}")
         return (control, "", True)
 
-    content = rewrite(view.get("content", ""), gap_select)
+    content = Markup(rewrite(view.get("content", ""), gap_select))
     heading = legend(view.get("prompt", ""), "Fill each gap from its list")
-    return f'<fieldset class="ie ie-gap-match">{heading}<div class="ie-content">{content}</div></fieldset>'
+    return macro("content_fieldset", kind="ie-gap-match", heading=heading, content=content)
 
 
 def _hottext(page: Page, view: Mapping[str, Any]) -> str:
@@ -158,30 +168,35 @@ def _hottext(page: Page, view: Mapping[str, Any]) -> str:
             return None
         done.add(value)
         control_id = page.new_id(rid, len(done))
-        checked = " checked" if value in chosen else ""
-        control = (
-            f'<input type="{kind}" id="{control_id}" name="{page.name(rid)}" value="{attr(value)}"{checked}'
-            f"{page.off()}>"
+        opening = macro(
+            "hottext_open",
+            kind=kind,
+            id=control_id,
+            name=page.name(rid),
+            value=value,
+            checked=value in chosen,
+            disabled=page.disabled,
         )
-        return (f'<label class="ie-hottext" for="{control_id}">{control} ', "</label>", False)
+        return (opening, "</label>", False)
 
-    content = rewrite(view.get("content", ""), hot_word)
+    content = Markup(rewrite(view.get("content", ""), hot_word))
     hint = choice_hint(view, single, "word")
     heading = legend(view.get("prompt", ""), hint, hint)
-    return f'<fieldset class="ie ie-hottext">{heading}<div class="ie-content">{content}</div></fieldset>'
+    return macro("content_fieldset", kind="ie-hottext", heading=heading, content=content)
 
 
-def _textarea(page: Page, view: Mapping[str, Any], control_id: str, value: str) -> str:
+def _textarea(page: Page, view: Mapping[str, Any], control_id: str, value: str) -> Markup:
     lines = view.get("expected_lines") or max(3, min(20, (view.get("expected_length") or 400) // 60))
-    placeholder = f' placeholder="{attr(view["placeholder"])}"' if view.get("placeholder") else ""
     expected = view.get("expected_length")
-    # The count below the box: the item's expected length; the page's script puts the live word count before it.
-    count = f"About {int(expected)} characters expected." if expected else ""
-    # the newline after the start tag is eaten by the HTML parser, so a value's own leading newline survives
-    return (
-        f'<textarea id="{control_id}" name="{page.name(view["response_identifier"])}" rows="{int(lines)}" '
-        f'spellcheck="false" aria-describedby="{control_id}-count"{placeholder}{page.off(text=True)}>'
-        f'\n{html.escape(value)}</textarea><p class="word-count" id="{control_id}-count">{count}</p>'
+    return macro(
+        "textarea",
+        id=control_id,
+        name=page.name(view["response_identifier"]),
+        lines=int(lines),
+        placeholder=view.get("placeholder") or "",
+        expected=int(expected) if expected else None,
+        value=value,
+        disabled=page.disabled,
     )
 
 
@@ -195,16 +210,13 @@ def _extended_text(page: Page, view: Mapping[str, Any]) -> str:
         for n in range(1, count + 1):
             control_id = page.new_id(rid, n)
             value = values[n - 1] if n <= len(values) else ""
-            rows.append(
-                f'<div class="ie-row"><label for="{control_id}">Answer {n}</label>'
-                f"{_textarea(page, view, control_id, value)}</div>"
-            )
-        heading = legend(prompt, "Your answers")
-        return f'<fieldset class="ie ie-extended-text">{heading}{"".join(rows)}</fieldset>'
+            control = _textarea(page, view, control_id, value)
+            rows.append(macro("answer_row", id=control_id, number=n, control=control))
+        return macro("fieldset", kind="ie-extended-text", heading=legend(prompt, "Your answers"), rows=rows)
     control_id = page.new_id(rid)
-    label = rewrite(prompt) if prompt.strip() else "Your answer"
+    label = authored(prompt) if prompt.strip() else "Your answer"
     textarea = _textarea(page, view, control_id, values[0] if values else "")
-    return f'<div class="ie ie-extended-text"><label for="{control_id}">{label}</label>{textarea}</div>'
+    return macro("labelled", kind="ie-extended-text", id=control_id, label=label, control=textarea)
 
 
 def inline_control(page: Page, view: Mapping[str, Any], control_id: str, label: str) -> str:
@@ -214,17 +226,17 @@ def inline_control(page: Page, view: Mapping[str, Any], control_id: str, label: 
     if view["kind"] == "inlineChoice":
         options = [(o["identifier"], option_text(o, n)) for n, o in enumerate(view.get("options", []), 1)]
         return select(page, rid, control_id, options, values[0] if values else "", label)
-    extra = f' aria-label="{attr(label)}"' if label else ""
-    if view.get("expected_length"):
-        extra += f' size="{max(2, min(60, int(view["expected_length"])))}"'
-    if view.get("placeholder"):
-        extra += f' placeholder="{attr(view["placeholder"])}"'
-    if view.get("base_type") in NUMERIC:
-        extra += ' inputmode="decimal"'
-    value = f' value="{attr(values[0])}"' if values else ""
-    return (
-        f'<input type="text" id="{control_id}" name="{page.name(rid)}"{value}{extra} autocomplete="off" '
-        f'autocapitalize="off" spellcheck="false"{page.off(text=True)}>'
+    expected = view.get("expected_length")
+    return macro(
+        "text_input",
+        id=control_id,
+        name=page.name(rid),
+        values=values,
+        label=label,
+        size=max(2, min(60, int(expected))) if expected else 0,
+        placeholder=view.get("placeholder") or "",
+        numeric=view.get("base_type") in NUMERIC,
+        disabled=page.disabled,
     )
 
 

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from itembank.html_markup import plain_text, rewrite
-from itembank.qti_values import RawResponse
+from markupsafe import Markup
+
+from itembank.html.markup import plain_text
+from itembank.html.templating import macro
+from itembank.qti.values import RawResponse
 
 INLINE = frozenset({"inlineChoice", "textEntry"})
 NUMERIC = frozenset({"float", "integer"})
-EMPTY_OPTION = '<option value="">(no answer)</option>'
-
-
-def attr(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def raw_values(raw: RawResponse) -> list[str]:
@@ -50,36 +47,35 @@ class Page:
         return candidate
 
     def name(self, rid: str) -> str:
-        return attr(f"{self.prefix}.{rid}")
+        """The field name of response `rid` (unescaped: the macros escape it)."""
+        return f"{self.prefix}.{rid}"
 
     def values(self, rid: str) -> list[str]:
         return raw_values(self.responses.get(rid))
 
-    def off(self, text: bool = False) -> str:
-        if not self.disabled:
-            return ""
-        return " readonly" if text else " disabled"
 
-
-def select(page: Page, rid: str, control_id: str, options: Sequence[tuple[str, str]], chosen: str, label: str) -> str:
+def select(
+    page: Page, rid: str, control_id: str, options: Sequence[tuple[str, str]], chosen: str, label: str
+) -> Markup:
     """A select of (value, text) options with an empty first option; `label` is an aria-label or ''."""
-    aria = f' aria-label="{attr(label)}"' if label else ""
-    parts = [f'<select id="{control_id}" name="{page.name(rid)}"{aria}{page.off()}>', EMPTY_OPTION]
-    for value, text in options:
-        selected = " selected" if value == chosen else ""
-        parts.append(f'<option value="{attr(value)}"{selected}>{html.escape(text)}</option>')
-    return "".join(parts) + "</select>"
+    return macro(
+        "select",
+        id=control_id,
+        name=page.name(rid),
+        options=options,
+        chosen=chosen,
+        label=label,
+        disabled=page.disabled,
+    )
 
 
 def option_text(option: Mapping[str, Any], number: int) -> str:
     return plain_text(option.get("html", "")) or f"Option {number}"
 
 
-def legend(prompt: str, default: str, hint: str = "") -> str:
-    text = rewrite(prompt) if prompt.strip() else html.escape(default)
-    if hint and hint != default:
-        text += f' <span class="ie-hint">{html.escape(hint)}</span>'
-    return f"<legend>{text}</legend>"
+def legend(prompt: str, default: str, hint: str = "") -> Markup:
+    """The fieldset's legend: the (cleaned) prompt, else `default`, with `hint` after it unless it is the default."""
+    return macro("legend", prompt=prompt, default=default, hint=hint)
 
 
 def is_single(view: Mapping[str, Any]) -> bool:

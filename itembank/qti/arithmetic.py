@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 
 from itembank.content import RPNode
-from itembank.qti_values import Container, ScoringError, Value, as_number
+from itembank.qti.values import Container, ScoringError, Value, as_number
 
 Arithmetic = Callable[[RPNode, list[Value]], Value]
 Number = int | float

@@ -11,10 +11,10 @@ import pytest
 from examengine.accounts.service import UserView
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams.definition import Marking
-from examengine.scoring.double_marking import outcome, rounded_average
-from examengine.scoring.marking_queue import CLAIM_MINUTES, Claimed, claim_next, queue
-from examengine.scoring.marking_view import marking_task
-from examengine.scoring.marks import submit_mark
+from examengine.marking.marks import submit_mark
+from examengine.marking.queue import CLAIM_MINUTES, Claimed, claim_next, queue
+from examengine.marking.rule import outcome, rounded_average
+from examengine.marking.view import marking_task
 from examengine.scoring.models import MarkingStage, ResultStatus
 from tests.scoring.conftest import PERFECT, Program
 

@@ -3,10 +3,10 @@ mapResponsePoint and inside."""
 
 from __future__ import annotations
 
-from itembank import qti_areas
 from itembank.content import ResponseDeclaration, RPNode
-from itembank.qti_eval import Context, one, operator, singles
-from itembank.qti_values import ScoringError, Single, Value, declared_value, parse_single
+from itembank.qti import areas
+from itembank.qti.eval import Context, one, operator, singles
+from itembank.qti.values import ScoringError, Single, Value, declared_value, parse_single
 
 _BUILTIN_RESPONSES: dict[str, Value] = {"numAttempts": 1, "duration": 0.0}
 
@@ -103,7 +103,7 @@ def _map_response_point(node: RPNode, ctx: Context) -> Value:
     declaration = _response_declaration(node, ctx)
     if declaration.area_mapping is None:
         raise ScoringError(f"<mapResponsePoint> on {declaration.identifier!r}, which has no areaMapping")
-    return qti_areas.map_points(singles(ctx.variables.get(declaration.identifier)), declaration.area_mapping)
+    return areas.map_points(singles(ctx.variables.get(declaration.identifier)), declaration.area_mapping)
 
 
 @operator("inside")
@@ -112,7 +112,7 @@ def _inside(node: RPNode, ctx: Context) -> Value:
     if value is None:
         return None
     coords = tuple(float(c) for c in node.attrs.get("coords", "").replace(",", " ").split())
-    return any(qti_areas.point_inside(p, node.attrs.get("shape", ""), coords) for p in singles(value))
+    return any(areas.point_inside(p, node.attrs.get("shape", ""), coords) for p in singles(value))
 
 
 @operator("lookupTable")

@@ -20,7 +20,7 @@ from examengine.db import dialect_insert
 from examengine.errors import NotFound
 from examengine.exams import service as exams
 from examengine.exams.definition import Marking
-from examengine.scoring.double_marking import outcome
+from examengine.marking.rule import outcome
 from examengine.scoring.models import (
     CLAIM_TABLE,
     SCRIPT_TABLE,

@@ -2,7 +2,7 @@
 
 Pure functions over the dict from `rendering.candidate_view` (no key, no rationale ever reaches them). The markup
 works in a plain `<form method="post">` without JavaScript and, unchanged, with htmx autosave. Everything that
-came from item content is cleaned again (see `html_markup`) and all other text is escaped.
+came from item content is cleaned again (see `itembank.html.markup`) and all other text is escaped.
 
 Form fields. Every control of the interaction with response identifier RID is named `{name_prefix}.RID`
 (default prefix "r": `r.RESPONSE`); a field repeats when the interaction takes several values. Its values:
@@ -41,11 +41,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from itembank.html_controls import INLINE, Page
-from itembank.html_form import responses_from_form, unknown_values
-from itembank.html_interactions import BLOCKS, inline_control
-from itembank.html_markup import Replacement, plain_text, rewrite
-from itembank.qti_values import RawResponse
+from itembank.html.controls import INLINE, Page
+from itembank.html.form import responses_from_form, unknown_values
+from itembank.html.interactions import BLOCKS, inline_control
+from itembank.html.markup import Replacement, plain_text, rewrite
+from itembank.html.templating import authored, macro
+from itembank.qti.values import RawResponse
 
 __all__ = ["render_item_html", "responses_from_form", "unknown_values"]
 
@@ -60,8 +61,8 @@ def _after_stem(page: Page, view: Mapping[str, Any]) -> str:
     if view["kind"] in INLINE:
         control_id = page.new_id(view["response_identifier"])
         control = inline_control(page, view, control_id, "")
-        label = rewrite(view.get("prompt", "")) if view.get("prompt", "").strip() else "Answer"
-        return f'<div class="ie ie-inline"><label for="{control_id}">{label}</label> {control}</div>'
+        label = authored(view.get("prompt", "")) if view.get("prompt", "").strip() else "Answer"
+        return macro("labelled", kind="ie-inline", id=control_id, label=label, control=control, gap=" ")
     render = BLOCKS.get(view["kind"])
     return render(page, view) if render else ""
 
@@ -99,9 +100,9 @@ def render_item_html(
         render = BLOCKS.get(interaction["kind"])
         return (render(page, interaction) if render else "", "", True)
 
-    body = rewrite(view.get("stem", ""), place)
-    rest = "".join(_after_stem(page, i) for rid, i in interactions.items() if rid not in placed)
+    # the stem went through the one cleaner in rewrite(); the controls placed in it are the macros' own markup
+    body = Markup(rewrite(view.get("stem", ""), place))
+    rest = Markup("".join(_after_stem(page, i) for rid, i in interactions.items() if rid not in placed))
     language = str(view.get("language") or "")
-    lang = f' lang="{language}"' if re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", language) else ""
-    # hx-disable: htmx processes nothing inside, whatever the cleaner might one day let through
-    return Markup(f'<div class="ie-item" hx-disable{lang}>{body}{rest}</div>')
+    lang = language if re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", language) else ""
+    return macro("item", lang=lang, body=body, rest=rest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from itembank.content import AreaMapping
-from itembank.qti_values import Point, ScoringError, Single
+from itembank.qti.values import Point, ScoringError, Single
 
 
 def point_inside(point: Single, shape: str, coords: Sequence[float]) -> bool:

@@ -14,8 +14,8 @@ from examengine.delivery.answers import pinned_content
 from examengine.delivery.models import AttemptSlot
 from examengine.errors import Conflict, NotFound
 from examengine.exams import service as exams
-from examengine.scoring.marking_queue import STAGE_NAMES, attempt_of_script, open_to, waiting_slots
-from examengine.scoring.marks import marks_of, previous_marks
+from examengine.marking.marks import marks_of, previous_marks
+from examengine.marking.queue import STAGE_NAMES, attempt_of_script, open_to, waiting_slots
 from examengine.scoring.models import MarkingStage
 from examengine.scoring.service import item_responses
 from itembank.cleaning import CleanHtml, clean_html

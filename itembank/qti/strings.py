@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from itembank import qti_custom
 from itembank.content import RPNode
-from itembank.qti_eval import Context, args, as_single, flag, one, operator, two
-from itembank.qti_values import ScoringError, Value, format_single, is_null
+from itembank.qti import custom
+from itembank.qti.eval import Context, args, as_single, flag, one, operator, two
+from itembank.qti.values import ScoringError, Value, format_single, is_null
 
 MAX_PATTERN_LENGTH = 256
 MAX_PATTERN_INPUT = 2_000
@@ -69,4 +69,4 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 @operator("customOperator")
 def _custom(node: RPNode, ctx: Context) -> Value:
     name = node.attrs.get("definition") or node.attrs.get("class") or ""
-    return qti_custom.apply(name, args(node, ctx))
+    return custom.apply(name, args(node, ctx))

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from itembank.qti_values import Container, ScoringError, Value, format_single
+from itembank.qti.values import Container, ScoringError, Value, format_single
 
 
 def _text(value: Value) -> str | None:

@@ -2,7 +2,7 @@
 
 A mark is refused when the answer was marked at that stage in the meantime (a stale page), when another
 marker's claim on it is still live, or when the same marker marked it at an earlier stage (double marking needs
-a different marker). When the marks decide the answer's score (scoring.double_marking), it is written with
+a different marker). When the marks decide the answer's score (marking.rule), it is written with
 `mark_slot`, which completes the result once nothing else is pending.
 """
 
@@ -17,9 +17,9 @@ from sqlmodel import Session, col
 
 from examengine.db import dialect_insert
 from examengine.errors import Conflict, InvalidInput, NotFound
-from examengine.scoring.double_marking import outcome
-from examengine.scoring.marking import mark_slot
-from examengine.scoring.marking_queue import STAGE_NAMES, attempt_of_script, policy_of, waiting_slots
+from examengine.marking.queue import STAGE_NAMES, attempt_of_script, policy_of, waiting_slots
+from examengine.marking.rule import outcome
+from examengine.marking.slot_scores import mark_slot
 from examengine.scoring.models import (
     MARK_TABLE,
     AttemptResult,

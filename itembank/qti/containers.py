@@ -1,14 +1,14 @@
 """QTI container and record expressions (multiple, ordered, member, contains, delete, index, containerSize,
-fieldValue), and the numeric operators of qti_arithmetic registered as expressions."""
+fieldValue), and the numeric operators of qti.arithmetic registered as expressions."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from itembank import qti_arithmetic
 from itembank.content import RPNode
-from itembank.qti_eval import OPERATORS, Context, Operator, args, as_single, one, operator, singles, two
-from itembank.qti_values import Container, Record, Single, Value, as_number, is_null
+from itembank.qti import arithmetic
+from itembank.qti.eval import OPERATORS, Context, Operator, args, as_single, one, operator, singles, two
+from itembank.qti.values import Container, Record, Single, Value, as_number, is_null
 
 
 def _container(node: RPNode, ctx: Context, cardinality: str) -> Value:
@@ -74,9 +74,9 @@ def _field_value(node: RPNode, ctx: Context) -> Value:
     return record.fields.get(node.attrs.get("fieldIdentifier", ""))
 
 
-def _arithmetic(function: qti_arithmetic.Arithmetic) -> Operator:
+def _arithmetic(function: arithmetic.Arithmetic) -> Operator:
     return lambda node, ctx: function(node, args(node, ctx))
 
 
-for _name, _function in qti_arithmetic.OPERATORS.items():
+for _name, _function in arithmetic.OPERATORS.items():
     OPERATORS[_name] = _arithmetic(_function)

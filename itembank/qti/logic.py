@@ -7,8 +7,8 @@ import math
 from collections.abc import Callable
 
 from itembank.content import RPNode
-from itembank.qti_eval import Context, args, attr_float, flag, one, operator, singles, two
-from itembank.qti_values import Container, ScoringError, Value, as_number, is_null
+from itembank.qti.eval import Context, args, attr_float, flag, one, operator, singles, two
+from itembank.qti.values import Container, ScoringError, Value, as_number, is_null
 
 
 @operator("isNull")
