@@ -169,19 +169,6 @@ def _items_export(services: Services, args: argparse.Namespace) -> None:
     print(f"Wrote {args.output} ({len(package):,} bytes).")
 
 
-def _bench(services: Services, args: argparse.Namespace) -> None:
-    from examengine.bench.options import BenchError
-
-    try:
-        from examengine.bench import load
-    except ImportError as error:
-        raise CommandError(f"the benchmark needs {error.name}: pip install -e '.[bench]'") from None
-    try:
-        load.execute(args, services.settings)
-    except (BenchError, RuntimeError) as error:
-        raise CommandError(str(error)) from None
-
-
 def _backup(services: Services, args: argparse.Namespace) -> None:
     from examengine import backup
 
@@ -283,10 +270,6 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace the database with a backup (stop the server first)")
     restore.add_argument("path", help="a file written by `examengine backup`")
     restore.set_defaults(handler=_restore)
-    from examengine.bench.options import build_parser as bench_options
-
-    bench = commands.add_parser("bench", help="load benchmark: a real server driven over HTTP, with baselines")
-    bench_options(bench).set_defaults(handler=_bench)
     return parser
 
 

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlmodel import col
 
+from bench.seed import seed
 from examengine import cli, migrate
 from examengine.accounts.models import User
-from examengine.bench.seed import seed
 from examengine.context import Services
 from examengine.db import Database
 from examengine.delivery.models import AttemptSlot

@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from bench import servers
+from bench.seed import Seeded, seed
 from examengine import migrate
 from examengine.accounts.passwords import Passwords
-from examengine.bench import servers
-from examengine.bench.seed import Seeded, seed
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot

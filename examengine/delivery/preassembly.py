@@ -28,7 +28,7 @@ from examengine.delivery.models import Attempt
 from examengine.delivery.prepared_forms import PreparedForm, discard_unusable, forms_in_sitting, prepared_count
 from examengine.errors import Conflict, NotFound
 from examengine.exams import service as exams
-from examengine.exams.assembly_model import AssemblyError
+from examengine.exams.assembly.model import AssemblyError
 from examengine.exams.form_document import FormDocument
 from examengine.exams.form_inputs import (
     FormInputs,

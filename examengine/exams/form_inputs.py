@@ -18,7 +18,7 @@ from sqlmodel import Session
 from examengine.caches import ProcessCaches
 from examengine.exams import assembly
 from examengine.exams import service as exams
-from examengine.exams.assembly_model import AssembledForm, AssemblyContext
+from examengine.exams.assembly.model import AssembledForm, AssemblyContext
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.form_document import FormDocument, FormSection, FormSlot
 from examengine.exams.forms import blueprint_and_pool

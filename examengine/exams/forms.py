@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from examengine.caches import CacheKind, ProcessCaches
-from examengine.exams.assembly_model import Blueprint, DrawRule, ItemRef, Pool, PoolItem, SectionPlan, SectionPool
+from examengine.exams.assembly.model import Blueprint, DrawRule, ItemRef, Pool, PoolItem, SectionPlan, SectionPool
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.service import PoolItemRow, RulePool
 

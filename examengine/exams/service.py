@@ -354,7 +354,7 @@ def _load_pinned_pools(session: Session, exam_id: str, version: int) -> list[Rul
 def shortfalls(definition: ExamDefinition, pools: Sequence[RulePool]) -> list[dict[str, Any]]:
     """What keeps the pools from filling the blueprint on every form, per rule (enemy groups and items shared by
     rules taken into account)."""
-    from examengine.exams.assembly_feasibility import feasibility
+    from examengine.exams.assembly.feasibility import feasibility
     from examengine.exams.forms import blueprint_and_pool
 
     found = feasibility(*blueprint_and_pool(definition, pools))

@@ -105,6 +105,27 @@ def _check_accommodation(request: EnrollmentRequest) -> None:
         )
 
 
+def _checked_people(session: Session, proctor_ids: Sequence[str], candidates: Sequence[EnrollmentRequest]) -> list[str]:
+    """The proctors (each once) once every proctor and candidate is an active user with the role, nobody is on both
+    lists, no candidate is listed twice and every accommodation is valid; InvalidInput otherwise."""
+    proctors = list(dict.fromkeys(proctor_ids))
+    not_proctors = sorted(set(proctors) - _users_with_role(session, proctors, Role.PROCTOR))
+    if not_proctors:
+        raise InvalidInput(f"These users are not active proctors: {', '.join(not_proctors)}.", code="invalid_proctor")
+    wanted = [c.user_id for c in candidates]
+    if len(set(wanted)) != len(wanted):
+        raise InvalidInput("A candidate is listed twice.", code="duplicate_candidate")
+    not_candidates = sorted(set(wanted) - _users_with_role(session, wanted, Role.CANDIDATE))
+    if not_candidates:
+        raise InvalidInput(
+            f"These users are not active candidates: {', '.join(not_candidates)}.", code="invalid_candidate"
+        )
+    _refuse_proctoring_candidates(session, proctors, wanted)
+    for request in candidates:
+        _check_accommodation(request)
+    return proctors
+
+
 def create_sitting(
     *,
     session: Session,
@@ -126,21 +147,7 @@ def create_sitting(
     if closes_at - opens_at > MAX_WINDOW:
         raise InvalidInput("A sitting window is at most a year long.", code="invalid_window")
     published = exams.latest_published(session=session, exam_id=exam_id)
-    proctors = list(dict.fromkeys(proctor_ids))
-    not_proctors = sorted(set(proctors) - _users_with_role(session, proctors, Role.PROCTOR))
-    if not_proctors:
-        raise InvalidInput(f"These users are not active proctors: {', '.join(not_proctors)}.", code="invalid_proctor")
-    wanted = [c.user_id for c in candidates]
-    if len(set(wanted)) != len(wanted):
-        raise InvalidInput("A candidate is listed twice.", code="duplicate_candidate")
-    not_candidates = sorted(set(wanted) - _users_with_role(session, wanted, Role.CANDIDATE))
-    if not_candidates:
-        raise InvalidInput(
-            f"These users are not active candidates: {', '.join(not_candidates)}.", code="invalid_candidate"
-        )
-    _refuse_proctoring_candidates(session, proctors, wanted)
-    for request in candidates:
-        _check_accommodation(request)
+    proctors = _checked_people(session, proctor_ids, candidates)
     sitting = Sitting(
         exam_id=exam_id,
         exam_version=published.version,

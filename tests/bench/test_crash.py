@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from examengine.bench import crash
+from bench import crash
 from tests.conftest import ENGINES, fresh_database
 
 

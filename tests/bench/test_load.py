@@ -12,14 +12,13 @@ from typing import Any
 
 import pytest
 
-from examengine import cli
-from examengine.bench import report
-from examengine.bench.options import build_parser, check_arguments
+from bench import cli, report
+from bench.options import build_parser, check_arguments
 from tests.conftest import ENGINES, fresh_database
 
 CANDIDATES = 12
 TINY = [
-    "bench",
+    "load",
     "--candidates",
     str(CANDIDATES),
     "--burst",

@@ -527,14 +527,3 @@ def fillable(blueprint: Blueprint, pool: Pool) -> bool:
 def test_feasibility_is_exact_when_no_item_bridges_enemy_groups(case: tuple[Blueprint, Pool, AssemblyContext]) -> None:
     blueprint, pool, _ = case
     assert (feasibility(blueprint, pool) == ()) is fillable(blueprint, pool)
-
-
-def test_the_benchmark_runs() -> None:
-    from examengine.bench.assembly import time_forms
-
-    timings = time_forms((600, 6_000), 3)
-    assert {name: (size, len(seconds)) for name, (size, seconds) in timings.items()} == {
-        "600": (100, 3),
-        "6,000": (1_000, 3),
-        "6,000 / 100": (10, 3),
-    }

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import pytest
 
 from examengine.demo import DEMO_ITEMS
-from examengine.exams import blueprint_form as bf
-from examengine.exams.blueprint_labels import field_label
+from examengine.exams.blueprints import editor as bf
+from examengine.exams.blueprints.labels import field_label
 from examengine.exams.form_keys import content_key
 from examengine.exams.service import parse_definition
 from itembank.formats.native import import_native

@@ -18,9 +18,9 @@ from alembic import command
 from sqlalchemy import bindparam, inspect, select, text, update
 from sqlmodel import Session, col
 
+from bench.itembank import explain
 from examengine import migrate
 from examengine.accounts import service as accounts
-from examengine.bench.itembank import explain
 from examengine.db import Database
 from examengine.errors import InvalidInput
 from itembank import authoring, importing, search

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from examengine.bench.dashboard import FRAGMENT_HEADERS, populate
+from bench.dashboard import FRAGMENT_HEADERS, populate
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.proctoring.dashboard import sitting_rows

@@ -17,9 +17,9 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from bench.servers import free_port
 from examengine import shutdown
 from examengine.app import create_app
-from examengine.bench.servers import free_port
 from examengine.db import Database
 from examengine.delivery.live import CHANGES_SINCE
 from examengine.settings import Settings

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from examengine.errors import Conflict, InvalidInput
-from examengine.exams import blueprint_drafts as drafts
-from examengine.exams import blueprint_form as blueprints
-from examengine.exams.blueprint_labels import field_label
+from examengine.exams.blueprints import drafts
+from examengine.exams.blueprints import editor as blueprints
+from examengine.exams.blueprints.labels import field_label
 from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import MAX_FIELD_LENGTH

@@ -19,7 +19,7 @@ from examengine.db import caches_of
 from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
 from examengine.exams import assembly, form_review, sittings, versions
 from examengine.exams import service as exams
-from examengine.exams.assembly_model import AssemblyContext
+from examengine.exams.assembly.model import AssemblyContext
 from examengine.exams.enrolment_csv import parse_enrolment_csv
 from examengine.exams.form_inputs import FORM_NAMES, fixed_form_seed
 from examengine.exams.forms import blueprint_and_pool

@@ -1,6 +1,6 @@
 """The proctor dashboard with a full sitting: how long one refresh takes for N candidates.
 
-    python -m examengine.bench.dashboard [--candidates 500] [--refreshes 200] [--proctors 10] [--seconds 30]
+    python -m bench dashboard [--candidates 500] [--refreshes 200] [--proctors 10] [--seconds 30]
                                          [--database-url URL] [--json]
 
 Seeds a scratch database through the services (every candidate started, answers saved, browser signals reported,
@@ -38,14 +38,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 from starlette.testclient import TestClient
 
+from bench import servers
+from bench.driver import Driver, Recorder, open_loop
+from bench.figures import latency_summary
+from bench.seed import TOKEN_LIFETIME, seed
 from examengine import migrate
 from examengine.accounts import credentials
 from examengine.accounts.models import CredentialKind, User
 from examengine.app import create_app
-from examengine.bench import servers
-from examengine.bench.driver import Driver, Recorder, open_loop
-from examengine.bench.itembank import latency_summary
-from examengine.bench.seed import TOKEN_LIFETIME, seed
 from examengine.context import Services
 from examengine.delivery import answers, attempts, presented, start
 from examengine.delivery.models import Attempt
@@ -272,7 +272,9 @@ def _table(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench dashboard", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--refreshes", type=int, default=200, help="requests per measurement (default 200)")
     parser.add_argument("--proctors", type=int, default=10, help="proctors polling at once over HTTP (default 10)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from examengine.bench.phases import LIVE_POLL_SECONDS
+from bench.phases import LIVE_POLL_SECONDS
 
 SAVE_P99_TARGET_MS = 50.0
 FIRST_ITEM_TARGET_MS = 5_000.0

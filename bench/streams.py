@@ -27,13 +27,13 @@ from typing import Any
 import aiohttp
 from sqlmodel import Session
 
+from bench.driver import MIB, Driver
+from bench.figures import latency_summary
+from bench.phases import Sitter
+from bench.servers import tree_cpu_seconds
 from examengine.accounts import service as accounts
 from examengine.accounts.credentials import issue
 from examengine.accounts.models import CredentialKind
-from examengine.bench.driver import MIB, Driver
-from examengine.bench.itembank import latency_summary
-from examengine.bench.phases import Sitter
-from examengine.bench.servers import tree_cpu_seconds
 from examengine.db import Database
 
 STREAMS_OPENING_PER_S = 200
@@ -135,6 +135,40 @@ def _window(driver: Driver, began_cpu: float, began: float, streams: int) -> dic
     }
 
 
+async def _actions(
+    driver: Driver,
+    proctor: dict[str, str],
+    running: Sequence[Sitter],
+    figures: StreamFigures,
+    seconds: float,
+    held: int,
+) -> tuple[dict[str, Any], int]:
+    """The active window: a proctor's message to ACTIONS_PER_S attempts a second; its figures and the actions."""
+    active_cpu, active_began = tree_cpu_seconds(driver.server.process.pid), time.monotonic()
+    actions = []
+    total = max(1, round(seconds * ACTIONS_PER_S))
+    for n in range(total):
+        actions.append(asyncio.create_task(_act(driver, proctor, running, figures, n)))
+        await asyncio.sleep(1 / ACTIONS_PER_S)
+    await asyncio.gather(*actions)
+    await asyncio.sleep(3)  # the last messages' way to their streams
+    return _window(driver, active_cpu, active_began, held), total
+
+
+async def _open(
+    http: aiohttp.ClientSession, driver: Driver, running: Sequence[Sitter], figures: StreamFigures
+) -> list[asyncio.Task[None]]:
+    """A stream for each running page, STREAMS_OPENING_PER_S a second, each held until its first message."""
+    firsts = [asyncio.Event() for _ in running]
+    tasks = []
+    for n, (sitter, first) in enumerate(zip(running, firsts, strict=True)):
+        tasks.append(asyncio.create_task(_hold(http, driver.base, sitter, figures, first)))
+        if n % STREAMS_OPENING_PER_S == STREAMS_OPENING_PER_S - 1:
+            await asyncio.sleep(1)
+    await asyncio.wait_for(asyncio.gather(*(first.wait() for first in firsts)), FIRST_MESSAGE_SECONDS)
+    return tasks
+
+
 async def live_streams(
     driver: Driver, sitters: Sequence[Sitter], seconds: float, proctor: dict[str, str], log: Any
 ) -> dict[str, Any]:
@@ -148,13 +182,7 @@ async def live_streams(
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=None)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http:
         log(f"live streams: opening {len(running):,} streams, {STREAMS_OPENING_PER_S} a second")
-        firsts = [asyncio.Event() for _ in running]
-        tasks = []
-        for n, (sitter, first) in enumerate(zip(running, firsts, strict=True)):
-            tasks.append(asyncio.create_task(_hold(http, driver.base, sitter, figures, first)))
-            if n % STREAMS_OPENING_PER_S == STREAMS_OPENING_PER_S - 1:
-                await asyncio.sleep(1)
-        await asyncio.wait_for(asyncio.gather(*(first.wait() for first in firsts)), FIRST_MESSAGE_SECONDS)
+        tasks = await _open(http, driver, running, figures)
         held = figures.opened
         rss_held = driver.server.sample_rss()
         log(f"live streams: {held:,} open, quiet for {seconds:g} s")
@@ -162,15 +190,7 @@ async def live_streams(
         await asyncio.sleep(seconds)
         quiet = _window(driver, quiet_cpu, quiet_began, held)
         log(f"live streams: a proctor's message to {ACTIONS_PER_S} attempts a second for {seconds:g} s")
-        active_cpu, active_began = tree_cpu_seconds(driver.server.process.pid), time.monotonic()
-        actions = []
-        total = max(1, round(seconds * ACTIONS_PER_S))
-        for n in range(total):
-            actions.append(asyncio.create_task(_act(driver, proctor, running, figures, n)))
-            await asyncio.sleep(1 / ACTIONS_PER_S)
-        await asyncio.gather(*actions)
-        await asyncio.sleep(3)  # the last messages' way to their streams
-        active = _window(driver, active_cpu, active_began, held)
+        active, total = await _actions(driver, proctor, running, figures, seconds, held)
         rss_peak = driver.server.sample_rss()
         for task in tasks:
             task.cancel()

@@ -6,9 +6,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from examengine.exams.assembly_feasibility import draw_shortfalls
-from examengine.exams.assembly_flow import RuleDemand, cheapest_fill, open_items
-from examengine.exams.assembly_model import AssemblyContext, AssemblyError, Blueprint, PoolItem
+from examengine.exams.assembly.feasibility import draw_shortfalls
+from examengine.exams.assembly.flow import RuleDemand, cheapest_fill, open_items
+from examengine.exams.assembly.model import AssemblyContext, AssemblyError, Blueprint, PoolItem
 
 # A rule draws from a random sample of this many items per slot (plus a margin) and reads its whole pool only when
 # the sample cannot fill it with unseen items under the exposure cap, so cost follows the form, not the bank.

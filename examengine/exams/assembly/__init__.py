@@ -1,5 +1,5 @@
 """Form assembly: one candidate's form from a blueprint and its pinned pool, a pure function of a stored seed.
-Its latency against bank size: `python -m examengine.bench.assembly`."""
+Its latency against bank size: `python -m bench assembly`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import bisect
 import random
 from collections.abc import Callable, Sequence
 
-from examengine.exams.assembly_draw import EPSILON, FIXED, Draw, Form, Tiers, fill_exactly, pick
-from examengine.exams.assembly_feasibility import check_shape, feasibility, resolve_fixed
-from examengine.exams.assembly_model import (
+from examengine.exams.assembly.draw import EPSILON, FIXED, Draw, Form, Tiers, fill_exactly, pick
+from examengine.exams.assembly.feasibility import check_shape, feasibility, resolve_fixed
+from examengine.exams.assembly.model import (
     AssembledForm,
     AssemblyContext,
     AssemblyError,
@@ -191,7 +191,7 @@ def assemble(blueprint: Blueprint, pool: Pool, context: AssemblyContext) -> Asse
     enemy group on the form, preferring unseen items, then items under the exposure cap, then the least exposed,
     ties at random from `random.Random(context.seed)`. Rules whose pools are scarcest draw first, from a random
     sample of a large pool; if that greedy draw runs short, or settles for worse items another rule holds, all rules
-    are redrawn as a cheapest flow (see `assembly_flow`). A swap pass then brings the mean difficulty of the items
+    are redrawn as a cheapest flow (see `flow`). A swap pass then brings the mean difficulty of the items
     with a known difficulty within tolerance of the target; items without one are neutral. Item and option orders
     are shuffled last where the plan and the item allow, options listed as fixed staying in place.
 

@@ -11,7 +11,7 @@ import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from examengine.exams.assembly_model import PoolItem
+from examengine.exams.assembly.model import PoolItem
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Assembly latency against bank size: `python -m examengine.bench.assembly [--forms 500]`.
+"""Assembly latency against bank size: `python -m bench assembly [--forms 500]`.
 
 A 60-item blueprint (six domain rules of ten, difficulty target, 30% exposure cap) is assembled from rule pools cut
 from a generated bank of 1,000 and of 100,000 items of the same shape. Each timed form is a retake (sixty items
@@ -120,7 +120,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m examengine.bench.assembly", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench assembly", description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=500, help="timed forms per bank (default 500)")
     args = parser.parse_args(argv)
     print(f"{'bank':>15} {'rule pool':>10} {'p50 ms':>8} {'p99 ms':>8}")

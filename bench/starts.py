@@ -1,6 +1,6 @@
 """The start burst, in process: N candidates pressing Start at once, with and without forms prepared in advance.
 
-    python -m examengine.bench.starts [--starts 200] [--bank 1000] [--database-url URL] [--json]
+    python -m bench starts [--starts 200] [--bank 1000] [--database-url URL] [--json]
 
 Seeds a scratch database (SQLite in a temporary directory unless a URL is given) through the services: an approved
 bank, a LOFT exam of 20 items with a 30% exposure cap, and two open sittings of N candidates each. The first
@@ -28,9 +28,9 @@ import anyio
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from bench.figures import latency_summary
+from bench.seed import exam_definition, seed
 from examengine import migrate
-from examengine.bench.itembank import latency_summary
-from examengine.bench.seed import exam_definition, seed
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.delivery import exposure, preassembly, prepared_forms, start
@@ -171,7 +171,7 @@ def _print(results: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m examengine.bench.starts", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench starts", description=__doc__.split("\n\n")[0])
     parser.add_argument("--starts", type=int, default=200, help="candidates starting at once in each burst")
     parser.add_argument("--bank", type=int, default=1000, help="approved items in the bank")
     parser.add_argument("--database-url", help="a scratch database (default: SQLite in a temporary directory)")

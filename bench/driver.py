@@ -14,8 +14,8 @@ from typing import Any
 
 import aiohttp
 
-from examengine.bench.itembank import latency_summary
-from examengine.bench.servers import Server, tree_cpu_seconds
+from bench.figures import latency_summary
+from bench.servers import Server, tree_cpu_seconds
 
 MIB = 1024 * 1024
 REQUEST_TIMEOUT_SECONDS = 30

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from examengine.bench import dashboard
+from bench import dashboard
 from tests.conftest import ENGINES, fresh_database
 
 

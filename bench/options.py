@@ -1,4 +1,4 @@
-"""The options of `examengine bench`, apart from the benchmark so that the command line builds without aiohttp."""
+"""The options of `python -m bench load`, apart from the benchmark so that its --help works without aiohttp."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ class BenchError(Exception):
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     parser = parser or argparse.ArgumentParser(
-        prog="examengine bench", description="Load benchmark: a real server driven over HTTP, with baselines."
+        prog="python -m bench load", description="Load benchmark: a real server driven over HTTP, with baselines."
     )
     parser.add_argument("--candidates", type=int, default=2000, help="simulated candidates (default 2000)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of sustained saving (default 60)")

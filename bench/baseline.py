@@ -8,7 +8,7 @@ by uvicorn with the same settings as the engine.
 - `GET /live/{key}`: one Core read of one row by its primary key, answered as a small JSON body with no-store: the
   least a poll of the exam page's live channel can do (no authentication, no attempt, no clock).
 
-    DATABASE_URL=... BENCH_PAGE_BYTES=9000 uvicorn examengine.bench.baseline:app
+    DATABASE_URL=... BENCH_PAGE_BYTES=9000 uvicorn bench.baseline:app
 """
 
 from __future__ import annotations

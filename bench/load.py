@@ -1,9 +1,9 @@
 """The load benchmark (issue 10): a real server process driven over real HTTP by many simulated candidates.
 
-    examengine bench [--candidates 2000] [--duration 60] [--think 20] [--database-url URL] [--workers 1] [--json]
+    python -m bench load [--candidates 2000] [--duration 60] [--think 20] [--database-url URL] [--workers 1] [--json]
 
 1. Set-up through the services: an approved bank, a published LOFT exam, an open sitting, the candidates enrolled
-   with pre-issued API tokens and browser sessions (examengine/bench/seed.py).
+   with pre-issued API tokens and browser sessions (bench/seed.py).
 2. The engine under uvicorn (`--workers`), then with aiohttp: a login burst (passwords, argon2), a start burst
    (candidates press Start within one second and load their first item), the rest starting, the sustained phase
    (a save per think time each, half after loading the next item page), the live channel (every open exam page
@@ -11,7 +11,7 @@
    item page and the live poll, and everyone submitting. Peak RSS and CPU of the server are sampled throughout.
 3. Every acknowledged save is checked in the database: its seq (or a later one) is stored, with its answer.
 4. The ceilings on the same machine: raw argon2 verification with the configured parameters, and a bare Starlette
-   upsert endpoint, a bare Jinja2 page and a bare one-row read (examengine/bench/baseline.py) under the same
+   upsert endpoint, a bare Jinja2 page and a bare one-row read (bench/baseline.py) under the same
    uvicorn settings. The live channel's cost is then projected to 10,000 open pages (report.live_channel), for the
    poll and for the stream every open page holds instead where it can (bench/streams.py: quiet, then with a proctor
    acting on a few attempts a second).
@@ -39,14 +39,14 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bench import phases, report, servers, streams
+from bench.baseline import drop_table
+from bench.check import check_saves, unscored
+from bench.driver import Driver, Recorder
+from bench.options import BenchError, build_parser, check_arguments
+from bench.seed import Seeded, seed
 from examengine import migrate
 from examengine.accounts.passwords import Passwords
-from examengine.bench import phases, report, servers, streams
-from examengine.bench.baseline import drop_table
-from examengine.bench.check import check_saves, unscored
-from examengine.bench.driver import Driver, Recorder
-from examengine.bench.options import BenchError, build_parser, check_arguments
-from examengine.bench.seed import Seeded, seed
 from examengine.clock import utcnow
 from examengine.db import Database, is_sqlite
 from examengine.delivery import preassembly
@@ -221,6 +221,48 @@ def _phase_figures(recorders: dict[str, Recorder]) -> dict[str, Any]:
     return {key: recorder.summary() for key, recorder in recorders.items() if recorder.count}
 
 
+def _set_up(db: Database, settings: Settings, args: argparse.Namespace) -> tuple[Seeded, dict[str, Any]]:
+    """The bank, exam, sitting and candidates through the services, and every form prepared unless told not to."""
+    _log(f"set-up: {args.candidates:,} candidates, a bank of {args.bank:,} items on {db.engine.dialect.name}")
+    began = time.monotonic()
+    seeded = seed(
+        db,
+        Passwords(settings.argon2),
+        candidates=args.candidates,
+        bank=args.bank,
+        time_limit_minutes=240,
+        stored_responses=args.stored_responses,
+    )
+    prepared_seconds = None
+    if args.prepared_forms == "yes":
+        _log("set-up: preparing every candidate's form (the scheduled job's work before the window opens)")
+        prepared_began = time.monotonic()
+        preassembly.prepare_due(
+            db, now=utcnow(), lead_minutes=settings.preassemble_minutes or 60, eligible=retake.eligibility
+        )
+        prepared_seconds = round(time.monotonic() - prepared_began, 1)
+    setup = {
+        "seconds": round(time.monotonic() - began, 1),
+        "prepared_forms_seconds": prepared_seconds,
+        "run_id": seeded.run_id,
+        "bank_items": seeded.bank_items,
+        "form_items": seeded.form_items,
+        "stored_responses": seeded.stored_responses,
+    }
+    return seeded, setup
+
+
+def _machine(args: argparse.Namespace, db: Database) -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": args.load_average,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "database": db.engine.dialect.name,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     with ExitStack() as stack:
         url = args.database_url
@@ -231,32 +273,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         db = Database(url)
         stack.callback(db.dispose)
         migrate.upgrade(db.engine)
-        _log(f"set-up: {args.candidates:,} candidates, a bank of {args.bank:,} items on {db.engine.dialect.name}")
-        began = time.monotonic()
-        seeded = seed(
-            db,
-            Passwords(settings.argon2),
-            candidates=args.candidates,
-            bank=args.bank,
-            time_limit_minutes=240,
-            stored_responses=args.stored_responses,
-        )
-        prepared_seconds = None
-        if args.prepared_forms == "yes":
-            _log("set-up: preparing every candidate's form (the scheduled job's work before the window opens)")
-            prepared_began = time.monotonic()
-            preassembly.prepare_due(
-                db, now=utcnow(), lead_minutes=settings.preassemble_minutes or 60, eligible=retake.eligibility
-            )
-            prepared_seconds = round(time.monotonic() - prepared_began, 1)
-        setup = {
-            "seconds": round(time.monotonic() - began, 1),
-            "prepared_forms_seconds": prepared_seconds,
-            "run_id": seeded.run_id,
-            "bank_items": seeded.bank_items,
-            "form_items": seeded.form_items,
-            "stored_responses": seeded.stored_responses,
-        }
+        seeded, setup = _set_up(db, settings, args)
         env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": args.scheduler}
         engine = servers.start("engine", "examengine.asgi:app", env, workers=args.workers)
         try:
@@ -272,7 +289,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         stack.callback(_remove_baseline, baseline_url)
         base = servers.start(
             "baseline",
-            "examengine.bench.baseline:app",
+            "bench.baseline:app",
             {**env, "DATABASE_URL": baseline_url, "BENCH_PAGE_BYTES": str(page_bytes)},
             workers=args.workers,
         )
@@ -282,14 +299,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             base.stop()
     figures: dict[str, Any] = {
         "config": {key: value for key, value in vars(args).items() if key not in ("database_url", "handler")},
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_average_at_start": args.load_average,
-            "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version,
-            "database": db.engine.dialect.name,
-            "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
+        "machine": _machine(args, db),
         "setup": setup,
         "phases": _phase_figures(recorders),
         "capacity": capacity,
@@ -338,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         execute(build_parser().parse_args(argv), Settings.from_env())
     except (BenchError, RuntimeError) as error:
-        print(f"examengine bench: {error}", file=sys.stderr)
+        print(f"python -m bench load: {error}", file=sys.stderr)
         return 2
     return 0
 

@@ -3,7 +3,7 @@ started again, round after round. Afterwards every save that got a 200 must be i
 later one, nothing may be duplicated, no attempt's status may have gone backwards, and a SQLite file must pass its
 integrity check.
 
-    python -m examengine.bench.crash [--database-url URL] [--rounds N] [--candidates N]
+    python -m bench crash [--database-url URL] [--rounds N] [--candidates N]
 
 Without --database-url it runs on a new SQLite file in a temporary directory. A given database is migrated and gets
 the run's users, items, exam and sitting added (every name carries the run's id): use a scratch database.
@@ -30,13 +30,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col
 
+from bench import servers
+from bench.check import check_saves
+from bench.driver import Driver, Recorder
+from bench.phases import Sitter, learn_shown, save
+from bench.seed import seed
 from examengine import migrate
 from examengine.accounts.passwords import Passwords
-from examengine.bench import servers
-from examengine.bench.check import check_saves
-from examengine.bench.driver import Driver, Recorder
-from examengine.bench.phases import Sitter, learn_shown, save
-from examengine.bench.seed import seed
 from examengine.db import Database, is_sqlite
 from examengine.delivery.models import Attempt, AttemptSlot
 from examengine.delivery.states import FINAL, AttemptStatus
@@ -242,7 +242,7 @@ def failures(figures: dict[str, Any]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m examengine.bench.crash", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench crash", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url", help="a scratch database (default: a new SQLite file in a temporary directory)"
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from examengine.exams.assembly_flow import RuleDemand, capacity_alone, max_fill, open_items
-from examengine.exams.assembly_model import Blueprint, Pool, PoolItem, Shortfall
+from examengine.exams.assembly.flow import RuleDemand, capacity_alone, max_fill, open_items
+from examengine.exams.assembly.model import Blueprint, Pool, PoolItem, Shortfall
 
 
 def check_shape(blueprint: Blueprint, pool: Pool) -> None:

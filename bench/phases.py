@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from examengine.bench.driver import Driver, Recorder, open_loop
-from examengine.bench.seed import Candidate
+from bench.driver import Driver, Recorder, open_loop
+from bench.seed import Candidate
 from examengine.delivery import presented
 from examengine.delivery.models import Attempt
 from itembank.presentation import Presentation, presented_response

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from examengine.bench import itembank
+from bench import itembank
+from bench.items import Vocabulary, native_document, native_item
 from itembank import importing
 
 
@@ -41,11 +42,11 @@ def test_benchmark_reports_import_and_search_figures(tmp_path: Path, capsys: pyt
 def test_generated_items_are_deterministic_and_valid() -> None:
     def generate() -> list[dict[str, object]]:
         rng = random.Random(7)
-        vocab = itembank.Vocabulary.build(rng)
-        return [itembank.native_item(rng, vocab, n) for n in range(40)]
+        vocab = Vocabulary.build(rng)
+        return [native_item(rng, vocab, n) for n in range(40)]
 
     items = generate()
     assert items == generate()
-    result = importing.read_upload("bench.json", itembank.native_document(items), "native")
+    result = importing.read_upload("bench.json", native_document(items), "native")
     assert not result.errors and len(result.items) == 40
     assert {item["kind"] for item in items} >= {"single_choice", "multiple_response", "true_false"}

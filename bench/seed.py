@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col
 
+from bench.items import DOMAINS, Vocabulary, native_document, native_item
 from examengine.accounts import credentials
 from examengine.accounts import service as accounts
 from examengine.accounts.models import CredentialKind
 from examengine.accounts.passwords import Passwords
-from examengine.bench.itembank import DOMAINS, Vocabulary, native_document, native_item
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery.models import Attempt, AttemptSlot

@@ -16,7 +16,7 @@ from tests.conftest import ENGINES, REPO_ROOT, fresh_database
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_start_burst_benchmark_runs(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> None:
     with fresh_database(request, engine, "examengine_starts_bench", tmp_path) as url:
-        command = ["-m", "examengine.bench.starts", "--starts", "4", "--bank", "100", "--json", "--database-url", url]
+        command = ["-m", "bench", "starts", "--starts", "4", "--bank", "100", "--json", "--database-url", url]
         result = subprocess.run(
             [sys.executable, *command],
             cwd=REPO_ROOT,

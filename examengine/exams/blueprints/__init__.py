@@ -1,0 +1,1 @@
+"""The structured blueprint editor: its fields to and from an exam definition, their labels, and saving a draft."""
