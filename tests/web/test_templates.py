@@ -120,3 +120,13 @@ def test_url_gives_starlette_s_path_for_every_route_under_the_root_path(settings
         assert url(context, "static.app", path="exam.js") == root + "/static/app/exam.js"
         with pytest.raises(NoMatchFound):
             url(context, "candidate.item", attempt_id="a")  # a parameter missing
+
+
+def test_forms_take_the_csrf_field_from_the_macro() -> None:
+    by_hand = {
+        str(path.relative_to(TEMPLATES))
+        for path in _templates()
+        if path.name != "_macros.html" and 'name="csrf_token"' in path.read_text()
+    }
+    assert by_hand == set(), "write {{ csrf_field(csrf_token) }} (templates/_macros.html)"
+    assert sum("csrf_field(csrf_token)" in path.read_text() for path in _templates()) > 25
