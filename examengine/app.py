@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.services = Services.build(settings)
-    app.state.jinja = make_environment(settings.templates_dir)
+    app.state.jinja = make_environment(settings.templates_dir, app.routes)
     # The spec is generated from the routes of the one URL table (spectree's own route registration is not used).
     app.state.openapi = OpenApi(app.routes)
     return app

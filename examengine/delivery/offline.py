@@ -1,6 +1,6 @@
 """The items the candidate may move between now, for the exam page to keep in memory: with them it lets the
-candidate move between items, flag and review while the network is down (static/exam.js), and sends what was done
-once it returns. Only for free navigation: a forward-only exam's next question stays the server's decision.
+candidate move between items, flag and review while the network is down (static/exam/offline.js), and sends what was
+done once it returns. Only for free navigation: a forward-only exam's next question stays the server's decision.
 
 A read only, like the item page's GET: it records no visit, moves no position and never expires an overdue
 attempt (it refuses it instead); the items are the candidate's presentation of them, never a key.

@@ -1,5 +1,5 @@
 """The exam page's offline kit: GET /candidate/attempts/{id}/offline gives the items the candidate may move between
-now, as the item page shows them (the attempt's option ids and orders, never a key), for static/exam.js to keep."""
+now, as the item page shows them (option ids and orders, never a key), for static/exam/offline.js to keep."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Candidate pages: my exams, check-in, one item per page with autosave, review, submit.
 
-Every page works as plain forms without JavaScript; static/exam.js adds autosave on change with an offline queue,
+Every page works as plain forms without JavaScript; static/exam/ adds autosave on change with an offline queue,
 the ticking countdown and the browser signals. Time always comes from the server.
 """
 

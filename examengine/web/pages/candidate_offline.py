@@ -1,5 +1,5 @@
 """The exam page's offline kit: GET /candidate/attempts/{id}/offline, the items the candidate may move between now,
-rendered as the item page renders them, for static/exam.js to keep in memory and show while the network is down."""
+rendered as the item page renders them, for static/exam/offline.js to keep in memory and show offline."""
 
 from __future__ import annotations
 
