@@ -91,16 +91,25 @@ class Events:
             return [data for kind, data in self.received if kind == "message"]
 
 
+def _streaming(
+    app_client: TestClient, stream_server: tuple[str, Starlette], s: dict[str, Any]
+) -> tuple[TestClient, str, Events]:
+    """Cara's started attempt with its stream open and its first state received."""
+    base, _ = stream_server
+    cara, attempt_url = _started(app_client, s)
+    events = Events(base + attempt_url + "/events", cara.cookies["ee_session"])
+    events.wait_for(lambda kind, _: kind == "message")
+    return cara, attempt_url, events
+
+
 def test_the_stream_sends_the_state_then_each_change(
     app_client: TestClient,
     stream_server: tuple[str, Starlette],
     sitting: dict[str, Any],  # noqa: F811
 ) -> None:
-    base, _ = stream_server
-    cara, attempt_url = _started(app_client, sitting)
+    cara, attempt_url, events = _streaming(app_client, stream_server, sitting)
     attempt_id = attempt_url.rsplit("/", 1)[1]
     proctor = sitting["headers"]["proctor"]
-    events = Events(base + attempt_url + "/events", cara.cookies["ee_session"])
     first = events.wait_for(lambda kind, _: kind == "message")
     assert events.status == 200 and events.content_type.startswith("text/event-stream")
     assert first == {**cara.get(attempt_url + "/live").json(), "remaining_seconds": first["remaining_seconds"]}
@@ -178,10 +187,8 @@ def test_a_device_move_and_shutdown_end_the_streams(
     sitting: dict[str, Any],  # noqa: F811
 ) -> None:
     base, _ = stream_server
-    cara, attempt_url = _started(app_client, sitting)
+    _, attempt_url, events = _streaming(app_client, stream_server, sitting)
     attempt_id = attempt_url.rsplit("/", 1)[1]
-    events = Events(base + attempt_url + "/events", cara.cookies["ee_session"])
-    events.wait_for(lambda kind, _: kind == "message")
     moved = app_client.post(
         f"/api/v1/attempts/{attempt_id}/unlock-device",
         json={"reason": "laptop died"},
