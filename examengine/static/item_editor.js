@@ -30,13 +30,19 @@
     input.name = area.name;
     input.id = area.id + "-value";
     input.value = forTrix(area.value);
+    const label = document.getElementById(area.id + "-label");
+    const toolbar = document.createElement("trix-toolbar");
+    toolbar.id = area.id + "-toolbar";
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", "Formatting of " + (label ? label.textContent.trim() : area.name));
     const editor = document.createElement("trix-editor");
     editor.setAttribute("input", input.id);
+    editor.setAttribute("toolbar", toolbar.id);
     editor.id = area.id;
     editor.setAttribute("aria-labelledby", area.id + "-label");
     if (area.hasAttribute("aria-describedby")) editor.setAttribute("aria-describedby", area.getAttribute("aria-describedby"));
     if (area.hasAttribute("aria-invalid")) editor.setAttribute("aria-invalid", "true");
-    area.replaceWith(input, editor);
+    area.replaceWith(input, toolbar, editor);
   }
 
   const imageButton = form.querySelector('button[name="action"][value="insert_image"]');

@@ -10,6 +10,7 @@ radio `correct` (the row number), of a gap `gaps-N-correct`, of a multiple respo
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -219,3 +220,23 @@ def add_image(form: EditorForm, url: str, alt: str) -> str | None:
         return "Say what the image shows, for candidates who cannot see it."
     form.stem += f'<div><img src="{url}" alt="{html.escape(alt.strip())}"></div>'
     return None
+
+
+def with_stand_in_key(form: EditorForm) -> EditorForm:
+    """A copy of `form` with a key wherever it has none, for the preview only: candidates never see the key, and the
+    author marks it by clicking the preview, which must therefore show before the key is set."""
+    stand_in = copy.deepcopy(form)
+    if form.kind == "single_choice" and stand_in.options and not any(o.correct for o in stand_in.options):
+        stand_in.options[0].correct = True
+    if form.kind == "multiple_response" and stand_in.options and not any(o.correct for o in stand_in.options):
+        stand_in.options[0].correct = True
+    if form.kind == "true_false" and form.answer not in ("true", "false"):
+        stand_in.answer = "true"
+    if form.kind == "numeric" and not form.answer.strip():
+        stand_in.answer = "0"
+    if form.kind == "short_text" and not form.answers:
+        stand_in.answers = [AnswerRow("?")]
+    for gap in stand_in.gaps:
+        if gap.options and not any(o.correct for o in gap.options):
+            gap.options[0].correct = True
+    return stand_in

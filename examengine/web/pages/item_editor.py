@@ -20,7 +20,7 @@ from examengine.web.templating import render
 from itembank import authoring, media
 from itembank.editor import KINDS, EditorForm, blank_form, form_from_fields, form_from_native, native_from_form
 from itembank.editor import service as editor_service
-from itembank.editor.form import add_image, rich_text_keeps
+from itembank.editor.form import add_image, rich_text_keeps, with_stand_in_key
 from itembank.html import render_item_html
 from itembank.rendering import candidate_view
 
@@ -63,11 +63,13 @@ def _pairs(fields: FormData) -> list[tuple[str, str]]:
 
 
 def _preview(form: EditorForm) -> dict[str, Any]:
-    parsed = native_from_form(form)
-    if parsed.native is None:
-        return {"html": None, "errors": parsed.errors}
-    content = authoring.content_for_preview(parsed.native, native=True)
-    return {"html": render_item_html(candidate_view(content), name_prefix="preview"), "errors": {}}
+    """The item as a candidate sees it, once it is complete but for its key; and what is still to do."""
+    errors = native_from_form(form).errors
+    shown = native_from_form(with_stand_in_key(form)).native
+    if shown is None:
+        return {"html": None, "errors": errors}
+    content = authoring.content_for_preview(shown, native=True)
+    return {"html": render_item_html(candidate_view(content), name_prefix="preview"), "errors": errors}
 
 
 async def _submit(request: Request, *, item: authoring.ItemDetail | None) -> Response:
