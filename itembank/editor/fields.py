@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 
@@ -9,28 +10,9 @@ from itembank.editor.form import AnswerRow, EditorForm, GapRow, OptionRow, PairR
 
 _ROW = re.compile(r"^(options|answers|pairs|distractors|gaps)-(\d{1,3})-(.+)$")
 _GAP_OPTION = re.compile(r"^options-(\d{1,3})-(.+)$")
-_TEXT_FIELDS = [
-    "ref",
-    "title",
-    "stem",
-    "points",
-    "rationale",
-    "answer",
-    "tolerance",
-    "tolerance_mode",
-    "floor",
-    "ceiling",
-    "expected_lines",
-    "word_limit",
-    "rubric",
-    "domain",
-    "tags",
-    "enemy_groups",
-    "language",
-    "expected_seconds",
-    "source",
-]
-_FLAGS = ("shuffle", "case_sensitive", "normalize_whitespace")
+# the form's own fields, read by name: its strings (the kind apart) as typed, its flags by whether a box was ticked
+_TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(EditorForm) if f.type == "str" and f.name != "kind")
+_FLAGS = tuple(f.name for f in dataclasses.fields(EditorForm) if f.type == "bool")
 MAX_ROWS = 200
 
 

@@ -3,7 +3,7 @@ the key marked by clicking the preview, an ordering item, a matching item with J
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Error, FilePayload, Page, expect
 
 from tests.browser.axe import axe_violations
 from tests.browser.test_admin_users import sign_in
@@ -59,6 +59,7 @@ def test_author_writes_a_single_choice_item_and_marks_the_key_in_the_preview(liv
 
     page.get_by_role("link", name="Edit in the form").click()
     expect(page.get_by_role("group", name="Option B").get_by_label("Correct answer")).to_be_checked()
+    assert axe_violations(page) == []
     page.get_by_label("Short name (for authors)").fill("Breathing in")
     page.get_by_role("button", name="Save as version 2").click()
     expect(page.get_by_text("Version 2 of 2 — draft")).to_be_visible()
@@ -105,3 +106,34 @@ def test_a_matching_item_is_written_without_javascript(live_server: str, browser
         expect(page.locator(".item-preview")).to_contain_text("Mandatory action")
     finally:
         context.close()
+
+
+def test_an_image_from_the_library_keeps_its_description_through_the_rich_text_editor(
+    live_server: str, page: Page
+) -> None:
+    from tests.web.test_author_items import PNG_1x1
+
+    errors = watch_errors(page)
+    sign_in(page, live_server, "author@example.org")
+    page.goto(f"{live_server}/author/media")
+    page.get_by_label("Image file").set_input_files(
+        files=[FilePayload(name="exit-sign.png", mimeType="image/png", buffer=PNG_1x1)]
+    )
+    page.get_by_role("button", name="Upload image").click()
+    page.goto(f"{live_server}/author/items/new?kind=true_false")
+    page.get_by_role("textbox", name="Question").click()
+    page.keyboard.type("This sign marks a fire exit.")
+    page.get_by_label("Image from the library").select_option(label="exit-sign.png")
+    page.get_by_label("What the image shows").fill("A green running figure")
+    page.get_by_role("button", name="Add the image to the question").click()
+    preview = page.locator("#editor-preview")
+    expect(preview.get_by_role("img", name="A green running figure")).to_be_visible()
+    preview.get_by_text("False").click()
+    expect(page.get_by_role("group", name="The statement is").get_by_label("False")).to_be_checked()
+    page.get_by_role("button", name="Create item").click()
+    expect(page.get_by_text("Version 1 of 1")).to_be_visible()
+    page.get_by_role("link", name="Edit in the form").click()  # the stored image goes back into the editor
+    page.get_by_label("Short name (for authors)").fill("Exit sign")
+    page.get_by_role("button", name="Save as version 2").click()
+    expect(page.locator(".item-preview").get_by_role("img", name="A green running figure")).to_be_visible()
+    assert errors == []

@@ -6,12 +6,14 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from starlette.testclient import TestClient
 
 from examengine.context import Services
 from itembank import authoring
+from tests.security.test_author_html import QTI_ITEM
 from tests.web.browsing import csrf_from
 from tests.web.test_author_items import author as author
 from tests.web.test_author_items import import_page, item_ids
@@ -24,7 +26,9 @@ class _Form(HTMLParser):
 
     def __init__(self, form_id: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.form_id, self.inside, self.pairs = form_id, False, []  # type: list[tuple[str, str]]
+        self.form_id, self.inside = form_id, False
+        self.pairs: list[tuple[str, str]] = []
+        self.text = ""
         self.textarea: str | None = None
         self.select: str | None = None
         self.first_option: str | None = None
@@ -81,8 +85,6 @@ def post(client: TestClient, path: str, pairs: list[tuple[str, str]]) -> Any:
 
 
 def _q(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text, safe="")
 
 
@@ -234,3 +236,21 @@ def test_bad_requests_get_a_clear_refusal(author: TestClient) -> None:
     )
     assert author.get("/author/items/new?kind=nonsense").status_code == 200  # the list of kinds
     assert author.get("/author/items/" + "0" * 32 + "/edit").status_code == 404
+
+
+def test_enter_in_a_field_previews_instead_of_refusing_an_image(author: TestClient) -> None:
+    page = author.get("/author/items/new?kind=numeric")
+    # a browser's implicit submission sends the first submit button: "Add the image to the question"
+    answer = post(author, "/author/items/new", submitted(page.text, title="Speed", action="insert_image"))
+    assert answer.status_code == 422  # the item is unfinished: its problems are listed, nothing about images
+    assert 'id="image-error"' not in answer.text and 'value="Speed"' in answer.text
+    assert item_ids(author) == []
+
+
+def test_an_item_imported_as_qti_is_sent_to_the_advanced_editor(author: TestClient) -> None:
+    imported = import_page(author, "item.xml", QTI_ITEM.encode())
+    assert imported.status_code == 200  # type: ignore[attr-defined]
+    item_id = item_ids(author)[0]
+    page = author.get(f"/author/items/{item_id}/edit")
+    assert page.status_code == 409 and "Advanced (YAML)" in page.text
+    assert "Edit in the form" not in author.get(f"/author/items/{item_id}").text

@@ -81,8 +81,11 @@ async def _submit(request: Request, *, item: authoring.ItemDetail | None) -> Res
     base = text_field(fields, "base_version")
     base_version = int(base) if base.isdecimal() and len(base) < 10 else None
     page: dict[str, Any] = {"item": item, "base_version": base_version}
+    image, alt = text_field(fields, "image"), text_field(fields, "image_alt")
+    if action == "insert_image" and not (image or alt.strip()):
+        action = "preview"  # Enter in a field "clicks" the form's first button, which is this one: nothing to add
     if action == "insert_image":
-        problem = add_image(form, text_field(fields, "image"), text_field(fields, "image_alt"))
+        problem = add_image(form, image, alt)
         return await _page(
             request, form, errors={"image": problem} if problem else {}, status_code=422 if problem else 200, **page
         )
