@@ -74,9 +74,8 @@ def strings(tree: Any) -> Iterator[str]:
     if isinstance(tree, str):
         yield tree
     elif isinstance(tree, dict):
-        for key, value in tree.items():
-            if key != "native":  # the authoring source, kept as written and compiled (so cleaned) on every save
-                yield from strings(value)
+        for value in tree.values():  # the native authoring form too: the editors show it again
+            yield from strings(value)
     elif isinstance(tree, list):
         for value in tree:
             yield from strings(value)
