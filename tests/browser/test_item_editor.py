@@ -128,7 +128,7 @@ def test_an_image_from_the_library_keeps_its_description_through_the_rich_text_e
     page.get_by_role("button", name="Add the image to the question").click()
     preview = page.locator("#editor-preview")
     expect(preview.get_by_role("img", name="A green running figure")).to_be_visible()
-    preview.get_by_text("False").click()
+    preview.get_by_role("radio", name="False").check()
     expect(page.get_by_role("group", name="The statement is").get_by_label("False")).to_be_checked()
     page.get_by_role("button", name="Create item").click()
     expect(page.get_by_text("Version 1 of 1")).to_be_visible()
