@@ -6,7 +6,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from itembank.editor.form import AnswerRow, EditorForm, GapRow, OptionRow, PairRow
+from itembank.editor.form import AnswerRow, EditorForm, GapRow, OptionRow, PairRow, with_ids
 
 _ROW = re.compile(r"^(options|answers|pairs|distractors|gaps)-(\d{1,3})-(.+)$")
 _GAP_OPTION = re.compile(r"^options-(\d{1,3})-(.+)$")
@@ -67,17 +67,6 @@ def _gap(row: dict[str, str]) -> GapRow:
     return GapRow(id=row.get("id", "").strip(), options=_options(options, row.get("correct")))
 
 
-def _with_ids(options: list[OptionRow]) -> list[OptionRow]:
-    """New rows get the first free letter (A, B, ... then A2, B2, ...): an option keeps its id for life."""
-    taken = {o.id for o in options if o.id}
-    free = (f"{letter}{'' if n == 1 else n}" for n in range(1, MAX_ROWS) for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    for option in options:
-        if not option.id:
-            option.id = next(candidate for candidate in free if candidate not in taken)
-            taken.add(option.id)
-    return options
-
-
 def form_from_fields(pairs: Iterable[tuple[str, str]]) -> EditorForm:
     """The form as submitted; rows left empty are dropped, so the page shows them again as spare rows."""
     fields = _Fields(pairs)
@@ -88,7 +77,7 @@ def form_from_fields(pairs: Iterable[tuple[str, str]]) -> EditorForm:
     for name in _FLAGS:
         setattr(form, name, name in fields.values)
     options = _options(fields.rows.get("options", {}), fields.values.get("correct"))
-    form.options = _with_ids([o for o in options if not o.blank])
+    form.options = with_ids([o for o in options if not o.blank])
     form.answers = [
         AnswerRow(r.get("text", ""), r.get("points", ""))
         for r in fields.ordered("answers")
@@ -102,7 +91,7 @@ def form_from_fields(pairs: Iterable[tuple[str, str]]) -> EditorForm:
     form.distractors = [r.get("text", "") for r in fields.ordered("distractors") if r.get("text", "").strip()]
     gaps = [_gap(r) for r in fields.ordered("gaps")]
     form.gaps = [
-        GapRow(g.id, _with_ids([o for o in g.options if not o.blank]))
+        GapRow(g.id, with_ids([o for o in g.options if not o.blank]))
         for g in gaps
         if g.id or any(not o.blank for o in g.options)
     ]

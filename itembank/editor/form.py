@@ -105,23 +105,31 @@ class EditorForm:
     def with_spare_rows(self) -> EditorForm:
         """This form with empty rows added after the filled ones (what the page shows)."""
         spare = EditorForm(**{**self.__dict__})
-        spare.options = self.options + [OptionRow() for _ in range(SPARE_ROWS)]
+        minimum = {"single_choice": 4, "multiple_response": 4, "ordering": 3}.get(self.kind, 0)
+        rows = max(SPARE_ROWS, minimum - len(self.options))
+        spare.options = with_ids(self.options + [OptionRow() for _ in range(rows)])
         spare.answers = self.answers + [AnswerRow() for _ in range(SPARE_ROWS)]
         spare.pairs = self.pairs + [PairRow() for _ in range(SPARE_ROWS)]
         spare.distractors = self.distractors + ["" for _ in range(SPARE_ROWS)]
-        spare.gaps = [GapRow(g.id, g.options + [OptionRow() for _ in range(SPARE_ROWS)]) for g in self.gaps]
-        spare.gaps += [GapRow(options=[OptionRow() for _ in range(3)]) for _ in range(1 if self.gaps else 2)]
+        spare.gaps = [GapRow(g.id, with_ids(g.options + [OptionRow() for _ in range(SPARE_ROWS)])) for g in self.gaps]
+        spare.gaps += [GapRow(options=with_ids([OptionRow() for _ in range(3)])) for _ in range(1 if self.gaps else 2)]
         return spare
+
+
+def with_ids(options: list[OptionRow]) -> list[OptionRow]:
+    """Rows without an id get the first free letter (A, B, ... then A2, B2, ...): an option keeps its id for life."""
+    taken = {o.id for o in options if o.id}
+    free = (f"{letter}{'' if n == 1 else n}" for n in range(1, 100) for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for option in options:
+        if not option.id:
+            option.id = next(candidate for candidate in free if candidate not in taken)
+            taken.add(option.id)
+    return options
 
 
 def blank_form(kind: str) -> EditorForm:
     """A new item of `kind`, as the "New item" page first shows it."""
-    form = EditorForm(kind=kind)
-    if kind in ("single_choice", "multiple_response"):
-        form.options = [OptionRow(id=letter) for letter in "ABCD"]
-    if kind == "ordering":
-        form.options = [OptionRow(id=letter) for letter in "ABC"]
-    return form
+    return EditorForm(kind=kind)  # its rows are the spare rows the page adds
 
 
 def _option_row(option: Mapping[str, Any]) -> OptionRow:

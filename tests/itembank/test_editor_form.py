@@ -12,7 +12,7 @@ import yaml
 
 from itembank.cleaning import clean_native
 from itembank.editor import KINDS, blank_form, form_from_fields, form_from_native, native_from_form
-from itembank.editor.form import add_image, rich_text_keeps
+from itembank.editor.form import OptionRow, add_image, rich_text_keeps
 from itembank.formats.native_kinds import NativeItem
 from itembank.importing import read_upload
 from tests.itembank.refdata import MOODLE, needs_refdata
@@ -147,7 +147,8 @@ def test_ordering_rows_follow_their_position_numbers() -> None:
     ("kind", "change", "field", "said"),
     [
         ("single_choice", {}, "stem", "Write the question."),
-        ("single_choice", {}, "options-0-text", "Write this choice, or empty the whole row"),
+        ("single_choice", {}, "options", "Give at least two options."),
+        ("single_choice", {"options": "one empty"}, "options-1-text", "Write this choice, or empty the whole row"),
         ("single_choice", {"options": "filled"}, "options", "Mark exactly one option as the correct answer."),
         ("multiple_response", {"options": "unmarked"}, "options", "Mark at least one option as correct"),
         ("true_false", {}, "answer", "Choose whether the statement is true or false."),
@@ -166,9 +167,8 @@ def test_errors_name_the_field_in_an_authors_words(kind: str, change: dict[str, 
     form = blank_form(kind)
     for name, value in change.items():
         if name == "options":
-            form.options = form.options[:1] if value == "one" else form.options[:2]
-            for option in form.options:
-                option.text = "x"
+            texts = {"one": ["x"], "one empty": ["x", " "]}.get(value, ["x", "y"])
+            form.options = [OptionRow(id=letter, text=text) for letter, text in zip("ABC", texts, strict=False)]
         else:
             setattr(form, name, value)
     parsed = native_from_form(form)
