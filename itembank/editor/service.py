@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
 from examengine.errors import Conflict
 from itembank.authoring import VersionView, create_version, load_item
 from itembank.formats.common import ImportedItem, ImportResult
@@ -21,7 +23,9 @@ def create_item(*, session: Session, native: Mapping[str, Any], actor_id: str) -
     """Store a validated native item (from `native_from_form`) as a new item with a first draft version."""
     item = NativeItem.model_validate(native)
     result = ImportResult(items=[ImportedItem(content=compile_item(item), metadata=item.metadata, file=EDITOR)])
-    return import_items(session=session, result=result, actor_id=actor_id).imported[0]
+    created = import_items(session=session, result=result, actor_id=actor_id).imported[0]
+    _audit(session, actor_id, created.item_id, 1, "written in the item editor")
+    return created
 
 
 def save_version(
@@ -46,4 +50,18 @@ def save_version(
         "expected_seconds": metadata.expected_seconds,
         "source": metadata.source,
     }
-    return create_version(session=session, item_id=item_id, changes=changes, actor_id=actor_id)
+    view = create_version(session=session, item_id=item_id, changes=changes, actor_id=actor_id)
+    _audit(session, actor_id, item_id, view.version, f"edited in the item editor from version {latest}")
+    return view
+
+
+def _audit(session: Session, actor_id: str, item_id: str, version: int, comment: str) -> None:
+    """A version the editor saved enters the workflow as a draft: recorded as the review moves are."""
+    detail = {"from": None, "to": "draft", "comment": comment}
+    record(
+        session=session,
+        kind=AuditKind.ITEM_TRANSITION,
+        actor_id=actor_id,
+        subject=f"item:{item_id}/{version}",
+        detail=detail,
+    )

@@ -11,8 +11,10 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
+from examengine.audit.kinds import AuditKind
 from examengine.context import Services
 from itembank import authoring
+from tests.audit.test_actions import audit
 from tests.security.test_author_html import QTI_ITEM
 from tests.web.browsing import csrf_from
 from tests.web.test_author_items import author as author
@@ -106,6 +108,8 @@ def test_every_demo_item_saved_unchanged_from_the_form_makes_an_identical_new_ve
         assert second.content.native == first.content.native, (first.content.native, second.content.native)
         assert (second.domain, second.tags, second.enemy_groups) == (first.domain, first.tags, first.enemy_groups)
         assert second.status.value == "draft" and first.status.value == "draft"
+    saved = [subject for _, _, subject, _ in audit(services, AuditKind.ITEM_TRANSITION)]
+    assert saved == [f"item:{item_id}/2" for item_id in ids]
 
 
 def test_new_single_choice_item_is_created_as_a_draft(author: TestClient, services: Services) -> None:
@@ -132,6 +136,8 @@ def test_new_single_choice_item_is_created_as_a_draft(author: TestClient, servic
         ("C", "50 °C", False),
     ]
     assert native["options"][1]["feedback"] == "Too low: that is at altitude."
+    recorded = audit(services, AuditKind.ITEM_TRANSITION)
+    assert [(subject, detail["to"]) for _, _, subject, detail in recorded] == [(f"item:{item_id}/1", "draft")]
 
 
 @pytest.mark.parametrize(
