@@ -204,3 +204,14 @@ def test_an_image_from_the_library_goes_into_the_question_with_its_description()
     assert form.stem.endswith(f'<div><img src="{url}" alt="A &quot;ladder&quot; &amp; a wall"></div>')
     assert add_image(form, "https://evil.example/x.png", "x") == "Choose an image from the list."
     assert add_image(form, url, " ") == "Say what the image shows, for candidates who cannot see it."
+
+
+def test_an_essays_rubric_is_for_markers_and_its_word_limit_for_the_candidate() -> None:
+    from itembank.formats.native import item_from_dict
+    from itembank.rendering import candidate_view
+
+    content = item_from_dict({"id": "e", "kind": "essay", "stem": "<p>Why?</p>", **FULL["essay"]})
+    assert [(r.view, r.html) for r in content.rubrics] == [(("scorer",), "<ul><li>Names the five steps</li></ul>")]
+    assert content.interactions[0].prompt == "Your answer, at most 250 words"
+    shown = str(candidate_view(content))
+    assert "Names the five steps" not in shown and "at most 250 words" in shown
