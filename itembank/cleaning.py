@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import nh3
 from markupsafe import Markup
@@ -289,10 +290,31 @@ def _interaction(interaction: Interaction) -> Interaction:
     )
 
 
+def _clean_fields(entry: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        key: clean_markup(value) if key in names and isinstance(value, str) else value for key, value in entry.items()
+    }
+
+
+def clean_native(native: Mapping[str, Any]) -> dict[str, Any]:
+    """A native item (itembank/formats/NATIVE.md) with its HTML fields cleaned; accepted short-text answers are
+    compared with what candidates type, so they are not HTML and are kept as written."""
+    cleaned = _clean_fields(native, ("stem", "rationale", "rubric"))
+    cleaned["options"] = [_clean_fields(o, ("text", "feedback")) for o in native.get("options", [])]
+    cleaned["pairs"] = [_clean_fields(p, ("left", "right")) for p in native.get("pairs", [])]
+    cleaned["distractors"] = [clean_markup(d) for d in native.get("distractors", [])]
+    cleaned["gaps"] = [
+        {**g, "options": [_clean_fields(o, ("text",)) for o in g.get("options", [])]} for g in native.get("gaps", [])
+    ]
+    return {key: value for key, value in cleaned.items() if key in native}
+
+
 def clean_content(content: ItemContent) -> ItemContent:
-    """`content` with every HTML field cleaned: what any version is stored as, whichever way it arrived."""
+    """`content` with every HTML field cleaned: what any version is stored as, whichever way it arrived (the
+    native form it was compiled from too, which the editors show again)."""
     return content.model_copy(
         update={
+            "native": None if content.native is None else clean_native(content.native),
             "stem": clean_markup(content.stem),
             "rationale": clean_markup(content.rationale),
             "interactions": tuple(_interaction(i) for i in content.interactions),

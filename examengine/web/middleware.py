@@ -8,10 +8,12 @@ import secrets
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Scripts run only with this response's nonce, not merely from 'self': a file that slipped into the media store
-# (or any other same-origin URL) can never be loaded as a script. `{nonce}` is filled per request.
+# (or any other same-origin URL) can never be loaded as a script. `{nonce}` is filled per request. Styles: our files,
+# and the one <style> element the item editor's Trix writes, which carries the nonce.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 CSP_NONCE = "csp_nonce"  # the key of the request's nonce in scope["state"]: templates put it on <script> tags
 

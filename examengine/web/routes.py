@@ -39,6 +39,7 @@ from examengine.web.pages import (
     candidate,
     candidate_live,
     candidate_offline,
+    item_editor,
     judge,
     media,
     proctor,
@@ -71,6 +72,11 @@ def routes(settings: Settings) -> list[BaseRoute]:
         # Our own assets, and htmx from its pinned npm package (never committed, installed at set-up)
         Mount("/static/app", StaticFiles(directory=STATIC_DIR), name="static.app"),
         Mount("/static/vendor/htmx", StaticFiles(directory=htmx_dist, check_dir=False), name="static.htmx"),
+        Mount(
+            "/static/vendor/trix",
+            StaticFiles(directory=settings.node_modules_dir / "trix" / "dist", check_dir=False),
+            name="static.trix",
+        ),
         # Delivery first: Starlette tries routes in order, and these are most of an exam day's requests
         # (tests/web/test_access_table.py checks that no route can take another's address, so order is free).
         # The candidate's pages
@@ -397,6 +403,30 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/author/items", author_items.item_list, name="author.items", access=AUTHORING),
         route("/author/items/import", author_items.import_form, name="author.items.import", access=AUTHORING),
+        # The structured item editor (before /author/items/{item_id}, which would take /author/items/new)
+        route("/author/items/new", item_editor.new_item, name="author.items.new", access=AUTHORING),
+        route(
+            "/author/items/new",
+            item_editor.create_item,
+            name="author.items.create",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route("/author/items/{item_id}/edit", item_editor.edit_item, name="author.items.edit", access=AUTHORING),
+        route(
+            "/author/items/{item_id}/edit",
+            item_editor.save_item,
+            name="author.items.save",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
+        route(
+            "/author/editor/preview",
+            item_editor.preview,
+            name="author.editor.preview",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
         route(
             "/author/items/import",
             author_items.import_submit,

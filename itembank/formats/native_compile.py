@@ -20,6 +20,7 @@ from itembank.content import (
     ResponseDeclaration,
     ResponseProcessing,
     RPNode,
+    Rubric,
 )
 from itembank.formats.native_kinds import GAP_MARKER, NativeItem, NativeOption, weight
 
@@ -168,15 +169,22 @@ def _ordering(item: NativeItem, base: dict[str, Any], stem: str) -> ItemContent:
 
 def _essay(item: NativeItem, base: dict[str, Any], stem: str) -> ItemContent:
     interaction = Interaction(
-        kind="extendedText", response_identifier="RESPONSE", expected_lines=item.expected_lines, format="plain"
+        kind="extendedText",
+        response_identifier="RESPONSE",
+        expected_lines=item.expected_lines,
+        format="plain",
+        prompt=f"Your answer, at most {item.word_limit} words" if item.word_limit else "",
     )
     declaration = ResponseDeclaration(identifier="RESPONSE", cardinality="single", base_type="string")
+    # the rubric is the markers' (view "scorer"): the marking page shows it, candidates never see it
+    rubrics = (Rubric(view=("scorer",), html=clean_markup(item.rubric)),) if item.rubric.strip() else ()
     return ItemContent(
         **base,
         stem=stem + _BLOCK,
         interactions=(interaction,),
         responses=(declaration,),
         outcomes=_outcomes(item.points, human=True),
+        rubrics=rubrics,
     )
 
 

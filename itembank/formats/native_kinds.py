@@ -78,6 +78,8 @@ class NativeItem(_Strict):
     distractors: list[str] = []
     gaps: list[NativeGap] = []
     expected_lines: int | None = None
+    word_limit: int | None = Field(default=None, ge=1)
+    rubric: str = ""
     rationale: str = ""
     metadata: ItemMetadata = ItemMetadata()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -73,9 +74,8 @@ def strings(tree: Any) -> Iterator[str]:
     if isinstance(tree, str):
         yield tree
     elif isinstance(tree, dict):
-        for key, value in tree.items():
-            if key != "native":  # the authoring source, kept as written and compiled (so cleaned) on every save
-                yield from strings(value)
+        for value in tree.values():  # the native authoring form too: the editors show it again
+            yield from strings(value)
     elif isinstance(tree, list):
         for value in tree:
             yield from strings(value)
@@ -138,12 +138,15 @@ def package(extra: dict[str, bytes]) -> bytes:
 
 
 QUOTED = HOSTILE.replace('"', '""')
+GIFT_HOSTILE = re.sub(r"([{}=~#:])", r"\\\1", HOSTILE)
 FILES: dict[str, tuple[str, bytes]] = {
     "native JSON": ("bank.json", json.dumps({"items": [native_item()]}).encode()),
     "native YAML": ("bank.yaml", json.dumps({"items": [native_item()]}).encode()),
     "QTI XML": ("item.xml", QTI_ITEM.encode()),
     "QTI package": ("package.zip", package({})),
-    "GIFT": ("q.gift", f"::h1::[html]{HOSTILE} {{=right#{HOSTILE} ~wrong}}\n".encode()),
+    # GIFT's own characters escaped, so that the whole of HOSTILE is the question (unescaped, GIFT reads its
+    # `{"role": ...}` as the answers, and the text kept only in the uncleaned native form, which is now cleaned too)
+    "GIFT": ("q.gift", f"::h1::[html]{GIFT_HOSTILE} {{=right#{GIFT_HOSTILE} ~wrong}}\n".encode()),
     "CSV": ("q.csv", ("id,stem,A,B,answer,rationale\n" + f'h1,"{QUOTED}","{QUOTED}",b,A,"{QUOTED}"\n').encode()),
 }
 

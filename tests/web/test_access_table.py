@@ -75,6 +75,11 @@ EXPECTED_ACCESS = {
     "api.users.list": "admin",
     "api.users.password": "admin",
     "author.items": "admin or author",
+    "author.items.new": "admin or author",
+    "author.items.create": "admin or author",
+    "author.items.edit": "admin or author",
+    "author.items.save": "admin or author",
+    "author.editor.preview": "admin or author",
     "author.items.import": "admin or author",
     "author.items.import_submit": "admin or author",
     "author.review": "admin or author",
@@ -179,7 +184,7 @@ EXPECTED_ACCESS = {
     "api.certificates.verify": "anyone",
     "api.certificates.revoke": "admin",
 }
-STATIC_MOUNTS = {"static.app", "static.htmx"}
+STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
 
 
