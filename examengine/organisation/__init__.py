@@ -12,6 +12,7 @@ from examengine.organisation.service import (
     current_image,
     identity,
     last_known,
+    local_date,
     remove_image,
     set_image,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "current_image",
     "identity",
     "last_known",
+    "local_date",
     "remove_image",
     "set_image",
 ]

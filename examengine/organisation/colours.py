@@ -9,6 +9,9 @@ from examengine.errors import InvalidInput
 
 AA_TEXT = 4.5  # WCAG 2.1 SC 1.4.3, normal-size text
 PAPER = "#ffffff"
+# The light backgrounds of app.css that accent-coloured links sit on (--paper, --surface, --warn-tint): the accent
+# must be readable on the darkest of them.
+BACKGROUNDS = (PAPER, "#f5f5f5", "#fff4d6")
 _HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 
@@ -45,11 +48,16 @@ def _darker(colour: str, factor: float) -> str:
     return "#" + "".join(f"{round(int(colour[i : i + 2], 16) * factor):02x}" for i in (1, 3, 5))
 
 
+def worst_contrast(colour: str) -> float:
+    """The contrast of `colour` on the page background where it is least readable."""
+    return min(contrast(colour, background) for background in BACKGROUNDS)
+
+
 def passing_shade(colour: str) -> str:
-    """The lightest darker shade of `colour` (same hue) whose contrast on white reaches AA."""
+    """The lightest darker shade of `colour` (same hue) readable at AA on every page background."""
     factor = 1.0
     shade = colour
-    while contrast(shade, PAPER) < AA_TEXT:
+    while worst_contrast(shade) < AA_TEXT:
         factor -= 0.01
         shade = _darker(colour, factor)
     return shade
@@ -59,12 +67,12 @@ def accent(raw: str) -> str:
     """The accent as `#rrggbb`. Raises InvalidInput: invalid_colour, or accent_contrast_too_low naming the
     contrast it has and a darker shade of it that would pass."""
     colour = parse_hex(raw)
-    ratio = contrast(colour, PAPER)
+    ratio = worst_contrast(colour)
     if ratio < AA_TEXT:
         suggestion = passing_shade(colour)
         raise InvalidInput(
-            f"The accent colour {colour} has a contrast of only {ratio:.2f}:1 against white, and links and button "
-            f"text in it need at least {AA_TEXT}:1 to be readable (WCAG AA). Choose a darker colour: {suggestion} "
+            f"The accent colour {colour} has a contrast of only {ratio:.2f}:1 on the page's light backgrounds, and "
+            f"links and button text in it need at least {AA_TEXT}:1 to be readable (WCAG AA). Choose a darker colour: {suggestion} "
             "is the same hue dark enough.",
             code="accent_contrast_too_low",
             details={

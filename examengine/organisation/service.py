@@ -106,6 +106,12 @@ def identity(*, session: Session, now: float | None = None) -> Identity:
     return found
 
 
+def local_date(moment: datetime, found: Identity) -> str:
+    """The calendar date of `moment` in the organisation's time zone, as people write it: 6 December 2026."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(found.time_zone))
+    return f"{local.day} {local:%B %Y}"
+
+
 def _text(value: str, field: str, label: str, *, required: bool = False) -> str:
     text = " ".join(value.split())
     if any(ord(c) < 32 or ord(c) == 127 for c in value.replace("\n", "").replace("\t", "")):
