@@ -30,7 +30,10 @@ class OrganisationOut(BaseModel):
 class OrganisationIn(Strict):
     name: str = Field(min_length=1, max_length=120)
     contact_email: str = Field(default="", max_length=254)
-    accent_colour: str = Field(max_length=20)
+    accent_colour: str = Field(
+        pattern=r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$",
+        description="#rrggbb with at least 4.5:1 contrast on white (422 accent_contrast_too_low otherwise)",
+    )
     time_zone: str = Field(default="UTC", max_length=64)
     signatory_name: str = Field(default="", max_length=120)
     signatory_title: str = Field(default="", max_length=120)

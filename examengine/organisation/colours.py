@@ -72,8 +72,8 @@ def accent(raw: str) -> str:
         suggestion = passing_shade(colour)
         raise InvalidInput(
             f"The accent colour {colour} has a contrast of only {ratio:.2f}:1 on the page's light backgrounds, and "
-            f"links and button text in it need at least {AA_TEXT}:1 to be readable (WCAG AA). Choose a darker colour: {suggestion} "
-            "is the same hue dark enough.",
+            f"links and button text in it need at least {AA_TEXT}:1 to be readable (WCAG AA). Choose a darker "
+            f"colour: {suggestion} is the same hue dark enough.",
             code="accent_contrast_too_low",
             details={
                 "field": "accent_colour",
