@@ -40,21 +40,6 @@ class ImageKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Identity:
-    """What pages, certificates and mail show of the organisation."""
-
-    name: str
-    contact_email: str
-    accent_colour: str
-    time_zone: str
-    signatory_name: str
-    signatory_title: str
-    logo_sha256: str | None
-    signature_sha256: str | None
-    version: int
-
-
-@dataclass(frozen=True)
 class IdentityChanges:
     """The text fields an admin sets (all of them, as the settings form sends them)."""
 
@@ -64,6 +49,15 @@ class IdentityChanges:
     time_zone: str
     signatory_name: str
     signatory_title: str
+
+
+@dataclass(frozen=True)
+class Identity(IdentityChanges):
+    """What pages, certificates and mail show of the organisation: the text fields and the images' hashes."""
+
+    logo_sha256: str | None
+    signature_sha256: str | None
+    version: int
 
 
 @dataclass(frozen=True)

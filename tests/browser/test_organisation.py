@@ -9,14 +9,14 @@ import struct
 import zlib
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import give_an_answer, start_demo_exam
 from tests.browser.test_certificates import passing_exam_for_candidate2
 
-PHONE = {"width": 375, "height": 740}
+PHONE = ViewportSize(width=375, height=740)
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -103,14 +103,17 @@ def test_the_identity_is_set_shown_everywhere_and_printed_on_one_a4_page(
     assert "T" not in issued and "Z" not in issued
     assert_no_axe_violations(page, "the certificate")
 
-    for options in ({"format": "A4"}, {"format": "A4", "landscape": True}, {"prefer_css_page_size": True}):
-        pdf = page.pdf(print_background=True, **options)  # type: ignore[arg-type]
-        assert pdf_pages(pdf) == 1, f"the certificate printed on {pdf_pages(pdf)} pages with {options}"
+    printed = {
+        "A4 portrait": page.pdf(format="A4", print_background=True),
+        "A4 landscape": page.pdf(format="A4", landscape=True, print_background=True),
+        "the page size of its CSS": page.pdf(prefer_css_page_size=True, print_background=True),
+    }
+    assert {paper: pdf_pages(pdf) for paper, pdf in printed.items()} == dict.fromkeys(printed, 1)
 
 
 def test_the_main_pages_of_each_role_fit_a_phone(live_server: str, page: Page) -> None:
     """Nothing pushes the page sideways at 375 px: a wide table scrolls inside itself."""
-    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    page.set_viewport_size(PHONE)
     pages = {
         "admin@example.org": [
             "/",
