@@ -4,7 +4,8 @@ Revision ID: 0019_identity
 Revises: 0018_device
 Create Date: 2026-12-06
 
-No row is written: until an admin saves the settings page, the engine shows its defaults.
+No row is written: until an admin saves the settings page, the engine shows its defaults. A certificate keeps the
+organisation's name at issue (`certificate.issuer_name`); those issued before show the current name.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sha256"),
     )
+    op.add_column("certificate", sa.Column("issuer_name", sa.String(length=120), nullable=True))
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE certificate DROP COLUMN issuer_name")
     op.drop_table("organisation_image")
     op.drop_table("organisation")
