@@ -51,8 +51,8 @@ def organisation_out(found: organisation.Identity) -> OrganisationOut:
         time_zone=found.time_zone,
         signatory_name=found.signatory_name,
         signatory_title=found.signatory_title,
-        logo_url=f"/organisation/logo/{found.logo_sha256}" if found.logo_sha256 else None,
-        signature_url=f"/organisation/signature/{found.signature_sha256}" if found.signature_sha256 else None,
+        logo_url=f"/static/organisation/logo/{found.logo_sha256}" if found.logo_sha256 else None,
+        signature_url=f"/static/organisation/signature/{found.signature_sha256}" if found.signature_sha256 else None,
         version=found.version,
     )
 

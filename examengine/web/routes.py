@@ -525,11 +525,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=ADMIN,
             methods=("POST",),
         ),
-        route("/organisation/logo/{sha256}", organisation.logo, name="organisation.logo", access=PUBLIC),
+        route("/static/organisation/logo/{sha256}", organisation.logo, name="organisation.logo", access=PUBLIC),
         route(
-            "/organisation/signature/{sha256}", organisation.signature, name="organisation.signature", access=SIGNED_IN
+            "/static/organisation/signature/{sha256}",
+            organisation.signature,
+            name="organisation.signature",
+            access=SIGNED_IN,
         ),
-        route("/organisation/theme.css", organisation.theme, name="organisation.theme", access=PUBLIC),
+        route("/static/organisation/theme.css", organisation.theme, name="organisation.theme", access=PUBLIC),
         route("/api/v1/organisation", api_organisation.get_organisation, name="api.organisation", access=PUBLIC),
         route(
             "/api/v1/organisation",

@@ -77,8 +77,8 @@ def test_every_page_shows_the_identity_and_the_accent(
     login = app_client.get("/login")
     assert f'<img class="brand-logo" src="{logo_url}" alt="Northwind Certification Board">' in login.text
     assert "<title>" in login.text and "· Northwind Certification Board</title>" in login.text
-    assert 'href="/organisation/theme.css?v=2"' in login.text
-    theme = app_client.get("/organisation/theme.css?v=2")
+    assert 'href="/static/organisation/theme.css?v=2"' in login.text
+    theme = app_client.get("/static/organisation/theme.css?v=2")
     assert theme.status_code == 200 and theme.headers["content-type"].startswith("text/css")
     assert "--accent: #1d4ed8;" in theme.text
     missing = app_client.get("/no/such/page")
