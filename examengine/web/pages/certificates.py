@@ -81,16 +81,18 @@ async def _verify(request: Request, typed: str) -> Response:
             now=utcnow(),
         )
     except NotFound as error:
-        context = {"typed": typed[:MAX_INPUT], "found": None, "not_found": error.message}
-        return render(request, "certificates/verify.html", context, status_code=404)
+        refused = {"typed": typed[:MAX_INPUT], "found": None, "not_found": error.message}
+        return render(request, "certificates/verify.html", refused, status_code=404)
     issuer = branding.of(request)
-    dates = {
+    shown: dict[str, object] = {
+        "typed": found.code,
+        "found": found,
+        "not_found": None,
         "issued_on": local_date(found.issued_at, issuer),
         "valid_until": local_date(found.expires_at, issuer) if found.expires_at else None,
         "revoked_on": local_date(found.revoked_at, issuer) if found.revoked_at else None,
     }
-    context = {"typed": found.code, "found": found, "not_found": None, **dates}
-    return render(request, "certificates/verify.html", context)
+    return render(request, "certificates/verify.html", shown)
 
 
 async def verify_form(request: Request) -> Response:
