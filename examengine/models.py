@@ -11,6 +11,7 @@ from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.prepared_forms import PreparedForm
 from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
+from examengine.organisation.models import Organisation, OrganisationImage
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,
@@ -54,6 +55,8 @@ __all__ = [
     "MarkingClaim",
     "MarkingScript",
     "Media",
+    "Organisation",
+    "OrganisationImage",
     "PreparedForm",
     "RescoreDecision",
     "RescoreRecord",

@@ -28,6 +28,7 @@ class AuditKind(StrEnum):
     ATTEMPT_FINISHED = "attempt_finished"  # the head of the attempt's event chain when it finished
     ATTEMPT_EVENTS_PURGED = "attempt_events_purged"
     RETENTION_PURGE = "retention_purge"
+    ORGANISATION_CHANGED = "organisation_changed"  # its name, colour, contact, signatory, logo or signature
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, exists, false, or_, select
 from sqlmodel import Session, col
 
+from examengine import organisation
 from examengine.accounts.models import User
 from examengine.certificates.codes import new_code
 from examengine.certificates.models import CERTIFICATE_TABLE, Certificate
@@ -49,6 +50,7 @@ def _insert(session: Session, attempt: Attempt, version: ExamVersionView, releas
         "exam_code": version.code,
         "credential": version.title,
         "holder_name": holder.name,
+        "issuer_name": organisation.identity(session=session).name,
         "issued_at": released_at,
         "expires_at": released_at + timedelta(days=valid_days) if valid_days else None,
     }

@@ -1,7 +1,8 @@
 """Issued certificates: one per passing attempt, with what it certifies copied at issue.
 
-The holder's name and the credential's title are copied when the certificate is issued, so a later edit of the
-user or a new exam version never changes what a printed certificate and its verification page say.
+The holder's name, the credential's title and the issuer's name are copied when the certificate is issued, so a
+later edit of the user, a new exam version or a renamed organisation never changes what a printed certificate and
+its verification page say.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Certificate(SQLModel, table=True):
     exam_code: str = Field(max_length=40)
     credential: str = Field(max_length=300)  # the exam version's title at issue
     holder_name: str = Field(max_length=200)  # the candidate's name at issue
+    issuer_name: str | None = Field(default=None, max_length=120)  # the organisation's name at issue (None: before)
     issued_at: datetime = Field(sa_type=UTCDateTime)  # the moment the passing result became visible
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

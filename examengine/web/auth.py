@@ -18,6 +18,7 @@ from examengine.audit.refusals import record_denied
 from examengine.clock import utcnow
 from examengine.errors import Forbidden, NotAuthenticated
 from examengine.http.request import client_address, services
+from examengine.web import branding
 from examengine.web.access import Access
 
 SESSION_COOKIE = "ee_session"
@@ -88,6 +89,8 @@ def guard(endpoint: Endpoint, access: Access) -> Endpoint:
     async def guarded(request: Request) -> Response:
         who = await authenticate(request)
         request.state.principal = who
+        if not is_api(request):
+            await branding.load(request)
         try:
             if access.signed_in:
                 if who is None:

@@ -20,6 +20,7 @@ from examengine.api import exams as api_exams
 from examengine.api import items as api_items
 from examengine.api import marking as api_marking
 from examengine.api import meta as api_meta
+from examengine.api import organisation as api_organisation
 from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
 from examengine.api import terminations as api_terminations
@@ -42,6 +43,7 @@ from examengine.web.pages import (
     item_editor,
     judge,
     media,
+    organisation,
     proctor,
     proctor_announce,
 )
@@ -530,6 +532,59 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route("/media/{sha256}", media.media_file, name="media", access=SIGNED_IN),
+        # The organisation's identity: its settings page, its images and the stylesheet of its accent colour
+        route("/admin/organisation", organisation.settings_page, name="admin.organisation", access=ADMIN),
+        route(
+            "/admin/organisation",
+            organisation.save_settings,
+            name="admin.organisation.save",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/organisation/{kind}",
+            organisation.upload_image,
+            name="admin.organisation.image",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/organisation/{kind}/remove",
+            organisation.remove_image,
+            name="admin.organisation.image_remove",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/static/organisation/logo/{sha256}", organisation.logo, name="organisation.logo", access=PUBLIC),
+        route(
+            "/static/organisation/signature/{sha256}",
+            organisation.signature,
+            name="organisation.signature",
+            access=SIGNED_IN,
+        ),
+        route("/static/organisation/theme.css", organisation.theme, name="organisation.theme", access=PUBLIC),
+        route("/api/v1/organisation", api_organisation.get_organisation, name="api.organisation", access=PUBLIC),
+        route(
+            "/api/v1/organisation",
+            api_organisation.put_organisation,
+            name="api.organisation.update",
+            access=ADMIN,
+            methods=("PUT",),
+        ),
+        route(
+            "/api/v1/organisation/{kind}",
+            api_organisation.put_image,
+            name="api.organisation.image",
+            access=ADMIN,
+            methods=("PUT",),
+        ),
+        route(
+            "/api/v1/organisation/{kind}",
+            api_organisation.delete_image,
+            name="api.organisation.image_delete",
+            access=ADMIN,
+            methods=("DELETE",),
+        ),
         route("/marking", marking_pages.queue, name="marking.queue", access=MARKING),
         route("/marking/next", marking_pages.take_next, name="marking.next", access=MARKING, methods=("POST",)),
         route(

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from examengine.clock import rfc3339
 from examengine.http.request import principal
+from examengine.web import branding
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value
 from examengine.web.middleware import csp_nonce
 from itembank.cleaning import clean_html
@@ -92,6 +93,7 @@ def render(
         "principal": who,
         "csrf_token": csrf_token,
         "csp_nonce": csp_nonce(request.scope),
+        "organisation": branding.of(request),
         **(context or {}),
     }
     template = env.get_template(template_name)

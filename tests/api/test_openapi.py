@@ -56,6 +56,9 @@ CONTENT_CHECKED_ELSEWHERE = {
     # an item analysis's date range (since before until), tested in tests/api/test_analysis_api.py
     ("GET", "/api/v1/exams/{exam_id}/item-analysis"),
     ("GET", "/api/v1/exams/{exam_id}/item-analysis.csv"),
+    # the accent's contrast, a real time zone, an image's bytes: tests/organisation/test_doors.py
+    ("PUT", "/api/v1/organisation"),
+    ("PUT", "/api/v1/organisation/{kind}"),
 }
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from examengine import organisation
 from examengine.accounts.models import User
 from examengine.certificates import issuing
 from examengine.certificates.codes import ALPHABET, LENGTH
@@ -123,6 +125,17 @@ def test_the_holder_name_is_kept_as_issued(program: Program) -> None:
     program.call(rename)
     again = issue(program, attempt_id)
     assert again is not None and again.holder_name == "Candidate 0"
+
+
+def test_the_issuer_name_is_kept_as_issued(program: Program) -> None:
+    changes = organisation.IdentityChanges("Northwind Board", "", "#0b57a4", "UTC", "", "")
+    program.call(organisation.change, actor_id=program.admin.id, changes=changes, now=datetime.now(UTC))
+    issued = issue(program, passed_attempt(program))
+    assert issued is not None and issued.issuer_name == "Northwind Board"
+    renamed = replace(changes, name="Southwind Board")
+    program.call(organisation.change, actor_id=program.admin.id, changes=renamed, now=datetime.now(UTC))
+    again = issue(program, issued.attempt_id)
+    assert again is not None and again.issuer_name == "Northwind Board"
 
 
 def test_two_paths_racing_issue_one_certificate(program: Program) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.testclient import TestClient
 
+from examengine import organisation
 from examengine.app import create_app
 from examengine.certificates.codes import grouped
 from examengine.certificates.models import Certificate
@@ -177,3 +180,19 @@ def test_a_second_candidate_passing_gets_a_separate_certificate(app_client: Test
         )
         codes.append(found.group(1) if found else None)
     assert None not in codes and codes[0] != codes[1]
+
+
+def test_certificate_dates_are_the_organisations_local_dates(
+    app_client: TestClient, program: Program, certified: tuple[str, Certificate]
+) -> None:
+    issued_at = certified[1].issued_at
+    # a zone where the issue falls on another calendar day than in UTC, whatever the hour the test runs at
+    zone = "Pacific/Kiritimati" if issued_at.hour >= 10 else "Pacific/Pago_Pago"
+    local = issued_at.astimezone(ZoneInfo(zone))
+    assert local.date() != issued_at.date()
+    changes = organisation.IdentityChanges("Northwind Board", "", "#0b57a4", zone, "", "")
+    program.call(organisation.change, actor_id=program.admin.id, changes=changes, now=datetime.now(UTC))
+    code = grouped(certified[1].code)
+    expected = f'">{local.day} {local:%B %Y}</time>'
+    assert expected in TestClient(app_client.app).get(f"/verify/{code}").text
+    assert expected in signed_in(app_client, "cand0@example.org").get(f"/candidate/certificates/{code}").text

@@ -183,6 +183,17 @@ EXPECTED_ACCESS = {
     "admin.certificates.revoke": "admin",
     "api.certificates.verify": "anyone",
     "api.certificates.revoke": "admin",
+    "admin.organisation": "admin",
+    "admin.organisation.save": "admin",
+    "admin.organisation.image": "admin",
+    "admin.organisation.image_remove": "admin",
+    "organisation.logo": "anyone",
+    "organisation.signature": "any signed-in user",
+    "organisation.theme": "anyone",
+    "api.organisation": "anyone",
+    "api.organisation.update": "admin",
+    "api.organisation.image": "admin",
+    "api.organisation.image_delete": "admin",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]

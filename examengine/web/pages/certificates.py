@@ -21,6 +21,8 @@ from examengine.clock import utcnow
 from examengine.errors import NotFound
 from examengine.http.public_url import public_base
 from examengine.http.request import client_address, current_user, services
+from examengine.organisation import local_date
+from examengine.web import branding
 from examengine.web.templating import render
 
 
@@ -28,8 +30,13 @@ def document_context(request: Request, certificate: Certificate) -> dict[str, An
     """What templates/certificates/_document.html needs to draw a certificate."""
     code = grouped(certificate.code)
     url = verification_url(public_base(request), certificate.code)
+    issuer = branding.of(request)
     return {
         "certificate": certificate,
+        "issuer": issuer,
+        "issued_on": local_date(certificate.issued_at, issuer),
+        "valid_until": local_date(certificate.expires_at, issuer) if certificate.expires_at else None,
+        "revoked_on": local_date(certificate.revoked_at, issuer) if certificate.revoked_at else None,
         "status": certificate.status_at(utcnow()),
         "code": code,
         "verify_url": url,
@@ -74,9 +81,18 @@ async def _verify(request: Request, typed: str) -> Response:
             now=utcnow(),
         )
     except NotFound as error:
-        context = {"typed": typed[:MAX_INPUT], "found": None, "not_found": error.message}
-        return render(request, "certificates/verify.html", context, status_code=404)
-    return render(request, "certificates/verify.html", {"typed": found.code, "found": found, "not_found": None})
+        refused = {"typed": typed[:MAX_INPUT], "found": None, "not_found": error.message}
+        return render(request, "certificates/verify.html", refused, status_code=404)
+    issuer = branding.of(request)
+    shown: dict[str, object] = {
+        "typed": found.code,
+        "found": found,
+        "not_found": None,
+        "issued_on": local_date(found.issued_at, issuer),
+        "valid_until": local_date(found.expires_at, issuer) if found.expires_at else None,
+        "revoked_on": local_date(found.revoked_at, issuer) if found.revoked_at else None,
+    }
+    return render(request, "certificates/verify.html", shown)
 
 
 async def verify_form(request: Request) -> Response:
