@@ -38,6 +38,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "EXAMENGINE_PUBLIC_URL is not set: certificate links and QR codes use the address each request was "
             "sent to. Set it (e.g. https://exams.example.org) in production."
         )
+    if settings.smtp is None:
+        log.warning(
+            "EXAMENGINE_SMTP_URL is not set: password-reset and invitation mails wait in the outbox unsent%s.",
+            " (and are written to this log: EXAMENGINE_MAIL_TO_LOG=1)" if settings.mail_to_log else "",
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"clock", "ids", "errors", "shutdown", "csv_export", "group_commit", "caches", "db", "settings"}),
-    frozenset({"audit", "accounts"}),
+    frozenset({"audit", "accounts", "mail"}),  # mail: the outbox accounts write to in their own unit of work
     frozenset({"itembank"}),
     frozenset({"exams"}),
     frozenset({"delivery"}),

@@ -1,0 +1,193 @@
+"""Set-your-password links, mailed: "forgot your password?" and invitations. A link is `{public url}/reset-password
+?token=T`, single use, valid for a limited time; only the SHA-256 of T is stored. Every use ends every session and
+API token of the user (service.change_password)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, insert, select
+from sqlmodel import Session, col
+
+from examengine import mail
+from examengine.accounts import service, throttle
+from examengine.accounts.models import PasswordToken, TokenPurpose, User
+from examengine.accounts.passwords import Passwords, check_password_policy
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
+from examengine.clock import utcnow
+from examengine.db import Database, table_of
+from examengine.errors import InvalidInput, Throttled
+from examengine.ids import new_secret_token, token_digest
+from examengine.settings import Settings
+
+RESET_PATH = "/reset-password"
+# The one answer to every reset request (no account is revealed by it).
+REQUEST_ACCEPTED = (
+    "If an account uses this address, a link to set a new password is on its way to it. "
+    "The link works once and expires."
+)
+MAX_TOKEN_LENGTH = 200
+TOKEN_TABLE = table_of(PasswordToken)
+ENABLED_USER_BY_EMAIL = select(col(User.id), col(User.name)).where(
+    col(User.email) == bindparam("b_email"), col(User.disabled_at).is_(None)
+)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    user: service.UserView
+    mail_id: str
+
+
+def link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{RESET_PATH}?token={token}"
+
+
+def _issue(*, session: Session, user_id: str, purpose: TokenPurpose, lifetime: timedelta, now: datetime) -> str:
+    token = new_secret_token()
+    session.connection().execute(
+        insert(TOKEN_TABLE).values(
+            token_hash=token_digest(token), user_id=user_id, purpose=purpose, created_at=now, expires_at=now + lifetime
+        )
+    )
+    return token
+
+
+def _lenient_email(raw: str) -> str:
+    try:
+        return service.normalize_email(raw.replace("\x00", "\ufffd"))
+    except InvalidInput:
+        return raw.strip().lower()[:320]
+
+
+def request_reset(
+    *, session: Session, settings: Settings, email: str, address: str, base_url: str, now: datetime | None = None
+) -> tuple[str, ...]:
+    """Mail a reset link to the enabled account with this address, if there is one: the caller answers the same
+    either way. Every request counts against the reset budgets (per address, per account, both): Throttled beyond
+    them, whatever the address. Returns the ids of the mails to send (none for an unknown address)."""
+    now = now or utcnow()
+    email = _lenient_email(email)
+    keys = throttle.ThrottleKeys(
+        pair=f"reset:{email}|{address}", address=f"reset-addr:{address}", account=f"reset:{email}", device=None
+    )
+    try:
+        throttle.check(session=session, keys=keys, trusted=False, limits=settings.reset_throttle, now=now)
+    except Throttled as refusal:
+        wait = refusal.retry_after_seconds
+        message = f"Too many requests for a password link. Wait {wait} seconds and try again."
+        raise Throttled(message, retry_after_seconds=wait) from None
+    throttle.record_failure(session=session, keys=keys, trusted=False, limits=settings.reset_throttle, now=now)
+    row = session.connection().execute(ENABLED_USER_BY_EMAIL, {"b_email": email}).first()
+    subject = f"user:{row.id}" if row else f"email:{email}"
+    record(
+        session=session,
+        kind=AuditKind.PASSWORD_RESET_REQUESTED,
+        actor_id=None,
+        subject=subject,
+        detail={"email": email, "address": address},
+        at=now,
+    )
+    if row is None:
+        return ()
+    minutes = settings.password_reset_minutes
+    token = _issue(
+        session=session, user_id=row.id, purpose=TokenPurpose.RESET, lifetime=timedelta(minutes=minutes), now=now
+    )
+    letter = mail.write(
+        settings,
+        "password_reset",
+        recipient=email,
+        subject=f"Set a new password for {mail.organisation_name(settings)}",
+        name=row.name,
+        link=link(base_url, token),
+        valid_for=f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours",
+    )
+    return (mail.enqueue(session=session, letter=letter, now=now),)
+
+
+def invite(
+    *,
+    session: Session,
+    settings: Settings,
+    email: str,
+    name: str,
+    roles: list[str],
+    actor_id: str | None,
+    base_url: str,
+    now: datetime | None = None,
+) -> Invitation:
+    """Create an account without a password and mail its holder a set-your-password link (valid for the invitation
+    period). Raises as service.create_user does."""
+    now = now or utcnow()
+    user = service.create_user(session=session, email=email, name=name, roles=roles, actor_id=actor_id)
+    days = settings.invitation_days
+    token = _issue(
+        session=session, user_id=user.id, purpose=TokenPurpose.INVITE, lifetime=timedelta(days=days), now=now
+    )
+    organisation = mail.organisation_name(settings)
+    letter = mail.write(
+        settings,
+        "invitation",
+        recipient=user.email,
+        subject=f"Your {organisation} account: set your password",
+        name=user.name,
+        link=link(base_url, token),
+        valid_for=f"{days} days",
+    )
+    record(session=session, kind=AuditKind.USER_INVITED, actor_id=actor_id, subject=f"user:{user.id}", at=now)
+    return Invitation(user, mail.enqueue(session=session, letter=letter, now=now))
+
+
+def _usable(*, session: Session, token: str, now: datetime, lock: bool = False) -> PasswordToken:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidInput(_UNKNOWN, code="invalid_token")
+    query = select(PasswordToken).where(col(PasswordToken.token_hash) == token_digest(token))
+    found = session.scalars(query.with_for_update() if lock else query).first()
+    if found is None:
+        raise InvalidInput(_UNKNOWN, code="invalid_token")
+    if found.used_at is not None:
+        raise InvalidInput(
+            "This link was already used: each link sets a password once. Ask for a new link if you need one.",
+            code="token_used",
+        )
+    if found.expires_at <= now:
+        raise InvalidInput("This link has expired. Ask for a new one.", code="token_expired")
+    disabled = session.scalar(select(col(User.disabled_at)).where(col(User.id) == found.user_id))
+    if disabled is not None:
+        raise InvalidInput(_UNKNOWN, code="invalid_token")
+    return found
+
+
+_UNKNOWN = "This link is not valid: check that it was copied whole, or ask for a new one."
+
+
+def check_link(*, session: Session, token: str, now: datetime | None = None) -> TokenPurpose:
+    """What a live link is for; InvalidInput (invalid_token, token_used, token_expired) otherwise."""
+    return TokenPurpose(_usable(session=session, token=token, now=now or utcnow()).purpose)
+
+
+def _use(*, session: Session, token: str, password_hash: str, now: datetime) -> str:
+    found = _usable(session=session, token=token, now=now, lock=True)
+    service.change_password(
+        session=session,
+        user_id=found.user_id,
+        password_hash=password_hash,
+        actor_id=found.user_id,
+        via=TokenPurpose(found.purpose).value,
+        now=now,
+    )
+    return service.get_user(session=session, user_id=found.user_id).email
+
+
+async def set_password_by_link(db: Database, passwords: Passwords, *, token: str, password: str) -> str:
+    """Use a link: the new password must meet the policy (InvalidInput weak_password) and the link must be live
+    (InvalidInput invalid_token, token_used or token_expired); every session and token of the user ends, and every
+    other link of theirs stops working. Returns the account's email address."""
+    check_password_policy(password)
+    await db.read(check_link, token=token)  # before the costly hash: a made-up token costs one lookup
+    password_hash = await passwords.hash_off_loop(password)
+    email: str = await db.run(_use, token=token, password_hash=password_hash, now=utcnow())
+    return email
