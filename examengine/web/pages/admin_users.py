@@ -81,6 +81,8 @@ async def create_user(request: Request) -> Response:
         "access": "password" if access == "password" else "invite",
     }
     try:
+        if values["access"] == "invite" and password:
+            raise InvalidInput("Choose “Set a password now” to set the password you typed, or clear it to invite.")
         if values["access"] == "invite":
             return await _invite(request, values)
         if not password:
