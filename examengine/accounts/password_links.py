@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlmodel import Session, col
 
 from examengine import mail
-from examengine.accounts import service, throttle
+from examengine.accounts import bulk_import, service, throttle
 from examengine.accounts.models import PasswordToken, TokenPurpose, User
 from examengine.accounts.passwords import Passwords, check_password_policy
 from examengine.audit.kinds import AuditKind
@@ -45,14 +45,14 @@ def link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{RESET_PATH}?token={token}"
 
 
-def _issue(*, session: Session, user_id: str, purpose: TokenPurpose, lifetime: timedelta, now: datetime) -> str:
-    token = new_secret_token()
+def _store(
+    *, session: Session, token: str, user_id: str, purpose: TokenPurpose, expires_at: datetime, now: datetime
+) -> None:
     session.connection().execute(
         insert(TOKEN_TABLE).values(
-            token_hash=token_digest(token), user_id=user_id, purpose=purpose, created_at=now, expires_at=now + lifetime
+            token_hash=token_digest(token), user_id=user_id, purpose=purpose, created_at=now, expires_at=expires_at
         )
     )
-    return token
 
 
 def _lenient_email(raw: str) -> str:
@@ -90,22 +90,50 @@ def request_reset(
         detail={"email": email, "address": address},
         at=now,
     )
-    if row is None:
-        return ()
+    # The letter is written either way (only a known account's is stored and sent): the answer takes as long.
+    token = new_secret_token()
     minutes = settings.password_reset_minutes
-    token = _issue(
-        session=session, user_id=row.id, purpose=TokenPurpose.RESET, lifetime=timedelta(minutes=minutes), now=now
-    )
     letter = mail.write(
         settings,
         "password_reset",
         recipient=email,
         subject=f"Set a new password for {mail.organisation_name(settings)}",
-        name=row.name,
+        name=row.name if row else email,
         link=link(base_url, token),
         valid_for=f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours",
     )
+    if row is None:
+        return ()
+    _store(
+        session=session,
+        token=token,
+        user_id=row.id,
+        purpose=TokenPurpose.RESET,
+        expires_at=now + timedelta(minutes=minutes),
+        now=now,
+    )
     return (mail.enqueue(session=session, letter=letter, now=now),)
+
+
+def _mail_invitation(
+    *, session: Session, settings: Settings, user: service.UserView, actor_id: str | None, base_url: str, now: datetime
+) -> str:
+    days = settings.invitation_days
+    token = new_secret_token()
+    expires_at = now + timedelta(days=days)
+    _store(session=session, token=token, user_id=user.id, purpose=TokenPurpose.INVITE, expires_at=expires_at, now=now)
+    organisation = mail.organisation_name(settings)
+    letter = mail.write(
+        settings,
+        "invitation",
+        recipient=user.email,
+        subject=f"Your {organisation} account: set your password",
+        name=user.name,
+        link=link(base_url, token),
+        valid_for=f"{days} days",
+    )
+    record(session=session, kind=AuditKind.USER_INVITED, actor_id=actor_id, subject=f"user:{user.id}", at=now)
+    return mail.enqueue(session=session, letter=letter, now=now)
 
 
 def invite(
@@ -123,22 +151,32 @@ def invite(
     period). Raises as service.create_user does."""
     now = now or utcnow()
     user = service.create_user(session=session, email=email, name=name, roles=roles, actor_id=actor_id)
-    days = settings.invitation_days
-    token = _issue(
-        session=session, user_id=user.id, purpose=TokenPurpose.INVITE, lifetime=timedelta(days=days), now=now
+    mail_id = _mail_invitation(
+        session=session, settings=settings, user=user, actor_id=actor_id, base_url=base_url, now=now
     )
-    organisation = mail.organisation_name(settings)
-    letter = mail.write(
-        settings,
-        "invitation",
-        recipient=user.email,
-        subject=f"Your {organisation} account: set your password",
-        name=user.name,
-        link=link(base_url, token),
-        valid_for=f"{days} days",
+    return Invitation(user, mail_id)
+
+
+def import_and_invite(
+    *,
+    session: Session,
+    settings: Settings,
+    rows: list[bulk_import.UserRow],
+    password_hashes: dict[int, str],
+    actor_id: str | None,
+    base_url: str,
+) -> tuple[bulk_import.ImportReport, tuple[str, ...]]:
+    """Bulk import (bulk_import.import_users), inviting by mail every user the file gives no password; returns the
+    report and the ids of the invitations' mails."""
+    now = utcnow()
+    report = bulk_import.import_users(session=session, rows=rows, password_hashes=password_hashes, actor_id=actor_id)
+    without = {row.email for row in rows if row.line not in password_hashes}
+    mail_ids = tuple(
+        _mail_invitation(session=session, settings=settings, user=user, actor_id=actor_id, base_url=base_url, now=now)
+        for user in report.created
+        if user.email in without
     )
-    record(session=session, kind=AuditKind.USER_INVITED, actor_id=actor_id, subject=f"user:{user.id}", at=now)
-    return Invitation(user, mail.enqueue(session=session, letter=letter, now=now))
+    return report, mail_ids
 
 
 def _usable(*, session: Session, token: str, now: datetime, lock: bool = False) -> PasswordToken:

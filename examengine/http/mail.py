@@ -14,12 +14,15 @@ from starlette.responses import Response
 from examengine import mail
 from examengine.http.request import services
 
+# Sent straight after the response; the rest of a large batch (a bulk import's invitations) is the scheduled job's.
+SEND_AT_ONCE = 50
+
 
 def send_after(request: Request, response: Response, mail_ids: Sequence[str]) -> Response:
-    """`response`, sending these outbox mails once it has been sent."""
+    """`response`, sending these outbox mails (the first SEND_AT_ONCE of them) once it has been sent."""
     if mail_ids:
         ctx = services(request)
-        ids = list(mail_ids)
+        ids = list(mail_ids[:SEND_AT_ONCE])
 
         async def send() -> None:
             await anyio.to_thread.run_sync(mail.deliver, ctx.db, ctx.settings, ids)

@@ -68,8 +68,13 @@ def deliver(db: Database, settings: Settings, mail_ids: Iterable[str]) -> int:
     return sent
 
 
-def send_due(db: Database, settings: Settings) -> int:
-    """The scheduled job: send the mails whose (next) attempt is due."""
+def send_due(db: Database, settings: Settings, *, most: int = 2000) -> int:
+    """The scheduled job: send the mails whose (next) attempt is due, a batch at a time, up to `most` of them (a
+    tried mail is not due again at once, so the batches end)."""
     if settings.smtp is None:
         return 0
-    return deliver(db, settings, db.call(outbox.due, write=False))
+    sent = tried = 0
+    while tried < most and (batch := db.call(outbox.due, write=False)):
+        sent += deliver(db, settings, batch)
+        tried += len(batch)
+    return sent

@@ -4,22 +4,29 @@ unknown one; over the budget every address gets the same 429."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from examengine.accounts import password_links
+from examengine.accounts import password_links, service
 from examengine.app import create_app
+from examengine.audit import service as audit_service
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import AuditFilter
 from examengine.clock import utcnow
 from examengine.context import Services
+from examengine.errors import InvalidInput
 from examengine.mail.models import OutboxMail
 from examengine.settings import Settings, ThrottleLimits
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, run_async
 from tests.mailbox import Mailbox, html_of, link_in, smtp_server, text_of
 from tests.web.browsing import log_in
 
@@ -111,8 +118,6 @@ def test_a_disabled_account_gets_no_mail_and_its_links_stop_working(
 ) -> None:
     ask_reset(client, "cara@example.org")
     link = link_in(mailbox.wait_for("cara@example.org"))
-    from examengine.accounts import service
-
     services.db.call(service.set_disabled, user_id=cara.id, disabled=True)
     assert ask_reset(client, "cara@example.org").status_code == 202
     assert confirm(client, token_of(link)).json()["error"]["code"] == "invalid_token"
@@ -145,9 +150,7 @@ def test_a_link_expires(client: TestClient, mailbox: Mailbox, cara: Any, service
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "token_expired"
 
 
-def _outbox_text(*, session: Any) -> str:
-    from sqlmodel import select
-
+def _outbox_text(*, session: Session) -> str:
     return "\n".join(m.text_body for m in session.scalars(select(OutboxMail)))
 
 
@@ -246,3 +249,40 @@ def test_the_link_uses_the_public_url_when_it_is_set(
     with TestClient(create_app(replace(settings, public_url="https://exams.example.org/board"))) as client:
         assert ask_reset(client, "cara@example.org").status_code == 202
     assert link_in(box.wait_for("cara@example.org")).startswith("https://exams.example.org/board/reset-password?token=")
+
+
+def test_two_uses_of_one_link_at_once_set_one_password(
+    client: TestClient, mailbox: Mailbox, cara: Any, services: Services
+) -> None:
+    ask_reset(client, "cara@example.org")
+    token = token_of(link_in(mailbox.wait_for("cara@example.org")))
+
+    def use(password: str) -> str:
+        try:
+            return run_async(
+                functools.partial(
+                    password_links.set_password_by_link, services.db, services.passwords, token=token, password=password
+                )
+            )
+        except InvalidInput as refusal:
+            return refusal.code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(use, ["first-long-password", "second-long-password"]))
+    assert outcomes == ["cara@example.org", "token_used"]
+
+
+def test_each_step_is_on_the_audit_record(client: TestClient, mailbox: Mailbox, cara: Any, services: Services) -> None:
+    ask_reset(client, "cara@example.org")
+    ask_reset(client, "nobody@example.org")
+    assert confirm(client, token_of(link_in(mailbox.wait_for("cara@example.org")))).status_code == 200
+    admin = bearer(client, "ada@example.org")
+    body = {"email": "gil@example.org", "name": "Gil", "roles": ["candidate"], "invite": True}
+    assert client.post("/api/v1/users", json=body, headers=admin).status_code == 201
+    records = services.db.call(audit_service.find, where=AuditFilter(), limit=100, write=False).items
+    kinds = [(r.kind, r.subject, r.detail) for r in records if r.kind != AuditKind.LOGIN_SUCCEEDED]
+    assert (AuditKind.PASSWORD_RESET_REQUESTED, f"user:{cara.id}") in [(k, s) for k, s, _ in kinds]
+    assert (AuditKind.PASSWORD_RESET_REQUESTED, "email:nobody@example.org") in [(k, s) for k, s, _ in kinds]
+    password_set = [d for k, s, d in kinds if k == AuditKind.PASSWORD_SET and s == f"user:{cara.id}"]
+    assert password_set and password_set[0]["via"] == "reset"
+    assert AuditKind.USER_INVITED in [k for k, _, _ in kinds]

@@ -151,3 +151,22 @@ def test_the_admin_sees_when_mail_is_not_configured(app_client: TestClient, make
         from_page="/admin/users/new",
     )
     assert "was written to the outbox for dana@example.org" in app_client.get(created.headers["location"]).text
+
+
+def test_a_bulk_import_invites_those_the_file_gives_no_password(
+    browser: TestClient, mailbox: Mailbox, people: None
+) -> None:
+    assert log_in(browser, "ada@example.org", TEST_PASSWORD).status_code == 303
+    page = browser.get("/admin/users/import")
+    assert 'name="invite" value="1" checked' in page.text
+    content = b"email,name,password\nmia@example.org,Mia,\nned@example.org,Ned,a-long-enough-password\n"
+    imported = browser.post(
+        "/admin/users/import",
+        data={"csrf_token": csrf_from(page), "invite": "1"},
+        files={"file": ("people.csv", content, "text/csv")},
+    )
+    assert imported.status_code == 200 and "Invitations to set a password: 1." in imported.text
+    link = link_in(mailbox.wait_for("mia@example.org"))
+    assert "<h1>Set your password</h1>" in TestClient(browser.app).get(path_of(link)).text
+    assert mailbox.to("ned@example.org") == []
+    assert log_in(TestClient(browser.app), "ned@example.org", "a-long-enough-password").status_code == 303

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts import bulk_import, password_links, service
 from examengine.accounts.models import Role
-from examengine.errors import Conflict, InvalidInput, TooLarge
+from examengine.errors import Conflict, DomainError, InvalidInput, TooLarge
 from examengine.http.mail import send_after
 from examengine.http.public_url import mail_base
 from examengine.http.request import current_user, services
@@ -193,8 +193,26 @@ async def enable_user(request: Request) -> Response:
     return RedirectResponse(f"/admin/users/{user_id}?done=enabled", status_code=303)
 
 
+def _import_page(
+    request: Request,
+    *,
+    report: bulk_import.ImportReport | None = None,
+    invited: int = 0,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "report": report,
+        "invited": invited,
+        "error": error.message if error else None,
+        "problems": error.details.get("problems", []) if error else [],
+        "mail_configured": _mail_configured(request),
+    }
+    return render(request, "admin/users_import.html", context, status_code=status_code)
+
+
 async def import_form(request: Request) -> Response:
-    return render(request, "admin/users_import.html", {"report": None, "error": None, "problems": []})
+    return _import_page(request)
 
 
 async def import_submit(request: Request) -> Response:
@@ -204,19 +222,19 @@ async def import_submit(request: Request) -> Response:
         _, data = await upload_bytes(form, "file", max_bytes=bulk_import.MAX_CSV_BYTES)
         rows = bulk_import.parse_users_csv(data)
         hashes = await anyio.to_thread.run_sync(bulk_import.hash_passwords, rows, ctx.passwords.hash)
-        report = await ctx.db.run(
-            bulk_import.import_users, rows=rows, password_hashes=hashes, actor_id=current_user(request).user_id
-        )
+        actor_id = current_user(request).user_id
+        mail_ids: tuple[str, ...] = ()
+        if text_field(form, "invite"):
+            report, mail_ids = await ctx.db.run(
+                password_links.import_and_invite,
+                settings=ctx.settings,
+                rows=rows,
+                password_hashes=hashes,
+                actor_id=actor_id,
+                base_url=mail_base(request),
+            )
+        else:
+            report = await ctx.db.run(bulk_import.import_users, rows=rows, password_hashes=hashes, actor_id=actor_id)
     except (InvalidInput, TooLarge) as error:
-        status = 413 if isinstance(error, TooLarge) else 422
-        return render(
-            request,
-            "admin/users_import.html",
-            {
-                "report": None,
-                "error": error.message,
-                "problems": error.details.get("problems", []),
-            },
-            status_code=status,
-        )
-    return render(request, "admin/users_import.html", {"report": report, "error": None, "problems": []})
+        return _import_page(request, error=error, status_code=413 if isinstance(error, TooLarge) else 422)
+    return send_after(request, _import_page(request, report=report, invited=len(mail_ids)), mail_ids)
