@@ -5,7 +5,7 @@ unknown one; over the budget every address gets the same 429."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -27,27 +27,15 @@ from examengine.errors import InvalidInput
 from examengine.mail.models import OutboxMail
 from examengine.settings import Settings, ThrottleLimits
 from tests.conftest import TEST_PASSWORD, run_async
-from tests.mailbox import Mailbox, html_of, link_in, smtp_server, text_of
+from tests.mailbox import Mailbox, html_of, link_in, text_of
 from tests.web.browsing import log_in
 
 NEW_PASSWORD = "a-brand-new-password"
 
 
 @pytest.fixture
-def mailbox_and_settings(settings: Settings) -> Iterator[tuple[Mailbox, Settings]]:
-    with smtp_server() as (box, server):
-        yield box, replace(settings, smtp=server, mail_from="exams@example.org", organisation_name="Safety Board")
-
-
-@pytest.fixture
-def mailbox(mailbox_and_settings: tuple[Mailbox, Settings]) -> Mailbox:
-    return mailbox_and_settings[0]
-
-
-@pytest.fixture
-def client(mailbox_and_settings: tuple[Mailbox, Settings], db: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(mailbox_and_settings[1]), base_url="http://testserver") as built:
-        yield built
+def client(mail_client: TestClient) -> TestClient:
+    return mail_client
 
 
 @pytest.fixture
@@ -165,10 +153,10 @@ def test_a_newer_password_ends_the_links_of_before(client: TestClient, mailbox: 
 
 
 def test_over_the_budget_every_address_gets_429_with_retry_after(
-    settings: Settings, mailbox_and_settings: tuple[Mailbox, Settings], cara: Any, db: Any
+    settings: Settings, mail_settings: tuple[Mailbox, Settings], cara: Any, db: Any
 ) -> None:
     limits = ThrottleLimits(window_seconds=900, per_account_and_address=2, per_address=4, per_account=2)
-    tight = replace(mailbox_and_settings[1], reset_throttle=limits)
+    tight = replace(mail_settings[1], reset_throttle=limits)
     with TestClient(create_app(tight), base_url="http://testserver") as client:
         for email in ("cara@example.org", "nobody@example.org"):
             assert [ask_reset(client, email).status_code for _ in range(2)] == [202, 202]
@@ -182,7 +170,7 @@ def test_over_the_budget_every_address_gets_429_with_retry_after(
             unknown.status_code,
             unknown.json()["error"]["code"],
         )
-    assert len(mailbox_and_settings[0].to("cara@example.org")) == 2
+    assert len(mail_settings[0].to("cara@example.org")) == 2
 
 
 def test_an_invitation_mails_a_link_that_sets_the_first_password(
@@ -243,9 +231,9 @@ def test_the_link_never_takes_its_host_from_the_request(client: TestClient, mail
 
 
 def test_the_link_uses_the_public_url_when_it_is_set(
-    mailbox_and_settings: tuple[Mailbox, Settings], cara: Any, db: Any
+    mail_settings: tuple[Mailbox, Settings], cara: Any, db: Any
 ) -> None:
-    box, settings = mailbox_and_settings
+    box, settings = mail_settings
     with TestClient(create_app(replace(settings, public_url="https://exams.example.org/board"))) as client:
         assert ask_reset(client, "cara@example.org").status_code == 202
     assert link_in(box.wait_for("cara@example.org")).startswith("https://exams.example.org/board/reset-password?token=")

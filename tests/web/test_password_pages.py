@@ -3,7 +3,7 @@ link opens, and the admin's New user page inviting by mail."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -13,27 +13,15 @@ from starlette.testclient import TestClient
 from examengine.app import create_app
 from examengine.settings import Settings, ThrottleLimits
 from tests.conftest import TEST_PASSWORD
-from tests.mailbox import Mailbox, link_in, smtp_server
+from tests.mailbox import Mailbox, link_in
 from tests.web.browsing import csrf_from, log_in, post_form
 
 NEW_PASSWORD = "a-brand-new-password"
 
 
 @pytest.fixture
-def mail_settings(settings: Settings) -> Iterator[tuple[Mailbox, Settings]]:
-    with smtp_server() as (box, server):
-        yield box, replace(settings, smtp=server, mail_from="exams@example.org")
-
-
-@pytest.fixture
-def mailbox(mail_settings: tuple[Mailbox, Settings]) -> Mailbox:
-    return mail_settings[0]
-
-
-@pytest.fixture
-def browser(mail_settings: tuple[Mailbox, Settings], db: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(mail_settings[1]), base_url="http://testserver") as client:
-        yield client
+def browser(mail_client: TestClient) -> TestClient:
+    return mail_client
 
 
 @pytest.fixture
