@@ -217,7 +217,9 @@ def _use(*, session: Session, token: str, password_hash: str, now: datetime) -> 
         via=TokenPurpose(found.purpose).value,
         now=now,
     )
-    return service.get_user(session=session, user_id=found.user_id).email
+    email = service.get_user(session=session, user_id=found.user_id).email
+    throttle.forgive_account(session=session, email=email)
+    return email
 
 
 async def set_password_by_link(db: Database, passwords: Passwords, *, token: str, password: str) -> str:

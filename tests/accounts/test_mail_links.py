@@ -274,3 +274,21 @@ def test_each_step_is_on_the_audit_record(client: TestClient, mailbox: Mailbox, 
     password_set = [d for k, s, d in kinds if k == AuditKind.PASSWORD_SET and s == f"user:{cara.id}"]
     assert password_set and password_set[0]["via"] == "reset"
     assert AuditKind.USER_INVITED in [k for k, _, _ in kinds]
+
+
+def test_a_link_used_lifts_the_lock_that_guessing_put_on_the_account(
+    mail_settings: tuple[Mailbox, Settings], cara: Any, db: Any
+) -> None:
+    box, settings = mail_settings
+    limits = ThrottleLimits(window_seconds=900, per_account_and_address=2, per_address=100, per_account=2)
+    with TestClient(create_app(replace(settings, throttle=limits))) as client:
+        for _ in range(2):
+            guess = client.post("/api/v1/auth/token", json={"email": "cara@example.org", "password": "a-wrong-guess"})
+            assert guess.status_code == 401
+        locked = client.post("/api/v1/auth/token", json={"email": "cara@example.org", "password": TEST_PASSWORD})
+        assert locked.status_code == 429
+        ask_reset(client, "cara@example.org")
+        assert confirm(client, token_of(link_in(box.wait_for("cara@example.org")))).status_code == 200
+        bearer(client, "cara@example.org", NEW_PASSWORD)
+        other = client.post("/api/v1/auth/token", json={"email": "ada@example.org", "password": TEST_PASSWORD})
+        assert other.status_code == 201  # and the address was never the one locked
