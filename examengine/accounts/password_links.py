@@ -18,7 +18,7 @@ from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.clock import utcnow
 from examengine.db import Database, table_of
-from examengine.errors import InvalidInput, Throttled
+from examengine.errors import Conflict, InvalidInput, NotFound, Throttled
 from examengine.ids import new_secret_token, token_digest
 from examengine.settings import Settings
 
@@ -181,21 +181,21 @@ def import_and_invite(
 
 def _usable(*, session: Session, token: str, now: datetime, lock: bool = False) -> PasswordToken:
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidInput(_UNKNOWN, code="invalid_token")
+        raise NotFound(_UNKNOWN, code="invalid_token")
     query = select(PasswordToken).where(col(PasswordToken.token_hash) == token_digest(token))
     found = session.scalars(query.with_for_update() if lock else query).first()
     if found is None:
-        raise InvalidInput(_UNKNOWN, code="invalid_token")
+        raise NotFound(_UNKNOWN, code="invalid_token")
     if found.used_at is not None:
-        raise InvalidInput(
+        raise Conflict(
             "This link was already used: each link sets a password once. Ask for a new link if you need one.",
             code="token_used",
         )
     if found.expires_at <= now:
-        raise InvalidInput("This link has expired. Ask for a new one.", code="token_expired")
+        raise Conflict("This link has expired. Ask for a new one.", code="token_expired")
     disabled = session.scalar(select(col(User.disabled_at)).where(col(User.id) == found.user_id))
     if disabled is not None:
-        raise InvalidInput(_UNKNOWN, code="invalid_token")
+        raise NotFound(_UNKNOWN, code="invalid_token")
     return found
 
 
@@ -203,7 +203,8 @@ _UNKNOWN = "This link is not valid: check that it was copied whole, or ask for a
 
 
 def check_link(*, session: Session, token: str, now: datetime | None = None) -> TokenPurpose:
-    """What a live link is for; InvalidInput (invalid_token, token_used, token_expired) otherwise."""
+    """What a live link is for; NotFound (invalid_token: unknown, or its account disabled) or Conflict (token_used,
+    token_expired) otherwise."""
     return TokenPurpose(_usable(session=session, token=token, now=now or utcnow()).purpose)
 
 
@@ -224,7 +225,7 @@ def _use(*, session: Session, token: str, password_hash: str, now: datetime) -> 
 
 async def set_password_by_link(db: Database, passwords: Passwords, *, token: str, password: str) -> str:
     """Use a link: the new password must meet the policy (InvalidInput weak_password) and the link must be live
-    (InvalidInput invalid_token, token_used or token_expired); every session and token of the user ends, and every
+    (NotFound invalid_token, Conflict token_used or token_expired); every session and token of the user ends, and every
     other link of theirs stops working. Returns the account's email address."""
     check_password_policy(password)
     await db.read(check_link, token=token)  # before the costly hash: a made-up token costs one lookup

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -28,6 +28,16 @@ from examengine.http.request import client_address, current_user, services
 
 
 class NewUser(UserCreate):
+    # The document says what the validator below checks: never `invite: true` with a password.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "required": ["invite", "password"],
+                "properties": {"invite": {"const": True}, "password": {"type": "string"}},
+            }
+        }
+    )
+
     invite: bool = False  # mail the user a link to set their own password (valid 7 days); then give no password
 
     @model_validator(mode="after")

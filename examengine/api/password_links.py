@@ -24,7 +24,7 @@ class ResetAccepted(BaseModel):
 
 class ResetConfirm(Strict):
     token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
-    password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
+    password: str = Field(min_length=12, max_length=256, pattern=NO_NUL)  # the password policy's bounds
 
 
 class PasswordSetByLink(BaseModel):
@@ -46,10 +46,10 @@ async def request_reset(request: Request, body: ResetRequest) -> Response:
     return send_after(request, json_response(ResetAccepted(message=password_links.REQUEST_ACCEPTED), 202), mail_ids)
 
 
-@operation(tags=["auth"], body=ResetConfirm, responses={200: PasswordSetByLink}, secured=False)
+@operation(tags=["auth"], body=ResetConfirm, responses={200: PasswordSetByLink}, errors=(404, 409), secured=False)
 async def confirm_reset(request: Request, body: ResetConfirm) -> Response:
     """Set a new password with a reset or invitation link's token: every session and token of the account ends.
-    422 `invalid_token`, `token_used`, `token_expired` or `weak_password`."""
+    404 `invalid_token` (unknown), 409 `token_used` or `token_expired`, 422 `weak_password`."""
     ctx = services(request)
     email = await password_links.set_password_by_link(ctx.db, ctx.passwords, token=body.token, password=body.password)
     return json_response(PasswordSetByLink(email=email))

@@ -8,10 +8,11 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts import password_links
 from examengine.accounts.models import TokenPurpose
-from examengine.errors import InvalidInput, Throttled
+from examengine.errors import Conflict, InvalidInput, NotFound, Throttled
 from examengine.http.mail import send_after
 from examengine.http.public_url import mail_base
 from examengine.http.request import client_address, services
+from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render
 
@@ -48,8 +49,8 @@ async def _reset_form(request: Request, token: str, *, error: str | None, status
     link_error: str | None = None
     try:
         purpose = await services(request).db.read(password_links.check_link, token=token)
-    except InvalidInput as refusal:
-        link_error, status_code = refusal.message, 422
+    except (NotFound, Conflict) as refusal:
+        link_error, status_code = refusal.message, status_for(refusal)
     context = {"token": token, "purpose": purpose, "error": error or link_error, "link_error": link_error}
     return render(request, "password_reset.html", context, status_code=status_code, headers=NO_REFERRER)
 
@@ -67,6 +68,6 @@ async def reset_submit(request: Request) -> Response:
         return await _reset_form(request, token, error="The two passwords are not the same.", status_code=422)
     try:
         await password_links.set_password_by_link(ctx.db, ctx.passwords, token=token, password=password)
-    except InvalidInput as refusal:
-        return await _reset_form(request, token, error=refusal.message, status_code=422)
+    except (InvalidInput, NotFound, Conflict) as refusal:
+        return await _reset_form(request, token, error=refusal.message, status_code=status_for(refusal))
     return RedirectResponse("/login?password=set", status_code=303)
