@@ -56,8 +56,10 @@ def _store(
 
 
 def _lenient_email(raw: str) -> str:
+    """The address as accounts store it, or (no account can have it) as typed, within what the throttle keys hold."""
+    raw = raw.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
     try:
-        return service.normalize_email(raw.replace("\x00", "\ufffd"))
+        return service.normalize_email(raw)
     except InvalidInput:
         return raw.strip().lower()[:320]
 

@@ -28,7 +28,7 @@ from examengine.mail.models import OutboxMail
 from examengine.settings import Settings, ThrottleLimits
 from tests.conftest import TEST_PASSWORD, run_async
 from tests.mailbox import Mailbox, html_of, link_in, text_of
-from tests.web.browsing import log_in
+from tests.web.browsing import log_in, post_form
 
 NEW_PASSWORD = "a-brand-new-password"
 
@@ -293,3 +293,25 @@ def test_a_link_used_lifts_the_lock_that_guessing_put_on_the_account(
         bearer(client, "cara@example.org", NEW_PASSWORD)
         other = client.post("/api/v1/auth/token", json={"email": "ada@example.org", "password": TEST_PASSWORD})
         assert other.status_code == 201  # and the address was never the one locked
+
+
+@pytest.mark.parametrize("email", ["nul\x00@example.org", "x" * 5000, "", "   "], ids=["nul", "long", "empty", "blank"])
+def test_any_address_on_the_forgot_page_gets_an_answer_a_person_can_act_on(
+    client: TestClient, mailbox: Mailbox, email: str
+) -> None:
+    answer = post_form(client, "/forgot-password", {"email": email}, from_page="/forgot-password")
+    assert answer.status_code in (303, 422), answer.text
+    assert mailbox.messages == []
+
+
+def test_the_service_takes_an_address_the_api_would_refuse(services: Services, cara: Any) -> None:
+    """The service stands alone: a NUL or an overlong address is counted and answered like any unknown one."""
+    for email in ("nul\x00@example.org", "y" * 5000):
+        sent = services.db.call(
+            password_links.request_reset,
+            settings=services.settings,
+            email=email,
+            address="198.51.100.9",
+            base_url="http://testserver",
+        )
+        assert sent == ()
