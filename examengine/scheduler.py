@@ -16,7 +16,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from examengine import mail
-from examengine.accounts import credentials, throttle
+from examengine.accounts import credentials, password_links, throttle
 from examengine.audit import refusals
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
@@ -74,6 +74,11 @@ def send_mail(services: Services) -> object:
     return mail.send_due(services.db, services.settings)
 
 
+def purge_mail_and_links(services: Services) -> object:
+    """Finished mail after a month, password links a day after they expired."""
+    return services.db.call(mail.purge_finished), services.db.call(password_links.purge_dead)
+
+
 def summarize_refusals(services: Services) -> object:
     return services.db.call(refusals.summarize_closed_windows)
 
@@ -92,6 +97,7 @@ JOBS = (
     Job("purge_old_login_failures", 900, purge_old_login_failures),
     Job("summarize_refusals", 300, summarize_refusals),
     Job("send_mail", 30, send_mail),
+    Job("purge_mail_and_links", 3600, purge_mail_and_links),
     Job("purge_audit_trail", 6 * 3600, purge_audit_trail),
 )
 

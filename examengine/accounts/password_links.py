@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlmodel import Session, col
 
 from examengine import mail
@@ -234,3 +234,10 @@ async def set_password_by_link(db: Database, passwords: Passwords, *, token: str
     password_hash = await passwords.hash_off_loop(password)
     email: str = await db.run(_use, token=token, password_hash=password_hash, now=utcnow())
     return email
+
+
+def purge_dead(*, session: Session, now: datetime | None = None, keep: timedelta = timedelta(days=1)) -> int:
+    """Delete the links that expired more than `keep` ago (used or not: a used one is refused as used until then)."""
+    cutoff = (now or utcnow()) - keep
+    result = session.execute(delete(PasswordToken).where(col(PasswordToken.expires_at) < cutoff))
+    return int(getattr(result, "rowcount", 0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
@@ -105,3 +105,11 @@ def waiting_count(*, session: Session) -> int:
 def waiting(*, session: Session, mail_ids: list[str]) -> list[OutboxMail]:
     """These mails, those of them not sent yet (nor given up)."""
     return list(session.scalars(select(OutboxMail).where(col(OutboxMail.id).in_(mail_ids), _waiting())))
+
+
+def purge_finished(*, session: Session, now: datetime | None = None, keep: timedelta = timedelta(days=30)) -> int:
+    """Delete the rows of mails sent or given up more than `keep` ago (their bodies are already blank)."""
+    cutoff = (now or utcnow()) - keep
+    finished = or_(col(OutboxMail.sent_at) < cutoff, col(OutboxMail.failed_at) < cutoff)
+    result = session.execute(delete(OutboxMail).where(finished))
+    return int(getattr(result, "rowcount", 0))

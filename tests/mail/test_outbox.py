@@ -4,7 +4,7 @@ failing mail never stops another; without an SMTP server mail waits (and the dem
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from examengine import mail, scheduler
+from examengine.accounts import password_links
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.mail import outbox
@@ -167,3 +168,34 @@ def test_the_smtp_url_is_read(url: str, expected: tuple[object, ...]) -> None:
 def test_a_bad_mail_setting_is_refused_with_what_to_write(env: dict[str, str], complaint: str) -> None:
     with pytest.raises(SettingsError, match=complaint):
         Settings.from_env(env)
+
+
+def test_the_hourly_purge_keeps_what_is_waiting_and_recent(
+    mailing: tuple[Mailbox, Services], make_user: Callable[..., Any]
+) -> None:
+    box, services = mailing
+    box.refuse_to = {"waiting@example.org"}
+    old_sent, new_sent, waiting = queue(
+        services, letter("old@example.org"), letter("new@example.org"), letter("waiting@example.org")
+    )
+    mail.deliver(services.db, services.settings, [old_sent, new_sent, waiting])
+    month_ago = utcnow() - timedelta(days=31)
+
+    def age(*, session: Session) -> None:
+        session.execute(update(OutboxMail).where(col(OutboxMail.id) == old_sent).values(sent_at=month_ago))
+
+    services.db.call(age)
+    user = make_user("cara@example.org")
+    for now in (month_ago, utcnow()):
+        services.db.call(
+            password_links.request_reset,
+            settings=services.settings,
+            email=user.email,
+            address="198.51.100.1",
+            base_url="http://x",
+            now=now,
+        )
+    assert scheduler.purge_mail_and_links(services) == (1, 1)  # the mail sent a month ago; the link of a month ago
+    left = services.db.call(outbox.waiting, mail_ids=[waiting, new_sent, old_sent], write=False)
+    assert [m.id for m in left] == [waiting]
+    assert stored(services, new_sent).sent_at is not None
