@@ -28,16 +28,25 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or Settings.from_env()
-    htmx = settings.node_modules_dir / "htmx.org" / "dist" / "htmx.min.js"
-    if not htmx.exists():
-        log.warning("htmx is not installed at %s: run `npm ci` (pages still work as plain forms).", htmx)
+def _warn_about_unset_addresses(settings: Settings) -> None:
     if settings.public_url is None:
         log.warning(
             "EXAMENGINE_PUBLIC_URL is not set: certificate links and QR codes use the address each request was "
             "sent to. Set it (e.g. https://exams.example.org) in production."
         )
+    if settings.smtp is None:
+        log.warning(
+            "EXAMENGINE_SMTP_URL is not set: password-reset and invitation mails wait in the outbox unsent%s.",
+            " (and are written to this log: EXAMENGINE_MAIL_TO_LOG=1)" if settings.mail_to_log else "",
+        )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    htmx = settings.node_modules_dir / "htmx.org" / "dist" / "htmx.min.js"
+    if not htmx.exists():
+        log.warning("htmx is not installed at %s: run `npm ci` (pages still work as plain forms).", htmx)
+    _warn_about_unset_addresses(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

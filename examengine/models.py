@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from examengine.accounts.models import Credential, LoginFailure, TrustedDevice, User, UserRole
+from examengine.accounts.models import Credential, LoginFailure, PasswordToken, TrustedDevice, User, UserRole
 from examengine.analysis.models import ItemStatsRecord
 from examengine.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from examengine.certificates.models import Certificate
@@ -11,6 +11,7 @@ from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.prepared_forms import PreparedForm
 from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
+from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
 from examengine.scoring.models import (
     AttemptResult,
@@ -57,6 +58,8 @@ __all__ = [
     "Media",
     "Organisation",
     "OrganisationImage",
+    "OutboxMail",
+    "PasswordToken",
     "PreparedForm",
     "RescoreDecision",
     "RescoreRecord",

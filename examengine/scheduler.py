@@ -15,7 +15,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from examengine.accounts import credentials, throttle
+from examengine import mail
+from examengine.accounts import credentials, password_links, throttle
 from examengine.audit import refusals
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
@@ -68,6 +69,16 @@ def warm_pools(services: Services) -> int:
     return services.db.call(preassembly.warm_pools, now=utcnow(), lead=lead, write=False)
 
 
+def send_mail(services: Services) -> object:
+    """The outbox's due mails: those a request could not send, retried with backoff."""
+    return mail.send_due(services.db, services.settings)
+
+
+def purge_mail_and_links(services: Services) -> object:
+    """Finished mail after a month, password links a day after they expired."""
+    return services.db.call(mail.purge_finished), services.db.call(password_links.purge_dead)
+
+
 def summarize_refusals(services: Services) -> object:
     return services.db.call(refusals.summarize_closed_windows)
 
@@ -85,6 +96,8 @@ JOBS = (
     Job("purge_dead_credentials", 3600, purge_dead_credentials),
     Job("purge_old_login_failures", 900, purge_old_login_failures),
     Job("summarize_refusals", 300, summarize_refusals),
+    Job("send_mail", 30, send_mail),
+    Job("purge_mail_and_links", 3600, purge_mail_and_links),
     Job("purge_audit_trail", 6 * 3600, purge_audit_trail),
 )
 

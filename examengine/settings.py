@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,6 +87,59 @@ def _audit_key(env: dict[str, str], retention: tuple[tuple[str, int], ...]) -> s
 
 
 @dataclass(frozen=True)
+class SmtpServer:
+    """Where mail goes: EXAMENGINE_SMTP_URL, `smtp://[user:pass@]host[:port][?starttls=1]` (or `smtps://` for TLS
+    from the first byte)."""
+
+    host: str
+    port: int
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    tls: bool = False
+
+
+def _smtp_server(env: dict[str, str], name: str) -> SmtpServer | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    example = "smtp://user:password@mail.example.org:587?starttls=1"
+    parts = urlsplit(raw)
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"{name} has a port that is not a number (e.g. {example})") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or parts.path not in ("", "/") or parts.fragment:
+        raise SettingsError(f"{name} must be an address such as {example}")
+    options = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(options) - {"starttls"})
+    if unknown:
+        raise SettingsError(f"{name}: unknown option {unknown[0]!r} (only starttls=1 is read)")
+    starttls = options.get("starttls", ["0"])[-1] in ("1", "true", "yes")
+    tls = parts.scheme == "smtps"
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or (465 if tls else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+        starttls=starttls and not tls,
+        tls=tls,
+    )
+
+
+_ADDRESS = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+")
+
+
+def _mail_from(env: dict[str, str], smtp: SmtpServer | None) -> str:
+    raw = (env.get("EXAMENGINE_MAIL_FROM") or "").strip()
+    if smtp is not None and not raw:
+        raise SettingsError("EXAMENGINE_SMTP_URL needs EXAMENGINE_MAIL_FROM, the address mail is sent from")
+    if raw and (not _ADDRESS.fullmatch(raw)):
+        raise SettingsError(f"EXAMENGINE_MAIL_FROM must be a bare address such as exams@example.org, got {raw!r}")
+    return raw
+
+
+@dataclass(frozen=True)
 class Argon2Cost:
     """argon2id cost; the default is OWASP's m=19 MiB, t=2, p=1 floor, cheap enough for a login storm."""
 
@@ -102,6 +156,10 @@ class ThrottleLimits:
     per_account_and_address: int = 10
     per_address: int = 100
     per_account: int = 50
+
+
+# Password-reset requests, every one counted (each may send a mail): a few per account, more per address.
+RESET_REQUEST_LIMITS = ThrottleLimits(window_seconds=15 * 60, per_account_and_address=5, per_address=30, per_account=5)
 
 
 @dataclass(frozen=True)
@@ -127,6 +185,13 @@ class Settings:
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     audit_key: str = field(default="", repr=False)  # HMAC key signing the audit trail's retention checkpoints
     audit_retention_days: tuple[tuple[str, int], ...] = ()  # (kind, days) pairs; kinds not named are kept forever
+    smtp: SmtpServer | None = None  # None: mail waits in the outbox (and the admin pages say mail is not configured)
+    mail_from: str = ""
+    mail_to_log: bool = False  # the demo server writes unsent mail (its links) to the log when no SMTP server is set
+    organisation_name: str = "examengine"  # the sender's display name until the organisation's identity names it
+    reset_throttle: ThrottleLimits = RESET_REQUEST_LIMITS
+    password_reset_minutes: int = 60  # how long a reset link works
+    invitation_days: int = 7  # how long an invitation's set-your-password link works
     debug: bool = False
     sql_echo: bool = False
 
@@ -134,6 +199,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         retention = _retention(env, "EXAMENGINE_AUDIT_RETENTION_DAYS")
+        smtp = _smtp_server(env, "EXAMENGINE_SMTP_URL")
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             templates_dir=Path(env.get("EXAMENGINE_TEMPLATES") or cls.templates_dir),
@@ -161,6 +227,9 @@ class Settings:
             trusted_proxies=_networks(env, "EXAMENGINE_TRUSTED_PROXIES"),
             audit_key=_audit_key(env, retention),
             audit_retention_days=retention,
+            smtp=smtp,
+            mail_from=_mail_from(env, smtp),
+            mail_to_log=env.get("EXAMENGINE_MAIL_TO_LOG", "") == "1",
             debug=env.get("EXAMENGINE_DEBUG", "") == "1",
             sql_echo=env.get("EXAMENGINE_SQL_ECHO", "") == "1",
         )

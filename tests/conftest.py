@@ -38,6 +38,7 @@ from examengine.models import metadata
 from examengine.scoring import service as score
 from examengine.scoring.models import AttemptResult
 from examengine.settings import Argon2Cost, Settings
+from tests.mailbox import Mailbox, smtp_server
 
 T = TypeVar("T")
 
@@ -165,6 +166,25 @@ def make_user(services: Services) -> Callable[..., UserView]:
 @pytest.fixture
 def app_client(settings: Settings, db: Database) -> Iterator[TestClient]:
     with TestClient(create_app(settings), base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def mail_settings(settings: Settings) -> Iterator[tuple[Mailbox, Settings]]:
+    """Settings that send mail through a real SMTP server started for the test, and what arrives at it."""
+    with smtp_server() as (box, server):
+        yield box, replace(settings, smtp=server, mail_from="exams@example.org", organisation_name="Safety Board")
+
+
+@pytest.fixture
+def mailbox(mail_settings: tuple[Mailbox, Settings]) -> Mailbox:
+    return mail_settings[0]
+
+
+@pytest.fixture
+def mail_client(mail_settings: tuple[Mailbox, Settings], db: Database) -> Iterator[TestClient]:
+    """A client of an app whose mail goes to `mailbox`."""
+    with TestClient(create_app(mail_settings[1]), base_url="http://testserver") as client:
         yield client
 
 

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"clock", "ids", "errors", "shutdown", "csv_export", "group_commit", "caches", "db", "settings"}),
-    frozenset({"audit", "accounts", "organisation"}),
+    frozenset(
+        {"audit", "accounts", "organisation", "mail"}
+    ),  # mail: the outbox accounts write to in their own unit of work
     frozenset({"itembank"}),
     frozenset({"exams"}),
     frozenset({"delivery"}),

@@ -24,7 +24,6 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/exams/service.py": 409,
     "examengine/web/pages/candidate.py": 405,
     "examengine/analysis/flags.py::item_flags": 71,
-    "examengine/app.py::create_app": 61,
     "examengine/cli.py::build_parser": 66,
     "examengine/delivery/start.py::_create": 72,
     "examengine/scoring/admin_results.py::exam_results": 65,

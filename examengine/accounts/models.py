@@ -87,3 +87,21 @@ class LoginFailure(SQLModel, table=True):
 
 DEVICE_TABLE = table_of(TrustedDevice)
 CREDENTIAL_TABLE = table_of(Credential)
+
+
+class TokenPurpose(StrEnum):
+    RESET = "reset"  # "forgot your password?"
+    INVITE = "invite"  # a new account's set-your-password link
+
+
+class PasswordToken(SQLModel, table=True):
+    """A single-use set-your-password link; only the SHA-256 of its secret is stored."""
+
+    __tablename__ = "password_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(sa_column=_user_fk())
+    purpose: TokenPurpose = Field(sa_column=Column(String(8), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session, col
 
-from examengine.accounts.models import Credential, Role, User, UserRole
+from examengine.accounts.models import Credential, PasswordToken, Role, User, UserRole
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.clock import utcnow
@@ -229,23 +229,33 @@ def change_password(
     password_hash: str,
     actor_id: str | None,
     keep_token_hash: str | None = None,
+    via: str | None = None,
     now: datetime | None = None,
 ) -> int:
     """Store the user's new password (own change, reset, or set by an admin or at the command line) and end every
-    session and API token of theirs but `keep_token_hash` (the session making an own change); audited. Returns how
-    many were ended. Raises NotFound for an unknown user."""
+    session and API token of theirs but `keep_token_hash` (the session making an own change), and every unused
+    set-your-password link (`via` names the link used, if any); audited. Returns how many sessions and tokens were
+    ended. Raises NotFound for an unknown user."""
     now = now or utcnow()
     set_password_hash(session=session, user_id=user_id, password_hash=password_hash)
     live = (col(Credential.user_id) == user_id, col(Credential.revoked_at).is_(None))
     others = (col(Credential.token_hash) != keep_token_hash,) if keep_token_hash else ()
     ended = session.execute(update(Credential).where(*live, *others).values(revoked_at=now))
     count = int(getattr(ended, "rowcount", 0))
+    session.execute(
+        update(PasswordToken)
+        .where(col(PasswordToken.user_id) == user_id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    detail: dict[str, object] = {"own": actor_id == user_id, "ended_credentials": count}
+    if via:
+        detail["via"] = via
     record(
         session=session,
         kind=AuditKind.PASSWORD_SET,
         actor_id=actor_id,
         subject=f"user:{user_id}",
-        detail={"own": actor_id == user_id, "ended_credentials": count},
+        detail=detail,
         at=now,
     )
     return count

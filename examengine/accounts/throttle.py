@@ -76,8 +76,8 @@ def check(*, session: Session, keys: ThrottleKeys, trusted: bool, limits: Thrott
     if any(counts.get(key, 0) >= budgets[key] for key in wanted):
         retry_after = int((start + timedelta(seconds=limits.window_seconds) - now).total_seconds()) + 1
         raise Throttled(
-            f"Too many failed logins. Wait {retry_after} seconds and try again, or ask an administrator "
-            "to reset your password.",
+            f"Too many failed logins. Wait {retry_after} seconds and try again, or set a new password through "
+            "“Forgot your password?”.",
             retry_after_seconds=retry_after,
         )
 
@@ -110,3 +110,15 @@ def purge_old(*, session: Session, limits: ThrottleLimits, now: datetime) -> int
     cutoff = window_start(now, limits) - timedelta(seconds=limits.window_seconds)
     result = session.execute(delete(LoginFailure).where(col(LoginFailure.window_start) < cutoff))
     return int(getattr(result, "rowcount", 0))
+
+
+def forgive_account(*, session: Session, email: str) -> None:
+    """Forget the failed logins counted against this account (its holder just proved they read its mail by setting a
+    password through a link): the guesses of before no longer lock its holder out. Address budgets stay."""
+    account = keys_for(email, "", None)
+    session.execute(
+        delete(LoginFailure).where(
+            (col(LoginFailure.key) == account.account)
+            | col(LoginFailure.key).startswith(f"pair:{email}|", autoescape=True)
+        )
+    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.accounts import credentials, login, service
+from examengine.accounts import credentials, login, password_links, service
 from examengine.accounts.models import CredentialKind
 from examengine.api.schemas import (
     NO_NUL,
@@ -22,7 +22,29 @@ from examengine.api.schemas import (
     UserQuery,
 )
 from examengine.api.spec import json_response, operation
+from examengine.http.mail import send_after
+from examengine.http.public_url import mail_base
 from examengine.http.request import client_address, current_user, services
+
+
+class NewUser(UserCreate):
+    # The document says what the validator below checks: never `invite: true` with a password.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "required": ["invite", "password"],
+                "properties": {"invite": {"const": True}, "password": {"type": "string"}},
+            }
+        }
+    )
+
+    invite: bool = False  # mail the user a link to set their own password (valid 7 days); then give no password
+
+    @model_validator(mode="after")
+    def _invite_without_password(self) -> NewUser:
+        if self.invite and self.password is not None:
+            raise ValueError("an invited user sets their own password: give either invite or password, not both")
+        return self
 
 
 def user_out(user: service.UserView) -> UserOut:
@@ -58,10 +80,22 @@ async def revoke_token(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@operation(tags=["users"], body=UserCreate, responses={201: UserOut}, errors=(409,))
-async def create_user(request: Request, body: UserCreate) -> Response:
-    """Create a user with roles (admin)."""
+@operation(tags=["users"], body=NewUser, responses={201: UserOut}, errors=(409,))
+async def create_user(request: Request, body: NewUser) -> Response:
+    """Create a user with roles (admin). With `invite: true` (and no password) the user is mailed a link to set
+    their own password, valid for 7 days."""
     ctx = services(request)
+    if body.invite:
+        invitation = await ctx.db.run(
+            password_links.invite,
+            settings=ctx.settings,
+            email=body.email,
+            name=body.name,
+            roles=list(body.roles),
+            actor_id=current_user(request).user_id,
+            base_url=mail_base(request),
+        )
+        return send_after(request, json_response(user_out(invitation.user), 201), [invitation.mail_id])
     password_hash = await ctx.passwords.hash_off_loop(body.password) if body.password else None
     user = await ctx.db.run(
         service.create_user,

@@ -18,6 +18,8 @@ class AuditKind(StrEnum):
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"
     PASSWORD_SET = "password_set"  # own change, by an admin or the CLI (a rehash at login is not recorded)
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # for any address given, known or not (never told apart)
+    USER_INVITED = "user_invited"  # an account created without a password and a set-your-password link mailed
     ITEM_TRANSITION = "item_transition"
     EXAM_PUBLISHED = "exam_published"
     EXAM_DRAFT_CHANGED = "exam_draft_changed"  # a draft blueprint saved over in the structured editor

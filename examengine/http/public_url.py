@@ -23,6 +23,17 @@ def public_base(request: Request) -> str:
     host = request.headers.get("host", "")
     if _HOST.fullmatch(host) and not request.scope.get(UNTRUSTED_FORWARDING):
         return f"{request.url.scheme}://{host}"
+    return _own_address(request)
+
+
+def _own_address(request: Request) -> str:
     server = request.scope.get("server") or ("localhost", None)
     port = f":{server[1]}" if server[1] and server[1] not in (80, 443) else ""
     return f"{request.url.scheme}://{server[0]}{port}"
+
+
+def mail_base(request: Request) -> str:
+    """The base of the links a mail carries (a password link's secret goes to whoever that host is): only
+    EXAMENGINE_PUBLIC_URL, else the address the server itself listens on, never a Host header (whoever asks for a
+    reset of someone else's account chooses that header)."""
+    return services(request).settings.public_url or _own_address(request)

@@ -21,6 +21,7 @@ from examengine.api import items as api_items
 from examengine.api import marking as api_marking
 from examengine.api import meta as api_meta
 from examengine.api import organisation as api_organisation
+from examengine.api import password_links as api_password_links
 from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
 from examengine.api import terminations as api_terminations
@@ -44,6 +45,7 @@ from examengine.web.pages import (
     judge,
     media,
     organisation,
+    password_links,
     proctor,
     proctor_announce,
 )
@@ -256,6 +258,22 @@ def routes(settings: Settings) -> list[BaseRoute]:
         route("/login", account.login_page, name="account.login", access=PUBLIC),
         route("/login", account.login_submit, name="account.login_submit", access=PUBLIC, methods=("POST",)),
         route("/logout", account.logout, name="account.logout", access=PUBLIC, methods=("POST",)),
+        route("/forgot-password", password_links.forgot_page, name="account.forgot", access=PUBLIC),
+        route(
+            "/forgot-password",
+            password_links.forgot_submit,
+            name="account.forgot_submit",
+            access=PUBLIC,
+            methods=("POST",),
+        ),
+        route("/reset-password", password_links.reset_page, name="account.reset", access=PUBLIC),
+        route(
+            "/reset-password",
+            password_links.reset_submit,
+            name="account.reset_submit",
+            access=PUBLIC,
+            methods=("POST",),
+        ),
         route("/account", account.account_page, name="account.detail", access=SIGNED_IN),
         route(
             "/account/password",
@@ -650,6 +668,20 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="api.auth.token_revoke",
             access=SIGNED_IN,
             methods=("DELETE",),
+        ),
+        route(
+            "/api/v1/auth/password-reset",
+            api_password_links.request_reset,
+            name="api.auth.password_reset",
+            access=PUBLIC,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/auth/password-reset/confirm",
+            api_password_links.confirm_reset,
+            name="api.auth.password_reset_confirm",
+            access=PUBLIC,
+            methods=("POST",),
         ),
         route("/api/v1/users", api_accounts.create_user, name="api.users.create", access=ADMIN, methods=("POST",)),
         route("/api/v1/users", api_accounts.list_users, name="api.users.list", access=ADMIN),

@@ -96,6 +96,7 @@ def test_admin_changes_to_accounts_are_recorded(
     recorded = [(kind, actor, subject) for kind, actor, subject, _ in audit(services) if subject == f"user:{bo_id}"]
     assert recorded == [
         (AuditKind.USER_CREATED, ada.id, f"user:{bo_id}"),
+        (AuditKind.USER_INVITED, ada.id, f"user:{bo_id}"),  # no password given: invited by mail to set one
         (AuditKind.ROLE_CHANGED, ada.id, f"user:{bo_id}"),
         (AuditKind.PASSWORD_SET, ada.id, f"user:{bo_id}"),
         (AuditKind.USER_DISABLED, ada.id, f"user:{bo_id}"),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -38,10 +39,12 @@ def _run_cli(env: dict[str, str], *args: str) -> None:
     )
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a real uvicorn process on a fresh, migrated database holding the demo data."""
-    tmp_dir = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_server(
+    request: pytest.FixtureRequest, tmp_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The base URL of a real uvicorn process on a fresh, migrated database of the requested engine holding the
+    demo data, its environment given `extra_env`."""
     with fresh_database(request, request.param, "examengine_live", tmp_dir) as url:
         env = {
             **os.environ,
@@ -49,6 +52,7 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             "EXAMENGINE_SCHEDULER": "off",
             "EXAMENGINE_ARGON2_TIME_COST": "1",
             "EXAMENGINE_ARGON2_MEMORY_KIB": "1024",
+            **(extra_env or {}),
         }
         _run_cli(env, "migrate")
         _run_cli(env, "demo")
@@ -69,6 +73,13 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             server.terminate()
             server.wait(timeout=10)
             log.close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a real uvicorn process on a fresh, migrated database holding the demo data."""
+    with running_server(request, tmp_path_factory.mktemp("live")) as base:
+        yield base
 
 
 def _wait_until_healthy(base: str, server: subprocess.Popen[bytes], log_path: Path) -> None:

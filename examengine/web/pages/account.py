@@ -16,6 +16,7 @@ from examengine.web.forms import read_form, text_field
 from examengine.web.templating import render
 
 DEVICE_COOKIE_DAYS = 365
+PASSWORD_SET = "Your password is set. Sign in with it."
 
 
 def safe_next(target: str | None) -> str:
@@ -35,9 +36,9 @@ async def home(request: Request) -> Response:
 async def login_page(request: Request) -> Response:
     if principal(request) is not None:
         return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    return render(
-        request, "login.html", {"next": safe_next(request.query_params.get("next")), "email": "", "error": None}
-    )
+    notice = PASSWORD_SET if request.query_params.get("password") == "set" else None
+    context = {"next": safe_next(request.query_params.get("next")), "email": "", "error": None, "notice": notice}
+    return render(request, "login.html", context)
 
 
 async def login_submit(request: Request) -> Response:
@@ -63,7 +64,7 @@ async def login_submit(request: Request) -> Response:
         return render(
             request,
             "login.html",
-            {"next": next_path, "email": email, "error": error.message},
+            {"next": next_path, "email": email, "error": error.message, "notice": None},
             status_code=status,
             headers=headers,
         )

@@ -8,15 +8,21 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from examengine.accounts import bulk_import, service
+from examengine.accounts import bulk_import, password_links, service
 from examengine.accounts.models import Role
-from examengine.errors import Conflict, InvalidInput, TooLarge
+from examengine.errors import Conflict, DomainError, InvalidInput, TooLarge
+from examengine.http.mail import send_after
+from examengine.http.public_url import mail_base
 from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import list_field, read_form, text_field, upload_bytes
 from examengine.web.templating import is_htmx, render
 
 ALL_ROLES = [role.value for role in Role]
+
+
+def _mail_configured(request: Request) -> bool:
+    return services(request).settings.smtp is not None
 
 
 async def user_list(request: Request) -> Response:
@@ -28,27 +34,60 @@ async def user_list(request: Request) -> Response:
     page = await services(request).db.read(
         service.list_users, role=role, q=q or None, cursor=params.get("cursor") or None
     )
-    context = {"page": page, "role": role, "q": q, "roles": ALL_ROLES}
+    context = {"page": page, "role": role, "q": q, "roles": ALL_ROLES, "mail_configured": _mail_configured(request)}
     block = "results" if is_htmx(request) and request.headers.get("hx-target") == "user-results" else None
     return render(request, "admin/users.html", context, block=block)
 
 
-def _form_context(values: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
-    defaults = {"email": "", "name": "", "roles": ["candidate"]}
-    return {"values": {**defaults, **(values or {})}, "error": error, "all_roles": ALL_ROLES}
+def _form_context(request: Request, values: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
+    defaults = {"email": "", "name": "", "roles": ["candidate"], "access": "invite"}
+    return {
+        "values": {**defaults, **(values or {})},
+        "error": error,
+        "all_roles": ALL_ROLES,
+        "mail_configured": _mail_configured(request),
+    }
 
 
 async def new_user_form(request: Request) -> Response:
-    return render(request, "admin/user_new.html", _form_context())
+    return render(request, "admin/user_new.html", _form_context(request))
+
+
+async def _invite(request: Request, values: dict[str, Any]) -> Response:
+    ctx = services(request)
+    invitation = await ctx.db.run(
+        password_links.invite,
+        settings=ctx.settings,
+        email=values["email"],
+        name=values["name"],
+        roles=values["roles"],
+        actor_id=current_user(request).user_id,
+        base_url=mail_base(request),
+    )
+    target = RedirectResponse(f"/admin/users/{invitation.user.id}?created=invited", status_code=303)
+    return send_after(request, target, [invitation.mail_id])
 
 
 async def create_user(request: Request) -> Response:
     ctx = services(request)
     form = await read_form(request)
-    values = {"email": text_field(form, "email"), "name": text_field(form, "name"), "roles": list_field(form, "roles")}
     password = text_field(form, "password")
+    # Without a choice (an older form, a script) a typed password is set as before and no password means invite.
+    access = text_field(form, "access") or ("password" if password else "invite")
+    values = {
+        "email": text_field(form, "email"),
+        "name": text_field(form, "name"),
+        "roles": list_field(form, "roles"),
+        "access": "password" if access == "password" else "invite",
+    }
     try:
-        password_hash = await ctx.passwords.hash_off_loop(password) if password else None
+        if values["access"] == "invite" and password:
+            raise InvalidInput("Choose “Set a password now” to set the password you typed, or clear it to invite.")
+        if values["access"] == "invite":
+            return await _invite(request, values)
+        if not password:
+            raise InvalidInput("Type a password for the user, or choose to mail them an invitation.")
+        password_hash = await ctx.passwords.hash_off_loop(password)
         user = await ctx.db.run(
             service.create_user,
             email=values["email"],
@@ -59,7 +98,7 @@ async def create_user(request: Request) -> Response:
         )
     except (InvalidInput, Conflict) as error:
         status = 409 if isinstance(error, Conflict) else 422
-        return render(request, "admin/user_new.html", _form_context(values, error.message), status_code=status)
+        return render(request, "admin/user_new.html", _form_context(request, values, error.message), status_code=status)
     return RedirectResponse(f"/admin/users/{user.id}?created=1", status_code=303)
 
 
@@ -73,7 +112,8 @@ async def user_detail(request: Request) -> Response:
             "all_roles": ALL_ROLES,
             "error": None,
             "notice": _notice(request.query_params.get("done")),
-            "created": request.query_params.get("created") == "1",
+            "created": request.query_params.get("created"),
+            "mail_configured": _mail_configured(request),
         },
     )
 
@@ -92,7 +132,14 @@ async def _detail_with_error(request: Request, user_id: str, message: str, statu
     return render(
         request,
         "admin/user_detail.html",
-        {"user": user, "all_roles": ALL_ROLES, "error": message, "notice": None, "created": False},
+        {
+            "user": user,
+            "all_roles": ALL_ROLES,
+            "error": message,
+            "notice": None,
+            "created": None,
+            "mail_configured": _mail_configured(request),
+        },
         status_code=status,
     )
 
@@ -146,8 +193,26 @@ async def enable_user(request: Request) -> Response:
     return RedirectResponse(f"/admin/users/{user_id}?done=enabled", status_code=303)
 
 
+def _import_page(
+    request: Request,
+    *,
+    report: bulk_import.ImportReport | None = None,
+    invited: int = 0,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "report": report,
+        "invited": invited,
+        "error": error.message if error else None,
+        "problems": error.details.get("problems", []) if error else [],
+        "mail_configured": _mail_configured(request),
+    }
+    return render(request, "admin/users_import.html", context, status_code=status_code)
+
+
 async def import_form(request: Request) -> Response:
-    return render(request, "admin/users_import.html", {"report": None, "error": None, "problems": []})
+    return _import_page(request)
 
 
 async def import_submit(request: Request) -> Response:
@@ -157,19 +222,19 @@ async def import_submit(request: Request) -> Response:
         _, data = await upload_bytes(form, "file", max_bytes=bulk_import.MAX_CSV_BYTES)
         rows = bulk_import.parse_users_csv(data)
         hashes = await anyio.to_thread.run_sync(bulk_import.hash_passwords, rows, ctx.passwords.hash)
-        report = await ctx.db.run(
-            bulk_import.import_users, rows=rows, password_hashes=hashes, actor_id=current_user(request).user_id
-        )
+        actor_id = current_user(request).user_id
+        mail_ids: tuple[str, ...] = ()
+        if text_field(form, "invite"):
+            report, mail_ids = await ctx.db.run(
+                password_links.import_and_invite,
+                settings=ctx.settings,
+                rows=rows,
+                password_hashes=hashes,
+                actor_id=actor_id,
+                base_url=mail_base(request),
+            )
+        else:
+            report = await ctx.db.run(bulk_import.import_users, rows=rows, password_hashes=hashes, actor_id=actor_id)
     except (InvalidInput, TooLarge) as error:
-        status = 413 if isinstance(error, TooLarge) else 422
-        return render(
-            request,
-            "admin/users_import.html",
-            {
-                "report": None,
-                "error": error.message,
-                "problems": error.details.get("problems", []),
-            },
-            status_code=status,
-        )
-    return render(request, "admin/users_import.html", {"report": report, "error": None, "problems": []})
+        return _import_page(request, error=error, status_code=413 if isinstance(error, TooLarge) else 422)
+    return send_after(request, _import_page(request, report=report, invited=len(mail_ids)), mail_ids)
