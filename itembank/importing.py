@@ -15,14 +15,15 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine.clock import utcnow
-from examengine.errors import InvalidInput
+from examengine.errors import Conflict, InvalidInput
 from examengine.ids import new_id
 from itembank.authoring import version_values
 from itembank.content import ItemContent, content_from_json, content_to_json
 from itembank.formats.common import ImportProblem, ImportResult
+from itembank.formats.native import import_native
 from itembank.media import store_package_media
 from itembank.models import (
     ITEM_TABLE,
@@ -155,6 +156,29 @@ def import_items(
             session.execute(insert(table), batch)
     index_text(session, versions)
     return ImportReport(tuple(ImportedRef(i["id"], 1, item_code(i["number"])) for i in items), errors, warnings)
+
+
+def create_item(*, session: Session, native: Mapping[str, Any], actor_id: str | None) -> ImportedRef:
+    """Store one item given in the native form, read exactly as a native import of that one item reads it.
+
+    Raises InvalidInput with the importer's messages when the item is not valid, and Conflict when an item
+    with the same `id` (its source identifier) is already in the bank."""
+    result = import_native(json.dumps(dict(native)).encode(), "the item")
+    if result.errors or len(result.items) != 1:
+        problems = [problem_dict(p) for p in result.errors]
+        first = problems[0]["message"] if problems else "send one item, not a list"
+        raise InvalidInput(f"The item is not valid: {first}", code="invalid_item", details={"errors": problems})
+    _lock_item_numbers(session)  # serializes creators, so two requests with the same id cannot both pass the check
+    identifier = result.items[0].content.identifier[:200]
+    existing = session.scalars(select(Item).where(col(Item.source_identifier) == identifier).limit(1)).first()
+    if existing is not None:
+        raise Conflict(
+            f"An item with the id {identifier!r} is already in the bank ({existing.code}): give this item another "
+            "id, or save it as a new version of that item.",
+            code="duplicate_item",
+            details={"item_id": existing.id, "code": existing.code},
+        )
+    return import_items(session=session, result=result, actor_id=actor_id).imported[0]
 
 
 FORMATS = ("native", "qti", "gift", "aiken", "csv")

@@ -725,6 +725,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/api/v1/items/export", api_items.export, name="api.items.export", access=AUTHORING),
         route("/api/v1/items", api_items.list_items, name="api.items.list", access=AUTHORING),
+        route("/api/v1/items", api_items.create_item, name="api.items.create", access=AUTHORING, methods=("POST",)),
         route("/api/v1/items/{item_id}", api_items.get_item, name="api.items.detail", access=AUTHORING),
         route(
             "/api/v1/items/{item_id}/versions",

@@ -110,6 +110,7 @@ EXPECTED_ACCESS = {
     "api.items.import": "admin or author",
     "api.items.export": "admin or author",
     "api.items.list": "admin or author",
+    "api.items.create": "admin or author",
     "api.items.detail": "admin or author",
     "api.items.new_version": "admin or author",
     "api.items.version": "admin or author",
