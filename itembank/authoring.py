@@ -25,6 +25,7 @@ from itembank import scoring
 from itembank.cleaning import clean_content
 from itembank.content import ItemContent, ItemMetadata, content_from_json, content_to_json
 from itembank.formats.native import item_from_dict
+from itembank.keycheck import unreadable
 from itembank.models import (
     Item,
     ItemStatus,
@@ -334,6 +335,13 @@ def score_preview(*, session: Session, item_id: str, version: int, responses: Ma
     unknown = sorted(set(responses) - {r.identifier for r in content.responses})
     if unknown:
         raise InvalidInput(f"The item has no response {', '.join(unknown)}.", code="unknown_response")
+    problems = unreadable(content, responses)
+    if problems:
+        raise InvalidInput(
+            f"That response cannot be read, so it was not scored: {'; '.join(problems)}.",
+            code="unreadable_response",
+            details={"problems": problems},
+        )
     try:
         return scoring.score(content, responses)
     except (ValueError, TypeError) as error:

@@ -36,6 +36,7 @@ from examengine.web.pages import (
     admin_standards,
     admin_users,
     author_items,
+    author_review,
     candidate,
     candidate_live,
     candidate_offline,
@@ -415,7 +416,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=AUTHORING,
             methods=("POST",),
         ),
-        route("/author/review", author_items.review_queue, name="author.review", access=AUTHORING),
+        route("/author/review", author_review.review_queue, name="author.review", access=AUTHORING),
+        route(
+            "/author/review",
+            author_review.bulk_transition,
+            name="author.review.bulk",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
         route("/author/items/{item_id}", author_items.item_detail, name="author.items.detail", access=AUTHORING),
         route(
             "/author/items/{item_id}/versions",

@@ -78,6 +78,7 @@ EXPECTED_ACCESS = {
     "author.items.import": "admin or author",
     "author.items.import_submit": "admin or author",
     "author.review": "admin or author",
+    "author.review.bulk": "admin or author",
     "author.media": "admin or author",
     "author.items.preview": "admin or author",
     "author.media_upload": "admin or author",
