@@ -24,7 +24,7 @@ from examengine.errors import Conflict, InvalidInput, NotFound
 from itembank import scoring
 from itembank.cleaning import clean_content
 from itembank.content import ItemContent, ItemMetadata, content_from_json, content_to_json
-from itembank.formats.native import item_from_dict
+from itembank.formats.native import item_from_dict, validation_message
 from itembank.keycheck import unreadable
 from itembank.models import (
     Item,
@@ -309,7 +309,11 @@ def changed_content(content: ItemContent, changes: Mapping[str, Any]) -> ItemCon
                     code="invalid_change",
                 )
             return item_from_dict({**content.native, "points": changes["points"]})
-    except (ValidationError, TypeError, ValueError) as error:
+    except ValidationError as error:
+        raise InvalidInput(
+            f"The item content is not valid: {validation_message(error)}", code="invalid_content"
+        ) from None
+    except (TypeError, ValueError) as error:
         raise InvalidInput(f"The item content is not valid: {error}", code="invalid_content") from None
     return content
 
@@ -321,10 +325,13 @@ def content_for_preview(source: Mapping[str, Any], *, native: bool) -> ItemConte
 
 def single_response_identifier(content: ItemContent) -> str:
     if len(content.responses) != 1:
-        names = ", ".join(r.identifier for r in content.responses) or "none"
+        names = [r.identifier for r in content.responses]
+        example = ", ".join(f'"{name}": …' for name in names[:2])
         raise InvalidInput(
-            f"This item has several responses ({names}): send `responses` keyed by identifier.",
+            f"This item has {len(names)} responses ({', '.join(names) or 'none'}): give a value for each, keyed by "
+            f"its identifier, like {{{example}}}.",
             code="responses_required",
+            details={"field": "responses", "identifiers": names},
         )
     return content.responses[0].identifier
 

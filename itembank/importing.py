@@ -135,9 +135,9 @@ def import_items(
     warnings = tuple(p for p in result.problems if p.severity == "warning")
     if errors and mode == ImportMode.ALL_OR_NOTHING:
         raise InvalidInput(
-            f"{len(errors)} problem(s) found; nothing was imported. Fix them, or import with valid_only.",
+            f"{len(errors)} problem(s) found; nothing was imported. Fix them, or import only the valid items.",
             code="import_rejected",
-            details={"errors": [problem_dict(p) for p in errors]},
+            details={"errors": [problem_dict(p) for p in errors], "retry_with": {"mode": ImportMode.VALID_ONLY.value}},
         )
     if not result.items:
         if errors:

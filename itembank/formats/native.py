@@ -19,7 +19,14 @@ from itembank.formats.native_compile import compile_item
 from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
 
-__all__ = ["NativeItem", "export_native", "import_native", "item_from_dict", "load_yaml_source"]
+__all__ = [
+    "NativeItem",
+    "export_native",
+    "import_native",
+    "item_from_dict",
+    "load_yaml_source",
+    "validation_message",
+]
 
 
 class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type stubs
@@ -71,7 +78,8 @@ def _entries(data: Any) -> list[Any] | None:
     return None
 
 
-def _message(exc: ValidationError) -> str:
+def validation_message(exc: ValidationError) -> str:
+    """The first few problems, each as `field.path: what is wrong`, in the item's own field names."""
     parts = []
     for error in exc.errors()[:5]:
         where = ".".join(str(p) for p in error["loc"])
@@ -134,7 +142,7 @@ def import_native(data: bytes, file: str) -> ImportResult:
             native = NativeItem.model_validate(entry)  # once: the content and the metadata both come from it
             content = compile_item(native)
         except ValidationError as exc:
-            result.problems.append(ImportProblem(file, line, label, _message(exc)))
+            result.problems.append(ImportProblem(file, line, label, validation_message(exc)))
             continue
         if content.identifier in seen:
             result.problems.append(

@@ -53,10 +53,21 @@ async def item_list(request: Request) -> Response:
     )
 
 
+VALID_ONLY_LABEL = "Import the valid items only"  # the import form's own words for importing.ImportMode.VALID_ONLY
+
+
 async def import_form(request: Request) -> Response:
-    return render(
-        request, "author/import.html", {"report": None, "error": None, "errors": [], "formats": importing.FORMATS}
-    )
+    return render(request, "author/import.html", _import_context())
+
+
+def _import_context() -> dict[str, Any]:
+    return {
+        "report": None,
+        "error": None,
+        "errors": [],
+        "formats": importing.FORMATS,
+        "valid_only_label": VALID_ONLY_LABEL,
+    }
 
 
 async def import_submit(request: Request) -> Response:
@@ -68,7 +79,7 @@ async def import_submit(request: Request) -> Response:
         if text_field(form, "mode") == "valid_only"
         else importing.ImportMode.ALL_OR_NOTHING
     )
-    context: dict[str, Any] = {"report": None, "error": None, "errors": [], "formats": importing.FORMATS}
+    context = _import_context()
     try:
         filename, data = await upload_bytes(form, "file", max_bytes=MAX_UPLOAD_BYTES)
         result = await anyio.to_thread.run_sync(importing.read_upload, filename, data, fmt)
@@ -76,7 +87,14 @@ async def import_submit(request: Request) -> Response:
             importing.import_items, result=result, mode=mode, actor_id=current_user(request).user_id
         )
     except (InvalidInput, TooLarge) as error:
-        context.update(error=error.message, errors=error.details.get("errors", []))
+        problems = error.details.get("errors", [])
+        message = error.message
+        if error.code == "import_rejected":
+            message = (
+                f"{len(problems)} problem(s) found; nothing was imported. Fix them, or choose "
+                f"“{VALID_ONLY_LABEL}” and import again."
+            )
+        context.update(error=message, errors=problems)
         return render(request, "author/import.html", context, status_code=413 if isinstance(error, TooLarge) else 422)
     return render(request, "author/import.html", context)
 
