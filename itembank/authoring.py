@@ -33,6 +33,7 @@ from itembank.models import (
     ItemVersion,
     ItemVersionTag,
 )
+from itembank.runnable import processing_problems
 from itembank.search import ENEMY, TAG, index_text
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -298,7 +299,11 @@ def create_version(*, session: Session, item_id: str, changes: Mapping[str, Any]
 def changed_content(content: ItemContent, changes: Mapping[str, Any]) -> ItemContent:
     try:
         if "content" in changes:
-            return content_from_json(dict(changes["content"]))
+            edited = content_from_json(dict(changes["content"]))
+            problems = processing_problems(edited)
+            if problems:
+                raise InvalidInput(f"The item cannot be scored: {'; '.join(problems)}.", code="invalid_content")
+            return edited
         if "native" in changes:
             return item_from_dict(dict(changes["native"]))
         if "points" in changes:
