@@ -163,7 +163,7 @@ def create_item(*, session: Session, native: Mapping[str, Any], actor_id: str | 
 
     Raises InvalidInput with the importer's messages when the item is not valid, and Conflict when an item
     with the same `id` (its source identifier) is already in the bank."""
-    result = import_native(json.dumps(dict(native)).encode(), "the item")
+    result = import_native(json.dumps(dict(native)).encode(), "the request")
     if result.errors or len(result.items) != 1:
         problems = [problem_dict(p) for p in result.errors]
         first = problems[0]["message"] if problems else "send one item, not a list"
