@@ -92,8 +92,9 @@ class ItemDetail:
 
 
 def plain_text(content: ItemContent) -> str:
-    """What the text search looks in: title, stem, prompts and options, without markup, lower-cased."""
-    parts = [content.title, content.stem]
+    """What the text search looks in: the item's identifier (its code when it was created with one), title, stem,
+    prompts and options, without markup, lower-cased."""
+    parts = [content.identifier, content.title, content.stem]
     for interaction in content.interactions:
         parts.extend([interaction.prompt, interaction.content])
         parts.extend(choice.html for choice in (*interaction.choices, *interaction.targets))

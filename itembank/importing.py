@@ -14,6 +14,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    update,
 )
 from sqlmodel import Session, col
 
@@ -28,6 +29,7 @@ from itembank.media import store_package_media
 from itembank.models import (
     ITEM_TABLE,
     LABEL_TABLE,
+    NUMBERED_CODE,
     TRANSITION_TABLE,
     VERSION_TABLE,
     Item,
@@ -161,24 +163,34 @@ def import_items(
 def create_item(*, session: Session, native: Mapping[str, Any], actor_id: str | None) -> ImportedRef:
     """Store one item given in the native form, read exactly as a native import of that one item reads it.
 
-    Raises InvalidInput with the importer's messages when the item is not valid, and Conflict when an item
-    with the same `id` (its source identifier) is already in the bank."""
+    Its `id` becomes its code. Raises InvalidInput with the importer's messages when the item is not valid (or its
+    id has the form of the numbered codes), and Conflict when an item in the bank already has that code."""
     result = import_native(json.dumps(dict(native)).encode(), "the request")
     if result.errors or len(result.items) != 1:
         problems = [problem_dict(p) for p in result.errors]
         first = problems[0]["message"] if problems else "send one item, not a list"
         raise InvalidInput(f"The item is not valid: {first}", code="invalid_item", details={"errors": problems})
     _lock_item_numbers(session)  # serializes creators, so two requests with the same id cannot both pass the check
-    identifier = result.items[0].content.identifier[:200]
-    existing = session.scalars(select(Item).where(col(Item.source_identifier) == identifier).limit(1)).first()
-    if existing is not None:
+    code = result.items[0].content.identifier
+    taken = session.scalars(select(Item).where(col(Item.given_code) == code).limit(1)).first()
+    if taken is None and NUMBERED_CODE.fullmatch(code):
+        number = int(code[4:]) if code[4:].isdecimal() and len(code) <= 13 else 0
+        taken = session.scalars(select(Item).where(col(Item.number) == number, col(Item.given_code).is_(None))).first()
+        if taken is None:
+            raise InvalidInput(
+                f"The id {code!r} has the form of the bank's own numbered codes (ITM-000123): choose another id.",
+                code="reserved_code",
+            )
+    if taken is not None:
         raise Conflict(
-            f"An item with the id {identifier!r} is already in the bank ({existing.code}): give this item another "
-            "id, or save it as a new version of that item.",
+            f"The code {code!r} is already taken by an item in the bank: give this item another id, or save it "
+            "as a new version of that item.",
             code="duplicate_item",
-            details={"item_id": existing.id, "code": existing.code},
+            details={"item_id": taken.id, "code": taken.code},
         )
-    return import_items(session=session, result=result, actor_id=actor_id).imported[0]
+    ref = import_items(session=session, result=result, actor_id=actor_id).imported[0]
+    session.execute(update(Item).where(col(Item.id) == ref.item_id).values(given_code=code))
+    return ImportedRef(ref.item_id, ref.version, code)
 
 
 FORMATS = ("native", "qti", "gift", "aiken", "csv")

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from examengine.errors import InvalidInput
 from itembank.models import (
+    ITEM_TABLE,
     LABEL_TABLE,
     SEARCH_TABLE,
     VERSION_TABLE,
@@ -167,8 +168,12 @@ def list_items(
     if cursor:
         conditions.append(number > int(cursor))
     version = VERSION_TABLE.c
+    given_code = (
+        select(ITEM_TABLE.c.given_code).where(ITEM_TABLE.c.id == version.item_id).scalar_subquery().label("given_code")
+    )
     query = (
         select(
+            given_code,
             version.item_id,
             version.item_number,
             version.version,
@@ -190,7 +195,7 @@ def list_items(
     items = tuple(
         ItemSummary(
             row.item_id,
-            item_code(row.item_number),
+            row.given_code or item_code(row.item_number),
             row.version,
             ItemStatus(row.status),
             row.title,

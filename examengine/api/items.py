@@ -101,8 +101,8 @@ async def import_items(request: Request) -> Response:
 
 @operation(tags=["items"], body=NativeItem, responses={201: ImportedOut}, errors=(409,))
 async def create_item(request: Request, body: NativeItem) -> Response:
-    """One new item in the native JSON form, read as a native import of that one item reads it: its `id` is kept
-    as the item's source identifier (an id already in the bank is a 409) and it gets the bank's next code."""
+    """One new item in the native JSON form, read as a native import of that one item reads it; its `id` becomes
+    its code (a code already in the bank is a 409)."""
     ref = await services(request).db.run(
         importing.create_item,
         native=body.model_dump(mode="json", exclude_unset=True),

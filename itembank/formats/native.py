@@ -138,6 +138,10 @@ def import_native(data: bytes, file: str) -> ImportResult:
         if not isinstance(entry, dict):
             result.problems.append(ImportProblem(file, line, label, "each item must be a mapping of fields"))
             continue
+        if _holds_nul(entry):
+            message = "a value holds a NUL character (U+0000), which is refused: remove it"
+            result.problems.append(ImportProblem(file, line, label.replace("\x00", "\\0"), message))
+            continue
         try:
             native = NativeItem.model_validate(entry)  # once: the content and the metadata both come from it
             content = compile_item(native)
@@ -152,6 +156,17 @@ def import_native(data: bytes, file: str) -> ImportResult:
         seen.add(content.identifier)
         result.items.append(ImportedItem(content=content, metadata=native.metadata, file=file, line=line))
     return result
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether any key or text in the entry holds U+0000 (PostgreSQL text cannot store it; no item needs it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def export_native(items: Iterable[ItemContent], as_yaml: bool = True) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.test_items_api import NATIVE, bearer
+from tests.api.test_items_api import NATIVE, bearer, upload
 
 ONE: dict[str, Any] = NATIVE["items"][0]
 
@@ -23,9 +24,11 @@ def test_an_item_is_created_as_a_native_import_would_store_it(app_client: TestCl
     created = app_client.post("/api/v1/items", json=ONE, headers=author)
     assert created.status_code == 201, created.text
     body = created.json()
-    assert body["version"] == 1 and body["code"].startswith("ITM-")
+    assert (body["version"], body["code"]) == (1, "CAP-1")  # its id becomes its code
     item = app_client.get(f"/api/v1/items/{body['item_id']}", headers=author).json()
-    assert item["source_identifier"] == "CAP-1"
+    assert (item["code"], item["source_identifier"]) == ("CAP-1", "CAP-1")
+    listed = app_client.get("/api/v1/items?q=cap-1", headers=author).json()["items"]
+    assert [(i["item_id"], i["code"]) for i in listed] == [(body["item_id"], "CAP-1")]
     version = app_client.get(f"/api/v1/items/{body['item_id']}/versions/1", headers=author).json()
     assert (version["status"], version["domain"], version["tags"]) == ("draft", "D1", ["geo"])
     scored = app_client.post(
@@ -39,8 +42,28 @@ def test_the_same_id_twice_is_a_conflict_and_stores_nothing(app_client: TestClie
     again = app_client.post("/api/v1/items", json={**ONE, "title": "Another"}, headers=author)
     assert again.status_code == 409
     error = again.json()["error"]
-    assert error["code"] == "duplicate_item" and error["details"]["item_id"] == first["item_id"]
+    assert error["code"] == "duplicate_item" and error["details"] == {"item_id": first["item_id"], "code": "CAP-1"}
     assert len(app_client.get("/api/v1/items", headers=author).json()["items"]) == 1
+
+
+def test_a_numbered_code_is_taken_or_reserved(app_client: TestClient, author: dict[str, str]) -> None:
+    # the bank numbers imported items ITM-000001, ...: an id of that form would clash with one, now or later
+    numbered = app_client.post("/api/v1/items", json={**ONE, "id": "Q-1"}, headers=author).json()
+    assert numbered["code"] == "Q-1"
+    upload(app_client, author, "bank.json", json.dumps({"items": [{**ONE, "id": "Q-2"}]}).encode())
+    taken = app_client.post("/api/v1/items", json={**ONE, "id": "ITM-000002"}, headers=author)
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "duplicate_item"
+    reserved = app_client.post("/api/v1/items", json={**ONE, "id": "itm-000099"}, headers=author)
+    assert reserved.status_code == 422 and reserved.json()["error"]["code"] == "reserved_code"
+
+
+def test_an_imported_item_with_the_same_source_id_keeps_its_numbered_code(
+    app_client: TestClient, author: dict[str, str]
+) -> None:
+    imported = upload(app_client, author, "bank.json", json.dumps({"items": [ONE]}).encode()).json()  # type: ignore[attr-defined]
+    assert imported["imported"][0]["code"] == "ITM-000001"
+    created = app_client.post("/api/v1/items", json=ONE, headers=author)
+    assert created.status_code == 201 and created.json()["code"] == "CAP-1"
 
 
 @pytest.mark.parametrize(
@@ -73,3 +96,16 @@ def test_the_route_is_in_the_openapi_document(app_client: TestClient) -> None:
     post = document["paths"]["/api/v1/items"]["post"]
     assert set(post["responses"]) >= {"201", "409", "422"}
     assert "requestBody" in post
+
+
+@pytest.mark.parametrize("where", ["id", "stem", "title"])
+def test_a_nul_character_is_refused_not_a_server_error(
+    app_client: TestClient, author: dict[str, str], where: str
+) -> None:
+    # PostgreSQL text cannot hold U+0000: refused as input on both doors, before anything reaches the database
+    refused = app_client.post("/api/v1/items", json={**ONE, where: "A\x00B"}, headers=author)
+    assert refused.status_code == 422, refused.text
+    assert "NUL character" in refused.json()["error"]["message"]
+    imported = upload(app_client, author, "nul.json", json.dumps({"items": [{**ONE, where: "A\x00B"}]}).encode())
+    assert imported.status_code == 422  # type: ignore[attr-defined]
+    assert app_client.get("/api/v1/items", headers=author).json()["items"] == []
