@@ -16,7 +16,9 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Join,
+    Label,
     MetaData,
+    Row,
     Table,
     Text,
     and_,
@@ -168,12 +170,9 @@ def list_items(
     if cursor:
         conditions.append(number > int(cursor))
     version = VERSION_TABLE.c
-    given_code = (
-        select(ITEM_TABLE.c.given_code).where(ITEM_TABLE.c.id == version.item_id).scalar_subquery().label("given_code")
-    )
     query = (
         select(
-            given_code,
+            _given_code(),
             version.item_id,
             version.item_number,
             version.version,
@@ -192,21 +191,28 @@ def list_items(
     rows = session.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    items = tuple(
-        ItemSummary(
-            row.item_id,
-            row.given_code or item_code(row.item_number),
-            row.version,
-            ItemStatus(row.status),
-            row.title,
-            row.interaction,
-            row.domain,
-            tuple(row.tags),
-            row.author_id,
-        )
-        for row in rows
-    )
+    items = tuple(_summary(row) for row in rows)
     return ItemPage(items, str(rows[-1].item_number) if more else None)
+
+
+def _summary(row: Row[Any]) -> ItemSummary:
+    return ItemSummary(
+        row.item_id,
+        row.given_code or item_code(row.item_number),
+        row.version,
+        ItemStatus(row.status),
+        row.title,
+        row.interaction,
+        row.domain,
+        tuple(row.tags),
+        row.author_id,
+    )
+
+
+def _given_code() -> Label[str | None]:
+    """The code the item's author gave it, if any (one primary-key lookup per row listed)."""
+    item = ITEM_TABLE.c
+    return select(item.given_code).where(item.id == VERSION_TABLE.c.item_id).scalar_subquery().label("given_code")
 
 
 def _latest(sqlite: bool) -> ColumnElement[bool]:

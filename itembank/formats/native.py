@@ -135,12 +135,9 @@ def import_native(data: bytes, file: str) -> ImportResult:
         counted.next()
         line = lines[index] if index < len(lines) else None
         label = str(entry.get("id")) if isinstance(entry, dict) and entry.get("id") else f"#{index + 1}"
-        if not isinstance(entry, dict):
-            result.problems.append(ImportProblem(file, line, label, "each item must be a mapping of fields"))
-            continue
-        if _holds_nul(entry):
-            message = "a value holds a NUL character (U+0000), which is refused: remove it"
-            result.problems.append(ImportProblem(file, line, label.replace("\x00", "\\0"), message))
+        refusal = _refusal(entry)
+        if refusal:
+            result.problems.append(ImportProblem(file, line, label.replace("\x00", "\\0"), refusal))
             continue
         try:
             native = NativeItem.model_validate(entry)  # once: the content and the metadata both come from it
@@ -156,6 +153,15 @@ def import_native(data: bytes, file: str) -> ImportResult:
         seen.add(content.identifier)
         result.items.append(ImportedItem(content=content, metadata=native.metadata, file=file, line=line))
     return result
+
+
+def _refusal(entry: Any) -> str | None:
+    """Why an entry is refused before it is validated as an item, if it is."""
+    if not isinstance(entry, dict):
+        return "each item must be a mapping of fields"
+    if _holds_nul(entry):
+        return "a value holds a NUL character (U+0000), which is refused: remove it"
+    return None
 
 
 def _holds_nul(value: Any) -> bool:
