@@ -149,7 +149,7 @@ def _items_import(services: Services, args: argparse.Namespace) -> None:
             where = problem["file"] + (f":{problem['line']}" if problem.get("line") else "")
             item = f" item {problem['item']}" if problem.get("item") else ""
             print(f"{where}{item}: {problem['message']}", file=sys.stderr)
-        raise
+        raise CommandError(f"{error.message} (run again with --valid-only to do that)") from None
     for problem in report.errors:
         print(f"not imported: {problem}", file=sys.stderr)
     print(

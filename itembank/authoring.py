@@ -24,7 +24,8 @@ from examengine.errors import Conflict, InvalidInput, NotFound
 from itembank import scoring
 from itembank.cleaning import clean_content
 from itembank.content import ItemContent, ItemMetadata, content_from_json, content_to_json
-from itembank.formats.native import item_from_dict
+from itembank.formats.native import item_from_dict, validation_message
+from itembank.keycheck import unreadable
 from itembank.models import (
     Item,
     ItemStatus,
@@ -32,6 +33,7 @@ from itembank.models import (
     ItemVersion,
     ItemVersionTag,
 )
+from itembank.runnable import processing_problems
 from itembank.search import ENEMY, TAG, index_text
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -90,8 +92,9 @@ class ItemDetail:
 
 
 def plain_text(content: ItemContent) -> str:
-    """What the text search looks in: title, stem, prompts and options, without markup, lower-cased."""
-    parts = [content.title, content.stem]
+    """What the text search looks in: the item's identifier (its code when it was created with one), title, stem,
+    prompts and options, without markup, lower-cased."""
+    parts = [content.identifier, content.title, content.stem]
     for interaction in content.interactions:
         parts.extend([interaction.prompt, interaction.content])
         parts.extend(choice.html for choice in (*interaction.choices, *interaction.targets))
@@ -297,7 +300,11 @@ def create_version(*, session: Session, item_id: str, changes: Mapping[str, Any]
 def changed_content(content: ItemContent, changes: Mapping[str, Any]) -> ItemContent:
     try:
         if "content" in changes:
-            return content_from_json(dict(changes["content"]))
+            edited = content_from_json(dict(changes["content"]))
+            problems = processing_problems(edited)
+            if problems:
+                raise InvalidInput(f"The item cannot be scored: {'; '.join(problems)}.", code="invalid_content")
+            return edited
         if "native" in changes:
             return item_from_dict(dict(changes["native"]))
         if "points" in changes:
@@ -308,7 +315,11 @@ def changed_content(content: ItemContent, changes: Mapping[str, Any]) -> ItemCon
                     code="invalid_change",
                 )
             return item_from_dict({**content.native, "points": changes["points"]})
-    except (ValidationError, TypeError, ValueError) as error:
+    except ValidationError as error:
+        raise InvalidInput(
+            f"The item content is not valid: {validation_message(error)}", code="invalid_content"
+        ) from None
+    except (TypeError, ValueError) as error:
         raise InvalidInput(f"The item content is not valid: {error}", code="invalid_content") from None
     return content
 
@@ -320,10 +331,13 @@ def content_for_preview(source: Mapping[str, Any], *, native: bool) -> ItemConte
 
 def single_response_identifier(content: ItemContent) -> str:
     if len(content.responses) != 1:
-        names = ", ".join(r.identifier for r in content.responses) or "none"
+        names = [r.identifier for r in content.responses]
+        example = ", ".join(f'"{name}": …' for name in names[:2])
         raise InvalidInput(
-            f"This item has several responses ({names}): send `responses` keyed by identifier.",
+            f"This item has {len(names)} responses ({', '.join(names) or 'none'}): give a value for each, keyed by "
+            f"its identifier, like {{{example}}}.",
             code="responses_required",
+            details={"field": "responses", "identifiers": names},
         )
     return content.responses[0].identifier
 
@@ -334,6 +348,13 @@ def score_preview(*, session: Session, item_id: str, version: int, responses: Ma
     unknown = sorted(set(responses) - {r.identifier for r in content.responses})
     if unknown:
         raise InvalidInput(f"The item has no response {', '.join(unknown)}.", code="unknown_response")
+    problems = unreadable(content, responses)
+    if problems:
+        raise InvalidInput(
+            f"That response cannot be read, so it was not scored: {'; '.join(problems)}.",
+            code="unreadable_response",
+            details={"problems": problems},
+        )
     try:
         return scoring.score(content, responses)
     except (ValueError, TypeError) as error:

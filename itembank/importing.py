@@ -14,19 +14,22 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    update,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from examengine.clock import utcnow
-from examengine.errors import InvalidInput
+from examengine.errors import Conflict, InvalidInput
 from examengine.ids import new_id
 from itembank.authoring import version_values
 from itembank.content import ItemContent, content_from_json, content_to_json
 from itembank.formats.common import ImportProblem, ImportResult
+from itembank.formats.native import import_native
 from itembank.media import store_package_media
 from itembank.models import (
     ITEM_TABLE,
     LABEL_TABLE,
+    NUMBERED_CODE,
     TRANSITION_TABLE,
     VERSION_TABLE,
     Item,
@@ -134,9 +137,9 @@ def import_items(
     warnings = tuple(p for p in result.problems if p.severity == "warning")
     if errors and mode == ImportMode.ALL_OR_NOTHING:
         raise InvalidInput(
-            f"{len(errors)} problem(s) found; nothing was imported. Fix them, or import with valid_only.",
+            f"{len(errors)} problem(s) found; nothing was imported. Fix them, or import only the valid items.",
             code="import_rejected",
-            details={"errors": [problem_dict(p) for p in errors]},
+            details={"errors": [problem_dict(p) for p in errors], "retry_with": {"mode": ImportMode.VALID_ONLY.value}},
         )
     if not result.items:
         if errors:
@@ -155,6 +158,39 @@ def import_items(
             session.execute(insert(table), batch)
     index_text(session, versions)
     return ImportReport(tuple(ImportedRef(i["id"], 1, item_code(i["number"])) for i in items), errors, warnings)
+
+
+def create_item(*, session: Session, native: Mapping[str, Any], actor_id: str | None) -> ImportedRef:
+    """Store one item given in the native form, read exactly as a native import of that one item reads it.
+
+    Its `id` becomes its code. Raises InvalidInput with the importer's messages when the item is not valid (or its
+    id has the form of the numbered codes), and Conflict when an item in the bank already has that code."""
+    result = import_native(json.dumps(dict(native)).encode(), "the request")
+    if result.errors or len(result.items) != 1:
+        problems = [problem_dict(p) for p in result.errors]
+        first = problems[0]["message"] if problems else "send one item, not a list"
+        raise InvalidInput(f"The item is not valid: {first}", code="invalid_item", details={"errors": problems})
+    _lock_item_numbers(session)  # serializes creators, so two requests with the same id cannot both pass the check
+    code = result.items[0].content.identifier
+    taken = session.scalars(select(Item).where(col(Item.given_code) == code).limit(1)).first()
+    if taken is None and NUMBERED_CODE.fullmatch(code):
+        number = int(code[4:]) if code[4:].isdecimal() and len(code) <= 13 else 0
+        taken = session.scalars(select(Item).where(col(Item.number) == number, col(Item.given_code).is_(None))).first()
+        if taken is None:
+            raise InvalidInput(
+                f"The id {code!r} has the form of the bank's own numbered codes (ITM-000123): choose another id.",
+                code="reserved_code",
+            )
+    if taken is not None:
+        raise Conflict(
+            f"The code {code!r} is already taken by an item in the bank: give this item another id, or save it "
+            "as a new version of that item.",
+            code="duplicate_item",
+            details={"item_id": taken.id, "code": taken.code},
+        )
+    ref = import_items(session=session, result=result, actor_id=actor_id).imported[0]
+    session.execute(update(Item).where(col(Item.id) == ref.item_id).values(given_code=code))
+    return ImportedRef(ref.item_id, ref.version, code)
 
 
 FORMATS = ("native", "qti", "gift", "aiken", "csv")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -48,15 +49,22 @@ class Item(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     number: int = Field(sa_column=Column(Integer, nullable=False, unique=True))
     source_identifier: str | None = Field(default=None, max_length=200)
+    # the code its author gave it (POST /api/v1/items: the native `id`); imported items use the numbered code
+    given_code: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     latest_version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str | None = Field(
         default=None, sa_column=Column(String(32), ForeignKey("app_user.id", ondelete="SET NULL"))
     )
 
+    __table_args__ = (Index("ix_item_given_code", "given_code", unique=True),)
+
     @property
     def code(self) -> str:
-        return item_code(self.number)
+        return self.given_code or item_code(self.number)
+
+
+NUMBERED_CODE = re.compile(r"ITM-\d+", re.IGNORECASE)
 
 
 def item_code(number: int) -> str:

@@ -8,8 +8,8 @@ human's outcomes are passed in `external_outcomes`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from collections.abc import Mapping as MappingABC
-from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -170,7 +170,7 @@ def _lookup(identifier: str, source: Value, ctx: Context) -> Value:
         raise ScoringError(f"lookup table of {identifier!r}: {exc}") from exc
 
 
-def _initial_outcome(declaration: OutcomeDeclaration) -> Value:
+def initial_outcome(declaration: OutcomeDeclaration) -> Value:
     if declaration.default_value is not None:
         return declared_value(
             declaration.default_value, declaration.cardinality, declaration.base_type, declaration.identifier
@@ -203,7 +203,7 @@ def _run(content: ItemContent, typed_responses: MappingABC[str, Value]) -> dict[
     for declaration in content.responses:
         ctx.variables[declaration.identifier] = typed_responses.get(declaration.identifier)
     for outcome in content.outcomes:
-        ctx.variables[outcome.identifier] = _initial_outcome(outcome)
+        ctx.variables[outcome.identifier] = initial_outcome(outcome)
     with suppress(_Exit):
         _run_rules(_rules(content), ctx)
     return ctx.variables
@@ -250,14 +250,61 @@ def score(
     return ScoreResult(score=_number(variables.get("SCORE")) or 0.0, max_score=maximum, outcomes=outcomes)
 
 
+def walk_rules(rules: Sequence[RPNode]) -> Iterator[RPNode]:
+    """Every node of a response-processing tree."""
+    stack = list(rules)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children)
+
+
+def _maxscore_set_by_processing(content: ItemContent) -> float | None:
+    """The value response processing gives MAXSCORE where it sets it from what is known before any answer
+    (constants, correct and default values, outcomes processing never sets): the highest such value, or None when
+    it sets none or only from responses."""
+    processing = content.response_processing
+    if processing is None or not processing.rules:
+        return None
+    ctx = Context(content)
+    for declaration in content.responses:
+        ctx.variables[declaration.identifier] = None
+    for outcome in content.outcomes:
+        ctx.variables[outcome.identifier] = initial_outcome(outcome)
+    nodes = list(walk_rules(processing.rules))
+    changing = {r.identifier for r in content.responses} | {"numAttempts", "duration"}
+    changing |= {n.attrs.get("identifier", "") for n in nodes if n.name in ("setOutcomeValue", "lookupOutcomeValue")}
+    found: list[float] = []
+    for node in nodes:
+        if node.name == "setOutcomeValue" and node.attrs.get("identifier") == "MAXSCORE" and len(node.children) == 1:
+            if any(
+                part.name in ("variable", "mapResponse", "mapResponsePoint")
+                and part.attrs.get("identifier") in changing
+                for part in walk_rules(node.children)
+            ):
+                continue  # known only once an answer is processed
+            with suppress(ScoringError, ValueError, TypeError, ArithmeticError):
+                number = _number(evaluate(node.children[0], ctx))
+                if number is not None:
+                    found.append(number)
+    return max(found) if found else None
+
+
 def max_score(content: ItemContent) -> float:
-    """The most an item can score: MAXSCORE's default, SCORE's normalMaximum, the mapping's best, or the key's score."""
-    for identifier in ("MAXSCORE",):
-        declaration = content.outcome(identifier)
-        if declaration is not None and declaration.default_value:
-            number = _number(_initial_outcome(declaration))
-            if number is not None:
-                return number
+    """The most an item can score: MAXSCORE as response processing sets it, else MAXSCORE's default, SCORE's
+    normalMaximum, the mapping's best, or the key's score."""
+    # MAXSCORE (QTI 3.0's and Common Cartridge's outcome for the most an item can score) is an ordinary outcome:
+    # processing that sets it overrides its defaultValue, exactly as for any outcome in QTI's processing model.
+    # Where it is set from a constant or from declared values the maximum is known before any answer (engines
+    # such as qti-sdk and qtiworks read MAXSCORE after processing runs, which for a constant is the same number).
+    from_processing = _maxscore_set_by_processing(content)
+    if from_processing is not None:
+        return from_processing
+    declaration = content.outcome("MAXSCORE")
+    if declaration is not None and declaration.default_value:
+        number = _number(initial_outcome(declaration))
+        if number is not None:
+            return number
     score_outcome = content.outcome("SCORE")
     if score_outcome is not None and score_outcome.normal_maximum is not None:
         return score_outcome.normal_maximum

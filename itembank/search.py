@@ -16,7 +16,9 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Join,
+    Label,
     MetaData,
+    Row,
     Table,
     Text,
     and_,
@@ -30,6 +32,7 @@ from sqlmodel import Session
 
 from examengine.errors import InvalidInput
 from itembank.models import (
+    ITEM_TABLE,
     LABEL_TABLE,
     SEARCH_TABLE,
     VERSION_TABLE,
@@ -169,6 +172,7 @@ def list_items(
     version = VERSION_TABLE.c
     query = (
         select(
+            _given_code(),
             version.item_id,
             version.item_number,
             version.version,
@@ -187,21 +191,28 @@ def list_items(
     rows = session.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    items = tuple(
-        ItemSummary(
-            row.item_id,
-            item_code(row.item_number),
-            row.version,
-            ItemStatus(row.status),
-            row.title,
-            row.interaction,
-            row.domain,
-            tuple(row.tags),
-            row.author_id,
-        )
-        for row in rows
-    )
+    items = tuple(_summary(row) for row in rows)
     return ItemPage(items, str(rows[-1].item_number) if more else None)
+
+
+def _summary(row: Row[Any]) -> ItemSummary:
+    return ItemSummary(
+        row.item_id,
+        row.given_code or item_code(row.item_number),
+        row.version,
+        ItemStatus(row.status),
+        row.title,
+        row.interaction,
+        row.domain,
+        tuple(row.tags),
+        row.author_id,
+    )
+
+
+def _given_code() -> Label[str | None]:
+    """The code the item's author gave it, if any (one primary-key lookup per row listed)."""
+    item = ITEM_TABLE.c
+    return select(item.given_code).where(item.id == VERSION_TABLE.c.item_id).scalar_subquery().label("given_code")
 
 
 def _latest(sqlite: bool) -> ColumnElement[bool]:

@@ -45,6 +45,40 @@ def _unapproved_authors(session: Session, item_id: str, version: int) -> set[str
     )
 
 
+def _refusal(
+    session: Session, row: ItemVersion, to: ItemStatus, actor_id: str, separation_of_duties: bool
+) -> Conflict | Forbidden | None:
+    """Why `actor_id` may not move `row` to `to`, or None when they may: the one rule that both the moves a page
+    offers and the moves it accepts come from."""
+    current = ItemStatus(row.status)
+    if to not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current])) or "nothing (it is final)"
+        return Conflict(f"Version {row.version} is {current}; it can move to {allowed}.", code="invalid_transition")
+    if (
+        to == ItemStatus.APPROVED
+        and separation_of_duties
+        and actor_id in _unapproved_authors(session, row.item_id, row.version)
+    ):
+        return Forbidden(
+            "You wrote content of this version (in it or in an earlier version since the last approved one): "
+            "another reviewer has to approve it.",
+            code="separation_of_duties",
+        )
+    return None
+
+
+def allowed_moves(
+    *, session: Session, item_id: str, version: int, actor_id: str, separation_of_duties: bool = True
+) -> frozenset[ItemStatus]:
+    """The statuses `actor_id` may move this version to now: what a page offers them, never more."""
+    row = load_version(session, item_id, version)
+    return frozenset(
+        to
+        for to in ALLOWED_TRANSITIONS[ItemStatus(row.status)]
+        if _refusal(session, row, to, actor_id, separation_of_duties) is None
+    )
+
+
 def transition(
     *,
     session: Session,
@@ -61,19 +95,9 @@ def transition(
     item = load_item(session, item_id)
     row = load_version(session, item_id, version)
     current = ItemStatus(row.status)
-    if to not in ALLOWED_TRANSITIONS[current]:
-        allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current])) or "nothing (it is final)"
-        raise Conflict(f"Version {version} is {current}; it can move to {allowed}.", code="invalid_transition")
-    if (
-        to == ItemStatus.APPROVED
-        and separation_of_duties
-        and actor_id in _unapproved_authors(session, item_id, version)
-    ):
-        raise Forbidden(
-            "You wrote content of this version (in it or in an earlier version since the last approved one): "
-            "another reviewer has to approve it.",
-            code="separation_of_duties",
-        )
+    refusal = _refusal(session, row, to, actor_id, separation_of_duties)
+    if refusal is not None:
+        raise refusal
     moved = session.execute(
         update(ItemVersion)
         .where(

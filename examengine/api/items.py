@@ -31,6 +31,7 @@ from examengine.errors import InvalidInput, MalformedInput, TooLarge
 from examengine.http.params import item_version
 from examengine.http.request import current_user, services
 from itembank import authoring, exporting, importing, search, workflow
+from itembank.formats.native import NativeItem
 from itembank.models import ItemStatus
 from itembank.safety import MAX_UPLOAD_BYTES
 
@@ -96,6 +97,18 @@ async def import_items(request: Request) -> Response:
         warnings=_problems(report.warnings),
     )
     return json_response(body, 201)
+
+
+@operation(tags=["items"], body=NativeItem, responses={201: ImportedOut}, errors=(409,))
+async def create_item(request: Request, body: NativeItem) -> Response:
+    """One new item in the native JSON form, read as a native import of that one item reads it; its `id` becomes
+    its code (a code already in the bank is a 409)."""
+    ref = await services(request).db.run(
+        importing.create_item,
+        native=body.model_dump(mode="json", exclude_unset=True),
+        actor_id=current_user(request).user_id,
+    )
+    return json_response(ImportedOut(item_id=ref.item_id, version=ref.version, code=ref.code), 201)
 
 
 @operation(tags=["items"], query=ItemQuery, responses={200: ItemListOut})

@@ -38,6 +38,7 @@ from examengine.web.pages import (
     admin_standards,
     admin_users,
     author_items,
+    author_review,
     candidate,
     candidate_live,
     candidate_offline,
@@ -465,7 +466,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=AUTHORING,
             methods=("POST",),
         ),
-        route("/author/review", author_items.review_queue, name="author.review", access=AUTHORING),
+        route("/author/review", author_review.review_queue, name="author.review", access=AUTHORING),
+        route(
+            "/author/review",
+            author_review.bulk_transition,
+            name="author.review.bulk",
+            access=AUTHORING,
+            methods=("POST",),
+        ),
         route("/author/items/{item_id}", author_items.item_detail, name="author.items.detail", access=AUTHORING),
         route(
             "/author/items/{item_id}/versions",
@@ -842,6 +850,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/api/v1/items/export", api_items.export, name="api.items.export", access=AUTHORING),
         route("/api/v1/items", api_items.list_items, name="api.items.list", access=AUTHORING),
+        route("/api/v1/items", api_items.create_item, name="api.items.create", access=AUTHORING, methods=("POST",)),
         route("/api/v1/items/{item_id}", api_items.get_item, name="api.items.detail", access=AUTHORING),
         route(
             "/api/v1/items/{item_id}/versions",

@@ -19,7 +19,14 @@ from itembank.formats.native_compile import compile_item
 from itembank.formats.native_kinds import NativeItem
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError, check_size
 
-__all__ = ["NativeItem", "export_native", "import_native", "item_from_dict", "load_yaml_source"]
+__all__ = [
+    "NativeItem",
+    "export_native",
+    "import_native",
+    "item_from_dict",
+    "load_yaml_source",
+    "validation_message",
+]
 
 
 class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type stubs
@@ -71,7 +78,8 @@ def _entries(data: Any) -> list[Any] | None:
     return None
 
 
-def _message(exc: ValidationError) -> str:
+def validation_message(exc: ValidationError) -> str:
+    """The first few problems, each as `field.path: what is wrong`, in the item's own field names."""
     parts = []
     for error in exc.errors()[:5]:
         where = ".".join(str(p) for p in error["loc"])
@@ -127,14 +135,15 @@ def import_native(data: bytes, file: str) -> ImportResult:
         counted.next()
         line = lines[index] if index < len(lines) else None
         label = str(entry.get("id")) if isinstance(entry, dict) and entry.get("id") else f"#{index + 1}"
-        if not isinstance(entry, dict):
-            result.problems.append(ImportProblem(file, line, label, "each item must be a mapping of fields"))
+        refusal = _refusal(entry)
+        if refusal:
+            result.problems.append(ImportProblem(file, line, label.replace("\x00", "\\0"), refusal))
             continue
         try:
             native = NativeItem.model_validate(entry)  # once: the content and the metadata both come from it
             content = compile_item(native)
         except ValidationError as exc:
-            result.problems.append(ImportProblem(file, line, label, _message(exc)))
+            result.problems.append(ImportProblem(file, line, label, validation_message(exc)))
             continue
         if content.identifier in seen:
             result.problems.append(
@@ -144,6 +153,26 @@ def import_native(data: bytes, file: str) -> ImportResult:
         seen.add(content.identifier)
         result.items.append(ImportedItem(content=content, metadata=native.metadata, file=file, line=line))
     return result
+
+
+def _refusal(entry: Any) -> str | None:
+    """Why an entry is refused before it is validated as an item, if it is."""
+    if not isinstance(entry, dict):
+        return "each item must be a mapping of fields"
+    if _holds_nul(entry):
+        return "a value holds a NUL character (U+0000), which is refused: remove it"
+    return None
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether any key or text in the entry holds U+0000 (PostgreSQL text cannot store it; no item needs it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def export_native(items: Iterable[ItemContent], as_yaml: bool = True) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from itembank.cleaning import clean_markup
-from itembank.content import Choice, Feedback, Interaction, Rubric
+from itembank.content import Choice, Feedback, Interaction, OutcomeDeclaration, Rubric
+from itembank.formats.qti_printed import printed_text
 from itembank.formats.qti_xml import bool_attr, children, int_attr
 
 INLINE_INTERACTIONS = {"inlineChoiceInteraction", "textEntryInteraction"}
@@ -43,6 +44,8 @@ class BodyReader:
     rubrics: list[Rubric] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the item's outcome declarations, which a printedVariable may print (set before the body is read)
+    outcomes: dict[str, OutcomeDeclaration] = field(default_factory=dict)
 
     def stem(self, body: Element) -> str:
         return clean_markup(self._inner(body))
@@ -82,8 +85,14 @@ class BodyReader:
                 Rubric(view=tuple(element.get("view", "").split()), html=clean_markup(self._inner(element)))
             )
             return ""
+        if name == "printedVariable" and element.get("identifier", "") in self.outcomes:
+            printed = printed_text(self.outcomes[element.get("identifier", "")], element.attrib)
+            return f'<span class="printed-variable">{html.escape(printed, quote=False)}</span>'
         if name in _TEMPLATE_ELEMENTS:
-            self.problems.append(f"{name} needs template processing, which is not supported: remove template variables")
+            self.problems.append(
+                f"{name} {element.get('identifier', '')!r} needs template processing (only outcomes can be printed "
+                "without it), which is not supported: print an outcome, or remove the template variables"
+            )
             return ""
         if name == "object":
             return self._object(element)

@@ -25,6 +25,7 @@ from itembank.formats.qti_xml import bool_attr, child, children, float_attr, val
 from itembank.qti import custom
 from itembank.qti.expressions import supported_expressions
 from itembank.qti.values import ScoringError, parse_single
+from itembank.runnable import processing_problems
 from itembank.scoring import template_name
 
 RULES = {
@@ -58,20 +59,24 @@ def read_item(root: Element, resolve_url: Callable[[str], str] = lambda url: url
         errors.append('adaptive items (adaptive="true") are not supported: make the item non-adaptive')
     reader = BodyReader(resolve_url=resolve_url)
     responses, outcomes, stylesheets = [], [], []
+    templated = False
     for element in root:
         try:
             if element.tag == "responseDeclaration":
                 responses.append(_response_declaration(element))
                 errors.extend(_declaration_problems(responses[-1]))
+                reader.warnings.extend(_padded_correct_values(responses[-1]))
             elif element.tag == "outcomeDeclaration":
                 outcomes.append(_outcome_declaration(element))
             elif element.tag == "stylesheet":
                 stylesheets.append(resolve_url(element.get("href", "")))
             elif element.tag in ("templateDeclaration", "templateProcessing"):
+                templated = True
                 errors.append(f"<{element.tag}> (template variables) is not supported: remove the templating")
         except (ValueError, ValidationError) as exc:
             errors.append(f"<{element.tag} identifier={element.get('identifier')!r}>: {_short(exc)}")
     body = child(root, "itemBody")
+    reader.outcomes = {outcome.identifier: outcome for outcome in outcomes}
     stem = reader.stem(body) if body is not None else ""
     for element in children(root, "modalFeedback"):
         reader.feedback.append(modal_feedback(element, reader))
@@ -96,6 +101,8 @@ def read_item(root: Element, resolve_url: Callable[[str], str] = lambda url: url
         return ItemReading(None, [*errors, _short(exc)], reader.warnings)
     if not content.identifier:
         errors.append("the assessmentItem has no identifier attribute")
+    if not templated:  # template processing may set what these checks look for (setCorrectResponse, variables)
+        errors.extend(processing_problems(content))
     return ItemReading(content, list(dict.fromkeys(errors)), list(dict.fromkeys(reader.warnings)))
 
 
@@ -178,6 +185,21 @@ def _declaration_problems(declaration: ResponseDeclaration) -> list[str]:
             "values: declare cardinality multiple (or ordered), or keep one value"
         ]
     return []
+
+
+def _padded_correct_values(declaration: ResponseDeclaration) -> list[str]:
+    """Warnings for string correct values with whitespace around them. A string value is compared exactly (QTI's
+    match on strings; stringMatch only folds case), so `<qti-value>` pretty-printed over several lines, common in
+    QTI 3 exports, holds newlines and indentation that no candidate types: the item imports, and the author hears."""
+    if declaration.base_type != "string":
+        return []
+    return [
+        f"the correct response {value!r} of {declaration.identifier!r} has whitespace around it (from "
+        f"pretty-printed XML?): it is kept as written, so a candidate's {value.strip()!r} will not match it; "
+        "remove the spaces and line breaks inside the value"
+        for value in declaration.correct_response or ()
+        if value != value.strip()
+    ]
 
 
 def _outcome_declaration(element: Element) -> OutcomeDeclaration:

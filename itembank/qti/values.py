@@ -202,6 +202,11 @@ def _typed_response_part(item: str | int | float | bool, base_type: str | None) 
         return None
 
 
+def reads_as(part: str | int | float | bool, base_type: str | None) -> bool:
+    """Whether one part of a response is read as a value of `base_type` (an empty string is no response)."""
+    return part == "" or _typed_response_part(part, base_type) is not None
+
+
 _NUMBER_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 
 

@@ -76,8 +76,13 @@ def _map_response(node: RPNode, ctx: Context) -> Value:
             keys.append((parse_single(entry.key, declaration.base_type), entry.value, entry.case_sensitive))
         except ValueError as exc:
             raise ScoringError(f"mapping of {declaration.identifier!r}: {exc}") from exc
-    total = 0.0
-    for value in dict.fromkeys(singles(ctx.variables.get(declaration.identifier))):
+    given = tuple(dict.fromkeys(singles(ctx.variables.get(declaration.identifier))))
+    # A NULL (or empty container) response maps to the mapping's defaultValue, bounds applied, as qtiworks
+    # (Mapping.getTargetValue returns the constrained defaultValue for a NULL source) and qti-sdk
+    # (MapResponseProcessor maps an empty container as one NULL value) both do: QTI 2.1's mapResponse always
+    # yields "a single float", and a mapping's defaultValue is what "source values not in the map" map to.
+    total = 0.0 if given else mapping.default_value
+    for value in given:
         total += next(
             (mapped for key, mapped, sensitive in keys if _same(key, value, sensitive)), mapping.default_value
         )

@@ -53,6 +53,8 @@ CONTENT_CHECKED_ELSEWHERE = {
     ("POST", "/api/v1/exams"),
     ("POST", "/api/v1/exams/{exam_id}/versions"),
     ("POST", "/api/v1/sittings"),
+    # an item's kind rules (a choice needs options, one of them correct), tested in tests/api/test_create_item_api.py
+    ("POST", "/api/v1/items"),
     # an item analysis's date range (since before until), tested in tests/api/test_analysis_api.py
     ("GET", "/api/v1/exams/{exam_id}/item-analysis"),
     ("GET", "/api/v1/exams/{exam_id}/item-analysis.csv"),

@@ -127,6 +127,7 @@ def test_script_in_a_qti_stem_and_choices_never_survives_import() -> None:
     xml = f"""{ITEM_HEAD}
       <responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier">
         <correctResponse><value>A</value></correctResponse></responseDeclaration>
+      <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
       <itemBody><p onmouseover="x()">Stem<script>alert(1)</script></p>
         <choiceInteraction responseIdentifier="RESPONSE" maxChoices="1">
           <simpleChoice identifier="A"><img src="a.png" onerror="alert(2)"/>A</simpleChoice>

@@ -24,6 +24,7 @@ from itembank.formats.native import load_yaml_source
 from itembank.html import render_item_html
 from itembank.models import ALLOWED_TRANSITIONS, ItemStatus
 from itembank.rendering import candidate_view
+from itembank.review import MOVE_LABELS
 from itembank.safety import MAX_UPLOAD_BYTES, UnsafeInputError
 
 STATUSES = [s.value for s in ItemStatus]
@@ -52,15 +53,21 @@ async def item_list(request: Request) -> Response:
     )
 
 
-async def review_queue(request: Request) -> Response:
-    page = await services(request).db.read(search.list_items, status=ItemStatus.REVIEW.value, limit=200)
-    return render(request, "author/review.html", {"page": page})
+VALID_ONLY_LABEL = "Import the valid items only"  # the import form's own words for importing.ImportMode.VALID_ONLY
 
 
 async def import_form(request: Request) -> Response:
-    return render(
-        request, "author/import.html", {"report": None, "error": None, "errors": [], "formats": importing.FORMATS}
-    )
+    return render(request, "author/import.html", _import_context())
+
+
+def _import_context() -> dict[str, Any]:
+    return {
+        "report": None,
+        "error": None,
+        "errors": [],
+        "formats": importing.FORMATS,
+        "valid_only_label": VALID_ONLY_LABEL,
+    }
 
 
 async def import_submit(request: Request) -> Response:
@@ -72,7 +79,7 @@ async def import_submit(request: Request) -> Response:
         if text_field(form, "mode") == "valid_only"
         else importing.ImportMode.ALL_OR_NOTHING
     )
-    context: dict[str, Any] = {"report": None, "error": None, "errors": [], "formats": importing.FORMATS}
+    context = _import_context()
     try:
         filename, data = await upload_bytes(form, "file", max_bytes=MAX_UPLOAD_BYTES)
         result = await anyio.to_thread.run_sync(importing.read_upload, filename, data, fmt)
@@ -80,7 +87,14 @@ async def import_submit(request: Request) -> Response:
             importing.import_items, result=result, mode=mode, actor_id=current_user(request).user_id
         )
     except (InvalidInput, TooLarge) as error:
-        context.update(error=error.message, errors=error.details.get("errors", []))
+        problems = error.details.get("errors", [])
+        message = error.message
+        if error.code == "import_rejected":
+            message = (
+                f"{len(problems)} problem(s) found; nothing was imported. Fix them, or choose "
+                f"“{VALID_ONLY_LABEL}” and import again."
+            )
+        context.update(error=message, errors=problems)
         return render(request, "author/import.html", context, status_code=413 if isinstance(error, TooLarge) else 422)
     return render(request, "author/import.html", context)
 
@@ -95,7 +109,11 @@ async def item_detail(request: Request) -> Response:
     detail = await services(request).db.read(authoring.get_item, item_id=request.path_params["item_id"])
     version = int(request.query_params["v"]) if request.query_params.get("v", "").isdecimal() else detail.latest_version
     shown = next((v for v in detail.versions if v.version == version), detail.latest)
-    return render(request, "author/item.html", _item_context(detail, shown, diff=_diff_with_previous(detail, shown)))
+    return render(
+        request,
+        "author/item.html",
+        await _item_context(request, detail, shown, diff=_diff_with_previous(detail, shown)),
+    )
 
 
 def _diff_with_previous(detail: authoring.ItemDetail, shown: authoring.VersionView) -> list[tuple[str, str]]:
@@ -117,12 +135,24 @@ def _labels(view: authoring.VersionView) -> str:
     )
 
 
-def _item_context(detail: authoring.ItemDetail, shown: authoring.VersionView, **extra: Any) -> dict[str, Any]:
+async def _item_context(
+    request: Request, detail: authoring.ItemDetail, shown: authoring.VersionView, **extra: Any
+) -> dict[str, Any]:
+    ctx = services(request)
+    moves = await ctx.db.read(
+        workflow.allowed_moves,
+        item_id=detail.item_id,
+        version=shown.version,
+        actor_id=current_user(request).user_id,
+        separation_of_duties=ctx.settings.separation_of_duties,
+    )
     return {
         "item": detail,
         "shown": shown,
         "preview": render_item_html(candidate_view(shown.content), name_prefix="preview"),
-        "moves": sorted(ALLOWED_TRANSITIONS[shown.status]),
+        "moves": [move for move in MOVE_LABELS if move in moves],
+        "move_labels": MOVE_LABELS,
+        "final": not ALLOWED_TRANSITIONS[shown.status],
         "source_text": _native_text(shown),
         "is_native": shown.content.native is not None,
         "score": None,
@@ -159,7 +189,7 @@ async def transition(request: Request) -> Response:
         return render(
             request,
             "author/item.html",
-            _item_context(detail, shown, error=error.message),
+            await _item_context(request, detail, shown, error=error.message),
             status_code=409 if isinstance(error, Conflict) else 403,
         )
     return RedirectResponse(f"/author/items/{item_id}?v={version}", status_code=303)
@@ -191,7 +221,7 @@ async def new_version(request: Request) -> Response:
         return render(
             request,
             "author/item.html",
-            _item_context(detail, detail.latest, error=message, source_text=source),
+            await _item_context(request, detail, detail.latest, error=message, source_text=source),
             status_code=422,
         )
     return RedirectResponse(f"/author/items/{item_id}?v={view.version}", status_code=303)
@@ -209,11 +239,11 @@ async def score_preview(request: Request) -> Response:
         value = json_body.loads(raw) if raw.strip().startswith(("[", "{", '"')) else raw
         responses = value if isinstance(value, dict) else {authoring.single_response_identifier(shown.content): value}
         result = await ctx.db.read(authoring.score_preview, item_id=item_id, version=version, responses=responses)
-        context = _item_context(detail, shown, score=result, tried=raw)
+        context = await _item_context(request, detail, shown, score=result, tried=raw)
         status = 200
     except (InvalidInput, MalformedInput) as error:
         message = error.message
-        context, status = _item_context(detail, shown, score_error=message, tried=raw), 422
+        context, status = await _item_context(request, detail, shown, score_error=message, tried=raw), 422
     block = "score_result" if is_htmx(request) else None
     return render(request, "author/item.html", context, status_code=status, block=block)
 
@@ -260,5 +290,5 @@ async def preview_source(request: Request) -> Response:
     if is_htmx(request):
         return render(request, "author/item.html", context, block="live_preview", status_code=status)
     detail = await services(request).db.read(authoring.get_item, item_id=request.path_params["item_id"])
-    full = _item_context(detail, detail.latest, source_text=source, **context)
+    full = await _item_context(request, detail, detail.latest, source_text=source, **context)
     return render(request, "author/item.html", full, status_code=status)
