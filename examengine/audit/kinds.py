@@ -28,6 +28,11 @@ class AuditKind(StrEnum):
     ATTEMPT_FINISHED = "attempt_finished"  # the head of the attempt's event chain when it finished
     ATTEMPT_EVENTS_PURGED = "attempt_events_purged"
     RETENTION_PURGE = "retention_purge"
+    SITTING_CREATED = "sitting_created"
+    SITTING_CHANGED = "sitting_changed"  # window, proctors, capacity or zone: each changed field's old and new value
+    SITTING_CANCELLED = "sitting_cancelled"
+    CANDIDATE_ENROLLED = "candidate_enrolled"
+    CANDIDATE_REMOVED = "candidate_removed"
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).
