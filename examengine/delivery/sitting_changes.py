@@ -40,6 +40,12 @@ KEEP = Keep.KEEP
 MAX_REASON = 1000
 
 
+def _record(
+    session: Session, kind: AuditKind, sitting_id: str, actor_id: str, detail: dict[str, Any], now: datetime
+) -> None:
+    record(session=session, kind=kind, actor_id=actor_id, subject=f"sitting:{sitting_id}", detail=detail, at=now)
+
+
 def _changeable(session: Session, sitting_id: str) -> Sitting:
     """The sitting, locked against concurrent changes and enrolments; Conflict once cancelled."""
     sitting = session.get(Sitting, sitting_id, with_for_update=True) if len(sitting_id) <= 32 else None
@@ -156,13 +162,13 @@ def update_sitting(
             setattr(sitting, name, new)
     if changes:
         session.add(sitting)
-        record(
-            session=session,
-            kind=AuditKind.SITTING_CHANGED,
-            actor_id=actor_id,
-            subject=f"sitting:{sitting_id}",
-            detail={name: {"from": old, "to": new} for name, (old, new) in changes.items()},
-            at=now,
+        _record(
+            session,
+            AuditKind.SITTING_CHANGED,
+            sitting_id,
+            actor_id,
+            {name: {"from": old, "to": new} for name, (old, new) in changes.items()},
+            now,
         )
     session.flush()
     return sittings.get_sitting(session=session, sitting_id=sitting_id, now=now)
@@ -192,13 +198,8 @@ def cancel_sitting(
     enrolled = list(session.scalars(select(col(Enrollment.user_id)).where(col(Enrollment.sitting_id) == sitting_id)))
     for user_id in enrolled:
         prepared_forms.discard(session, sitting_id, user_id)
-    record(
-        session=session,
-        kind=AuditKind.SITTING_CANCELLED,
-        actor_id=actor_id,
-        subject=f"sitting:{sitting_id}",
-        detail={"reason": reason, "enrolled": len(enrolled)},
-        at=now,
+    _record(
+        session, AuditKind.SITTING_CANCELLED, sitting_id, actor_id, {"reason": reason, "enrolled": len(enrolled)}, now
     )
     session.flush()
     return sittings.get_sitting(session=session, sitting_id=sitting_id, now=now)
@@ -230,18 +231,18 @@ def enrol_candidate(
     enrollment = sittings.enrollment_of(sitting_id, request, actor_id)
     enrollment.enrolled_at = now
     session.add(enrollment)
-    record(
-        session=session,
-        kind=AuditKind.CANDIDATE_ENROLLED,
-        actor_id=actor_id,
-        subject=f"sitting:{sitting_id}",
-        detail={
+    _record(
+        session,
+        AuditKind.CANDIDATE_ENROLLED,
+        sitting_id,
+        actor_id,
+        {
             "user_id": request.user_id,
             "time_multiplier": request.time_multiplier,
             "extra_minutes": request.extra_minutes,
             "reason": request.accommodation_reason.strip(),
         },
-        at=now,
+        now,
     )
     session.flush()
     return sittings.get_sitting(session=session, sitting_id=sitting_id, now=now)
@@ -265,13 +266,6 @@ def remove_candidate(
         )
     prepared_forms.discard(session, sitting_id, user_id)
     session.delete(enrollment)
-    record(
-        session=session,
-        kind=AuditKind.CANDIDATE_REMOVED,
-        actor_id=actor_id,
-        subject=f"sitting:{sitting_id}",
-        detail={"user_id": user_id},
-        at=now,
-    )
+    _record(session, AuditKind.CANDIDATE_REMOVED, sitting_id, actor_id, {"user_id": user_id}, now)
     session.flush()
     return sittings.get_sitting(session=session, sitting_id=sitting_id, now=now)
