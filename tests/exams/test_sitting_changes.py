@@ -16,10 +16,8 @@ from examengine.exams.sittings import EnrollmentRequest, SittingStatus
 from tests.exams.conftest import Loft
 
 
-def _close(loft: Loft, sitting_id: str, closes_at: datetime, **more: object) -> sittings.SittingView:
-    return loft.call(
-        sitting_changes.update_sitting, sitting_id=sitting_id, actor_id=loft.admin.id, closes_at=closes_at, **more
-    )
+def _close(loft: Loft, sitting_id: str, closes_at: datetime) -> sittings.SittingView:
+    return loft.call(sitting_changes.update_sitting, sitting_id=sitting_id, actor_id=loft.admin.id, closes_at=closes_at)
 
 
 def test_a_close_before_the_latest_running_deadline_is_refused_and_from_it_accepted(loft: Loft) -> None:
