@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
@@ -17,3 +18,14 @@ def as_utc(moment: datetime) -> datetime:
 
 def rfc3339(moment: datetime) -> str:
     return as_utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def local_text(moment: datetime, zone: str = "UTC") -> str:
+    """A moment as people read it, in a zone and naming it: "6 Dec 2026, 11:16 UTC" (never raw ISO). An unknown
+    zone name falls back to UTC rather than failing a page."""
+    try:
+        tz = ZoneInfo(zone) if zone != "UTC" else UTC
+    except (ValueError, KeyError):
+        tz = UTC
+    local = as_utc(moment).astimezone(tz)
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname() or zone}"

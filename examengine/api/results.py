@@ -11,6 +11,7 @@ from examengine.api.schemas import ReleaseIn, ReleaseOut, ResultOut, ScaleOut, S
 from examengine.api.spec import json_response, operation
 from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
+from examengine.http.downloads import csv_download
 from examengine.http.request import current_user, services
 from examengine.scoring import export, release
 
@@ -69,11 +70,7 @@ async def attempt_result(request: Request) -> Response:
 async def results_csv(request: Request) -> Response:
     """Every scored attempt of the exam, one row each, as CSV."""
     text = await services(request).db.read(export.results_csv, exam_id=request.path_params["exam_id"])
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="results.csv"'},
-    )
+    return csv_download(text, "results.csv")
 
 
 @operation(tags=["results"], body=ReleaseIn, responses={200: ReleaseOut}, errors=(404,))

@@ -31,6 +31,11 @@ class AuditKind(StrEnum):
     ATTEMPT_EVENTS_PURGED = "attempt_events_purged"
     RETENTION_PURGE = "retention_purge"
     ORGANISATION_CHANGED = "organisation_changed"  # its name, colour, contact, signatory, logo or signature
+    SITTING_CREATED = "sitting_created"
+    SITTING_CHANGED = "sitting_changed"  # window, proctors, capacity or zone: each changed field's old and new value
+    SITTING_CANCELLED = "sitting_cancelled"
+    CANDIDATE_ENROLLED = "candidate_enrolled"
+    CANDIDATE_REMOVED = "candidate_removed"
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

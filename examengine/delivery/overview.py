@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from examengine.clock import local_text
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.exams.definition import ExamDefinition
@@ -27,11 +28,12 @@ class CandidateSitting:
     time_limit_minutes: int | None
     time_multiplier: float
     extra_minutes: int
-    window: str  # upcoming, open, closed
+    window: str  # upcoming, open, closed, cancelled
     attempt_id: str | None
     attempt_status: AttemptStatus | None
     blocked_by: str | None
     opens_in_seconds: int = 0
+    time_zone: str = "UTC"  # the sitting's: its times are shown in it
 
     @property
     def can_start(self) -> bool:
@@ -78,10 +80,12 @@ def candidate_sittings(
         latest = attempts[-1] if attempts else None
         window = "upcoming" if now < sitting.opens_at else "open" if now < sitting.closes_at else "closed"
         blocked = None
-        if window == "upcoming":
-            blocked = f"The sitting opens at {sitting.opens_at:%Y-%m-%d %H:%M} UTC."
+        if sitting.cancelled_at is not None:
+            window, blocked = "cancelled", f"The sitting was cancelled: {sitting.cancel_reason}"
+        elif window == "upcoming":
+            blocked = f"The sitting opens on {local_text(sitting.opens_at, sitting.time_zone)}."
         elif window == "closed":
-            blocked = f"The sitting closed at {sitting.closes_at:%Y-%m-%d %H:%M} UTC."
+            blocked = f"The sitting closed on {local_text(sitting.closes_at, sitting.time_zone)}."
         elif latest is None or latest.status in FINAL:
             # The same retake rules that starting an attempt enforces, so the page never offers a refused start.
             definition = ExamDefinition.model_validate(version.definition)
@@ -104,6 +108,7 @@ def candidate_sittings(
                 AttemptStatus(latest.status) if latest else None,
                 blocked,
                 max(0, int((sitting.opens_at - now).total_seconds())),
+                sitting.time_zone,
             )
         )
     return found

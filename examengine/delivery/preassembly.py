@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
+from examengine.clock import local_text
 from examengine.db import Database, caches_of, dialect_insert
 from examengine.delivery import exposure
 from examengine.delivery.form_history import seen_items, taken_forms
@@ -84,7 +85,9 @@ class PreparationReport:
 
 def due_sittings(*, session: Session, now: datetime, lead: timedelta) -> list[str]:
     """Sittings that open within `lead` of now or are open: their candidates may start before the next run."""
-    query = select(col(Sitting.id)).where(col(Sitting.opens_at) <= now + lead, col(Sitting.closes_at) > now)
+    query = select(col(Sitting.id)).where(
+        col(Sitting.opens_at) <= now + lead, col(Sitting.closes_at) > now, col(Sitting.cancelled_at).is_(None)
+    )
     return list(session.scalars(query.order_by(col(Sitting.opens_at), col(Sitting.id))))
 
 
@@ -94,7 +97,7 @@ def warm_pools(*, session: Session, now: datetime, lead: timedelta) -> int:
     thrown away) never waits on reading a large bank in the middle of a burst. Returns how many versions."""
     versions = session.execute(
         select(col(Sitting.exam_id), col(Sitting.exam_version))
-        .where(col(Sitting.opens_at) <= now + lead, col(Sitting.closes_at) > now)
+        .where(col(Sitting.opens_at) <= now + lead, col(Sitting.closes_at) > now, col(Sitting.cancelled_at).is_(None))
         .distinct()
     ).all()
     for exam_id, version in versions:
@@ -108,8 +111,12 @@ def _sitting_not_closed(session: Session, sitting_id: str, now: datetime) -> Sit
     sitting = session.get(Sitting, sitting_id) if len(sitting_id) <= 32 else None
     if sitting is None:
         raise NotFound("No such sitting.", code="sitting_not_found")
+    if sitting.cancelled_at is not None:
+        raise Conflict("The sitting was cancelled.", code="sitting_cancelled")
     if sitting.closes_at <= now:
-        raise Conflict(f"The sitting closed at {sitting.closes_at.isoformat()}.", code="sitting_closed")
+        raise Conflict(
+            f"The sitting closed on {local_text(sitting.closes_at, sitting.time_zone)}.", code="sitting_closed"
+        )
     return sitting
 
 

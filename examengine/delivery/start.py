@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from examengine.clock import utcnow
+from examengine.clock import local_text, rfc3339, utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, exposure, ledger, prepared_forms, presented
 from examengine.delivery.events import AttemptEventType
@@ -98,14 +98,18 @@ def _plan(
         attempts.finish_if_overdue(session, existing, now)
         if existing.status not in FINAL:
             return attempts.view(session, existing, now)
+    if sitting.cancelled_at is not None:
+        raise Conflict(f"The sitting was cancelled: {sitting.cancel_reason}", code="sitting_cancelled")
     if now < sitting.opens_at:
         raise Conflict(
-            f"The sitting opens at {sitting.opens_at.isoformat()}.",
+            f"The sitting opens on {local_text(sitting.opens_at, sitting.time_zone)}.",
             code="sitting_not_open",
-            details={"opens_at": sitting.opens_at.isoformat()},
+            details={"opens_at": rfc3339(sitting.opens_at)},
         )
     if now >= sitting.closes_at:
-        raise Conflict(f"The sitting closed at {sitting.closes_at.isoformat()}.", code="sitting_closed")
+        raise Conflict(
+            f"The sitting closed on {local_text(sitting.closes_at, sitting.time_zone)}.", code="sitting_closed"
+        )
     definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     eligibility = ensure_allowed(
         eligible(session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now)

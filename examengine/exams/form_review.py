@@ -23,7 +23,7 @@ from sqlmodel import Field, Session, SQLModel, col
 from examengine.accounts.models import User
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
-from examengine.clock import utcnow
+from examengine.clock import local_text, utcnow
 from examengine.db import UTCDateTime, caches_of
 from examengine.errors import Conflict, InvalidInput
 from examengine.exams import service as exams
@@ -234,7 +234,7 @@ def mark_reviewed(
         raise Conflict(f"Form {form.name} is not the form you were shown: reload and review it again.", code="stale")
     if form.reviewed and form.review is not None:
         raise Conflict(
-            f"Form {form.name} was reviewed by {form.review.reviewer} at {form.review.reviewed_at.isoformat()}.",
+            f"Form {form.name} was reviewed by {form.review.reviewer} at {local_text(form.review.reviewed_at)}.",
             code="already_reviewed",
         )
     at = now or utcnow()

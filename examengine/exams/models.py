@@ -91,6 +91,13 @@ class Sitting(SQLModel, table=True):
     requires_admission: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str | None = Field(default=None, sa_column=_user_fk())
+    # Seats: enrolment stops at the capacity (None: no limit).
+    capacity: int | None = None
+    # The IANA zone its times are shown and entered in (where the room is; UTC for an online sitting).
+    time_zone: str = Field(default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC"))
+    # A cancelled sitting keeps its row (enrolments, audit subjects); who cancelled it and why are on the audit record.
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_reason: str = Field(default="", sa_column=Column(String(1000), nullable=False, server_default=""))
 
 
 class SittingProctor(SQLModel, table=True):

@@ -5,17 +5,71 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import Role, User, UserRole
-from examengine.clock import utcnow
-from examengine.errors import InvalidInput, NotFound
+from examengine.audit.kinds import AuditKind
+from examengine.audit.service import record
+from examengine.clock import local_text, utcnow
+from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams import service as exams
 from examengine.exams.models import Enrollment, Sitting, SittingProctor
 
 MAX_WINDOW = timedelta(days=366)
+MAX_CAPACITY = 100_000
+
+
+class SittingStatus(StrEnum):
+    """A function of the stored facts and now: cancelled once cancelled, else where now falls in the window."""
+
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+def sitting_status(sitting: Sitting, now: datetime) -> SittingStatus:
+    if sitting.cancelled_at is not None:
+        return SittingStatus.CANCELLED
+    if now < sitting.opens_at:
+        return SittingStatus.SCHEDULED
+    return SittingStatus.OPEN if now < sitting.closes_at else SittingStatus.CLOSED
+
+
+def checked_zone(name: str) -> str:
+    """An IANA time zone name as given ("Europe/Paris"); InvalidInput naming the field otherwise."""
+    name = name.strip()
+    if name == "UTC" or name in available_timezones():
+        return name
+    raise InvalidInput(
+        f"time_zone: {name[:64]!r} is not a time zone; give an IANA name such as Europe/Paris or UTC.",
+        code="invalid_time_zone",
+    )
+
+
+def check_window(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise InvalidInput("The sitting must close after it opens.", code="invalid_window")
+    if closes_at - opens_at > MAX_WINDOW:
+        raise InvalidInput("A sitting window is at most a year long.", code="invalid_window")
+
+
+def check_capacity(capacity: int | None, enrolled: int) -> None:
+    """Conflict when the capacity leaves no seat for someone enrolled; InvalidInput outside 1..MAX_CAPACITY."""
+    if capacity is None:
+        return
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(f"capacity: give a number of seats from 1 to {MAX_CAPACITY}.", code="invalid_capacity")
+    if capacity < enrolled:
+        raise Conflict(
+            f"{enrolled} candidates are enrolled: the capacity cannot be lower than that. Remove candidates first.",
+            code="capacity_below_enrolled",
+            details={"enrolled": enrolled},
+        )
 
 
 @dataclass(frozen=True)
@@ -53,12 +107,17 @@ class SittingView:
     requires_admission: bool
     proctor_ids: tuple[str, ...]
     candidates: tuple[EnrolledView, ...]
+    capacity: int | None
+    time_zone: str
+    status: SittingStatus
+    cancelled_at: datetime | None
+    cancel_reason: str
 
     def window_state(self, now: datetime) -> str:
         return "upcoming" if now < self.opens_at else "open" if now < self.closes_at else "closed"
 
 
-def _users_with_role(session: Session, user_ids: Sequence[str], role: Role) -> set[str]:
+def users_with_role(session: Session, user_ids: Sequence[str], role: Role) -> set[str]:
     """Which of the users have the role; raises NotFound naming users that do not exist at all."""
     if not user_ids:
         return set()
@@ -105,25 +164,64 @@ def _check_accommodation(request: EnrollmentRequest) -> None:
         )
 
 
-def _checked_people(session: Session, proctor_ids: Sequence[str], candidates: Sequence[EnrollmentRequest]) -> list[str]:
-    """The proctors (each once) once every proctor and candidate is an active user with the role, nobody is on both
-    lists, no candidate is listed twice and every accommodation is valid; InvalidInput otherwise."""
+def checked_proctors(session: Session, proctor_ids: Sequence[str], candidate_ids: Sequence[str]) -> list[str]:
+    """The proctors (each once) once each is an active proctor and none is among the candidates; InvalidInput
+    otherwise (NotFound for a user that does not exist)."""
     proctors = list(dict.fromkeys(proctor_ids))
-    not_proctors = sorted(set(proctors) - _users_with_role(session, proctors, Role.PROCTOR))
+    not_proctors = sorted(set(proctors) - users_with_role(session, proctors, Role.PROCTOR))
     if not_proctors:
         raise InvalidInput(f"These users are not active proctors: {', '.join(not_proctors)}.", code="invalid_proctor")
+    _refuse_proctoring_candidates(session, proctors, candidate_ids)
+    return proctors
+
+
+def check_candidates(session: Session, candidates: Sequence[EnrollmentRequest], proctor_ids: Sequence[str]) -> None:
+    """InvalidInput unless every candidate is an active candidate, listed once, no proctor of the sitting, with a
+    valid accommodation (NotFound for a user that does not exist)."""
     wanted = [c.user_id for c in candidates]
     if len(set(wanted)) != len(wanted):
         raise InvalidInput("A candidate is listed twice.", code="duplicate_candidate")
-    not_candidates = sorted(set(wanted) - _users_with_role(session, wanted, Role.CANDIDATE))
+    not_candidates = sorted(set(wanted) - users_with_role(session, wanted, Role.CANDIDATE))
     if not_candidates:
         raise InvalidInput(
             f"These users are not active candidates: {', '.join(not_candidates)}.", code="invalid_candidate"
         )
-    _refuse_proctoring_candidates(session, proctors, wanted)
+    _refuse_proctoring_candidates(session, proctor_ids, wanted)
     for request in candidates:
         _check_accommodation(request)
-    return proctors
+
+
+def enrollment_of(sitting_id: str, request: EnrollmentRequest, actor_id: str | None) -> Enrollment:
+    return Enrollment(
+        sitting_id=sitting_id,
+        user_id=request.user_id,
+        time_multiplier=request.time_multiplier,
+        extra_minutes=request.extra_minutes,
+        separate_start=request.separate_start,
+        accommodation_reason=request.accommodation_reason.strip(),
+        enrolled_by=actor_id,
+    )
+
+
+def _record_created(
+    session: Session, sitting: Sitting, proctors: list[str], candidates: int, actor_id: str | None
+) -> None:
+    record(
+        session=session,
+        kind=AuditKind.SITTING_CREATED,
+        actor_id=actor_id,
+        subject=f"sitting:{sitting.id}",
+        detail={
+            "exam_id": sitting.exam_id,
+            "exam_version": sitting.exam_version,
+            "opens_at": sitting.opens_at,
+            "closes_at": sitting.closes_at,
+            "proctor_ids": proctors,
+            "candidates": candidates,
+            "capacity": sitting.capacity,
+            "time_zone": sitting.time_zone,
+        },
+    )
 
 
 def create_sitting(
@@ -138,16 +236,18 @@ def create_sitting(
     title: str = "",
     location: str = "online",
     requires_admission: bool = False,
+    capacity: int | None = None,
+    time_zone: str = "UTC",
 ) -> SittingView:
-    """Schedule the exam's latest published version. Raises InvalidInput for a bad window, unknown users, users
-    without the needed role or a person listed both as proctor and candidate, Conflict when the exam has no
-    published version."""
-    if closes_at <= opens_at:
-        raise InvalidInput("The sitting must close after it opens.", code="invalid_window")
-    if closes_at - opens_at > MAX_WINDOW:
-        raise InvalidInput("A sitting window is at most a year long.", code="invalid_window")
+    """Schedule the exam's latest published version. Raises InvalidInput for a bad window, zone or capacity,
+    unknown users, users without the needed role or a person listed both as proctor and candidate, Conflict when
+    the exam has no published version or the candidates outnumber the capacity."""
+    check_window(opens_at, closes_at)
+    time_zone = checked_zone(time_zone)
     published = exams.latest_published(session=session, exam_id=exam_id)
-    proctors = _checked_people(session, proctor_ids, candidates)
+    check_candidates(session, candidates, proctor_ids)
+    proctors = checked_proctors(session, proctor_ids, [c.user_id for c in candidates])
+    check_capacity(capacity, len(candidates))
     sitting = Sitting(
         exam_id=exam_id,
         exam_version=published.version,
@@ -157,27 +257,18 @@ def create_sitting(
         location=location,
         requires_admission=requires_admission,
         created_by=actor_id,
+        capacity=capacity,
+        time_zone=time_zone,
     )
     session.add(sitting)
     session.flush()
     session.add_all(SittingProctor(sitting_id=sitting.id, user_id=p) for p in proctors)
-    session.add_all(
-        Enrollment(
-            sitting_id=sitting.id,
-            user_id=c.user_id,
-            time_multiplier=c.time_multiplier,
-            extra_minutes=c.extra_minutes,
-            separate_start=c.separate_start,
-            accommodation_reason=c.accommodation_reason.strip(),
-            enrolled_by=actor_id,
-        )
-        for c in candidates
-    )
-    session.flush()
+    session.add_all(enrollment_of(sitting.id, c, actor_id) for c in candidates)
+    _record_created(session, sitting, proctors, len(candidates), actor_id)
     return get_sitting(session=session, sitting_id=sitting.id)
 
 
-def _sitting(session: Session, sitting_id: str) -> Sitting:
+def load_sitting(session: Session, sitting_id: str) -> Sitting:
     sitting = session.get(Sitting, sitting_id) if len(sitting_id) <= 32 else None
     if sitting is None:
         raise NotFound("No such sitting.", code="sitting_not_found")
@@ -186,15 +277,17 @@ def _sitting(session: Session, sitting_id: str) -> Sitting:
 
 def eligibility(sitting: Sitting, now: datetime) -> tuple[bool, str | None]:
     """Whether an enrolled candidate may start now, and the rule that blocks them if not."""
+    if sitting.cancelled_at is not None:
+        return False, f"The sitting was cancelled: {sitting.cancel_reason}"
     if now < sitting.opens_at:
-        return False, f"The sitting opens at {sitting.opens_at.isoformat()}."
+        return False, f"The sitting opens on {local_text(sitting.opens_at, sitting.time_zone)}."
     if now >= sitting.closes_at:
-        return False, f"The sitting closed at {sitting.closes_at.isoformat()}."
+        return False, f"The sitting closed on {local_text(sitting.closes_at, sitting.time_zone)}."
     return True, None
 
 
 def get_sitting(*, session: Session, sitting_id: str, now: datetime | None = None) -> SittingView:
-    sitting = _sitting(session, sitting_id)
+    sitting = load_sitting(session, sitting_id)
     exam = exams.get_version(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     proctors = tuple(
         session.scalars(
@@ -209,7 +302,8 @@ def get_sitting(*, session: Session, sitting_id: str, now: datetime | None = Non
         .where(col(Enrollment.sitting_id) == sitting_id)
         .order_by(col(User.name))
     ).all()
-    eligible, reason = eligibility(sitting, now or utcnow())
+    now = now or utcnow()
+    eligible, reason = eligibility(sitting, now)
     candidates = tuple(
         EnrolledView(
             user.id,
@@ -236,6 +330,11 @@ def get_sitting(*, session: Session, sitting_id: str, now: datetime | None = Non
         sitting.requires_admission,
         proctors,
         candidates,
+        sitting.capacity,
+        sitting.time_zone,
+        sitting_status(sitting, now),
+        sitting.cancelled_at,
+        sitting.cancel_reason,
     )
 
 
@@ -247,7 +346,7 @@ def may_proctor(*, session: Session, sitting_id: str, user_id: str) -> bool:
     """Whether the user may watch and act on the sitting: an active admin, or a proctor assigned to it."""
     if is_proctor_of(session=session, sitting_id=sitting_id, user_id=user_id):
         return True
-    return bool(_users_with_role(session, [user_id], Role.ADMIN)) if session.get(User, user_id) else False
+    return bool(users_with_role(session, [user_id], Role.ADMIN)) if session.get(User, user_id) else False
 
 
 def list_sittings(*, session: Session, proctor_id: str | None = None) -> list[Sitting]:

@@ -24,6 +24,7 @@ from examengine.api import organisation as api_organisation
 from examengine.api import password_links as api_password_links
 from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
+from examengine.api import sittings as api_sittings
 from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
@@ -53,6 +54,7 @@ from examengine.web.pages import (
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
 from examengine.web.pages import admin_results as admin_result_pages
+from examengine.web.pages import admin_sittings as admin_sitting_pages
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import marking as marking_pages
 
@@ -379,6 +381,41 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=ADMIN,
             methods=("POST",),
         ),
+        route(
+            "/admin/exams/{exam_id}/sittings",
+            admin_sitting_pages.exam_sittings,
+            name="admin.exams.sittings",
+            access=ADMIN,
+        ),
+        route("/admin/sittings/{sitting_id}", admin_sitting_pages.sitting_page, name="admin.sitting", access=ADMIN),
+        route(
+            "/admin/sittings/{sitting_id}",
+            admin_sitting_pages.update_sitting,
+            name="admin.sitting.update",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/sittings/{sitting_id}/cancel",
+            admin_sitting_pages.cancel_sitting,
+            name="admin.sitting.cancel",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/sittings/{sitting_id}/candidates",
+            admin_sitting_pages.enrol,
+            name="admin.sitting.enrol",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/sittings/{sitting_id}/candidates/{user_id}/remove",
+            admin_sitting_pages.remove,
+            name="admin.sitting.remove",
+            access=ADMIN,
+            methods=("POST",),
+        ),
         route("/admin/exams/{exam_id}/analysis", admin_analysis.exam_analysis, name="admin.analysis", access=ADMIN),
         route(
             "/admin/exams/{exam_id}/analysis/save",
@@ -625,6 +662,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/admin/exams/{exam_id}/results", admin_result_pages.results, name="admin.results", access=ADMIN),
         route(
+            "/admin/exams/{exam_id}/results.csv",
+            admin_result_pages.results_csv,
+            name="admin.results.csv",
+            access=ADMIN,
+        ),
+        route(
             "/admin/exams/{exam_id}/results/release",
             admin_result_pages.release_results,
             name="admin.results.release",
@@ -842,9 +885,38 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route(
-            "/api/v1/sittings", api_exams.create_sitting, name="api.sittings.create", access=ADMIN, methods=("POST",)
+            "/api/v1/sittings", api_sittings.create_sitting, name="api.sittings.create", access=ADMIN, methods=("POST",)
         ),
-        route("/api/v1/sittings/{sitting_id}", api_exams.get_sitting, name="api.sittings.detail", access=WATCHING),
+        route("/api/v1/sittings/{sitting_id}", api_sittings.get_sitting, name="api.sittings.detail", access=WATCHING),
+        route(
+            "/api/v1/sittings/{sitting_id}",
+            api_sittings.update_sitting,
+            name="api.sittings.update",
+            access=ADMIN,
+            methods=("PATCH",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/cancel",
+            api_sittings.cancel_sitting,
+            name="api.sittings.cancel",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/candidates",
+            api_sittings.enrol_candidate,
+            name="api.sittings.enrol",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/sittings/{sitting_id}/candidates/{user_id}",
+            api_sittings.remove_candidate,
+            name="api.sittings.remove_candidate",
+            access=ADMIN,
+            methods=("DELETE",),
+        ),
+        route("/api/v1/exams/{exam_id}/sittings", api_sittings.exam_sittings, name="api.exams.sittings", access=ADMIN),
         route(
             "/api/v1/items/import", api_items.import_items, name="api.items.import", access=AUTHORING, methods=("POST",)
         ),

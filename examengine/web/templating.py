@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from examengine.clock import rfc3339
+from examengine.clock import local_text, rfc3339
 from examengine.http.request import principal
 from examengine.web import branding
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value
@@ -31,12 +32,22 @@ def make_environment(templates_dir: Path, routes: Sequence[BaseRoute]) -> jinja2
         lstrip_blocks=True,
     )
     env.filters["rfc3339"] = rfc3339
+    # Times shown to people: `{{ moment|local_time }}` (UTC) or `{{ moment|local_time(sitting.time_zone) }}`,
+    # "6 Dec 2026, 11:16 UTC"; rfc3339 is for machine-readable attributes only (<time datetime>).
+    env.filters["local_time"] = _local_time
     # the one way a template shows author markup unescaped: `|safe` is refused by tests/web/test_templates_safe.py
     env.filters["author_html"] = clean_html
     env.globals["url"] = _url_function(routes)
     macros = env.get_template("_macros.html").module
     env.globals.update({name: getattr(macros, name) for name in MACROS})
     return env
+
+
+def _local_time(moment: datetime | str, zone: str = "UTC") -> str:
+    """The `local_time` filter: a datetime, or an RFC 3339 string a page row already holds for its exports."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return local_text(moment, zone)
 
 
 def _url_function(routes: Sequence[BaseRoute]) -> Callable[..., str]:

@@ -67,9 +67,9 @@ def test_the_admin_page_filters_and_downloads_csv(
     append(services, 2, kind=AuditKind.ROLE_CHANGED)
     assert log_in(app_client, ada.email, TEST_PASSWORD).status_code == 303
     page = app_client.get("/admin/audit")
-    assert page.status_code == 200 and "Audit log" in page.text and "login succeeded" in page.text
+    assert page.status_code == 200 and "Audit log" in page.text and "Login succeeded" in page.text
     filtered = app_client.get("/admin/audit", params={"kind": "login_succeeded"})
-    assert "Ada &lt;ada@example.org&gt;" in filtered.text and "role changed</td>" not in filtered.text
+    assert "Ada &lt;ada@example.org&gt;" in filtered.text and "Role changed</td>" not in filtered.text
     today = datetime.now(UTC).date()
     downloaded = app_client.get(
         "/admin/audit", params={"format": "csv", "kind": "role_changed", "since": str(today), "until": str(today)}

@@ -25,10 +25,10 @@ def test_admin_filters_the_audit_log_and_downloads_it(live_server: str, page: Pa
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     results = page.locator("#audit-results")
-    expect(results).to_contain_text("login succeeded")
-    expect(results).to_contain_text("exam published")  # the demo's own actions are on the record
+    expect(results).to_contain_text("Login succeeded")
+    expect(results).to_contain_text("Exam published")  # the demo's own actions are on the record
 
-    page.get_by_label("Kind").select_option(label="login failed")
+    page.get_by_label("Kind").select_option(label="Login failed")
     expect(page).to_have_url(re.compile(r"kind=login_failed"))
     expect(results.get_by_role("row")).to_have_count(2)  # htmx replaced the rows: the header and one record
     expect(results).to_contain_text("candidate2@example.org")

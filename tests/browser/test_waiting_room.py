@@ -17,7 +17,7 @@ def test_the_check_in_opens_by_itself(live_server: str, page: Page) -> None:
     sign_in(page, live_server, "candidate3@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
     card = page.locator("section.sitting").filter(has_text="Evening sitting")
-    expect(card).to_contain_text(re.compile(r"The sitting opens at \d{4}-\d\d-\d\d \d\d:\d\d UTC"))
+    expect(card).to_contain_text(re.compile(r"The sitting opens on \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC"))
     expect(card).to_contain_text("This page opens the check-in by itself")
     expect(card.get_by_role("button", name="Start exam")).to_have_count(0)
     expect(card.get_by_role("button", name="Start exam")).to_be_visible(timeout=30_000)

@@ -21,6 +21,7 @@ from examengine.audit.service import AuditFilter, AuditPage, find
 from examengine.clock import rfc3339
 from examengine.http.request import services
 from examengine.web.templating import is_htmx, render
+from examengine.workflows import audit_labels
 
 CSV_COLUMNS = ["id", "at", "kind", "actor_id", "actor", "subject", "detail", "prev_hash", "hash"]
 CSV_BATCH = 1000
@@ -90,14 +91,15 @@ async def audit_log(request: Request) -> Response:
     def read(*, session: Session) -> tuple[AuditPage, list[dict[str, Any]]]:
         page = find(session=session, where=where, cursor=cursor, limit=50, newest_first=True)
         actors = _actor_names(session, page.items)
-        return page, [_row(r, actors) for r in page.items]
+        shown = audit_labels.labelled(session=session, records=page.items)
+        return page, [_row(r, actors) | {"record": r, "shown": s} for r, s in zip(page.items, shown, strict=True)]
 
     page, rows = (AuditPage((), None), []) if filters.error else await services(request).db.read(read)
     context = {
         "filters": filters,
         "rows": rows,
         "next_cursor": page.next_cursor,
-        "kinds": [k.value for k in AuditKind],
+        "kinds": [(k.value, audit_labels.kind_label(k.value)) for k in AuditKind],
     }
     block = "results" if is_htmx(request) and request.headers.get("hx-target") == "audit-results" else None
     return render(request, "admin/audit.html", context, block=block, status_code=422 if filters.error else 200)

@@ -6,6 +6,7 @@ import json
 import secrets
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlmodel import Session
@@ -15,9 +16,10 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.accounts import service as accounts
 from examengine.accounts.models import User
+from examengine.clock import utcnow
 from examengine.db import caches_of
 from examengine.errors import Conflict, DomainError, InvalidInput, NotFound
-from examengine.exams import assembly, form_review, sittings, versions
+from examengine.exams import assembly, form_review, sitting_list, sittings, versions
 from examengine.exams import service as exams
 from examengine.exams.assembly.model import AssemblyContext
 from examengine.exams.enrolment_csv import parse_enrolment_csv
@@ -124,6 +126,7 @@ async def exam_detail(request: Request, *, notice: str | None = None, status_cod
             "preview": preview,
             "definition_yaml": yaml.safe_dump(json.loads(view.definition.model_dump_json()), sort_keys=False),
             "form_label": f"Form {FORM_NAMES[0]}" if view.definition.assembly == "fixed" else "a LOFT form",
+            "sittings": sitting_list.exam_sittings(session=session, exam_id=exam_id, now=utcnow(), limit=10),
         }
 
     context = await services(request).db.read(read)
@@ -173,20 +176,25 @@ async def new_sitting_form(
     )
 
 
-def _moment(raw: str, label: str) -> datetime:
+def _moment(raw: str, label: str, zone: str) -> datetime:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{label}: give a date and time (UTC).") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        raise InvalidInput(f"{label}: give a date and time.") from None
+    return (moment.replace(tzinfo=ZoneInfo(zone)) if moment.tzinfo is None else moment).astimezone(UTC)
 
 
 async def create_sitting(request: Request) -> Response:
     exam_id = str(request.path_params["exam_id"])
     form = await read_form(request)
-    values = {name: text_field(form, name) for name in ("title", "opens_at", "closes_at", "location")}
+    names = ("title", "opens_at", "closes_at", "location", "time_zone", "capacity")
+    values = {name: text_field(form, name) for name in names}
     try:
-        opens_at, closes_at = _moment(values["opens_at"], "Opens"), _moment(values["closes_at"], "Closes")
+        zone = sittings.checked_zone(values["time_zone"] or "UTC")
+        opens_at, closes_at = _moment(values["opens_at"], "Opens", zone), _moment(values["closes_at"], "Closes", zone)
+        capacity = values["capacity"].strip()
+        if capacity and not (capacity.isdecimal() and len(capacity) < 7):
+            raise InvalidInput("Capacity: give a whole number of seats, or leave it empty for no limit.")
         candidates: list[sittings.EnrollmentRequest] = []
         upload = form.get("candidates")
         if isinstance(upload, UploadFile) and upload.filename:
@@ -208,6 +216,8 @@ async def create_sitting(request: Request) -> Response:
             title=values["title"].strip(),
             location=values["location"].strip() or "online",
             requires_admission=text_field(form, "admission") == "yes",
+            capacity=int(capacity) if capacity else None,
+            time_zone=zone,
         )
     except DomainError as error:
         if isinstance(error, NotFound) and error.code == "exam_not_found":
@@ -219,4 +229,4 @@ async def create_sitting(request: Request) -> Response:
             values=values,
             status_code=status_for(error),
         )
-    return RedirectResponse(f"/proctor/sittings/{view.sitting_id}", status_code=303)
+    return RedirectResponse(f"/admin/sittings/{view.sitting_id}", status_code=303)

@@ -17,8 +17,9 @@ from examengine.delivery.states import TerminationDecision
 from examengine.errors import DomainError, InvalidInput
 from examengine.exams import service as exams
 from examengine.exams import versions
+from examengine.http.downloads import csv_download
 from examengine.http.request import current_user, services
-from examengine.scoring import release, rescoring, retake_exceptions
+from examengine.scoring import export, release, rescoring, retake_exceptions
 from examengine.scoring.admin_results import ResultFilters, exam_results
 from examengine.scoring.models import RescoreKind, ResultStatus, RetakeExceptionKind
 from examengine.web.errors import status_for
@@ -67,6 +68,12 @@ async def results(request: Request) -> Response:
         "decisions": DECISION_LABELS,
     }
     return render(request, "admin/results.html", context)
+
+
+async def results_csv(request: Request) -> Response:
+    """The results download the page links to: the same file as the API's, under the page's session."""
+    text = await services(request).db.read(export.results_csv, exam_id=str(request.path_params["exam_id"]))
+    return csv_download(text, "results.csv")
 
 
 async def release_results(request: Request) -> Response:
