@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from examengine.clock import local_text, rfc3339, utcnow
+from examengine.clock import as_utc, local_text, rfc3339, utcnow
 from examengine.db import Database
 from examengine.delivery import attempts, exposure, ledger, prepared_forms, presented
 from examengine.delivery.events import AttemptEventType
@@ -123,10 +123,28 @@ def _plan(
     return StartPlan(sitting, enrollment, definition, number, form_inputs(session, sitting, user_id, definition))
 
 
+def _window_now(session: Session, sitting: Sitting, now: datetime) -> datetime:
+    """The sitting's close as committed now, read in the start's own write under a share lock (PostgreSQL; SQLite's
+    writes are serial): a change that moves the close or cancels the sitting holds the row for update, so it either
+    waits for this start (and then counts its attempt) or has committed and is seen here. The plan was read before."""
+    closes_at, cancelled_at, reason = session.execute(
+        select(col(Sitting.closes_at), col(Sitting.cancelled_at), col(Sitting.cancel_reason))
+        .where(col(Sitting.id) == sitting.id)
+        .with_for_update(read=True)
+    ).one()
+    closes_at = as_utc(closes_at)
+    if cancelled_at is not None:
+        raise Conflict(f"The sitting was cancelled: {reason}", code="sitting_cancelled")
+    if now >= closes_at:
+        raise Conflict(f"The sitting closed on {local_text(closes_at, sitting.time_zone)}.", code="sitting_closed")
+    return closes_at
+
+
 def _create(
     *, session: Session, plan: StartPlan, document: FormDocument, seed: int, now: datetime
 ) -> attempts.AttemptView:
     definition, enrollment, sitting = plan.definition, plan.enrollment, plan.sitting
+    closes_at = _window_now(session, sitting, now)
     if isinstance(plan.form, prepared_forms.Prepared):  # counted when it was prepared
         prepared_forms.take(session, plan.form)
     else:
@@ -154,7 +172,7 @@ def _create(
         form=document,
         started_at=None if waiting else now,
         allowed_seconds=allowed,
-        window_closes_at=sitting.closes_at,
+        window_closes_at=closes_at,
         last_seen_at=now,
         open_section=None if section_allowed is None else 0,
         linear_slot=1 if definition.navigation.mode == "linear" else None,

@@ -5,14 +5,18 @@ its ledger says; enrolment stops at the capacity."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from examengine.delivery import attempts, sitting_changes
+from examengine.delivery import attempts, sitting_changes, start
 from examengine.errors import Conflict, InvalidInput
 from examengine.exams import sittings
+from examengine.exams.form_inputs import FormInputs, assemble_form, form_document, new_seed
 from examengine.exams.sittings import EnrollmentRequest, SittingStatus
+from examengine.scoring import retake
 from tests.exams.conftest import Loft
 
 
@@ -107,3 +111,48 @@ def test_enrolment_stops_at_the_capacity_and_a_cancelled_sitting_refuses_every_c
             actor_id=loft.admin.id,
         )
     assert again.value.code == "sitting_cancelled"
+
+
+def _plan_then(loft: Loft, sitting_id: str, change: Callable[[], object], *, who: int = 0) -> start.StartPlan:
+    """A start's plan read, then `change` committed before the start writes its attempt (the race of a start with
+    an admin's change, made deterministic)."""
+    plan = loft.call(
+        start._plan,
+        write=False,
+        sitting_id=sitting_id,
+        user_id=loft.candidates[who].id,
+        now=datetime.now(UTC),
+        eligible=retake.eligibility,
+    )
+    assert isinstance(plan, start.StartPlan)
+    change()
+    return plan
+
+
+def _create(loft: Loft, plan: start.StartPlan) -> attempts.AttemptView:
+    form = plan.form
+    assert isinstance(form, FormInputs)
+    seed = new_seed(form, plan.sitting.exam_id, plan.sitting.exam_version)
+    document = loft.call(form_document, write=False, inputs=form, form=assemble_form(form, seed, None), seed=seed)
+    return loft.call(start._create, plan=plan, document=document, seed=seed, now=datetime.now(UTC))
+
+
+def test_a_start_planned_before_a_change_writes_against_the_sitting_as_changed(loft: Loft) -> None:
+    """The start reads its plan, then writes: a close moved (or a cancellation) committed between the two is what
+    the attempt is written against, never the plan's older copy of the sitting."""
+    exam_id = loft.exam()
+    sitting_id = loft.sitting(exam_id, who=loft.candidates[:1])
+    earlier = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=20)
+    plan = _plan_then(loft, sitting_id, lambda: _close(loft, sitting_id, earlier))
+    assert plan.sitting.closes_at > earlier  # the plan holds the old close
+    created = _create(loft, plan)
+    assert loft.attempt(created.attempt_id).deadline_at == earlier
+
+    other = loft.sitting(exam_id, who=loft.candidates[1:2])
+    cancel = functools.partial(
+        loft.call, sitting_changes.cancel_sitting, sitting_id=other, actor_id=loft.admin.id, reason="flood"
+    )
+    stale = _plan_then(loft, other, cancel, who=1)
+    with pytest.raises(Conflict) as refused:
+        _create(loft, stale)
+    assert refused.value.code == "sitting_cancelled"
