@@ -315,3 +315,21 @@ def test_the_service_takes_an_address_the_api_would_refuse(services: Services, c
             base_url="http://testserver",
         )
         assert sent == ()
+
+
+def test_mail_speaks_in_the_organisations_name_once_an_admin_sets_it(
+    client: TestClient, mailbox: Mailbox, cara: Any
+) -> None:
+    """Before anything is set, the installation's default name (here "Safety Board"); then the name and contact
+    address set on /admin/organisation, as sender, subject and signature, in both parts."""
+    ask_reset(client, "cara@example.org")
+    before = mailbox.wait_for("cara@example.org")
+    assert "Safety Board" in before["From"] and "Safety Board" in before["Subject"]
+    body = {"name": "Board of Rope Access", "contact_email": "help@rope.example.org", "accent_colour": "#1d4e89"}
+    admin = bearer(client, "ada@example.org")
+    assert client.put("/api/v1/organisation", json=body, headers=admin).status_code == 200
+    ask_reset(client, "cara@example.org")
+    after = mailbox.wait_for("cara@example.org", count=2)
+    assert "Board of Rope Access" in after["From"] and "Board of Rope Access" in after["Subject"]
+    assert "help@rope.example.org" in text_of(after) and "Board of Rope Access" in html_of(after)
+    assert "Safety Board" not in text_of(after)
