@@ -32,7 +32,8 @@ def make_environment(templates_dir: Path, routes: Sequence[BaseRoute]) -> jinja2
         lstrip_blocks=True,
     )
     env.filters["rfc3339"] = rfc3339
-    # Times shown to people: `{{ moment|local_time }}` (UTC) or `{{ moment|local_time(sitting.time_zone) }}`,
+    # Times shown to people: `{{ moment|local_time }}` (the organisation's zone) or
+    # `{{ moment|local_time(sitting.time_zone) }}`,
     # "6 Dec 2026, 11:16 UTC"; rfc3339 is for machine-readable attributes only (<time datetime>).
     env.filters["local_time"] = _local_time
     # the one way a template shows author markup unescaped: `|safe` is refused by tests/web/test_templates_safe.py
@@ -43,10 +44,15 @@ def make_environment(templates_dir: Path, routes: Sequence[BaseRoute]) -> jinja2
     return env
 
 
-def _local_time(moment: datetime | str, zone: str = "UTC") -> str:
-    """The `local_time` filter: a datetime, or an RFC 3339 string a page row already holds for its exports."""
+@jinja2.pass_context
+def _local_time(context: jinja2.runtime.Context, moment: datetime | str, zone: str | None = None) -> str:
+    """The `local_time` filter: a datetime, or an RFC 3339 string a page row already holds for its exports, in
+    `zone` (a sitting's), else in the organisation's time zone, else UTC."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if zone is None:
+        found = context.get("organisation")
+        zone = getattr(found, "time_zone", None) or "UTC"
     return local_text(moment, zone)
 
 

@@ -5,11 +5,15 @@ their visible text is searched (a <time> element's datetime attribute is for mac
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from starlette.testclient import TestClient
 
+from examengine.web.templating import make_environment
 from tests.api.test_delivery_api import sitting, start  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
 from tests.web.browsing import log_in
@@ -87,3 +91,14 @@ def test_no_page_shows_a_raw_timestamp(app_client: TestClient, sitting: dict[str
             assert raw is None, f"{path} shows {raw.group(0) if raw else ''!r}: use the local_time filter"
             shown_local += bool(LOCAL.search(text))
     assert shown_local >= 8, "the pages stopped showing times at all: this test would pass vacuously"
+
+
+def test_a_time_is_shown_in_the_sittings_zone_else_the_organisations() -> None:
+    """`local_time` with a zone (a sitting's) uses it; without one, the organisation's time zone as an admin set it;
+    with no organisation (a bare render), UTC."""
+    env = make_environment(Path("templates"), [])
+    page = env.from_string("{{ moment|local_time }} | {{ moment|local_time('America/New_York') }}")
+    moment = datetime(2026, 12, 6, 11, 16, 9, 539865, tzinfo=UTC)
+    paris = SimpleNamespace(time_zone="Europe/Paris")
+    assert page.render(moment=moment, organisation=paris) == "6 Dec 2026, 12:16 CET | 6 Dec 2026, 06:16 EST"
+    assert page.render(moment=moment).startswith("6 Dec 2026, 11:16 UTC")
