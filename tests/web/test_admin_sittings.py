@@ -90,8 +90,8 @@ def test_candidates_are_found_enrolled_and_removed(
     nina = sitting["users"]["nina"]
     assert f'value="{nina.id}"' in found.text and "nina@example.org" in found.text
     action = f"{page}/candidates"
-    no_reason = _post(admin_page, page, action, {"user_id": nina.id, "time_multiplier": "1.5", "q": "nina"})
-    assert no_reason.status_code == 422 and "accommodation" in no_reason.text
+    too_much = _post(admin_page, page, action, {"user_id": nina.id, "time_multiplier": "9", "q": "nina"})
+    assert too_much.status_code == 422 and "between 1.0 and 4.0" in too_much.text
     added = _post(
         admin_page,
         page,
