@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from examengine.clock import local_text, rfc3339
+from examengine import organisation
+from examengine.clock import as_utc, local_text, rfc3339
 from examengine.http.request import principal
 from examengine.web import branding
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value
@@ -36,6 +37,7 @@ def make_environment(templates_dir: Path, routes: Sequence[BaseRoute]) -> jinja2
     # `{{ moment|local_time(sitting.time_zone) }}`,
     # "6 Dec 2026, 11:16 UTC"; rfc3339 is for machine-readable attributes only (<time datetime>).
     env.filters["local_time"] = _local_time
+    env.filters["local_date"] = _local_date  # "6 December 2026", in the organisation's zone
     # the one way a template shows author markup unescaped: `|safe` is refused by tests/web/test_templates_safe.py
     env.filters["author_html"] = clean_html
     env.globals["url"] = _url_function(routes)
@@ -54,6 +56,14 @@ def _local_time(context: jinja2.runtime.Context, moment: datetime | str, zone: s
         found = context.get("organisation")
         zone = getattr(found, "time_zone", None) or "UTC"
     return local_text(moment, zone)
+
+
+@jinja2.pass_context
+def _local_date(context: jinja2.runtime.Context, moment: datetime) -> str:
+    found = context.get("organisation")
+    if isinstance(found, organisation.Identity):
+        return organisation.local_date(as_utc(moment), found)
+    return f"{moment.day} {moment:%B %Y}"
 
 
 def _url_function(routes: Sequence[BaseRoute]) -> Callable[..., str]:

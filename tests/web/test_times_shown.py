@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from examengine.organisation import Identity
 from examengine.web.templating import make_environment
 from tests.api.test_delivery_api import sitting, start  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
@@ -102,3 +103,24 @@ def test_a_time_is_shown_in_the_sittings_zone_else_the_organisations() -> None:
     paris = SimpleNamespace(time_zone="Europe/Paris")
     assert page.render(moment=moment, organisation=paris) == "6 Dec 2026, 12:16 CET | 6 Dec 2026, 06:16 EST"
     assert page.render(moment=moment).startswith("6 Dec 2026, 11:16 UTC")
+
+
+def test_a_date_is_the_calendar_day_in_the_organisations_zone() -> None:
+    """Certificate lists show "6 December 2026", the day it is where the organisation is (late on the 6th in UTC is
+    already the 7th in Tokyo), never "2026-12-06"."""
+    env = make_environment(Path("templates"), [])
+    page = env.from_string("{{ moment|local_date }}")
+    moment = datetime(2026, 12, 6, 20, 30, tzinfo=UTC)
+    tokyo = Identity(
+        name="Board",
+        contact_email="",
+        accent_colour="#1d4e89",
+        time_zone="Asia/Tokyo",
+        signatory_name="",
+        signatory_title="",
+        logo_sha256=None,
+        signature_sha256=None,
+        version=1,
+    )
+    assert page.render(moment=moment, organisation=tokyo) == "7 December 2026"
+    assert page.render(moment=moment) == "6 December 2026"
