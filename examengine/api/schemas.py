@@ -58,7 +58,7 @@ class UserCreate(Strict):
     email: str = Field(max_length=320, json_schema_extra={"format": "email"})
     name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN)
     password: str | None = Field(default=None, min_length=12, max_length=256, pattern=NO_NUL)
-    roles: list[Role] = Field(min_length=1, max_length=4)
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))  # every role once, at most
 
 
 class UserOut(BaseModel):

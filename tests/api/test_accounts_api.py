@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from examengine.accounts.models import Role
 from tests.conftest import TEST_PASSWORD
 
 
@@ -149,3 +150,12 @@ def test_nul_in_the_address_is_400(app_client: TestClient, admin_headers: dict[s
     response = app_client.get(path, headers=admin_headers)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_input"
+
+
+def test_a_user_can_be_created_with_every_role(app_client: TestClient, admin_headers: dict[str, str]) -> None:
+    """The roles list holds each role at most once, all of them included (it was capped at 4 of the 5)."""
+    every = sorted(role.value for role in Role)
+    body = {"email": "all@example.org", "name": "All Roles", "password": TEST_PASSWORD, "roles": every}
+    created = app_client.post("/api/v1/users", json=body, headers=admin_headers)
+    assert created.status_code == 201, created.text
+    assert sorted(created.json()["roles"]) == every
