@@ -140,6 +140,28 @@ def _window_now(session: Session, sitting: Sitting, now: datetime) -> datetime:
     return closes_at
 
 
+def _insert_slots(session: Session, attempt_id: str, document: FormDocument) -> None:
+    """One empty response row per slot of the form. The table, not the entity: the ORM's bulk INSERT would walk
+    each of the rows through its persistence code."""
+    session.connection().execute(
+        insert(SLOT_TABLE),
+        [
+            {
+                "attempt_id": attempt_id,
+                "slot": n,
+                "section": entry.section,
+                "item_id": entry.item_id,
+                "item_version": entry.version,
+                "response": None,
+                "seq": 0,
+                "saved_at": None,
+                "flagged": False,
+            }
+            for n, entry in document.slots.items()
+        ],
+    )
+
+
 def _create(
     *, session: Session, plan: StartPlan, document: FormDocument, seed: int, now: datetime
 ) -> attempts.AttemptView:
@@ -180,24 +202,7 @@ def _create(
     attempt.deadline_at = ledger.deadline(attempts.time_ledger(attempt), now)
     session.add(attempt)
     session.flush()
-    # The table, not the entity: the ORM's bulk INSERT would walk each of the rows through its persistence code.
-    session.connection().execute(
-        insert(SLOT_TABLE),
-        [
-            {
-                "attempt_id": attempt.id,
-                "slot": n,
-                "section": entry.section,
-                "item_id": entry.item_id,
-                "item_version": entry.version,
-                "response": None,
-                "seq": 0,
-                "saved_at": None,
-                "flagged": False,
-            }
-            for n, entry in document.slots.items()
-        ],
-    )
+    _insert_slots(session, attempt.id, document)
     attempts.record(
         session,
         attempt.id,

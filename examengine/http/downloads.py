@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 
 def csv_download(text: str, filename: str) -> Response:
+    """`text` is a CSV written by examengine.csv_export (its formulas disarmed), such as export.results_csv's."""
     return Response(
         text,
         media_type="text/csv; charset=utf-8",

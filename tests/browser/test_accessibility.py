@@ -13,6 +13,7 @@ import yaml
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import AxeAudit
+from tests.browser.steps import candidate_in_the_demo_exam
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import FINISHED, give_an_answer, start_demo_exam
 from tests.browser.test_candidate_sections import SECTIONED
@@ -248,8 +249,12 @@ def test_the_result_certificate_waiting_room_and_locked_pages_have_no_wcag_viola
     audit.assert_clean()
 
 
-def test_the_proctor_and_admin_pages_have_no_wcag_violations(live_server: str, page: Page) -> None:
+def test_the_proctor_and_admin_pages_have_no_wcag_violations(live_server: str, page: Page, browser: Browser) -> None:
+    """Every page of the admin's and proctor's menus, and the pages of running the program (a sitting, the item
+    editor, the organisation, the forgot-password page); a candidate of its own has started, so the test stands
+    alone (it relied on an earlier test's attempt for the timeline)."""
     audit = AxeAudit()
+    candidate = candidate_in_the_demo_exam(browser, live_server, "candidate3@example.org")
     sign_in(page, live_server, "proctor@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Proctoring").click()
     audit.check(page, "the proctor's sittings")
@@ -258,7 +263,8 @@ def test_the_proctor_and_admin_pages_have_no_wcag_violations(live_server: str, p
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, "admin@example.org")
     main_nav = page.get_by_role("navigation", name="Main")
-    for name in ("Home", "Standard setting", "Proctoring", "Item bank", "Marking", "Exams", "Users", "Audit log"):
+    menu = ("Home", "Standard setting", "Proctoring", "Item bank", "Marking", "Exams", "Users", "Audit log")
+    for name in (*menu, "Certificates", "Organisation"):
         main_nav.get_by_role("link", name=name, exact=True).click()
         audit.check(page, f"the admin's {name} page")
     main_nav.get_by_role("link", name="Proctoring").click()
@@ -268,6 +274,8 @@ def test_the_proctor_and_admin_pages_have_no_wcag_violations(live_server: str, p
     main_nav.get_by_role("link", name="Exams").click()
     page.get_by_role("link", name=re.compile("SAFE-101")).first.click()
     audit.check(page, "an exam's page")
+    page.get_by_role("link", name=re.compile("SAFE-101 demo sitting")).first.click()
+    audit.check(page, "a sitting's page")
     main_nav.get_by_role("link", name="Users").click()
     page.get_by_role("link", name="New user").click()
     audit.check(page, "the new user form")
@@ -276,8 +284,14 @@ def test_the_proctor_and_admin_pages_have_no_wcag_violations(live_server: str, p
     main_nav.get_by_role("link", name="Item bank").click()
     page.get_by_role("link", name="ITM-000001").click()
     audit.check(page, "an item's page")
+    page.goto(f"{live_server}/author/items/new")
+    audit.check(page, "the item editor's choice of kind")
     page.goto(f"{live_server}/account")
     audit.check(page, "the account page")
     page.goto(f"{live_server}/no-such-page")
     audit.check(page, "the not-found page")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live_server}/forgot-password")
+    audit.check(page, "the forgot-password page")
+    candidate.context.close()
     audit.assert_clean()

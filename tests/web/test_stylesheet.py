@@ -48,9 +48,9 @@ HOOKS = frozenset(
         "verify-url",
         "text",
         "qr-code",
-        "editor-rows",
+        "editor-rows",  # the item editor's fieldset of repeated rows: a plain fieldset
         "printed-variable",  # a QTI printedVariable's value inside the item's text
-        "sittings",  # the exam's sittings table: styled as every table  # the item editor's fieldset of repeated rows: a plain fieldset
+        "sittings",  # the exam's sittings table: styled as every table
     }
 )
 _CLASS_ATTRIBUTE = re.compile(r"""class=(?:"([^"]*)"|'([^']*)')""")
