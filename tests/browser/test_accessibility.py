@@ -290,6 +290,7 @@ def test_the_proctor_and_admin_pages_have_no_wcag_violations(live_server: str, p
     audit.check(page, "the account page")
     page.goto(f"{live_server}/no-such-page")
     audit.check(page, "the not-found page")
+    page.goto(f"{live_server}/account")
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{live_server}/forgot-password")
     audit.check(page, "the forgot-password page")
