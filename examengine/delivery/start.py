@@ -98,18 +98,9 @@ def _plan(
         attempts.finish_if_overdue(session, existing, now)
         if existing.status not in FINAL:
             return attempts.view(session, existing, now)
-    if sitting.cancelled_at is not None:
-        raise Conflict(f"The sitting was cancelled: {sitting.cancel_reason}", code="sitting_cancelled")
-    if now < sitting.opens_at:
-        raise Conflict(
-            f"The sitting opens on {local_text(sitting.opens_at, sitting.time_zone)}.",
-            code="sitting_not_open",
-            details={"opens_at": rfc3339(sitting.opens_at)},
-        )
-    if now >= sitting.closes_at:
-        raise Conflict(
-            f"The sitting closed on {local_text(sitting.closes_at, sitting.time_zone)}.", code="sitting_closed"
-        )
+    _ensure_startable(
+        _Window(sitting.opens_at, sitting.closes_at, sitting.cancelled_at, sitting.cancel_reason), sitting, now
+    )
     definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     eligibility = ensure_allowed(
         eligible(session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now)
@@ -123,21 +114,43 @@ def _plan(
     return StartPlan(sitting, enrollment, definition, number, form_inputs(session, sitting, user_id, definition))
 
 
+@dataclass(frozen=True)
+class _Window:
+    opens_at: datetime
+    closes_at: datetime
+    cancelled_at: datetime | None
+    cancel_reason: str
+
+
+def _ensure_startable(window: _Window, sitting: Sitting, now: datetime) -> None:
+    """Raises Conflict unless a start may happen now: the sitting is not cancelled and its window is open."""
+    if window.cancelled_at is not None:
+        raise Conflict(f"The sitting was cancelled: {window.cancel_reason}", code="sitting_cancelled")
+    if now < as_utc(window.opens_at):
+        raise Conflict(
+            f"The sitting opens on {local_text(window.opens_at, sitting.time_zone)}.",
+            code="sitting_not_open",
+            details={"opens_at": rfc3339(window.opens_at)},
+        )
+    if now >= as_utc(window.closes_at):
+        raise Conflict(
+            f"The sitting closed on {local_text(window.closes_at, sitting.time_zone)}.", code="sitting_closed"
+        )
+
+
 def _window_now(session: Session, sitting: Sitting, now: datetime) -> datetime:
     """The sitting's close as committed now, read in the start's own write under a share lock (PostgreSQL; SQLite's
-    writes are serial): a change that moves the close or cancels the sitting holds the row for update, so it either
-    waits for this start (and then counts its attempt) or has committed and is seen here. The plan was read before."""
-    closes_at, cancelled_at, reason = session.execute(
-        select(col(Sitting.closes_at), col(Sitting.cancelled_at), col(Sitting.cancel_reason))
+    writes are serial): a change that moves the window or cancels the sitting holds the row for update, so it either
+    waits for this start (and then counts its attempt) or has committed and is seen here. The plan was read before,
+    so the same rule as the plan's is applied again to what is committed."""
+    row = session.execute(
+        select(col(Sitting.opens_at), col(Sitting.closes_at), col(Sitting.cancelled_at), col(Sitting.cancel_reason))
         .where(col(Sitting.id) == sitting.id)
         .with_for_update(read=True)
     ).one()
-    closes_at = as_utc(closes_at)
-    if cancelled_at is not None:
-        raise Conflict(f"The sitting was cancelled: {reason}", code="sitting_cancelled")
-    if now >= closes_at:
-        raise Conflict(f"The sitting closed on {local_text(closes_at, sitting.time_zone)}.", code="sitting_closed")
-    return closes_at
+    window = _Window(*row)
+    _ensure_startable(window, sitting, now)
+    return as_utc(window.closes_at)
 
 
 def _insert_slots(session: Session, attempt_id: str, document: FormDocument) -> None:
