@@ -13,6 +13,16 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.models import (
+    AccommodationRequest,
+    Application,
+    Authorization,
+    CredentialEvent,
+    ProgramCredential,
+    Scheme,
+    SchemeExam,
+    SchemeHandbook,
+)
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,
@@ -29,7 +39,9 @@ from itembank.models import Item, ItemTransition, ItemVersion, ItemVersionTag, M
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccommodationRequest",
     "AngoffRatingRow",
+    "Application",
     "Attempt",
     "AttemptEvent",
     "AttemptResult",
@@ -37,8 +49,10 @@ __all__ = [
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditRecord",
+    "Authorization",
     "Certificate",
     "Credential",
+    "CredentialEvent",
     "Enrollment",
     "Exam",
     "ExamPoolEntry",
@@ -61,9 +75,13 @@ __all__ = [
     "OutboxMail",
     "PasswordToken",
     "PreparedForm",
+    "ProgramCredential",
     "RescoreDecision",
     "RescoreRecord",
     "RetakeException",
+    "Scheme",
+    "SchemeExam",
+    "SchemeHandbook",
     "Sitting",
     "SittingProctor",
     "SlotMark",

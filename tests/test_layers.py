@@ -29,6 +29,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"scoring"}),
     frozenset({"marking"}),
     frozenset({"certificates"}),
+    frozenset({"programs"}),  # credential programs: schemes, eligibility, bookings, credentials, appeals
     frozenset({"proctoring", "analysis", "standards", "workflows"}),  # workflows: the use cases both doors call
     frozenset({"context"}),  # the services every request and job shares
     frozenset({"http"}),  # what both doors share: the request's services and principal, parameters, JSON

@@ -17,6 +17,8 @@ class Role(StrEnum):
     AUTHOR = "author"
     ADMIN = "admin"
     MARKER = "marker"  # marks essays and other human-scored answers, blind to who wrote them
+    ELIGIBILITY_REVIEWER = "eligibility_reviewer"  # decides eligibility applications and accommodation requests
+    APPEALS_REVIEWER = "appeals_reviewer"  # decides the appeals assigned to them
 
 
 class CredentialKind(StrEnum):
@@ -43,7 +45,7 @@ class UserRole(SQLModel, table=True):
     __tablename__ = "user_role"
 
     user_id: str = Field(sa_column=Column(String(32), ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True))
-    role: Role = Field(sa_column=Column(String(16), primary_key=True))
+    role: Role = Field(sa_column=Column(String(32), primary_key=True))
 
 
 class Credential(SQLModel, table=True):
