@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from examengine.db import UTCDateTime
@@ -210,3 +210,49 @@ class CredentialEvent(SQLModel, table=True):
     actor_id: str | None = _user(nullable=True, index=False)
     reason: str | None = Field(default=None, max_length=4000)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class EvidenceSubject(StrEnum):
+    APPLICATION = "application"
+    ACCOMMODATION_REQUEST = "accommodation_request"
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file (or an attestation: no bytes) proving a requirement of an application, or supporting an accommodation
+    request. Readable only by the person who gave it, eligibility reviewers and admins (programs.evidence)."""
+
+    __tablename__ = "evidence_file"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    subject_type: EvidenceSubject = Field(sa_column=Column(String(30), nullable=False))
+    subject_id: str = Field(max_length=32, index=True)
+    requirement: str | None = Field(default=None, max_length=40)  # the pathway requirement it proves
+    attestation: bool = False  # the candidate attested instead of uploading
+    filename: str = Field(default="", max_length=300)
+    content_type: str = Field(default="", max_length=100)
+    size: int = 0
+    sha256: str = Field(default="", max_length=64)
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    uploaded_by: str = _user(index=False)
+    uploaded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class IncidentDecisionKind(StrEnum):
+    RELEASE = "release"
+    INVALIDATE = "invalidate"
+
+
+class IncidentDecision(SQLModel, table=True):
+    """An admin's decision about a withheld result (a terminated attempt, or an incident reported with hold):
+    release it, or invalidate it (it earns nothing; the appeal period opens)."""
+
+    __tablename__ = "incident_decision"
+
+    attempt_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("attempt.id", ondelete="CASCADE"), primary_key=True)
+    )
+    decision: IncidentDecisionKind = Field(sa_column=Column(String(20), nullable=False))
+    reason: str = Field(max_length=4000)
+    decided_by: str | None = _user(nullable=True, index=False)
+    decided_at: datetime = Field(sa_type=UTCDateTime)
+    appeal_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # set by an invalidation

@@ -173,6 +173,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_credential_event_credential_id"), "credential_event", ["credential_id"], unique=False)
+    op.create_table(
+        "evidence_file",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("subject_type", sa.String(length=30), nullable=False),
+        sa.Column("subject_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("requirement", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+        sa.Column("attestation", sa.Boolean(), nullable=False),
+        sa.Column("filename", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=True),
+        sa.Column("uploaded_by", sa.String(length=32), nullable=False),
+        sa.Column("uploaded_at", examengine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["uploaded_by"], ["app_user.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_evidence_file_subject_id"), "evidence_file", ["subject_id"], unique=False)
+    op.create_table(
+        "incident_decision",
+        sa.Column("attempt_id", sa.String(length=32), nullable=False),
+        sa.Column("decision", sa.String(length=20), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("decided_by", sa.String(length=32), nullable=True),
+        sa.Column("decided_at", examengine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("appeal_until", examengine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["attempt_id"], ["attempt.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["decided_by"], ["app_user.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("attempt_id"),
+    )
     with op.batch_alter_table("user_role") as batch:
         batch.alter_column(
             "role", existing_type=sa.String(length=16), type_=sa.String(length=32), existing_nullable=False
@@ -184,6 +214,9 @@ def downgrade() -> None:
         batch.alter_column(
             "role", existing_type=sa.String(length=32), type_=sa.String(length=16), existing_nullable=False
         )
+    op.drop_table("incident_decision")
+    op.drop_index(op.f("ix_evidence_file_subject_id"), table_name="evidence_file")
+    op.drop_table("evidence_file")
     op.drop_index(op.f("ix_credential_event_credential_id"), table_name="credential_event")
     op.drop_table("credential_event")
     op.drop_index(op.f("ix_program_credential_user_id"), table_name="program_credential")
