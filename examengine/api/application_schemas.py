@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from examengine.api.schemas import NO_NUL, Strict
 from examengine.programs.application_views import ApplicationRow, ApplicationView
-from examengine.programs.models import EvidenceFile
+from examengine.programs.models import ApplicationStatus, EvidenceFile
 
 ApplicationStatusText = Literal["draft", "submitted", "info_requested", "approved", "denied", "withdrawn"]
 Code = Field(min_length=1, max_length=40, pattern=NO_NUL)
@@ -128,7 +128,7 @@ def application_out(view: ApplicationView) -> ApplicationOut:
         application_id=application.id,
         scheme=view.scheme.code,
         pathway=application.pathway,
-        status=application.status.value,
+        status=ApplicationStatus(application.status).value,
         applicant_id=application.user_id,
         created_at=application.created_at,
         submitted_at=application.submitted_at,

@@ -42,11 +42,12 @@ WORDS = {
 
 
 def allowed(current: ApplicationStatus, to: ApplicationStatus) -> bool:
-    return to in TRANSITIONS[current]
+    return to in TRANSITIONS[ApplicationStatus(current)]
 
 
 def check(current: ApplicationStatus, to: ApplicationStatus) -> None:
     """Raise Conflict (`application_<current>`) when the table has no move from `current` to `to`."""
+    current = ApplicationStatus(current)  # the column holds the value: a plain string once loaded
     if not allowed(current, to):
         raise Conflict(
             f"This application is {WORDS[current].lower()}: it cannot become {to.value.replace('_', ' ')} now.",

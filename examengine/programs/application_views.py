@@ -61,7 +61,7 @@ class ApplicationView:
 
     @property
     def status_words(self) -> str:
-        return WORDS[self.application.status]
+        return WORDS[ApplicationStatus(self.application.status)]
 
 
 def application_view(*, session: Session, application_id: str, user_id: str, roles: Collection[str]) -> ApplicationView:
@@ -100,7 +100,7 @@ def application_view(*, session: Session, application_id: str, user_id: str, rol
 
 
 def _decision(application: Application) -> DecisionView | None:
-    decision = DECISION_OF.get(application.status)
+    decision = DECISION_OF.get(ApplicationStatus(application.status))
     if decision is None or application.decided_at is None:
         return None
     return DecisionView(
@@ -174,7 +174,7 @@ def list_applications(
         query = query.where(or_(order > moment, and_(order == moment, col(Application.id) > after.id)))
     rows = session.execute(query).all()
     items = tuple(
-        ApplicationRow(a.id, s.code, s.title, a.pathway, a.status, u.name, a.created_at, a.submitted_at)
+        ApplicationRow(a.id, s.code, s.title, a.pathway, ApplicationStatus(a.status), u.name, a.created_at, a.submitted_at)
         for a, s, u in rows[:limit]
     )
     return ApplicationPage(items, items[-1].application_id if len(rows) > limit and items else None)
