@@ -171,7 +171,9 @@ def list_applications(
         query = query.where(or_(order > moment, and_(order == moment, col(Application.id) > after.id)))
     rows = session.execute(query).all()
     items = tuple(
-        ApplicationRow(a.id, s.code, s.title, a.pathway, ApplicationStatus(a.status), u.name, a.created_at, a.submitted_at)
+        ApplicationRow(
+            a.id, s.code, s.title, a.pathway, ApplicationStatus(a.status), u.name, a.created_at, a.submitted_at
+        )
         for a, s, u in rows[:limit]
     )
     return ApplicationPage(items, items[-1].application_id if len(rows) > limit and items else None)

@@ -966,7 +966,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route(
-            "/api/v1/applications", api_applications.list_applications, name="api.applications.list",
+            "/api/v1/applications",
+            api_applications.list_applications,
+            name="api.applications.list",
             access=APPLICATION_PARTIES,
         ),
         route(
