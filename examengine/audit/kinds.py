@@ -36,6 +36,10 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: applications
+    APPLICATION_SUBMITTED = "application_submitted"  # first submission, or a resubmission after more was asked
+    APPLICATION_DECIDED = "application_decided"  # approve, deny or request_info, with the reason
+    APPLICATION_WITHDRAWN = "application_withdrawn"
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

@@ -214,6 +214,27 @@ EXPECTED_ACCESS = {
     "api.organisation.update": "admin",
     "api.organisation.image": "admin",
     "api.organisation.image_delete": "admin",
+    # programs: applications
+    "api.applications.create": "candidate",
+    "api.applications.list": "admin or candidate or eligibility_reviewer",
+    "api.applications.detail": "admin or candidate or eligibility_reviewer",
+    "api.applications.evidence": "candidate",
+    "api.applications.evidence_file": "admin or candidate or eligibility_reviewer",
+    "api.applications.submit": "candidate",
+    "api.applications.withdraw": "candidate",
+    "api.applications.decision": "admin or eligibility_reviewer",
+    "applications.apply": "candidate",
+    "applications.create": "candidate",
+    "applications.mine": "candidate",
+    "applications.detail": "candidate",
+    "applications.upload": "candidate",
+    "applications.attest": "candidate",
+    "applications.submit": "candidate",
+    "applications.withdraw": "candidate",
+    "applications.evidence_file": "admin or candidate or eligibility_reviewer",
+    "review.applications": "admin or eligibility_reviewer",
+    "review.application": "admin or eligibility_reviewer",
+    "review.application_decide": "admin or eligibility_reviewer",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
