@@ -36,6 +36,9 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: schemes
+    SCHEME_CREATED = "scheme_created"
+    HANDBOOK_PUBLISHED = "handbook_published"  # a new version of a scheme's candidate handbook (the newest is current)
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

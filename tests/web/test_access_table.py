@@ -214,6 +214,18 @@ EXPECTED_ACCESS = {
     "api.organisation.update": "admin",
     "api.organisation.image": "admin",
     "api.organisation.image_delete": "admin",
+    # programs: schemes
+    "api.schemes.create": "admin",
+    "api.schemes.list": "any signed-in user",
+    "api.schemes.detail": "any signed-in user",
+    "api.schemes.handbook": "admin",
+    "admin.schemes": "admin",
+    "admin.schemes.create": "admin",
+    "admin.schemes.new": "admin",
+    "admin.schemes.detail": "admin",
+    "admin.schemes.handbook": "admin",
+    "programs.list": "any signed-in user",
+    "programs.detail": "any signed-in user",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
