@@ -13,7 +13,8 @@ from examengine.programs import scheme_rules as rules
 Kind = Literal["certification", "assessment_based_certificate", "certificate_of_attendance"]
 Period = Field(default=None, min_length=2, max_length=40, description="ISO 8601 duration, e.g. P3Y, P90D, PT30S")
 Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-Title = Field(min_length=1, max_length=300, pattern=NO_NUL)
+SOME_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"  # not only spaces
+Title = Field(min_length=1, max_length=300, pattern=SOME_TEXT)
 
 
 class RequirementIn(Strict):
@@ -40,8 +41,8 @@ class RecertificationIn(Strict):
 
 
 class HandbookIn(Strict):
-    version: str = Field(min_length=1, max_length=40, pattern=NO_NUL)
-    text: str = Field(min_length=1, max_length=rules.MAX_HANDBOOK, pattern=NO_NUL)
+    version: str = Field(min_length=1, max_length=40, pattern=SOME_TEXT)
+    text: str = Field(min_length=1, max_length=rules.MAX_HANDBOOK, pattern=SOME_TEXT)
 
     def value(self) -> rules.Handbook:
         return rules.Handbook(self.version, self.text)
