@@ -123,10 +123,10 @@ def create_scheme(*, session: Session, scheme: rules.SchemeInput, actor_id: str 
     if designation is not None:
         designation = rules.checked_text("designation", designation, limit=40)
     rules.check_kind_rules(scheme, kind)
-    periods = {
-        name: _optional_duration(name, getattr(scheme, name))
-        for name in ("authorization_period", "cycle", "grace_period", "reinstatement_period")
-    }
+    authorization_period = _optional_duration("authorization_period", scheme.authorization_period)
+    cycle = _optional_duration("cycle", scheme.cycle)
+    grace_period = _optional_duration("grace_period", scheme.grace_period)
+    reinstatement_period = _optional_duration("reinstatement_period", scheme.reinstatement_period)
     appeal_period = rules.checked_duration("appeal_period", scheme.appeal_period)
     if not 1 <= scheme.attempts_per_authorization <= rules.MAX_ATTEMPTS:
         raise rules.refuse(
@@ -152,7 +152,10 @@ def create_scheme(*, session: Session, scheme: rules.SchemeInput, actor_id: str 
         appeal_period=appeal_period,
         created_at=now,
         created_by=actor_id,
-        **periods,
+        authorization_period=authorization_period,
+        cycle=cycle,
+        grace_period=grace_period,
+        reinstatement_period=reinstatement_period,
     )
     session.add(stored)
     session.flush()
