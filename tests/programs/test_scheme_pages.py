@@ -71,6 +71,9 @@ def test_the_form_creates_a_scheme_with_its_pathways(admin: TestClient) -> None:
     published = post_form(admin, "/admin/schemes/SAFE/handbook", {"version": "2026.2", "text": "Newer"})
     assert published.status_code == 303
     assert "2026.2 (current)" in admin.get("/admin/schemes/SAFE").text
+    audit = admin.get("/admin/audit").text
+    assert "Credential scheme created" in audit and "Candidate handbook published" in audit
+    assert "scheme: scheme SAFE" in audit
 
 
 @pytest.mark.parametrize(
