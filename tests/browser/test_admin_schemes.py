@@ -28,10 +28,10 @@ def test_admin_creates_a_scheme_and_a_candidate_reads_it(live_server: str, page:
     page.get_by_role("link", name="New scheme").click()
     audit.check(page, "the new-scheme form")
 
-    page.get_by_label("Code", exact=True).fill("CSP")
-    page.get_by_label("Title", exact=True).fill("Certified Safety Professional")
+    page.get_by_label("Code", exact=True).fill("FSM")
+    page.get_by_label("Title", exact=True).fill("Fire Safety Manager")
     page.get_by_label("Kind").select_option(label="Professional certification")
-    page.get_by_label("Designation (optional)").fill("CSP")
+    page.get_by_label("Designation (optional)").fill("FSM")
     page.get_by_role("checkbox", name=re.compile("SAFE-101")).check()
     page.get_by_label("Authorization period").fill("P180D")
     page.get_by_label("Cycle", exact=True).fill("3 years")
@@ -54,7 +54,7 @@ def test_admin_creates_a_scheme_and_a_candidate_reads_it(live_server: str, page:
     cycle.fill("P3Y")
     page.get_by_role("button", name="Create scheme").click()
 
-    expect(page.get_by_role("heading", name="CSP: Certified Safety Professional")).to_be_visible()
+    expect(page.get_by_role("heading", name="FSM: Fire Safety Manager")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("The scheme was created.")
     expect(page.get_by_text("SAFE-101: Workplace Safety Certificate")).to_be_visible()
     expect(page.get_by_text("Earn 60 continuing-education credits within the cycle.")).to_be_visible()
@@ -72,14 +72,17 @@ def test_admin_creates_a_scheme_and_a_candidate_reads_it(live_server: str, page:
     expect(page.get_by_label("Handbook text")).to_have_value("Again")
     audit.check(page, "a scheme's page with a refused handbook version")
     page.get_by_role("link", name="All schemes").click()
-    expect(page.get_by_role("row", name=re.compile("CSP"))).to_contain_text("Professional certification")
+    expect(page.get_by_role("row", name=re.compile("FSM"))).to_contain_text("Professional certification")
 
     candidate = another_browser(browser)  # type: ignore[arg-type]
     sign_in(candidate, live_server, "candidate1@example.org")
     candidate.get_by_role("navigation", name="Main").get_by_role("link", name="Programs").click()
     expect(candidate.get_by_role("heading", name="Programs")).to_be_visible()
+    expect(candidate.get_by_role("row", name=re.compile("Certified Safety Professional"))).to_contain_text(
+        "Professional certification"
+    )  # the demo's scheme
     audit.check(candidate, "the candidate's programs")
-    candidate.get_by_role("link", name="Certified Safety Professional").click()
+    candidate.get_by_role("link", name="Fire Safety Manager").click()
     expect(candidate.get_by_text(re.compile("A professional certification shows"))).to_be_visible()
     expect(candidate.get_by_text(re.compile("valid for 3 years and is then renewed"))).to_be_visible()
     expect(candidate.get_by_role("heading", name=re.compile("Experience"))).to_be_visible()
@@ -87,6 +90,6 @@ def test_admin_creates_a_scheme_and_a_candidate_reads_it(live_server: str, page:
     handbook = candidate.locator(".handbook")
     expect(handbook).to_have_text("Bring photo ID.\nPhones stay in lockers.")
     assert candidate.evaluate("getComputedStyle(document.querySelector('.handbook')).whiteSpace") == "pre-line"
-    expect(candidate.get_by_role("link", name="Apply")).to_have_attribute("href", "/programs/CSP/apply")
+    expect(candidate.get_by_role("link", name="Apply")).to_have_attribute("href", "/programs/FSM/apply")
     audit.check(candidate, "a program's page")
     audit.assert_clean()
