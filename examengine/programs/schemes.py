@@ -113,50 +113,48 @@ def _optional_duration(name: str, text: str | None) -> str | None:
     return None if text is None else rules.checked_duration(name, text)
 
 
-def create_scheme(*, session: Session, scheme: rules.SchemeInput, actor_id: str | None, now: datetime) -> Scheme:
-    """Store a new scheme with its exams and first handbook version. Raises InvalidInput naming the field
-    (a kind's rules, a duration, a code, a pathway), Conflict `scheme_code_taken` or `exam_in_scheme`."""
+def _checked_scheme(scheme: rules.SchemeInput, *, actor_id: str | None, now: datetime) -> Scheme:
+    """The scheme to store, every field checked by its kind's rules (nothing read from the database)."""
     kind = rules.checked_kind(scheme.kind)
-    code = rules.checked_code("code", scheme.code)
-    title = rules.checked_text("title", scheme.title, limit=300)
     designation = (scheme.designation or "").strip() or None
     if designation is not None:
         designation = rules.checked_text("designation", designation, limit=40)
     rules.check_kind_rules(scheme, kind)
-    authorization_period = _optional_duration("authorization_period", scheme.authorization_period)
-    cycle = _optional_duration("cycle", scheme.cycle)
-    grace_period = _optional_duration("grace_period", scheme.grace_period)
-    reinstatement_period = _optional_duration("reinstatement_period", scheme.reinstatement_period)
-    appeal_period = rules.checked_duration("appeal_period", scheme.appeal_period)
     if not 1 <= scheme.attempts_per_authorization <= rules.MAX_ATTEMPTS:
         raise rules.refuse(
             "attempts_per_authorization", f"between 1 and {rules.MAX_ATTEMPTS} attempts.", "invalid_attempts"
         )
-    pathways = rules.checked_pathways(scheme.pathways)
-    recertification = rules.checked_recertification(scheme.recertification) if scheme.recertification else None
     course_title, course_url = rules.checked_course(scheme.course) if scheme.course else (None, None)
-    handbook = rules.checked_handbook(scheme.handbook)
-    if session.scalar(select(col(Scheme.id)).where(col(Scheme.code) == code)) is not None:
-        raise Conflict(f"A scheme with the code {code} exists.", code="scheme_code_taken", details={"field": "code"})
-    exam_ids = _checked_exams(session, scheme.exam_ids)
-    stored = Scheme(
-        code=code,
-        title=title,
+    return Scheme(
+        code=rules.checked_code("code", scheme.code),
+        title=rules.checked_text("title", scheme.title, limit=300),
         kind=kind,
         designation=designation,
         course_title=course_title,
         course_url=course_url,
-        pathways=pathways,
+        pathways=rules.checked_pathways(scheme.pathways),
         attempts_per_authorization=scheme.attempts_per_authorization,
-        recertification=recertification,
-        appeal_period=appeal_period,
+        recertification=rules.checked_recertification(scheme.recertification) if scheme.recertification else None,
+        appeal_period=rules.checked_duration("appeal_period", scheme.appeal_period),
+        authorization_period=_optional_duration("authorization_period", scheme.authorization_period),
+        cycle=_optional_duration("cycle", scheme.cycle),
+        grace_period=_optional_duration("grace_period", scheme.grace_period),
+        reinstatement_period=_optional_duration("reinstatement_period", scheme.reinstatement_period),
         created_at=now,
         created_by=actor_id,
-        authorization_period=authorization_period,
-        cycle=cycle,
-        grace_period=grace_period,
-        reinstatement_period=reinstatement_period,
     )
+
+
+def create_scheme(*, session: Session, scheme: rules.SchemeInput, actor_id: str | None, now: datetime) -> Scheme:
+    """Store a new scheme with its exams and first handbook version. Raises InvalidInput naming the field
+    (a kind's rules, a duration, a code, a pathway), Conflict `scheme_code_taken` or `exam_in_scheme`."""
+    stored = _checked_scheme(scheme, actor_id=actor_id, now=now)
+    handbook = rules.checked_handbook(scheme.handbook)
+    if session.scalar(select(col(Scheme.id)).where(col(Scheme.code) == stored.code)) is not None:
+        raise Conflict(
+            f"A scheme with the code {stored.code} exists.", code="scheme_code_taken", details={"field": "code"}
+        )
+    exam_ids = _checked_exams(session, scheme.exam_ids)
     session.add(stored)
     session.flush()
     session.add_all(SchemeExam(exam_id=exam_id, scheme_id=stored.id) for exam_id in exam_ids)
@@ -171,7 +169,7 @@ def create_scheme(*, session: Session, scheme: rules.SchemeInput, actor_id: str 
         kind=AuditKind.SCHEME_CREATED,
         actor_id=actor_id,
         subject=f"scheme:{stored.id}",
-        detail={"code": code, "kind": kind.value, "exam_ids": exam_ids, "handbook_version": handbook.version},
+        detail={"code": stored.code, "kind": stored.kind, "exam_ids": exam_ids, "handbook_version": handbook.version},
     )
     return stored
 
