@@ -20,14 +20,14 @@ from examengine.api.scheme_schemas import (
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.http.request import current_user, services
-from examengine.programs import schemes
+from examengine.programs import scheme_views, schemes
 from examengine.programs.models import SchemeKind
 
 
-def scheme_out(view: schemes.SchemeView) -> SchemeOut:
+def scheme_out(view: scheme_views.SchemeView) -> SchemeOut:
     current = view.current_handbook
     return SchemeOut(
-        **schemes.stored_fields(view.scheme),
+        **scheme_views.stored_fields(view.scheme),
         exam_ids=[exam.exam_id for exam in view.exams],
         handbook=HandbookOut(version=current.version, text=current.text, published_at=current.published_at)
         if current
@@ -49,7 +49,7 @@ async def create_scheme(request: Request, body: SchemeIn) -> Response:
 @operation(tags=["programs"], query=SchemeListQuery, responses={200: SchemeListOut})
 async def list_schemes(request: Request, query: SchemeListQuery) -> Response:
     """Every scheme by code, a page at a time (any signed-in user)."""
-    page = await services(request).db.read(schemes.list_schemes, cursor=query.cursor, limit=query.limit)
+    page = await services(request).db.read(scheme_views.list_schemes, cursor=query.cursor, limit=query.limit)
     items = [
         SchemeRowOut(
             scheme_id=s.id, code=s.code, title=s.title, kind=SchemeKind(s.kind).value, designation=s.designation
@@ -62,7 +62,7 @@ async def list_schemes(request: Request, query: SchemeListQuery) -> Response:
 @operation(tags=["programs"], responses={200: SchemeOut}, errors=(404,))
 async def get_scheme(request: Request) -> Response:
     """A scheme in full: pathways, periods, recertification, exam ids and the current handbook (any signed-in user)."""
-    view = await services(request).db.read(schemes.scheme_view, code=str(request.path_params["code"]))
+    view = await services(request).db.read(scheme_views.scheme_view, code=str(request.path_params["code"]))
     return json_response(scheme_out(view))
 
 

@@ -1,58 +1,21 @@
 """Credential schemes (API.md "Schemes (admin)"): creating one with its exams and first handbook, reading them, and
-publishing new handbook versions. The helpers at the end are what other program slices use to find a scheme."""
+publishing new handbook versions (programs.scheme_views reads them). `scheme_by_code`, `scheme_of_exam` and
+`current_handbook` are what other program slices use to find a scheme."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.errors import Conflict, InvalidInput, NotFound
-from examengine.exams.models import Exam, ExamVersion
+from examengine.exams.models import Exam
 from examengine.programs import scheme_rules as rules
-from examengine.programs.models import Scheme, SchemeExam, SchemeHandbook, SchemeKind
-
-PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class SchemeExamRef:
-    exam_id: str
-    code: str
-    title: str
-
-
-@dataclass(frozen=True)
-class HandbookVersion:
-    version: str
-    text: str
-    published_at: datetime
-
-
-@dataclass(frozen=True)
-class SchemeView:
-    scheme: Scheme
-    exams: tuple[SchemeExamRef, ...]
-    handbooks: tuple[HandbookVersion, ...]  # newest first: the first is current
-
-    @property
-    def current_handbook(self) -> HandbookVersion | None:
-        return self.handbooks[0] if self.handbooks else None
-
-    @property
-    def kind_words(self) -> str:
-        return rules.KIND_WORDS[SchemeKind(self.scheme.kind)]
-
-
-@dataclass(frozen=True)
-class SchemePage:
-    items: tuple[Scheme, ...]
-    next_cursor: str | None  # the last scheme's code: the next page starts after it
+from examengine.programs.models import Scheme, SchemeExam, SchemeHandbook
 
 
 def scheme_by_code(session: Session, code: str) -> Scheme:
@@ -109,6 +72,13 @@ def _checked_exams(session: Session, exam_ids: tuple[str, ...]) -> list[str]:
     return wanted
 
 
+def _refuse_taken(session: Session, code: str, exam_ids: tuple[str, ...]) -> list[str]:
+    """The exams to store, once neither the code nor any exam is taken (Conflict otherwise)."""
+    if session.scalar(select(col(Scheme.id)).where(col(Scheme.code) == code)) is not None:
+        raise Conflict(f"A scheme with the code {code} exists.", code="scheme_code_taken", details={"field": "code"})
+    return _checked_exams(session, exam_ids)
+
+
 def _optional_duration(name: str, text: str | None) -> str | None:
     return None if text is None else rules.checked_duration(name, text)
 
@@ -150,20 +120,26 @@ def create_scheme(*, session: Session, scheme: rules.SchemeInput, actor_id: str 
     (a kind's rules, a duration, a code, a pathway), Conflict `scheme_code_taken` or `exam_in_scheme`."""
     stored = _checked_scheme(scheme, actor_id=actor_id, now=now)
     handbook = rules.checked_handbook(scheme.handbook)
-    if session.scalar(select(col(Scheme.id)).where(col(Scheme.code) == stored.code)) is not None:
-        raise Conflict(
-            f"A scheme with the code {stored.code} exists.", code="scheme_code_taken", details={"field": "code"}
-        )
-    exam_ids = _checked_exams(session, scheme.exam_ids)
-    session.add(stored)
-    session.flush()
-    session.add_all(SchemeExam(exam_id=exam_id, scheme_id=stored.id) for exam_id in exam_ids)
-    session.add(
-        SchemeHandbook(
-            scheme_id=stored.id, version=handbook.version, text=handbook.text, published_at=now, published_by=actor_id
-        )
-    )
-    session.flush()
+    exam_ids = _refuse_taken(session, stored.code, scheme.exam_ids)
+    try:
+        with session.begin_nested():
+            session.add(stored)
+            session.flush()
+            session.add_all(SchemeExam(exam_id=exam_id, scheme_id=stored.id) for exam_id in exam_ids)
+            session.add(
+                SchemeHandbook(
+                    scheme_id=stored.id,
+                    version=handbook.version,
+                    text=handbook.text,
+                    published_at=now,
+                    published_by=actor_id,
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        # A concurrent creation took the code or an exam between the checks and the insert: say which.
+        _refuse_taken(session, stored.code, scheme.exam_ids)
+        raise
     record(
         session=session,
         kind=AuditKind.SCHEME_CREATED,
@@ -174,6 +150,14 @@ def create_scheme(*, session: Session, scheme: rules.SchemeInput, actor_id: str 
     return stored
 
 
+def _version_exists(version: str) -> Conflict:
+    return Conflict(
+        f"Version {version} of the handbook is already published: give the new one its own version.",
+        code="handbook_version_exists",
+        details={"field": "version"},
+    )
+
+
 def publish_handbook(
     *, session: Session, code: str, handbook: rules.Handbook, actor_id: str | None, now: datetime
 ) -> SchemeHandbook:
@@ -182,11 +166,7 @@ def publish_handbook(
     scheme = scheme_by_code(session, code)
     checked = rules.checked_handbook(handbook)
     if session.get(SchemeHandbook, (scheme.id, checked.version)) is not None:
-        raise Conflict(
-            f"Version {checked.version} of the handbook is already published: give the new one its own version.",
-            code="handbook_version_exists",
-            details={"field": "version"},
-        )
+        raise _version_exists(checked.version)
     latest = current_handbook(session, scheme.id)
     # The newest is current: a second version within the clock's resolution still comes after the first.
     published_at = max(now, latest.published_at + timedelta(microseconds=1)) if latest else now
@@ -197,8 +177,12 @@ def publish_handbook(
         published_at=published_at,
         published_by=actor_id,
     )
-    session.add(stored)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(stored)
+            session.flush()
+    except IntegrityError:
+        raise _version_exists(checked.version) from None
     record(
         session=session,
         kind=AuditKind.HANDBOOK_PUBLISHED,
@@ -207,75 +191,3 @@ def publish_handbook(
         detail={"code": scheme.code, "version": checked.version},
     )
     return stored
-
-
-def list_schemes(*, session: Session, cursor: str | None = None, limit: int = PAGE_SIZE) -> SchemePage:
-    """Every scheme by code, a page at a time."""
-    query = select(Scheme).order_by(col(Scheme.code)).limit(limit + 1)
-    if cursor:
-        query = query.where(col(Scheme.code) > cursor)
-    rows = list(session.scalars(query))
-    more = len(rows) > limit
-    items = tuple(rows[:limit])
-    return SchemePage(items, items[-1].code if more and items else None)
-
-
-def scheme_view(*, session: Session, code: str) -> SchemeView:
-    """A scheme with its exams (code and latest title) and its handbook versions, newest first."""
-    scheme = scheme_by_code(session, code)
-    exams = session.execute(
-        select(col(Exam.id), col(Exam.code), col(ExamVersion.title))
-        .join(SchemeExam, col(SchemeExam.exam_id) == col(Exam.id))
-        .join(
-            ExamVersion,
-            (col(ExamVersion.exam_id) == col(Exam.id)) & (col(ExamVersion.version) == col(Exam.latest_version)),
-        )
-        .where(col(SchemeExam.scheme_id) == scheme.id)
-        .order_by(col(Exam.code))
-    ).all()
-    handbooks = session.scalars(
-        select(SchemeHandbook)
-        .where(col(SchemeHandbook.scheme_id) == scheme.id)
-        .order_by(col(SchemeHandbook.published_at).desc(), col(SchemeHandbook.version).desc())
-    )
-    return SchemeView(
-        scheme,
-        tuple(SchemeExamRef(*row) for row in exams),
-        tuple(HandbookVersion(h.version, h.text, h.published_at) for h in handbooks),
-    )
-
-
-def exam_choices(*, session: Session) -> list[tuple[SchemeExamRef, str | None]]:
-    """Every exam (code, latest title) with the code of the scheme it already belongs to, for the scheme form."""
-    rows = session.execute(
-        select(col(Exam.id), col(Exam.code), col(ExamVersion.title), col(Scheme.code))
-        .join(
-            ExamVersion,
-            (col(ExamVersion.exam_id) == col(Exam.id)) & (col(ExamVersion.version) == col(Exam.latest_version)),
-        )
-        .outerjoin(SchemeExam, col(SchemeExam.exam_id) == col(Exam.id))
-        .outerjoin(Scheme, col(Scheme.id) == col(SchemeExam.scheme_id))
-        .order_by(col(Exam.code))
-    ).all()
-    return [(SchemeExamRef(exam_id, code, title), scheme) for exam_id, code, title, scheme in rows]
-
-
-def stored_fields(scheme: Scheme) -> dict[str, Any]:
-    """The scheme's own facts as the contract names them (the API's full view adds exams and the handbook)."""
-    course = {"title": scheme.course_title, "url": scheme.course_url} if scheme.course_title else None
-    return {
-        "scheme_id": scheme.id,
-        "code": scheme.code,
-        "title": scheme.title,
-        "kind": SchemeKind(scheme.kind).value,
-        "designation": scheme.designation,
-        "course": course,
-        "pathways": scheme.pathways,
-        "authorization_period": scheme.authorization_period,
-        "attempts_per_authorization": scheme.attempts_per_authorization,
-        "cycle": scheme.cycle,
-        "grace_period": scheme.grace_period,
-        "reinstatement_period": scheme.reinstatement_period,
-        "recertification": scheme.recertification,
-        "appeal_period": scheme.appeal_period,
-    }

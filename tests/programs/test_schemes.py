@@ -4,7 +4,10 @@ current); admins create, any signed-in user reads; every change is on the audit 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +18,8 @@ from starlette.testclient import TestClient
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditRecord
 from examengine.context import Services
+from examengine.errors import Conflict
+from examengine.programs import scheme_rules as rules
 from examengine.programs import schemes
 from tests.api.test_exams_api import bearer, blueprint
 
@@ -350,3 +355,38 @@ def test_the_list_is_paged_by_code(app_client: TestClient, people: dict[str, Any
     assert [s["code"] for s in first["items"]] == ["A", "B"] and first["next_cursor"] == "B"
     rest = app_client.get(f"/api/v1/schemes?limit=2&cursor={first['next_cursor']}", headers=admin).json()
     assert [s["code"] for s in rest["items"]] == ["C"] and rest["next_cursor"] is None
+
+
+def test_concurrent_creations_never_share_a_code_or_an_exam(
+    app_client: TestClient, people: dict[str, Any], services: Services
+) -> None:
+    """Eight creations at once: one code, then one exam under eight codes. Each time exactly one is stored and the
+    others get the conflict by name, never a database error (on PostgreSQL the unique keys decide the race)."""
+    admin = people["headers"]["admin"]
+    exam_id = new_exam(app_client, admin, "RACE-1")
+    barrier = threading.Barrier(8)
+
+    def create(code: str, exam_ids: tuple[str, ...]) -> str:
+        scheme = rules.SchemeInput(
+            code=code,
+            title="Race",
+            kind="certification",
+            handbook=rules.Handbook("1", "text"),
+            exam_ids=exam_ids,
+            authorization_period="P1D",
+            cycle="P1Y",
+        )
+        barrier.wait()
+        try:
+            services.db.call(schemes.create_scheme, scheme=scheme, actor_id=None, now=datetime.now(UTC))
+        except Conflict as error:
+            return error.code
+        return "created"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        same_code = list(pool.map(lambda n: create("RACE", ()), range(8)))
+        same_exam = list(pool.map(lambda n: create(f"RACE-{n}", (exam_id,)), range(8)))
+    assert sorted(same_code) == ["created"] + ["scheme_code_taken"] * 7
+    assert sorted(same_exam) == ["created"] + ["exam_in_scheme"] * 7
+    listed = app_client.get("/api/v1/schemes", headers=admin).json()["items"]
+    assert len(listed) == 2

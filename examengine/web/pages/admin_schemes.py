@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from examengine.clock import utcnow
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.http.request import current_user, services
-from examengine.programs import scheme_rules, scheme_text, schemes
+from examengine.programs import scheme_rules, scheme_text, scheme_views, schemes
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.pages.programs import program_context
@@ -36,14 +36,14 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 async def scheme_list(request: Request) -> Response:
-    page = await services(request).db.read(schemes.list_schemes, limit=SHOWN)
+    page = await services(request).db.read(scheme_views.list_schemes, limit=SHOWN)
     return render(request, "admin/schemes.html", {"schemes": page.items, "kind_name": scheme_text.kind_name})
 
 
 async def _form_page(
     request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    choices = await services(request).db.read(schemes.exam_choices)
+    choices = await services(request).db.read(scheme_views.exam_choices)
     context = {
         "values": values,
         "errors": errors,

@@ -9,19 +9,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from examengine.http.request import services
-from examengine.programs import scheme_text, schemes
+from examengine.programs import scheme_text, scheme_views
 from examengine.web.templating import render
 
 SHOWN = 200
 
 
 async def program_list(request: Request) -> Response:
-    page = await services(request).db.read(schemes.list_schemes, limit=SHOWN)
+    page = await services(request).db.read(scheme_views.list_schemes, limit=SHOWN)
     return render(request, "programs/list.html", {"schemes": page.items, "kind_name": scheme_text.kind_name})
 
 
 def program_context(session: Session, code: str) -> dict[str, Any]:
-    view = schemes.scheme_view(session=session, code=code)
+    view = scheme_views.scheme_view(session=session, code=code)
     return {
         "view": view,
         "scheme": view.scheme,
