@@ -36,8 +36,8 @@ class CourseIn(Strict):
 
 class RecertificationIn(Strict):
     by_exam: StrictBool = True
-    ce_credits: float = Field(default=0, ge=0, le=10_000)
-    ce_categories: dict[str, float] = Field(default_factory=dict, max_length=50)
+    ce_credits: int | float = Field(default=0, ge=0, le=10_000)
+    ce_categories: dict[str, int | float] = Field(default_factory=dict, max_length=50)
 
 
 class HandbookIn(Strict):

@@ -10,7 +10,7 @@ passes before it is stored. Pure functions of the input: no database here.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +53,7 @@ class Course:
 class Recertification:
     by_exam: bool
     ce_credits: float
-    ce_categories: dict[str, float] = field(default_factory=dict)
+    ce_categories: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
