@@ -123,3 +123,4 @@ def test_candidates_read_programs_but_not_the_admin_pages(
     assert "There is no exam" in conf and "/apply" not in conf and "Cycle" not in conf
     assert candidate.get("/programs/NOPE").status_code == 404
     assert candidate.get("/admin/schemes", follow_redirects=False).status_code == 403
+    assert "/apply" not in admin.get("/programs/SAFE").text  # applying is for candidates
