@@ -40,6 +40,9 @@ class AuditKind(StrEnum):
     APPLICATION_SUBMITTED = "application_submitted"  # first submission, or a resubmission after more was asked
     APPLICATION_DECIDED = "application_decided"  # approve, deny or request_info, with the reason
     APPLICATION_WITHDRAWN = "application_withdrawn"
+    # programs: schemes
+    SCHEME_CREATED = "scheme_created"
+    HANDBOOK_PUBLISHED = "handbook_published"  # a new version of a scheme's candidate handbook (the newest is current)
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

@@ -25,6 +25,7 @@ from examengine.api import organisation as api_organisation
 from examengine.api import password_links as api_password_links
 from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
+from examengine.api import schemes as api_schemes
 from examengine.api import sittings as api_sittings
 from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
@@ -55,10 +56,12 @@ from examengine.web.pages import (
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
 from examengine.web.pages import admin_results as admin_result_pages
+from examengine.web.pages import admin_schemes as admin_scheme_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
 from examengine.web.pages import applications as application_pages  # programs: applications
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import marking as marking_pages
+from examengine.web.pages import programs as program_pages
 from examengine.web.pages import review_applications as review_pages  # programs: applications
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -1074,4 +1077,34 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=REVIEWING,
             methods=("POST",),
         ),
+        # programs: schemes
+        route("/api/v1/schemes", api_schemes.create_scheme, name="api.schemes.create", access=ADMIN, methods=("POST",)),
+        route("/api/v1/schemes", api_schemes.list_schemes, name="api.schemes.list", access=SIGNED_IN),
+        route("/api/v1/schemes/{code}", api_schemes.get_scheme, name="api.schemes.detail", access=SIGNED_IN),
+        route(
+            "/api/v1/schemes/{code}/handbook",
+            api_schemes.publish_handbook,
+            name="api.schemes.handbook",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/schemes", admin_scheme_pages.scheme_list, name="admin.schemes", access=ADMIN),
+        route(
+            "/admin/schemes",
+            admin_scheme_pages.create_scheme,
+            name="admin.schemes.create",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/schemes/new", admin_scheme_pages.new_scheme_form, name="admin.schemes.new", access=ADMIN),
+        route("/admin/schemes/{code}", admin_scheme_pages.scheme_detail, name="admin.schemes.detail", access=ADMIN),
+        route(
+            "/admin/schemes/{code}/handbook",
+            admin_scheme_pages.publish_handbook,
+            name="admin.schemes.handbook",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/programs", program_pages.program_list, name="programs.list", access=SIGNED_IN),
+        route("/programs/{code}", program_pages.program_detail, name="programs.detail", access=SIGNED_IN),
     ]

@@ -235,6 +235,18 @@ EXPECTED_ACCESS = {
     "review.applications": "admin or eligibility_reviewer",
     "review.application": "admin or eligibility_reviewer",
     "review.application_decide": "admin or eligibility_reviewer",
+    # programs: schemes
+    "api.schemes.create": "admin",
+    "api.schemes.list": "any signed-in user",
+    "api.schemes.detail": "any signed-in user",
+    "api.schemes.handbook": "admin",
+    "admin.schemes": "admin",
+    "admin.schemes.create": "admin",
+    "admin.schemes.new": "admin",
+    "admin.schemes.detail": "admin",
+    "admin.schemes.handbook": "admin",
+    "programs.list": "any signed-in user",
+    "programs.detail": "any signed-in user",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
