@@ -36,6 +36,9 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: registry
+    REGISTRY_LISTING_CHANGED = "registry_listing_changed"  # a holder opted in to or out of name search
+    SIGNING_KEY_ROTATED = "signing_key_rotated"  # a new Open Badges signing key; the old ones stay published
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

@@ -1,0 +1,84 @@
+"""Open Badges 3.0: a credential as an OpenBadgeCredential and its VC-JWT (holder, admins), the public signing keys,
+and the public Bitstring Status Lists (API.md "Credentials")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from examengine.accounts.models import Role
+from examengine.api.spec import operation
+from examengine.clock import utcnow
+from examengine.http.public_url import public_base
+from examengine.http.request import current_user, services
+from examengine.programs import open_badges, signing_keys
+
+VC_JWT = "application/vc+jwt"
+JSON_LD = "application/ld+json"
+LIST_CACHE = "public, max-age=5"  # computed on every read; a suspension shows within seconds
+
+
+class Document(BaseModel):
+    """A JSON document whose members are defined by the standard it follows."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def _jwt(token: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(token, media_type=VC_JWT, headers=headers)
+
+
+async def _credential(request: Request, *, signed: bool) -> Any:
+    principal = current_user(request)
+    return await services(request).db.run(
+        open_badges.credential_document,
+        number=str(request.path_params["number"]),
+        user_id=principal.user_id,
+        is_admin=Role.ADMIN in principal.roles,
+        base=public_base(request),
+        signed=signed,
+        now=utcnow(),
+    )
+
+
+@operation(tags=["credentials"], responses={200: Document}, errors=(404,))
+async def ob3(request: Request) -> Response:
+    """The credential as an Open Badges 3.0 OpenBadgeCredential (VC Data Model 2.0), unsigned. The holder and
+    admins only; anyone else gets 404."""
+    return JSONResponse(await _credential(request, signed=False), media_type="application/json")
+
+
+@operation(tags=["credentials"], responses={200: None}, errors=(404,))
+async def ob3_jwt(request: Request) -> Response:
+    """The same credential as a VC-JWT (compact JWS, header {alg: EdDSA, kid, typ: vc+jwt}, payload the credential),
+    served as application/vc+jwt. Verify it with the key of `kid` at /.well-known/jwks.json."""
+    return _jwt(await _credential(request, signed=True))
+
+
+@operation(tags=["credentials"], responses={200: Document}, secured=False)
+async def jwks(request: Request) -> Response:
+    """The public Ed25519 keys (JWK Set: OKP, Ed25519, kid, alg EdDSA, use sig), retired ones included."""
+    found = await services(request).db.read(signing_keys.published)
+    return JSONResponse(found, headers={"Cache-Control": "public, max-age=300"})
+
+
+@operation(tags=["credentials"], responses={200: Document}, errors=(404,), secured=False)
+async def status_list(request: Request) -> Response:
+    """The BitstringStatusListCredential of `revocation` or `suspension` (404 otherwise), computed at read time.
+    With `Accept: application/vc+jwt`, its VC-JWT."""
+    signed = VC_JWT in request.headers.get("accept", "")
+    ctx = services(request)
+    found = await (ctx.db.run if signed else ctx.db.read)(
+        open_badges.status_list_document,
+        purpose=str(request.path_params["purpose"]),
+        base=public_base(request),
+        signed=signed,
+        now=utcnow(),
+    )
+    headers = {"Cache-Control": LIST_CACHE, "Vary": "Accept"}
+    if isinstance(found, str):
+        return _jwt(found, headers)
+    return JSONResponse(found, headers=headers)
