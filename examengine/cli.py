@@ -213,6 +213,17 @@ def _signing_key_rotate(services: Services, _args: argparse.Namespace) -> None:
     print(f"New signing key {made.kid}; the earlier keys stay published at /.well-known/jwks.json.")
 
 
+def _with_signing_key_commands(
+    parser: argparse.ArgumentParser, commands: argparse._SubParsersAction[argparse.ArgumentParser]
+) -> argparse.ArgumentParser:
+    keys = commands.add_parser("signing-key", help="the Ed25519 keys that sign Open Badges credentials")
+    keys_commands = keys.add_subparsers(dest="signing_key_command", required=True)
+    keys_commands.add_parser("rotate", help="sign with a new key from now on (old keys stay published)").set_defaults(
+        handler=_signing_key_rotate
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examengine", description="Proctored online exam delivery engine.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -278,12 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace the database with a backup (stop the server first)")
     restore.add_argument("path", help="a file written by `examengine backup`")
     restore.set_defaults(handler=_restore)
-    keys = commands.add_parser("signing-key", help="the Ed25519 keys that sign Open Badges credentials")
-    keys_commands = keys.add_subparsers(dest="signing_key_command", required=True)
-    keys_commands.add_parser("rotate", help="sign with a new key from now on (old keys stay published)").set_defaults(
-        handler=_signing_key_rotate
-    )
-    return parser
+    return _with_signing_key_commands(parser, commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@ and the public Bitstring Status Lists (API.md "Credentials")."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -10,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from examengine.accounts.models import Role
-from examengine.api.spec import operation
+from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.http.public_url import public_base
 from examengine.http.request import current_user, services
@@ -19,6 +20,11 @@ from examengine.programs import open_badges, signing_keys
 VC_JWT = "application/vc+jwt"
 JSON_LD = "application/ld+json"
 LIST_CACHE = "public, max-age=5"  # computed on every read; a suspension shows within seconds
+
+
+class SigningKeyOut(BaseModel):
+    kid: str
+    created_at: datetime
 
 
 class Document(BaseModel):
@@ -83,3 +89,11 @@ async def status_list(request: Request) -> Response:
     if isinstance(found, str):
         return _jwt(found, headers)
     return JSONResponse(found, headers=headers)
+
+
+@operation(tags=["credentials"], responses={201: SigningKeyOut})
+async def rotate_key(request: Request) -> Response:
+    """Sign Open Badges credentials and status lists with a new Ed25519 key from now on (admin). The earlier keys
+    stay published at /.well-known/jwks.json, so what they signed still verifies."""
+    made = await services(request).db.run(signing_keys.rotate, actor_id=current_user(request).user_id, now=utcnow())
+    return json_response(SigningKeyOut(kid=made.kid, created_at=made.created_at), status_code=201)

@@ -982,5 +982,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=SIGNED_IN,
         ),
         route("/.well-known/jwks.json", api_open_badges.jwks, name="api.jwks", access=PUBLIC),
+        route(
+            "/api/v1/signing-keys/rotate",
+            api_open_badges.rotate_key,
+            name="api.signing_keys.rotate",
+            access=ADMIN,
+            methods=("POST",),
+        ),
         route("/api/v1/status-lists/{purpose}", api_open_badges.status_list, name="api.status_lists", access=PUBLIC),
     ]

@@ -15,10 +15,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from starlette.testclient import TestClient
 
+from examengine import cli
 from examengine.accounts.service import UserView
 from examengine.context import Services
 from examengine.programs import signing_keys
 from examengine.programs.models import SchemeKind
+from examengine.settings import Settings
 from tests.conftest import TEST_PASSWORD
 from tests.programs.registry_rows import NOW, add_credential, add_scheme, set_dates
 
@@ -163,6 +165,28 @@ def test_rotation_signs_with_the_new_key_and_old_credentials_still_verify(
     assert verified(app_client, before)[0]["kid"] == old_kid  # the retired key is still published
     kids = [key["kid"] for key in app_client.get("/.well-known/jwks.json").json()["keys"]]
     assert sorted(kids) == sorted([old_kid, new_key.kid])
+
+
+def test_an_admin_or_the_cli_rotates_the_key(
+    app_client: TestClient,
+    settings: Settings,
+    holder: UserView,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert (
+        app_client.post("/api/v1/signing-keys/rotate", headers=bearer(app_client, "ada@example.org")).status_code == 403
+    )
+    rotated = app_client.post("/api/v1/signing-keys/rotate", headers=bearer(app_client, "admin@example.org"))
+    assert rotated.status_code == 201
+    by_api = rotated.json()["kid"]
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    assert cli.main(["signing-key", "rotate"]) == 0
+    by_cli = capsys.readouterr().out.split()[3].rstrip(";")
+    assert by_cli != by_api
+    assert {by_api, by_cli} <= {key["kid"] for key in app_client.get("/.well-known/jwks.json").json()["keys"]}
+    token = app_client.get(f"/api/v1/credentials/{NUMBER}/ob3.jwt", headers=bearer(app_client, "ada@example.org"))
+    assert verified(app_client, token.text)[0]["kid"] == by_cli
 
 
 def status_bit(client: TestClient, purpose: str, index: int = INDEX) -> bool:
