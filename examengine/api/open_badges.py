@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from examengine.accounts.models import Role
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.http.public_url import public_base
@@ -44,7 +43,7 @@ async def _credential(request: Request, *, signed: bool) -> Any:
         open_badges.credential_document,
         number=str(request.path_params["number"]),
         user_id=principal.user_id,
-        is_admin=Role.ADMIN in principal.roles,
+        roles=principal.roles,
         base=public_base(request),
         signed=signed,
         now=utcnow(),

@@ -4,13 +4,13 @@ name search (API.md "Credentials")."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.api.schemas import Strict
+from examengine.api.schemas import NO_NUL, Strict
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.http.request import client_address, current_user, services
@@ -20,10 +20,14 @@ Status = Literal["active", "grace", "lapsed", "suspended", "revoked"]
 Kind = Literal["certification", "assessment_based_certificate", "certificate_of_attendance"]
 
 
+def _text(description: str) -> Any:
+    return Field(default=None, max_length=registry.MAX_QUERY, pattern=NO_NUL, description=description)
+
+
 class RegistryQuery(Strict):
-    number: str | None = Field(default=None, max_length=registry.MAX_QUERY, description="exact credential number")
-    name: str | None = Field(default=None, max_length=registry.MAX_QUERY, description="the holder's full name")
-    scheme: str | None = Field(default=None, max_length=registry.MAX_QUERY, description="a scheme code (with name)")
+    number: str | None = _text("exact credential number")
+    name: str | None = _text("the holder's full name")
+    scheme: str | None = _text("a scheme code (with name)")
 
 
 class RegistryItem(BaseModel):

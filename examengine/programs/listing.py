@@ -18,6 +18,8 @@ NOT_FOUND = "You hold no credential with this number."
 def own_credential(*, session: Session, number: str, user_id: str) -> tuple[ProgramCredential, Scheme]:
     """The holder's own credential and its scheme. Raises NotFound (credential_not_found) for an unknown number and
     for someone else's."""
+    if "\x00" in number:  # no number holds one, and PostgreSQL text cannot
+        raise NotFound(NOT_FOUND, code="credential_not_found")
     found = session.execute(
         select(ProgramCredential, Scheme)
         .join(Scheme, col(Scheme.id) == col(ProgramCredential.scheme_id))

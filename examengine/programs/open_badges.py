@@ -9,6 +9,7 @@ check later whether it was revoked or is suspended without asking anyone who it 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from examengine.accounts.models import User
+from examengine.accounts.models import Role, User
 from examengine.errors import NotFound
 from examengine.organisation import identity
 from examengine.programs.models import ProgramCredential, Scheme, SchemeKind
@@ -32,15 +33,19 @@ ACHIEVEMENT_TYPES = {
 NOT_FOUND = "No credential with this number is yours to read."
 
 
-def readable(*, session: Session, number: str, user_id: str, is_admin: bool) -> tuple[ProgramCredential, Scheme]:
+def readable(
+    *, session: Session, number: str, user_id: str, roles: Collection[str]
+) -> tuple[ProgramCredential, Scheme]:
     """The credential and its scheme for its holder or an admin; NotFound (credential_not_found) for anyone else."""
+    if "\x00" in number:  # no number holds one, and PostgreSQL text cannot
+        raise NotFound(NOT_FOUND, code="credential_not_found")
     found = session.execute(
         select(ProgramCredential, Scheme)
         .join(Scheme, col(Scheme.id) == col(ProgramCredential.scheme_id))
         .where(col(ProgramCredential.number) == number.strip())
         .execution_options(populate_existing=True)
     ).first()
-    if found is None or not (is_admin or found[0].user_id == user_id):
+    if found is None or not (Role.ADMIN in roles or found[0].user_id == user_id):
         raise NotFound(NOT_FOUND, code="credential_not_found")
     return found[0], found[1]
 
@@ -123,10 +128,10 @@ def open_badge(
 
 
 def credential_document(
-    *, session: Session, number: str, user_id: str, is_admin: bool, base: str, signed: bool, now: datetime
+    *, session: Session, number: str, user_id: str, roles: Collection[str], base: str, signed: bool, now: datetime
 ) -> dict[str, Any] | str:
     """The holder's (or, for an admin, anyone's) OpenBadgeCredential, or its VC-JWT when `signed`."""
-    credential, scheme = readable(session=session, number=number, user_id=user_id, is_admin=is_admin)
+    credential, scheme = readable(session=session, number=number, user_id=user_id, roles=roles)
     holder = session.get(User, credential.user_id)
     issuer = issuer_profile(base, identity(session=session).name)
     badge = open_badge(credential, scheme, holder_email=holder.email if holder else "", base=base, issuer=issuer)

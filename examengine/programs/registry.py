@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from examengine.accounts.models import LoginFailure
 from examengine.db import dialect_insert
-from examengine.errors import InvalidInput, Throttled
+from examengine.errors import Throttled
 from examengine.programs.credential_status import CredentialStatus, status_at
 from examengine.programs.models import ProgramCredential, Scheme, SchemeKind
 
@@ -90,7 +90,7 @@ def entry(credential: ProgramCredential, scheme: Scheme, now: datetime) -> Regis
 
 def _by_number(session: Session, typed: str) -> tuple[ProgramCredential, Scheme] | None:
     number = typed.strip().upper()
-    if not number or len(number) > MAX_QUERY:
+    if not number or len(number) > MAX_QUERY or "\x00" in number:
         return None
     found = session.execute(
         select(ProgramCredential, Scheme)
@@ -127,8 +127,10 @@ def search(
     scheme: str | None = None,
 ) -> list[RegistryEntry]:
     """Registry entries by exact credential number (any holder), or by whole name within a scheme code (listed
-    holders only). Counts the lookup (Throttled over the budget); InvalidInput (registry_query) for neither."""
+    holders only); nothing for neither. Counts the lookup (Throttled over the budget)."""
     count_lookup(session=session, address=address, now=now)
+    if any("\x00" in (typed or "") for typed in (number, name, scheme)):
+        return []  # no number, name or code holds one (and PostgreSQL text cannot)
     if number and number.strip():
         found = _by_number(session, number)
         return [entry(*found, now)] if found else []
@@ -136,11 +138,7 @@ def search(
         if len(name) > MAX_QUERY or len(scheme) > MAX_QUERY:
             return []
         return [entry(credential, found_scheme, now) for credential, found_scheme in _by_name(session, name, scheme)]
-    raise InvalidInput(
-        "Search by credential number, or by the holder's full name and a scheme.",
-        code="registry_query",
-        commit_before_raising=True,
-    )
+    return []  # neither a number nor both a name and a scheme: nothing is searched
 
 
 def verify_number(*, session: Session, typed: str, address: str, now: datetime) -> RegistryEntry | None:

@@ -214,6 +214,17 @@ EXPECTED_ACCESS = {
     "api.organisation.update": "admin",
     "api.organisation.image": "admin",
     "api.organisation.image_delete": "admin",
+    # programs: registry
+    "registry": "anyone",
+    "credentials.registry": "any signed-in user",
+    "credentials.registry_submit": "any signed-in user",
+    "api.registry": "anyone",
+    "api.credentials.listing": "any signed-in user",
+    "api.credentials.ob3": "any signed-in user",
+    "api.credentials.ob3_jwt": "any signed-in user",
+    "api.jwks": "anyone",
+    "api.signing_keys.rotate": "admin",
+    "api.status_lists": "anyone",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]

@@ -57,8 +57,6 @@ async def search_page(request: Request) -> Response:
                 name=name,
                 scheme=scheme,
             )
-        except InvalidInput as error:
-            context["error"], status_code = error.message, 422
         except Throttled as error:
             context["error"], status_code = error.message, 429
             headers["Retry-After"] = str(error.retry_after_seconds)
