@@ -25,6 +25,9 @@ from examengine.programs.models import (
     SchemeExam,
     SchemeHandbook,
 )
+
+# programs: registry
+from examengine.programs.signing_keys import SigningKey
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,
@@ -86,6 +89,7 @@ __all__ = [
     "Scheme",
     "SchemeExam",
     "SchemeHandbook",
+    "SigningKey",  # programs: registry
     "Sitting",
     "SittingProctor",
     "SlotMark",

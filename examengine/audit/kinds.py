@@ -43,6 +43,9 @@ class AuditKind(StrEnum):
     # programs: schemes
     SCHEME_CREATED = "scheme_created"
     HANDBOOK_PUBLISHED = "handbook_published"  # a new version of a scheme's candidate handbook (the newest is current)
+    # programs: registry
+    REGISTRY_LISTING_CHANGED = "registry_listing_changed"  # a holder opted in to or out of name search
+    SIGNING_KEY_ROTATED = "signing_key_rotated"  # a new Open Badges signing key; the old ones stay published
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

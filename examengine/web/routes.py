@@ -21,9 +21,11 @@ from examengine.api import exams as api_exams
 from examengine.api import items as api_items
 from examengine.api import marking as api_marking
 from examengine.api import meta as api_meta
+from examengine.api import open_badges as api_open_badges  # programs: registry
 from examengine.api import organisation as api_organisation
 from examengine.api import password_links as api_password_links
 from examengine.api import proctoring as api_proctoring
+from examengine.api import registry as api_registry  # programs: registry
 from examengine.api import results as api_results
 from examengine.api import schemes as api_schemes
 from examengine.api import sittings as api_sittings
@@ -62,6 +64,7 @@ from examengine.web.pages import applications as application_pages  # programs: 
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import marking as marking_pages
 from examengine.web.pages import programs as program_pages
+from examengine.web.pages import registry as registry_pages  # programs: registry
 from examengine.web.pages import review_applications as review_pages  # programs: applications
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -1107,4 +1110,40 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         route("/programs", program_pages.program_list, name="programs.list", access=SIGNED_IN),
         route("/programs/{code}", program_pages.program_detail, name="programs.detail", access=SIGNED_IN),
+        # programs: registry
+        route("/registry", registry_pages.search_page, name="registry", access=PUBLIC),
+        route(
+            "/credentials/{number}/registry", registry_pages.listing_page, name="credentials.registry", access=SIGNED_IN
+        ),
+        route(
+            "/credentials/{number}/registry",
+            registry_pages.listing_submit,
+            name="credentials.registry_submit",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route("/api/v1/registry", api_registry.search, name="api.registry", access=PUBLIC),
+        route(
+            "/api/v1/credentials/{number}/listing",
+            api_registry.set_listing,
+            name="api.credentials.listing",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route("/api/v1/credentials/{number}/ob3", api_open_badges.ob3, name="api.credentials.ob3", access=SIGNED_IN),
+        route(
+            "/api/v1/credentials/{number}/ob3.jwt",
+            api_open_badges.ob3_jwt,
+            name="api.credentials.ob3_jwt",
+            access=SIGNED_IN,
+        ),
+        route("/.well-known/jwks.json", api_open_badges.jwks, name="api.jwks", access=PUBLIC),
+        route(
+            "/api/v1/signing-keys/rotate",
+            api_open_badges.rotate_key,
+            name="api.signing_keys.rotate",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/api/v1/status-lists/{purpose}", api_open_badges.status_list, name="api.status_lists", access=PUBLIC),
     ]

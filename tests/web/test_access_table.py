@@ -247,6 +247,17 @@ EXPECTED_ACCESS = {
     "admin.schemes.handbook": "admin",
     "programs.list": "any signed-in user",
     "programs.detail": "any signed-in user",
+    # programs: registry
+    "registry": "anyone",
+    "credentials.registry": "any signed-in user",
+    "credentials.registry_submit": "any signed-in user",
+    "api.registry": "anyone",
+    "api.credentials.listing": "any signed-in user",
+    "api.credentials.ob3": "any signed-in user",
+    "api.credentials.ob3_jwt": "any signed-in user",
+    "api.jwks": "anyone",
+    "api.signing_keys.rotate": "admin",
+    "api.status_lists": "anyone",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
