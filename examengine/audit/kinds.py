@@ -36,6 +36,14 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: credentials
+    CREDENTIAL_AWARDED = "credential_awarded"  # a passing result released, or attendance recorded
+    CREDENTIAL_RENEWED = "credential_renewed"  # by continuing education or by passing the exam again
+    CREDENTIAL_SUSPENDED = "credential_suspended"
+    CREDENTIAL_REINSTATED = "credential_reinstated"  # from suspended, or from lapsed within the reinstatement period
+    CREDENTIAL_REVOKED = "credential_revoked"
+    CREDENTIAL_RESTORED = "credential_restored"  # an upheld appeal undid a revocation or suspension
+    CE_RECORDED = "ce_recorded"  # a holder recorded a continuing-education activity
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

@@ -31,6 +31,8 @@ LABELS: dict[str, str] = {
     AuditKind.EXAM_DRAFT_CHANGED: "Exam draft changed",
     AuditKind.PROCTOR_ACTION: "Proctor action",
     AuditKind.ATTEMPT_EVENTS_PURGED: "Attempt events purged",
+    # programs: credentials
+    AuditKind.CE_RECORDED: "Continuing education recorded",
 }
 
 
