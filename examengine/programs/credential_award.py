@@ -116,8 +116,9 @@ def award_for_attempt(*, session: Session, attempt_id: str, at: datetime) -> str
         dialect_insert(session, AWARD_TABLE)
         .values(attempt_id=attempt_id, outcome="pending", at=at)
         .on_conflict_do_nothing(index_elements=["attempt_id"])
+        .returning(col(CredentialAward.attempt_id))
     )
-    if not getattr(claimed, "rowcount", 0):
+    if claimed.first() is None:  # RETURNING, not rowcount: PostgreSQL reports no rowcount for an INSERT
         return None
     credential = _holder_credential(session, scheme.id, attempt.user_id)
     if credential is None:

@@ -50,8 +50,9 @@ def _claim(session: Session, credential: ProgramCredential, kind: str, now: date
         dialect_insert(session, NOTICE_TABLE)
         .values(credential_id=credential.id, kind=kind, valid_until=credential.valid_until, sent_at=now)
         .on_conflict_do_nothing()
+        .returning(col(CredentialNotice.kind))
     )
-    return bool(getattr(inserted, "rowcount", 0))
+    return inserted.first() is not None  # RETURNING, not rowcount: PostgreSQL reports none for an INSERT
 
 
 def _letter(
