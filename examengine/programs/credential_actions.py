@@ -31,8 +31,8 @@ def _reason(reason: str | None) -> str:
 
 
 def _open(session: Session, number: str, reason: str | None) -> tuple[ProgramCredential, Scheme, str]:
-    text = _reason(reason)
     credential, scheme = credential_by_number(session, number, lock=True)
+    text = _reason(reason)
     if credential.revoked_at is not None:
         raise Conflict("This credential was revoked; that is final.", code="credential_revoked")
     return credential, scheme, text
@@ -103,8 +103,8 @@ def restore_credential(
 ) -> ProgramCredential:
     """An upheld appeal undoes the revocation and any suspension (event `restored`); the dates then say what the
     credential is. Raises InvalidInput (reason_required), NotFound, Conflict (nothing_to_restore)."""
-    text = _reason(reason)
     credential, _ = credential_by_number(session, number, lock=True)
+    text = _reason(reason)
     if credential.revoked_at is None and credential.suspended_at is None:
         raise Conflict("This credential is neither revoked nor suspended.", code="nothing_to_restore")
     undone = {"revoked": credential.revoked_at is not None, "suspended": credential.suspended_at is not None}
