@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 from starlette.testclient import TestClient
 
 from examengine import scheduler
@@ -89,7 +90,8 @@ def test_a_pass_after_the_lapse_recertifies_and_one_while_suspended_does_nothing
 
 
 def stored_number(services: Services) -> str:
-    return str(services.db.call(lambda *, session: session.scalar(select(ProgramCredential.number)), write=False))
+    number = col(ProgramCredential.number)
+    return str(services.db.call(lambda *, session: session.scalar(select(number)), write=False))
 
 
 def _people(app_client: TestClient, make_user: Maker) -> dict[str, Any]:
