@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from examengine.accounts.credentials import Principal
 from examengine.accounts.models import Role
-from examengine.errors import NotFound
+from examengine.errors import Forbidden, NotFound
 from examengine.programs.credential_status import CredentialStatus, grace_ends, status_at
 from examengine.programs.models import (
     CredentialEvent,
@@ -132,6 +132,25 @@ def list_credentials(
     rows = session.execute(query.order_by(order).limit(limit + 1)).all()
     items = tuple(view_of(credential, scheme, now) for credential, scheme in rows[:limit])
     return CredentialPage(items, items[-1].number if len(rows) > limit and items else None)
+
+
+def credentials_for(
+    *,
+    session: Session,
+    who: Principal,
+    now: datetime,
+    mine: bool = False,
+    user_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> CredentialPage:
+    """`mine` (or anyone but an admin): the principal's own credentials; an admin's `user_id`: that holder's; an
+    admin with neither: every credential. Raises Forbidden (not_your_credentials) for someone else's `user_id`."""
+    admin = Role.ADMIN in who.roles
+    if user_id and user_id != who.user_id and not admin:
+        raise Forbidden("Only admins list other people's credentials.", code="not_your_credentials")
+    holder = who.user_id if mine or not admin else user_id
+    return list_credentials(session=session, now=now, user_id=holder, cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True)
