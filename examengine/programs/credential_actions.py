@@ -19,7 +19,7 @@ from examengine.errors import Conflict, InvalidInput
 from examengine.programs import durations
 from examengine.programs.credential_cycles import log_event, start_cycle
 from examengine.programs.credential_status import CredentialStatus, grace_ends, status_at
-from examengine.programs.credential_views import credential_by_number
+from examengine.programs.credential_views import credential_with_scheme
 from examengine.programs.models import CredentialEventKind, ProgramCredential, Scheme, SchemeKind
 
 
@@ -31,7 +31,7 @@ def _reason(reason: str | None) -> str:
 
 
 def _open(session: Session, number: str, reason: str | None) -> tuple[ProgramCredential, Scheme, str]:
-    credential, scheme = credential_by_number(session, number, lock=True)
+    credential, scheme = credential_with_scheme(session, number, lock=True)
     text = _reason(reason)
     if credential.revoked_at is not None:
         raise Conflict("This credential was revoked; that is final.", code="credential_revoked")
@@ -103,7 +103,7 @@ def restore_credential(
 ) -> ProgramCredential:
     """An upheld appeal undoes the revocation and any suspension (event `restored`); the dates then say what the
     credential is. Raises InvalidInput (reason_required), NotFound, Conflict (nothing_to_restore)."""
-    credential, _ = credential_by_number(session, number, lock=True)
+    credential, _ = credential_with_scheme(session, number, lock=True)
     text = _reason(reason)
     if credential.revoked_at is None and credential.suspended_at is None:
         raise Conflict("This credential is neither revoked nor suspended.", code="nothing_to_restore")

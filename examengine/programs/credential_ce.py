@@ -21,7 +21,7 @@ from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.programs.credential_cycles import log_event, start_cycle
 from examengine.programs.credential_models import CeActivity
 from examengine.programs.credential_status import CredentialStatus, status_at
-from examengine.programs.credential_views import credential_by_number, visible_credential
+from examengine.programs.credential_views import credential_with_scheme, visible_credential
 from examengine.programs.models import CredentialEventKind, ProgramCredential, Scheme, SchemeKind
 
 
@@ -97,7 +97,7 @@ def current_cycle(*, session: Session, number: str, who: Principal) -> CycleView
 
 
 def _own(session: Session, number: str, who: Principal) -> tuple[ProgramCredential, Scheme]:
-    credential, scheme = credential_by_number(session, number, lock=True)
+    credential, scheme = credential_with_scheme(session, number, lock=True)
     if credential.user_id != who.user_id:
         raise NotFound("No credential of yours has this number.", code="credential_not_found")
     return credential, scheme

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from examengine.accounts.credentials import Principal
 from examengine.accounts.models import Role
 from examengine.errors import Forbidden, NotFound
+from examengine.programs.credential_models import CredentialAward
 from examengine.programs.credential_status import CredentialStatus, grace_ends, status_at
 from examengine.programs.models import (
     CredentialEvent,
@@ -79,7 +80,7 @@ def view_of(credential: ProgramCredential, scheme: Scheme, now: datetime) -> Cre
     )
 
 
-def credential_by_number(session: Session, number: str, *, lock: bool = False) -> tuple[ProgramCredential, Scheme]:
+def credential_with_scheme(session: Session, number: str, *, lock: bool = False) -> tuple[ProgramCredential, Scheme]:
     """The credential with this number (case-insensitive) and its scheme; raises NotFound (credential_not_found)."""
     query = select(ProgramCredential).where(col(ProgramCredential.number) == number.strip().upper()[:40])
     if lock:
@@ -92,9 +93,27 @@ def credential_by_number(session: Session, number: str, *, lock: bool = False) -
     return credential, scheme
 
 
+def credential_by_number(session: Session, number: str, *, lock: bool = False) -> ProgramCredential:
+    """The credential with this number (for the incidents and appeals slices: an appeal's subject is a number);
+    raises NotFound (credential_not_found)."""
+    return credential_with_scheme(session, number, lock=lock)[0]
+
+
+def credential_of_attempt(session: Session, attempt_id: str) -> ProgramCredential | None:
+    """The credential a passing attempt awarded or renewed (None: it did neither, or its exam is in no scheme)."""
+    return session.scalars(
+        select(ProgramCredential)
+        .join(CredentialAward, col(CredentialAward.credential_id) == col(ProgramCredential.id))
+        .where(
+            col(CredentialAward.attempt_id) == attempt_id,
+            col(CredentialAward.outcome).in_(("awarded", "renewed", "recertified")),
+        )
+    ).first()
+
+
 def visible_credential(*, session: Session, number: str, who: Principal) -> tuple[ProgramCredential, Scheme]:
     """The credential, for its holder or an admin; anyone else gets the same NotFound as for a missing number."""
-    credential, scheme = credential_by_number(session, number)
+    credential, scheme = credential_with_scheme(session, number)
     if credential.user_id != who.user_id and Role.ADMIN not in who.roles:
         raise NotFound("No credential has this number.", code="credential_not_found")
     return credential, scheme

@@ -61,6 +61,9 @@ def test_a_released_pass_awards_once_and_a_second_pass_renews_by_exam(program: P
     assert renewed.cycle_starts == credential.valid_until
     assert renewed.valid_until == credential.granted_at.replace(year=credential.granted_at.year + 6)
     assert _count(services, CredentialAward) == 2
+    for attempt_id in (first, second):  # what the incidents slice revokes when a result is invalidated
+        found = program.call(lambda *, session, a=attempt_id: credentials.credential_of_attempt(session, a))
+        assert found is not None and found.number == number
 
 
 def test_a_pass_after_the_lapse_recertifies_and_one_while_suspended_does_nothing(

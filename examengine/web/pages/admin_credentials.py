@@ -42,7 +42,7 @@ async def admin_search(request: Request) -> Response:
 def _with_history(
     *, session: Session, number: str
 ) -> tuple[datetime | None, list[credentials.HistoryLine], dict[str, str]]:
-    credential, scheme = credentials.credential_by_number(session, number)
+    credential, scheme = credentials.credential_with_scheme(session, number)
     lines = credentials.history(session=session, credential_id=credential.id)
     actors = accounts.users_by_id(session=session, user_ids={line.actor_id for line in lines if line.actor_id})
     window = credentials.reinstatement_ends(credential, scheme)
