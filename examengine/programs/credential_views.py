@@ -111,6 +111,22 @@ def credential_of_attempt(session: Session, attempt_id: str) -> ProgramCredentia
     ).first()
 
 
+def latest_pass(*, session: Session, number: str) -> str | None:
+    """The attempt whose certificate prints the credential's current cycle best: the newest pass that awarded,
+    renewed or recertified it (None for a certificate of attendance)."""
+    credential = credential_by_number(session, number)
+    newest = session.scalars(
+        select(col(CredentialAward.attempt_id))
+        .where(
+            col(CredentialAward.credential_id) == credential.id,
+            col(CredentialAward.outcome).in_(("awarded", "renewed", "recertified")),
+        )
+        .order_by(col(CredentialAward.at).desc())
+        .limit(1)
+    ).first()
+    return newest or credential.attempt_id
+
+
 def visible_credential(*, session: Session, number: str, who: Principal) -> tuple[ProgramCredential, Scheme]:
     """The credential, for its holder or an admin; anyone else gets the same NotFound as for a missing number."""
     credential, scheme = credential_with_scheme(session, number)

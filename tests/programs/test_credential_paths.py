@@ -26,7 +26,10 @@ from tests.web.browsing import log_in
 Maker = Callable[..., UserView]
 
 
-def test_submitting_a_pass_with_immediate_release_awards_the_credential(program: Program) -> None:  # noqa: F811
+def test_submitting_a_pass_with_immediate_release_awards_the_credential(
+    program: Program,  # noqa: F811
+    app_client: TestClient,
+) -> None:
     exam_id, sitting_id = program.exam(essay=False)
     scheme = make_scheme(program.services, cycle="P3Y")
     attach_exam(program.services, scheme, exam_id)
@@ -42,6 +45,9 @@ def test_submitting_a_pass_with_immediate_release_awards_the_credential(program:
     assert run_async(submit).result is not None
     credential = stored(program.services, stored_number(program.services))
     assert credential.attempt_id == attempt_id and credential.user_id == holder.id
+    assert log_in(app_client, holder.email, TEST_PASSWORD).status_code == 303
+    page = app_client.get(f"/credentials/{credential.number}")
+    assert page.status_code == 200 and "/candidate/certificates/" in page.text  # its printable certificate
 
 
 def test_the_admins_release_awards_the_credential(program: Program, app_client: TestClient) -> None:  # noqa: F811

@@ -49,6 +49,14 @@ async def cycle_or_none(request: Request, view: credentials.CredentialView) -> c
     return await services(request).db.read(credentials.current_cycle, number=view.number, who=current_user(request))
 
 
+async def _certificate_code(request: Request, view: credentials.CredentialView) -> str | None:
+    """The printable certificate of the newest pass that awarded or renewed the credential, when there is one."""
+    if view.kind == SchemeKind.CERTIFICATE_OF_ATTENDANCE:
+        return None
+    attempt_id = await services(request).db.read(credentials.latest_pass, number=view.number)
+    return await code_of_attempt(request, attempt_id) if attempt_id else None
+
+
 async def my_credential(
     request: Request,
     *,
@@ -61,7 +69,7 @@ async def my_credential(
     context = {
         "view": view,
         "cycle": await cycle_or_none(request, view),
-        "certificate_code": await code_of_attempt(request, view.attempt_id) if view.attempt_id else None,
+        "certificate_code": await _certificate_code(request, view),
         "error": error,
         "shortfall": shortfall,
         "values": values or {},
