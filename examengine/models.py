@@ -13,6 +13,7 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.credential_models import CeActivity, CredentialAward, CredentialCounter, CredentialNotice
 from examengine.programs.models import (
     AccommodationRequest,
     Application,
@@ -55,9 +56,13 @@ __all__ = [
     "AuditCheckpoint",
     "AuditRecord",
     "Authorization",
+    "CeActivity",
     "Certificate",
     "Credential",
+    "CredentialAward",
+    "CredentialCounter",
     "CredentialEvent",
+    "CredentialNotice",
     "Enrollment",
     "EvidenceFile",
     "Exam",

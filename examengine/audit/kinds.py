@@ -46,6 +46,14 @@ class AuditKind(StrEnum):
     # programs: registry
     REGISTRY_LISTING_CHANGED = "registry_listing_changed"  # a holder opted in to or out of name search
     SIGNING_KEY_ROTATED = "signing_key_rotated"  # a new Open Badges signing key; the old ones stay published
+    # programs: credentials
+    CREDENTIAL_AWARDED = "credential_awarded"  # a passing result released, or attendance recorded
+    CREDENTIAL_RENEWED = "credential_renewed"  # by continuing education or by passing the exam again
+    CREDENTIAL_SUSPENDED = "credential_suspended"
+    CREDENTIAL_REINSTATED = "credential_reinstated"  # from suspended, or from lapsed within the reinstatement period
+    CREDENTIAL_REVOKED = "credential_revoked"
+    CREDENTIAL_RESTORED = "credential_restored"  # an upheld appeal undid a revocation or suspension
+    CE_RECORDED = "ce_recorded"  # a holder recorded a continuing-education activity
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

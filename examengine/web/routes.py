@@ -16,6 +16,7 @@ from examengine.api import analysis as api_analysis
 from examengine.api import applications as api_applications  # programs: applications
 from examengine.api import audit as api_audit
 from examengine.api import certificates as api_certificates
+from examengine.api import credentials as api_credentials  # programs: credentials
 from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
 from examengine.api import items as api_items
@@ -57,11 +58,13 @@ from examengine.web.pages import (
 )
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
+from examengine.web.pages import admin_credentials as admin_credential_pages  # programs: credentials
 from examengine.web.pages import admin_results as admin_result_pages
 from examengine.web.pages import admin_schemes as admin_scheme_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
 from examengine.web.pages import applications as application_pages  # programs: applications
 from examengine.web.pages import certificates as certificate_pages
+from examengine.web.pages import credentials as credential_pages  # programs: credentials
 from examengine.web.pages import marking as marking_pages
 from examengine.web.pages import programs as program_pages
 from examengine.web.pages import registry as registry_pages  # programs: registry
@@ -1146,4 +1149,87 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=("POST",),
         ),
         route("/api/v1/status-lists/{purpose}", api_open_badges.status_list, name="api.status_lists", access=PUBLIC),
+        # programs: credentials
+        route("/api/v1/credentials", api_credentials.list_credentials, name="api.credentials.list", access=SIGNED_IN),
+        route(
+            "/api/v1/credentials/{number}",
+            api_credentials.get_credential,
+            name="api.credentials.detail",
+            access=SIGNED_IN,
+        ),
+        route(
+            "/api/v1/credentials/{number}/ce",
+            api_credentials.record_ce,
+            name="api.credentials.ce",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/cycle", api_credentials.cycle, name="api.credentials.cycle", access=SIGNED_IN
+        ),
+        route(
+            "/api/v1/credentials/{number}/renew",
+            api_credentials.renew,
+            name="api.credentials.renew",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/suspend",
+            api_credentials.suspend,
+            name="api.credentials.suspend",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/reinstate",
+            api_credentials.reinstate,
+            name="api.credentials.reinstate",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/revoke",
+            api_credentials.revoke,
+            name="api.credentials.revoke",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/schemes/{code}/attendance",
+            api_credentials.record_attendance,
+            name="api.schemes.attendance",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/credentials", credential_pages.my_credentials, name="credentials.mine", access=SIGNED_IN),
+        route("/credentials/{number}", credential_pages.my_credential, name="credentials.detail", access=SIGNED_IN),
+        route(
+            "/credentials/{number}/ce",
+            credential_pages.add_activity,
+            name="credentials.ce",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route(
+            "/credentials/{number}/renew",
+            credential_pages.renew,
+            name="credentials.renew",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route("/admin/credentials", admin_credential_pages.admin_search, name="admin.credentials", access=ADMIN),
+        route(
+            "/admin/credentials/{number}",
+            admin_credential_pages.admin_credential,
+            name="admin.credentials.detail",
+            access=ADMIN,
+        ),
+        route(
+            "/admin/credentials/{number}/{action}",
+            admin_credential_pages.admin_decide,
+            name="admin.credentials.decide",
+            access=ADMIN,
+            methods=("POST",),
+        ),
     ]

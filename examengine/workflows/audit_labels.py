@@ -39,6 +39,8 @@ LABELS: dict[str, str] = {
     # programs: schemes
     AuditKind.SCHEME_CREATED: "Credential scheme created",
     AuditKind.HANDBOOK_PUBLISHED: "Candidate handbook published",
+    # programs: credentials
+    AuditKind.CE_RECORDED: "Continuing education recorded",
 }
 
 

@@ -258,6 +258,23 @@ EXPECTED_ACCESS = {
     "api.jwks": "anyone",
     "api.signing_keys.rotate": "admin",
     "api.status_lists": "anyone",
+    # programs: credentials
+    "api.credentials.list": "any signed-in user",
+    "api.credentials.detail": "any signed-in user",
+    "api.credentials.ce": "any signed-in user",
+    "api.credentials.cycle": "any signed-in user",
+    "api.credentials.renew": "any signed-in user",
+    "api.credentials.suspend": "admin",
+    "api.credentials.reinstate": "admin",
+    "api.credentials.revoke": "admin",
+    "api.schemes.attendance": "admin",
+    "credentials.mine": "any signed-in user",
+    "credentials.detail": "any signed-in user",
+    "credentials.ce": "any signed-in user",
+    "credentials.renew": "any signed-in user",
+    "admin.credentials": "admin",
+    "admin.credentials.detail": "admin",
+    "admin.credentials.decide": "admin",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
