@@ -13,6 +13,7 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.booking_models import Booking  # programs: bookings
 from examengine.programs.models import (
     AccommodationRequest,
     Application,
@@ -52,6 +53,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditRecord",
     "Authorization",
+    "Booking",  # programs: bookings
     "Certificate",
     "Credential",
     "CredentialEvent",

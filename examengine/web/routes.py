@@ -14,6 +14,7 @@ from examengine.accounts.models import Role
 from examengine.api import accounts as api_accounts
 from examengine.api import analysis as api_analysis
 from examengine.api import audit as api_audit
+from examengine.api import bookings as api_bookings
 from examengine.api import certificates as api_certificates
 from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
@@ -54,7 +55,9 @@ from examengine.web.pages import (
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
 from examengine.web.pages import admin_results as admin_result_pages
+from examengine.web.pages import admin_seats as admin_seat_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
+from examengine.web.pages import authorizations as authorization_pages
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import marking as marking_pages
 
@@ -949,6 +952,52 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_items.score,
             name="api.items.score",
             access=AUTHORING,
+            methods=("POST",),
+        ),
+        # programs: bookings (authorizations to test, seats)
+        route("/api/v1/authorizations", api_bookings.list_authorizations, name="api.authorizations", access=SIGNED_IN),
+        route(
+            "/api/v1/authorizations/{authorization_id}/sittings",
+            api_bookings.bookable_sittings,
+            name="api.authorizations.sittings",
+            access=CANDIDATE,
+        ),
+        route("/api/v1/bookings", api_bookings.book, name="api.bookings.create", access=CANDIDATE, methods=("POST",)),
+        route(
+            "/api/v1/bookings/{booking_id}",
+            api_bookings.cancel_booking,
+            name="api.bookings.cancel",
+            access=CANDIDATE,
+            methods=("DELETE",),
+        ),
+        route(
+            "/authorizations", authorization_pages.my_authorizations, name="candidate.authorizations", access=CANDIDATE
+        ),
+        route(
+            "/authorizations/{authorization_id}/book",
+            authorization_pages.book_page,
+            name="candidate.authorization.book",
+            access=CANDIDATE,
+        ),
+        route(
+            "/authorizations/{authorization_id}/book",
+            authorization_pages.book,
+            name="candidate.authorization.book_seat",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/bookings/{booking_id}/cancel",
+            authorization_pages.cancel,
+            name="candidate.booking.cancel",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/sittings/{sitting_id}/seats",
+            admin_seat_pages.update_seats,
+            name="admin.sitting.seats",
+            access=ADMIN,
             methods=("POST",),
         ),
     ]

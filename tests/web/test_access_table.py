@@ -214,6 +214,16 @@ EXPECTED_ACCESS = {
     "api.organisation.update": "admin",
     "api.organisation.image": "admin",
     "api.organisation.image_delete": "admin",
+    # programs: bookings
+    "api.authorizations": "any signed-in user",
+    "api.authorizations.sittings": "candidate",
+    "api.bookings.create": "candidate",
+    "api.bookings.cancel": "candidate",
+    "candidate.authorizations": "candidate",
+    "candidate.authorization.book": "candidate",
+    "candidate.authorization.book_seat": "candidate",
+    "candidate.booking.cancel": "candidate",
+    "admin.sitting.seats": "admin",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
