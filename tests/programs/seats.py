@@ -122,11 +122,12 @@ def bookable_sitting(
     hours: float = 2,
     capacity: int | None = 10,
     exam: str = "exam_id",
+    at: datetime | None = None,
     **terms: Any,
 ) -> str:
     """A bookable sitting of the scheme's exam opening `opens_in` from now; `terms` are booking_closes_at,
-    cancel_closes_at (datetimes) or bookable."""
-    opens = now() + opens_in
+    cancel_closes_at (datetimes) or bookable. `at`: the opening itself."""
+    opens = at or now() + opens_in
     body: dict[str, Any] = {
         "exam_id": p[exam],
         "opens_at": opens.isoformat(),
