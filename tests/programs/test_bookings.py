@@ -4,6 +4,7 @@ after the cut-off (seat and authorization come back), and concurrent bookings th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +22,9 @@ from examengine.errors import DomainError
 from examengine.exams.models import Enrollment
 from examengine.programs import bookings
 from examengine.programs.booking_models import Booking
-from tests.conftest import run_async
+from tests.conftest import TEST_PASSWORD, run_async
 from tests.programs.seats import accommodate, authorize, book, bookable_sitting, mine, now, program
+from tests.web.browsing import csrf_from, log_in, post_form
 
 
 @pytest.fixture
@@ -229,3 +231,65 @@ def test_fifty_concurrent_bookings_for_ten_seats_get_exactly_ten(
     assert outcomes.count("booked") == SEATS
     assert outcomes.count("sitting_full") == RACERS - SEATS
     assert _counts(services, sitting) == (SEATS, SEATS)
+
+
+def test_the_admin_sitting_page_shows_bookings_and_sets_the_terms(
+    app_client: TestClient, p: dict[str, Any], services: Services
+) -> None:
+    sitting = bookable_sitting(app_client, p, opens_in=timedelta(days=1))
+    booked = book(app_client, p, "cand0", authorize(services, p, "cand0"), sitting)
+    app_client.delete(f"/api/v1/bookings/{booked.json()['booking_id']}", headers=p["headers"]["cand0"])
+    assert book(app_client, p, "cand1", authorize(services, p, "cand1"), sitting).status_code == 201
+    client = TestClient(app_client.app)
+    log_in(client, "admin@example.org", TEST_PASSWORD)
+    page = client.get(f"/admin/sittings/{sitting}")
+    assert page.status_code == 200, page.text
+    table = page.text.split('id="bookings-heading"')[1].split("</table>")[0]
+    assert "Cand 0" in table and "Cand 1" in table and "cancelled" in table and "confirmed" in table
+    cut_off = (now() + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")
+    path = f"/admin/sittings/{sitting}/seats"
+    saved = post_form(
+        client, path, {"bookable": "yes", "booking_closes_at": cut_off}, from_page=f"/admin/sittings/{sitting}"
+    )
+    assert saved.status_code == 303, saved.text
+    state = _sitting(app_client, p, sitting)
+    assert state["bookable"] and state["booking_closes_at"].startswith(cut_off.replace("T", "T")[:13])
+    assert state["cancel_closes_at"] == state["opens_at"]
+    too_late = (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    refused = post_form(
+        client, path, {"bookable": "yes", "cancel_closes_at": too_late}, from_page=f"/admin/sittings/{sitting}"
+    )
+    assert refused.status_code == 422 and "cannot fall after the sitting closes" in refused.text
+    off = post_form(client, path, {}, from_page=f"/admin/sittings/{sitting}")
+    assert off.status_code == 303 and _sitting(app_client, p, sitting)["bookable"] is False
+
+
+def test_the_candidate_pages_book_and_cancel_without_javascript(
+    app_client: TestClient, p: dict[str, Any], services: Services
+) -> None:
+    held = authorize(services, p, "cand0")
+    sitting = bookable_sitting(app_client, p, capacity=2)
+    client = TestClient(app_client.app)
+    log_in(client, "cand0@example.org", TEST_PASSWORD)
+    listed = client.get("/authorizations")
+    assert (
+        listed.status_code == 200 and "Ready to book" in listed.text and f"/authorizations/{held}/book" in listed.text
+    )
+    offered = client.get(f"/authorizations/{held}/book")
+    assert offered.status_code == 200 and sitting in offered.text and ">2<" in offered.text
+    booked = client.post(
+        f"/authorizations/{held}/book",
+        data={"csrf_token": csrf_from(offered), "sitting_id": sitting},
+        follow_redirects=False,
+    )
+    assert booked.status_code == 303
+    shown = client.get(booked.headers["location"])
+    assert "Seat booked" in shown.text and "Cancel booking" in shown.text and "Book a seat" not in shown.text
+    twice = client.post(f"/authorizations/{held}/book", data={"csrf_token": csrf_from(offered), "sitting_id": sitting})
+    assert twice.status_code == 409 and "already" in twice.text
+    booking_id = re.search(r"/bookings/([0-9a-f]{32})/cancel", shown.text).group(1)  # type: ignore[union-attr]
+    cancelled = client.post(
+        f"/bookings/{booking_id}/cancel", data={"csrf_token": csrf_from(shown)}, follow_redirects=False
+    )
+    assert cancelled.status_code == 303 and "Ready to book" in client.get("/authorizations").text
+    assert client.get(f"/authorizations/{'ab' * 16}/book").status_code == 404
