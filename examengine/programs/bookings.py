@@ -190,7 +190,10 @@ def sitting_bookings(*, session: Session, sitting_id: str) -> list[SittingBookin
         .where(col(Booking.sitting_id) == sitting_id)
         .order_by(col(Booking.created_at), col(Booking.id))
     ).all()
-    return [SittingBooking(b.id, u.id, u.name, u.email, BookingStatus(b.status), b.created_at, b.cancelled_at) for b, u in rows]
+    return [
+        SittingBooking(b.id, u.id, u.name, u.email, BookingStatus(b.status), b.created_at, b.cancelled_at)
+        for b, u in rows
+    ]
 
 
 @dataclass(frozen=True)
