@@ -13,6 +13,7 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.booking_models import Booking
 from examengine.programs.credential_models import CeActivity, CredentialAward, CredentialCounter, CredentialNotice
 from examengine.programs.models import (
     AccommodationRequest,
@@ -56,6 +57,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditRecord",
     "Authorization",
+    "Booking",
     "CeActivity",
     "Certificate",
     "Credential",

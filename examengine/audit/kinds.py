@@ -54,6 +54,9 @@ class AuditKind(StrEnum):
     CREDENTIAL_REVOKED = "credential_revoked"
     CREDENTIAL_RESTORED = "credential_restored"  # an upheld appeal undid a revocation or suspension
     CE_RECORDED = "ce_recorded"  # a holder recorded a continuing-education activity
+    # programs: bookings
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_CANCELLED = "booking_cancelled"
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

@@ -15,6 +15,7 @@ from examengine.api import accounts as api_accounts
 from examengine.api import analysis as api_analysis
 from examengine.api import applications as api_applications  # programs: applications
 from examengine.api import audit as api_audit
+from examengine.api import bookings as api_bookings
 from examengine.api import certificates as api_certificates
 from examengine.api import credentials as api_credentials  # programs: credentials
 from examengine.api import delivery as api_delivery
@@ -61,8 +62,10 @@ from examengine.web.pages import admin_certificates as admin_certificate_pages
 from examengine.web.pages import admin_credentials as admin_credential_pages  # programs: credentials
 from examengine.web.pages import admin_results as admin_result_pages
 from examengine.web.pages import admin_schemes as admin_scheme_pages
+from examengine.web.pages import admin_seats as admin_seat_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
 from examengine.web.pages import applications as application_pages  # programs: applications
+from examengine.web.pages import authorizations as authorization_pages
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import credentials as credential_pages  # programs: credentials
 from examengine.web.pages import marking as marking_pages
@@ -1229,6 +1232,52 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/admin/credentials/{number}/{action}",
             admin_credential_pages.admin_decide,
             name="admin.credentials.decide",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        # programs: bookings (authorizations to test, seats)
+        route("/api/v1/authorizations", api_bookings.list_authorizations, name="api.authorizations", access=SIGNED_IN),
+        route(
+            "/api/v1/authorizations/{authorization_id}/sittings",
+            api_bookings.bookable_sittings,
+            name="api.authorizations.sittings",
+            access=CANDIDATE,
+        ),
+        route("/api/v1/bookings", api_bookings.book, name="api.bookings.create", access=CANDIDATE, methods=("POST",)),
+        route(
+            "/api/v1/bookings/{booking_id}",
+            api_bookings.cancel_booking,
+            name="api.bookings.cancel",
+            access=CANDIDATE,
+            methods=("DELETE",),
+        ),
+        route(
+            "/authorizations", authorization_pages.my_authorizations, name="candidate.authorizations", access=CANDIDATE
+        ),
+        route(
+            "/authorizations/{authorization_id}/book",
+            authorization_pages.book_page,
+            name="candidate.authorization.book",
+            access=CANDIDATE,
+        ),
+        route(
+            "/authorizations/{authorization_id}/book",
+            authorization_pages.book,
+            name="candidate.authorization.book_seat",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/bookings/{booking_id}/cancel",
+            authorization_pages.cancel,
+            name="candidate.booking.cancel",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/sittings/{sitting_id}/seats",
+            admin_seat_pages.update_seats,
+            name="admin.sitting.seats",
             access=ADMIN,
             methods=("POST",),
         ),

@@ -275,6 +275,16 @@ EXPECTED_ACCESS = {
     "admin.credentials": "admin",
     "admin.credentials.detail": "admin",
     "admin.credentials.decide": "admin",
+    # programs: bookings
+    "api.authorizations": "any signed-in user",
+    "api.authorizations.sittings": "candidate",
+    "api.bookings.create": "candidate",
+    "api.bookings.cancel": "candidate",
+    "candidate.authorizations": "candidate",
+    "candidate.authorization.book": "candidate",
+    "candidate.authorization.book_seat": "candidate",
+    "candidate.booking.cancel": "candidate",
+    "admin.sitting.seats": "admin",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
