@@ -13,6 +13,7 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.appeal_models import Appeal  # programs: appeals
 from examengine.programs.models import (
     AccommodationRequest,
     Application,
@@ -43,6 +44,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AccommodationRequest",
     "AngoffRatingRow",
+    "Appeal",  # programs: appeals
     "Application",
     "Attempt",
     "AttemptEvent",

@@ -214,6 +214,21 @@ EXPECTED_ACCESS = {
     "api.organisation.update": "admin",
     "api.organisation.image": "admin",
     "api.organisation.image_delete": "admin",
+    # programs: appeals
+    "api.appeals.list": "any signed-in user",
+    "api.appeals.file": "any signed-in user",
+    "api.appeals.summary": "admin",
+    "api.appeals.detail": "any signed-in user",
+    "api.appeals.assign": "admin",
+    "api.appeals.decision": "admin or appeals_reviewer",
+    "appeals.mine": "any signed-in user",
+    "appeals.file": "any signed-in user",
+    "appeals.new": "any signed-in user",
+    "admin.appeals": "admin",
+    "admin.appeals.assign": "admin",
+    "review.appeals": "admin or appeals_reviewer",
+    "review.appeal": "admin or appeals_reviewer",
+    "review.appeal.decide": "admin or appeals_reviewer",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]
