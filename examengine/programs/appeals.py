@@ -53,6 +53,17 @@ def subject_not_found(subject_type: AppealSubject) -> NotFound:
     )
 
 
+def open_appeal(session: Session, subject_type: AppealSubject, subject_id: str) -> str | None:
+    """The id of the subject's open appeal (filed or assigned), if there is one."""
+    return session.scalar(
+        select(col(Appeal.id)).where(
+            col(Appeal.subject_type) == subject_type,
+            col(Appeal.subject_id) == subject_id,
+            col(Appeal.status).in_(OPEN_STATUSES),
+        )
+    )
+
+
 def file_appeal(
     *,
     session: Session,
@@ -80,13 +91,7 @@ def file_appeal(
             details={"appeal_until": decision.appeal_until.isoformat()},
         )
     text = _text(statement, field="statement", code="statement_required", limit=STATEMENT_MAX, label="A statement")
-    open_one = session.scalar(
-        select(col(Appeal.id)).where(
-            col(Appeal.subject_type) == subject_type,
-            col(Appeal.subject_id) == decision.subject_id,
-            col(Appeal.status).in_(OPEN_STATUSES),
-        )
-    )
+    open_one = open_appeal(session, subject_type, decision.subject_id)
     if open_one is not None:
         raise Conflict(
             "An appeal of this decision is already open.", code="appeal_open", details={"appeal_id": open_one}
