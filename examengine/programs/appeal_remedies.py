@@ -1,7 +1,9 @@
 """What an upheld appeal's remedy does to the decision appealed (API.md "Score reports, incidents, appeals").
 
-- `retest` (a result): a new authorization to test in the exam's scheme, its window from now for the scheme's
-  `authorization_period`, `attempts_per_authorization` attempts, marked with the appeal's id.
+- `retest` (a result, or an application): a new authorization to test in the scheme, its window from now for the
+  scheme's `authorization_period`, `attempts_per_authorization` attempts, marked with the appeal's id. For an
+  application the appeal overturns the denial: the application becomes approved (by the reviewer, with the appeal's
+  reason) and the authorization is the application's.
 - `reinstate` (a credential): the suspension or revocation is lifted, with a `restored` credential event.
 - `reconsider` (an application or accommodation request): back to `submitted` for a fresh decision; the appeal
   keeps who decided before, and `programs.appeals.barred_deciders` names them so they do not decide it again.
@@ -35,7 +37,7 @@ from examengine.programs.models import (
 )
 
 FITTING: dict[AppealSubject, frozenset[Remedy]] = {
-    AppealSubject.APPLICATION: frozenset({Remedy.RECONSIDER}),
+    AppealSubject.APPLICATION: frozenset({Remedy.RECONSIDER, Remedy.RETEST}),
     AppealSubject.ACCOMMODATION: frozenset({Remedy.RECONSIDER}),
     AppealSubject.RESULT: frozenset({Remedy.RESCORE, Remedy.RETEST}),
     AppealSubject.CREDENTIAL: frozenset({Remedy.REINSTATE}),
@@ -53,14 +55,35 @@ def check_fits(appeal: Appeal, remedy: Remedy) -> None:
         )
 
 
-def _retest(session: Session, appeal: Appeal, actor_id: str, now: datetime) -> dict[str, Any]:
+def _approve(session: Session, appeal: Appeal, actor_id: str, reason: str, now: datetime) -> str | None:
+    """An application's denial overturned: approved by the reviewer with the appeal's reason; returns its id."""
+    if appeal.subject_type != AppealSubject.APPLICATION:
+        return None
+    found = session.get(Application, appeal.subject_id, with_for_update=True)
+    if found is None or found.status != ApplicationStatus.DENIED:
+        raise _changed()
+    found.status, found.decided_by, found.decided_at = ApplicationStatus.APPROVED, actor_id, now
+    found.decision_reason, found.appeal_until = reason, None
+    session.add(found)
+    return found.id
+
+
+def _changed() -> Conflict:
+    return Conflict(
+        "The decision appealed has changed since the appeal was filed: it is no longer a denial.",
+        code="decision_changed",
+    )
+
+
+def _retest(session: Session, appeal: Appeal, actor_id: str, reason: str, now: datetime) -> dict[str, Any]:
     scheme = session.get(Scheme, appeal.scheme_id) if appeal.scheme_id else None
     if scheme is None or not scheme.authorization_period:
         raise InvalidInput(
-            "A retest needs the exam's scheme and its authorization period; this result's exam has none.",
+            "A retest needs a scheme with an authorization period; this decision's scheme has none.",
             code="remedy_not_applicable",
         )
     authorization = Authorization(
+        application_id=_approve(session, appeal, actor_id, reason, now),
         scheme_id=scheme.id,
         user_id=appeal.appellant_id,
         appeal_id=appeal.id,
@@ -105,10 +128,7 @@ def _reconsider(session: Session, appeal: Appeal) -> dict[str, Any]:
         found = session.get(AccommodationRequest, appeal.subject_id, with_for_update=True)
         denied = found is not None and found.status == AccommodationStatus.DENIED
     if found is None or not denied:
-        raise Conflict(
-            "The decision appealed has changed since the appeal was filed: it is no longer a denial.",
-            code="decision_changed",
-        )
+        raise _changed()
     found.status = ApplicationStatus.SUBMITTED if isinstance(found, Application) else AccommodationStatus.SUBMITTED
     found.decided_by = found.decided_at = found.decision_reason = found.appeal_until = None
     session.add(found)
@@ -122,7 +142,7 @@ def apply_remedy(
     (remedy_not_applicable) and Conflict (decision_changed)."""
     check_fits(appeal, remedy)
     if remedy == Remedy.RETEST:
-        return _retest(session, appeal, actor_id, now)
+        return _retest(session, appeal, actor_id, reason, now)
     if remedy == Remedy.REINSTATE:
         return _reinstate(session, appeal, actor_id, reason, now)
     if remedy == Remedy.RECONSIDER:

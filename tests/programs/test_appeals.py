@@ -303,7 +303,7 @@ def test_a_decision_needs_a_reason_and_a_remedy_that_fits(
     chief = bearer(app_client, world.chief.email)
     reviewer = bearer(app_client, world.reviewer.email)
     unfit = {
-        AppealSubject.APPLICATION: (world.application(), ["rescore", "retest", "reinstate"]),
+        AppealSubject.APPLICATION: (world.application(), ["rescore", "reinstate"]),
         AppealSubject.ACCOMMODATION: (world.accommodation(), ["rescore", "retest", "reinstate"]),
         AppealSubject.CREDENTIAL: (world.credential(), ["rescore", "retest", "reconsider"]),
         AppealSubject.RESULT: (attempt_id, ["reinstate", "reconsider"]),
@@ -360,6 +360,24 @@ def test_retest_issues_a_new_authorization_in_the_exam_scheme(result_world: tupl
     assert authorization.eligible_from == appeal.decided_at
     assert authorization.eligible_until == appeal.decided_at + timedelta(days=180)
     assert authorization.issued_by == world.reviewer.id and authorization.revoked_at is None
+
+
+def test_retest_of_a_denied_application_approves_it_with_an_authorization(world: World) -> None:
+    application_id = world.application()
+    appeal = decide_upheld(world, AppealSubject.APPLICATION, application_id, Remedy.RETEST, datetime.now(UTC))
+    application = get(world, Application, application_id)
+    assert (application.status, application.decided_by, application.decision_reason) == (
+        ApplicationStatus.APPROVED,
+        world.reviewer.id,
+        "The decision was wrong.",
+    )
+    authorization = get(world, Authorization, appeal.remedy_detail["authorization_id"])
+    assert (authorization.application_id, authorization.appeal_id, authorization.user_id) == (
+        application_id,
+        appeal.id,
+        world.appellant.id,
+    )
+    assert authorization.eligible_until == appeal.decided_at + timedelta(days=180)
 
 
 def test_reinstate_restores_the_credential_with_a_restored_event(world: World) -> None:
