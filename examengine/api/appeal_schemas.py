@@ -73,7 +73,7 @@ class AppealOut(BaseModel):
 class AppealListQuery(Strict):
     mine: bool = False
     status: Literal["filed", "assigned", "upheld", "denied"] | None = None
-    cursor: str | None = Field(default=None, max_length=32, pattern=NO_NUL)
+    cursor: str | None = Field(default=None, max_length=49, pattern=r"^[0-9]{1,16}-[0-9a-f]{32}$")
     limit: int = Field(default=50, ge=1, le=200)
 
 

@@ -377,6 +377,7 @@ def test_retest_of_a_denied_application_approves_it_with_an_authorization(world:
         appeal.id,
         world.appellant.id,
     )
+    assert appeal.decided_at is not None
     assert authorization.eligible_until == appeal.decided_at + timedelta(days=180)
 
 
