@@ -51,7 +51,7 @@ def check_fits(appeal: Appeal, remedy: Remedy) -> None:
         raise InvalidInput(
             f"The remedy {remedy.value} does not fit an appeal about a {appeal.subject_type}: use {names}.",
             code="remedy_not_applicable",
-            details={"remedies": sorted(r.value for r in fitting)},
+            details={"field": "remedy", "remedies": sorted(r.value for r in fitting)},
         )
 
 
@@ -81,6 +81,7 @@ def _retest(session: Session, appeal: Appeal, actor_id: str, reason: str, now: d
         raise InvalidInput(
             "A retest needs a scheme with an authorization period; this decision's scheme has none.",
             code="remedy_not_applicable",
+            details={"field": "remedy"},
         )
     authorization = Authorization(
         application_id=_approve(session, appeal, actor_id, reason, now),

@@ -13,9 +13,12 @@ from typing import Any
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from examengine.accounts.models import Role
+from examengine.accounts.credentials import Principal
+from examengine.accounts.models import CredentialKind, Role
 from examengine.accounts.service import UserView
 from examengine.context import Services
+from examengine.programs import appeals
+from examengine.programs.appeal_models import Appeal, AppealGrounds, AppealSubject
 from examengine.programs.models import (
     AccommodationRequest,
     AccommodationStatus,
@@ -31,6 +34,7 @@ from examengine.programs.models import (
     SchemeKind,
 )
 from tests.conftest import TEST_PASSWORD
+from tests.scoring.conftest import PERFECT
 
 NUMBERS = count(1)
 
@@ -188,3 +192,36 @@ def _scheme(session: Session, now: datetime, code: str = "SAFE") -> str:
     session.add(scheme)
     session.flush()
     return scheme.id
+
+
+def principal(user: UserView, *roles: Role) -> Principal:
+    now = datetime.now(UTC)
+    return Principal(
+        user.id, user.email, user.name, frozenset(roles or user.roles), CredentialKind.API, "", "", now, now
+    )
+
+
+def file_now(world: World, subject_type: AppealSubject, subject_id: str, now: datetime | None = None) -> Appeal:
+    return world.call(  # type: ignore[no-any-return]
+        appeals.file_appeal,
+        appellant_id=world.appellant.id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        grounds=AppealGrounds.OTHER,
+        statement="Please look again.",
+        now=now or datetime.now(UTC),
+    )
+
+
+def get(world: World, model: Any, key: str) -> Any:
+    return world.call(lambda *, session: session.get(model, key, populate_existing=True))
+
+
+def make_result_world(services: Services, make_user: Callable[..., UserView], program: Any) -> tuple[World, str, str]:
+    """A world whose appellant is the scoring program's candidate 0, with an attempt of theirs invalidated by the
+    program's admin; returns the world, the attempt id and its exam id."""
+    found = make_world(services, make_user, appellant=program.candidates[0])
+    exam_id, sitting_id = program.exam(essay=False)
+    attempt_id = program.take(sitting_id, program.candidates[0], PERFECT)
+    found.invalidate(attempt_id, exam_id, decision=IncidentDecisionKind.INVALIDATE, by=program.admin.id)
+    return found, attempt_id, exam_id
