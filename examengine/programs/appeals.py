@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from examengine.accounts.credentials import Principal
@@ -110,8 +111,11 @@ def file_appeal(
         decision_reason=decision.reason,
         appeal_until=decision.appeal_until,
     )
-    session.add(appeal)
-    session.flush()
+    try:
+        with session.begin_nested():  # a filing at the same moment wins the open-appeal index (uq_appeal_open_subject)
+            session.add(appeal)
+    except IntegrityError:
+        raise Conflict("An appeal of this decision is already open.", code="appeal_open") from None
     record(
         session=session,
         kind=AuditKind.APPEAL_FILED,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from starlette.testclient import TestClient
 
@@ -19,7 +20,7 @@ from examengine.audit.models import AuditRecord
 from examengine.context import Services
 from examengine.errors import Conflict
 from examengine.programs import appeal_summary, appeals
-from examengine.programs.appeal_models import Appeal, AppealStatus, AppealSubject
+from examengine.programs.appeal_models import Appeal, AppealGrounds, AppealStatus, AppealSubject
 from examengine.programs.models import (
     AccommodationStatus,
     ApplicationStatus,
@@ -379,3 +380,27 @@ def test_the_summary_counts_by_type_outcome_and_days_to_decision(app_client: Tes
         app_client.get(f"{FILE}/summary?from=yesterday", headers=bearer(app_client, world.chief.email)).status_code
         == 422
     )
+
+
+def test_the_index_keeps_one_open_appeal_when_filings_race(world: World) -> None:
+    """Two filings that both passed the check: the second insert meets the partial unique index."""
+    subject = world.application()
+    first = file_now(world, AppealSubject.APPLICATION, subject)
+
+    def race(*, session: Session) -> None:
+        session.add(
+            Appeal(
+                subject_type=AppealSubject.APPLICATION,
+                subject_id=subject,
+                appellant_id=world.appellant.id,
+                grounds=AppealGrounds.OTHER,
+                statement="again",
+                status=AppealStatus.FILED,
+                filed_at=datetime.now(UTC),
+                appeal_until=first.appeal_until,
+            )
+        )
+        session.flush()
+
+    with pytest.raises(IntegrityError):
+        world.call(race)
