@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
@@ -147,13 +147,20 @@ class AdminOverview:
     summary: AppealSummary
 
 
-def admin_overview(*, session: Session, who: Principal, status: AppealStatus | None) -> AdminOverview:
+def admin_overview(
+    *,
+    session: Session,
+    who: Principal,
+    status: AppealStatus | None,
+    since: date | None = None,
+    until: date | None = None,
+) -> AdminOverview:
     """What the admins' appeals page shows: the appeals (of one status when given), the eligible reviewers of each
-    open one, and the all-time counts."""
+    open one, and the counts of the appeals filed from `since` to `until` (appeal_summary)."""
     page = list_appeals(session=session, who=who, mine=False, status=status, limit=200)
     reviewers = {
         view.appeal.id: eligible_reviewers(session=session, appeal=view.appeal)
         for view in page.items
         if view.appeal.status in OPEN_STATUSES
     }
-    return AdminOverview(page.items, reviewers, summary(session=session))
+    return AdminOverview(page.items, reviewers, summary(session=session, since=since, until=until))

@@ -5,6 +5,7 @@ shown beside their fields with what was typed kept, and the appellant's text esc
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
@@ -93,3 +94,15 @@ def test_assigning_and_deciding_through_the_pages(app_client: TestClient, world:
     assert "The appeal was decided." in after.text and "Record decision" not in after.text
     mine = client_of(app_client, world.appellant).get("/appeals")
     assert ">upheld<" in mine.text and "reconsider" in mine.text
+
+
+def test_the_admin_page_counts_a_period(app_client: TestClient, world: World) -> None:
+    file_now(world, AppealSubject.APPLICATION, world.application())
+    chief = client_of(app_client, world.chief)
+    today = datetime.now(UTC).date()
+    counted = chief.get(f"/admin/appeals?from={today}&to={today}")
+    assert "<dt>Filed</dt><dd>1</dd>" in counted.text and f'value="{today}"' in counted.text
+    later = chief.get(f"/admin/appeals?from={today + timedelta(days=1)}")
+    assert "<dt>Filed</dt><dd>0</dd>" in later.text
+    wrong = chief.get("/admin/appeals?from=13/2026")
+    assert 'id="from-error">Enter a date as YYYY-MM-DD.' in wrong.text and "<dt>Filed</dt><dd>1</dd>" in wrong.text

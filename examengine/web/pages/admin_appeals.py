@@ -3,6 +3,8 @@ open appeal the assignment of a reviewer from the people eligible for it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -23,16 +25,29 @@ async def appeal_list(
     chosen: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    raw = request.query_params.get("status", "")
+    params = request.query_params
+    raw = params.get("status", "")
     status = AppealStatus(raw) if raw in {s.value for s in AppealStatus} else None
-    overview = await services(request).db.read(appeal_reads.admin_overview, who=current_user(request), status=status)
+    days = {name: params.get(name, "")[:10] for name in ("from", "to")}
+    errors = dict(errors or {})
+    dates: dict[str, date | None] = {}
+    for name, text in days.items():
+        try:
+            dates[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            dates[name] = None
+            errors[name] = "Enter a date as YYYY-MM-DD."
+    overview = await services(request).db.read(
+        appeal_reads.admin_overview, who=current_user(request), status=status, since=dates["from"], until=dates["to"]
+    )
     context = {
+        "days": days,
         "views": overview.views,
         "reviewers": overview.reviewers,
         "summary": overview.summary,
         "status": status.value if status else "",
         "statuses": [s.value for s in AppealStatus],
-        "errors": errors or {},
+        "errors": errors,
         "chosen": chosen or {},
         "assigned_now": request.query_params.get("assigned") == "1",
     }
