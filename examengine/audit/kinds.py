@@ -36,6 +36,10 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: appeals
+    APPEAL_FILED = "appeal_filed"
+    APPEAL_ASSIGNED = "appeal_assigned"
+    APPEAL_DECIDED = "appeal_decided"  # with its outcome and remedy (a new authorization, a restored credential...)
     # programs: applications
     APPLICATION_SUBMITTED = "application_submitted"  # first submission, or a resubmission after more was asked
     APPLICATION_DECIDED = "application_decided"  # approve, deny or request_info, with the reason
