@@ -25,6 +25,7 @@ from examengine.programs.models import (
     SchemeExam,
     SchemeHandbook,
 )
+from examengine.programs.report_models import ScoreReport  # programs: reports
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,
@@ -86,6 +87,7 @@ __all__ = [
     "Scheme",
     "SchemeExam",
     "SchemeHandbook",
+    "ScoreReport",  # programs: reports
     "Sitting",
     "SittingProctor",
     "SlotMark",

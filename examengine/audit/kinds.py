@@ -36,6 +36,8 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: reports
+    INCIDENT_DECIDED = "incident_decided"  # a withheld result released or invalidated
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

@@ -24,6 +24,7 @@ from examengine.api import organisation as api_organisation
 from examengine.api import password_links as api_password_links
 from examengine.api import proctoring as api_proctoring
 from examengine.api import results as api_results
+from examengine.api import score_reports as api_score_reports  # programs: reports
 from examengine.api import sittings as api_sittings
 from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
@@ -53,10 +54,12 @@ from examengine.web.pages import (
 )
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
+from examengine.web.pages import admin_incidents as admin_incident_pages  # programs: reports
 from examengine.web.pages import admin_results as admin_result_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import marking as marking_pages
+from examengine.web.pages import score_report as score_report_pages  # programs: reports
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
@@ -951,4 +954,33 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=AUTHORING,
             methods=("POST",),
         ),
+        # programs: reports
+        route(
+            "/api/v1/attempts/{attempt_id}/score-report",
+            api_score_reports.score_report,
+            name="api.attempts.score_report",
+            access=roles(Role.CANDIDATE, Role.ADMIN),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/incident-decision",
+            api_score_reports.incident_decision,
+            name="api.attempts.incident_decision",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/candidate/attempts/{attempt_id}/report",
+            score_report_pages.report_page,
+            name="candidate.score_report",
+            access=roles(Role.CANDIDATE, Role.ADMIN),
+        ),
+        route("/admin/incidents", admin_incident_pages.queue, name="admin.incidents", access=ADMIN),
+        route(
+            "/admin/incidents/{attempt_id}/decision",
+            admin_incident_pages.decide,
+            name="admin.incidents.decision",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        # end programs: reports
     ]

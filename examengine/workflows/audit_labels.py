@@ -31,6 +31,7 @@ LABELS: dict[str, str] = {
     AuditKind.EXAM_DRAFT_CHANGED: "Exam draft changed",
     AuditKind.PROCTOR_ACTION: "Proctor action",
     AuditKind.ATTEMPT_EVENTS_PURGED: "Attempt events purged",
+    AuditKind.INCIDENT_DECIDED: "Incident decided",  # programs: reports
 }
 
 
