@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 
 
 class ScoreReport(SQLModel, table=True):
@@ -25,3 +25,6 @@ class ScoreReport(SQLModel, table=True):
     report_id: str = Field(sa_column=Column(String(32), nullable=False, index=True))
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     issued_at: datetime = Field(sa_type=UTCDateTime)
+
+
+SCORE_REPORT_TABLE = table_of(ScoreReport)

@@ -28,7 +28,7 @@ from examengine.delivery.models import Attempt
 from examengine.errors import Conflict, NotFound
 from examengine.ids import new_id
 from examengine.programs.domain_performance import cut_percent, performance
-from examengine.programs.report_models import ScoreReport
+from examengine.programs.report_models import SCORE_REPORT_TABLE, ScoreReport
 from examengine.scoring import release
 from examengine.scoring.models import AttemptResult
 from examengine.scoring.scale import report_decimal, report_scaled
@@ -105,7 +105,7 @@ def _issue(session: Session, attempt: Attempt, body: dict[str, Any], now: dateti
     version = 1 if latest is None else latest.version + 1
     report_id = new_id() if latest is None else latest.report_id
     session.execute(
-        dialect_insert(session, ScoreReport.__table__)
+        dialect_insert(session, SCORE_REPORT_TABLE)
         .values(attempt_id=attempt.id, version=version, report_id=report_id, body=body, issued_at=now)
         .on_conflict_do_nothing()
     )
