@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.accounts.models import Role
 from examengine.api.report_schemas import IncidentDecisionIn, IncidentDecisionOut, ScoreReportOut
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
@@ -23,8 +22,7 @@ async def score_report(request: Request) -> Response:
     report = await ctx.db.run(
         score_reports.score_report,
         attempt_id=str(request.path_params["attempt_id"]),
-        user_id=who.user_id,
-        admin=Role.ADMIN in who.roles,
+        who=who,
         minimum_items=ctx.settings.score_report_min_items,
         now=utcnow(),
     )

@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from examengine.accounts.models import User
+from examengine.accounts.credentials import Principal
+from examengine.accounts.models import Role, User
 from examengine.db import dialect_insert
 from examengine.delivery.models import Attempt
 from examengine.errors import Conflict, NotFound
@@ -119,14 +120,14 @@ def as_json(report: ScoreReport) -> dict[str, Any]:
 
 
 def score_report(
-    *, session: Session, attempt_id: str, user_id: str, admin: bool, minimum_items: int, now: datetime
+    *, session: Session, attempt_id: str, who: Principal, minimum_items: int, now: datetime
 ) -> ScoreReport:
     """The attempt's current score report, issuing its first or next version when the figures changed. The
     candidate reads their own, admins anyone's; only once the result is released to the candidate. Raises
     NotFound (attempt_not_found: unknown, or another candidate's), Conflict (result_not_released with
     `details.withheld`, the reason as GET .../result gives it; no_passing_standard)."""
     attempt = session.get(Attempt, attempt_id) if len(attempt_id) <= 32 else None
-    if attempt is None or (not admin and attempt.user_id != user_id):
+    if attempt is None or (Role.ADMIN not in who.roles and attempt.user_id != who.user_id):
         raise NotFound("No such attempt.", code="attempt_not_found")
     found = release.result_for_candidate(session=session, attempt_id=attempt_id, user_id=attempt.user_id, now=now)
     if isinstance(found, release.ResultWithheld):

@@ -214,6 +214,12 @@ EXPECTED_ACCESS = {
     "api.organisation.update": "admin",
     "api.organisation.image": "admin",
     "api.organisation.image_delete": "admin",
+    # programs: reports
+    "api.attempts.score_report": "admin or candidate",
+    "api.attempts.incident_decision": "admin",
+    "candidate.score_report": "admin or candidate",
+    "admin.incidents": "admin",
+    "admin.incidents.decision": "admin",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]

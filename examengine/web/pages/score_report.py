@@ -8,7 +8,6 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.accounts.models import Role
 from examengine.clock import utcnow
 from examengine.http.request import current_user, services
 from examengine.organisation import local_date
@@ -30,8 +29,7 @@ async def report_page(request: Request) -> Response:
     report = await ctx.db.run(
         score_reports.score_report,
         attempt_id=str(request.path_params["attempt_id"]),
-        user_id=who.user_id,
-        admin=Role.ADMIN in who.roles,
+        who=who,
         minimum_items=ctx.settings.score_report_min_items,
         now=utcnow(),
     )
@@ -45,6 +43,5 @@ async def report_page(request: Request) -> Response:
         "words": PERFORMANCE_WORDS,
         "taken_at": taken_at,
         "taken_on": local_date(taken_at, issuer),
-        "for_admin": Role.ADMIN in who.roles,
     }
     return render(request, "candidate/score_report.html", context)
