@@ -100,3 +100,12 @@ def blocked_clause(attempt_id: Any) -> ColumnElement[bool]:
         col(AttemptEvent.detail)["decision"].as_string() == RELEASE,
     )
     return and_(held, ~released)
+
+
+def invalidated_clause(attempt_id: Any) -> ColumnElement[bool]:
+    """SQL: an incident decision invalidated the attempt (its id column given)."""
+    return exists().where(
+        col(AttemptEvent.attempt_id) == attempt_id,
+        col(AttemptEvent.type) == AttemptEventType.INCIDENT_DECIDED.value,
+        col(AttemptEvent.detail)["decision"].as_string() == INVALIDATE,
+    )

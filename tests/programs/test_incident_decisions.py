@@ -216,3 +216,15 @@ def test_the_refusals(app_client: TestClient, program: Program) -> None:
     assert hold_on_a_note.status_code == 422 and hold_on_a_note.json()["error"]["code"] == "hold_needs_incident"
     assert incident(app_client, plain, hold=False).status_code == 200
     assert result(app_client, 1, plain)["status"] == "released"  # an incident without hold holds nothing
+
+
+def test_an_invalidated_pass_is_no_pass_for_the_retake_rules(app_client: TestClient, program: Program) -> None:
+    _, sitting_id = program.exam(essay=False, retake_policy={"max_attempts": 5, "allow_after_pass": False})
+    candidate = program.candidates[0]
+    attempt_id = program.take(sitting_id, candidate, PERFECT)
+    refused = app_client.post(f"/api/v1/sittings/{sitting_id}/attempts", headers=token(app_client, cand(0)))
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "already_passed", refused.text
+    assert incident(app_client, attempt_id).status_code == 200
+    assert decide(app_client, attempt_id, "invalidate").status_code == 200
+    again = app_client.post(f"/api/v1/sittings/{sitting_id}/attempts", headers=token(app_client, cand(0)))
+    assert again.status_code in (200, 201), again.text
