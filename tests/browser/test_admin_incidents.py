@@ -38,7 +38,7 @@ def test_a_held_result_is_decided_from_the_admin_queue(live_server: str, browser
 
     page.context.clear_cookies()
     sign_in(page, live_server, "admin@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Withheld results").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Incidents").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Withheld results")
     held = page.get_by_role("row").filter(has_text="candidate3@example.org")
     expect(held).to_contain_text("An incident report holds the result")
