@@ -23,7 +23,7 @@ from examengine.programs.models import CredentialEvent, IncidentDecision, Progra
 from tests.conftest import TEST_PASSWORD
 from tests.programs.report_setup import build_program, cand, credential_for, get, in_scheme, token
 from tests.scoring.conftest import PERFECT, Program
-from tests.web.browsing import log_in
+from tests.web.browsing import csrf_from, log_in
 
 ADMIN = "admin@example.org"
 
@@ -228,3 +228,38 @@ def test_an_invalidated_pass_is_no_pass_for_the_retake_rules(app_client: TestCli
     assert decide(app_client, attempt_id, "invalidate").status_code == 200
     again = app_client.post(f"/api/v1/sittings/{sitting_id}/attempts", headers=token(app_client, cand(0)))
     assert again.status_code in (200, 201), again.text
+
+
+def test_the_admin_queue_lists_held_and_terminated_attempts_and_takes_the_decision(
+    app_client: TestClient, program: Program
+) -> None:
+    _, sitting_id = program.exam(essay=False)
+    held = held_attempt(app_client, program, sitting_id, who=0)
+    ended = program.begin(sitting_id, program.candidates[1], PERFECT)
+    program.call(attempts.terminate, attempt_id=ended, actor_id=program.admin.id, reason="Notes on the desk")
+    program.take(sitting_id, program.candidates[2], PERFECT)  # nothing withheld: not listed
+    admin = TestClient(app_client.app)
+    assert log_in(admin, ADMIN, TEST_PASSWORD).status_code == 303
+    page = admin.get("/admin/incidents")
+    assert page.status_code == 200
+    assert "Candidate 0" in page.text and "An incident report holds the result" in page.text
+    assert "conduct incident (holds the result): Phone on the desk" in page.text
+    assert "Candidate 1" in page.text and "The proctor terminated the attempt" in page.text
+    assert "terminated: Notes on the desk" in page.text and "Candidate 2" not in page.text
+    refused = admin.post(
+        f"/admin/incidents/{held}/decision",
+        data={"decision": "invalidate", "reason": " ", "csrf_token": csrf_from(page)},
+    )
+    assert refused.status_code == 422 and "Give the reason for the decision" in refused.text
+    decided = admin.post(
+        f"/admin/incidents/{held}/decision",
+        data={"decision": "release", "reason": "Checked", "csrf_token": csrf_from(page)},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303 and decided.headers["location"] == "/admin/incidents?notice=release"
+    after = admin.get("/admin/incidents?notice=release")
+    assert "The result was released." in after.text and "Candidate 0" not in after.text
+    assert "Candidate 1" in after.text
+    candidate = TestClient(app_client.app)
+    assert log_in(candidate, cand(1), TEST_PASSWORD).status_code == 303
+    assert candidate.get("/admin/incidents").status_code == 403
