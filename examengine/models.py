@@ -13,6 +13,8 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.booking_models import Booking
+from examengine.programs.credential_models import CeActivity, CredentialAward, CredentialCounter, CredentialNotice
 from examengine.programs.models import (
     AccommodationRequest,
     Application,
@@ -26,6 +28,9 @@ from examengine.programs.models import (
     SchemeHandbook,
 )
 from examengine.programs.report_models import ScoreReport  # programs: reports
+
+# programs: registry
+from examengine.programs.signing_keys import SigningKey
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,
@@ -53,9 +58,14 @@ __all__ = [
     "AuditCheckpoint",
     "AuditRecord",
     "Authorization",
+    "Booking",
+    "CeActivity",
     "Certificate",
     "Credential",
+    "CredentialAward",
+    "CredentialCounter",
     "CredentialEvent",
+    "CredentialNotice",
     "Enrollment",
     "EvidenceFile",
     "Exam",
@@ -88,6 +98,7 @@ __all__ = [
     "SchemeExam",
     "SchemeHandbook",
     "ScoreReport",  # programs: reports
+    "SigningKey",  # programs: registry
     "Sitting",
     "SittingProctor",
     "SlotMark",

@@ -22,7 +22,8 @@ from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.delivery import attempts, preassembly, trail
-from examengine.scoring import retake
+from examengine.programs import admission
+from examengine.programs import credentials as program_credentials
 from examengine.scoring import service as scoring
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,19 @@ def score_finished_attempts(services: Services) -> object:
 
 
 def issue_due_certificates(services: Services) -> object:
-    return services.db.call(certificates.issue_due, now=utcnow())
+    """Certificates of the passes visible now, then the credentials of those in a scheme (each once)."""
+    issued = services.db.call(certificates.issue_due, now=utcnow())
+    return issued, services.db.call(program_credentials.award_due)
+
+
+def send_credential_reminders(services: Services) -> object:
+    """Holders are mailed before a cycle ends and when grace starts, once each (programs.credential_reminders)."""
+    return services.db.call(program_credentials.send_reminders, settings=services.settings, now=utcnow())
 
 
 def preassemble_forms(services: Services) -> object:
     minutes = services.settings.preassemble_minutes
-    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes, eligible=retake.eligibility)
+    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes, eligible=admission.eligibility)
     warm_pools(services)
     return str(report)
 
@@ -99,6 +107,7 @@ JOBS = (
     Job("send_mail", 30, send_mail),
     Job("purge_mail_and_links", 3600, purge_mail_and_links),
     Job("purge_audit_trail", 6 * 3600, purge_audit_trail),
+    Job("send_credential_reminders", 600, send_credential_reminders),
 )
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from examengine.audit.kinds import AuditKind
@@ -39,10 +38,8 @@ from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus, TerminationDecision
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from examengine.programs import durations
+from examengine.programs import credentials, durations
 from examengine.programs.models import (
-    CredentialEvent,
-    CredentialEventKind,
     IncidentDecision,
     IncidentDecisionKind,
     ProgramCredential,
@@ -133,7 +130,9 @@ def decide(*, session: Session, attempt_id: str, decision: str, reason: str, act
     session.add(stored)
     session.flush()
     if kind == IncidentDecisionKind.RELEASE:
-        issuing.issue_if_due(session=session, attempt_id=attempt.id, now=now)
+        certificate = issuing.issue_if_due(session=session, attempt_id=attempt.id, now=now)
+        if certificate is not None:  # the scheme's credential follows the certificate, as after a submit
+            credentials.award_for_attempt(session=session, attempt_id=attempt.id, at=certificate.issued_at)
     record(
         session=session,
         kind=AuditKind.INCIDENT_DECIDED,
@@ -163,18 +162,8 @@ def _revoke_earned(session: Session, attempt: Attempt, reason: str, actor_id: st
     ).first()
     number = None
     if credential is not None:
-        session.execute(
-            update(ProgramCredential).where(col(ProgramCredential.id) == credential.id).values(revoked_at=now)
-        )
-        session.add(
-            CredentialEvent(
-                credential_id=credential.id,
-                kind=CredentialEventKind.REVOKED,
-                at=now,
-                actor_id=actor_id,
-                reason=reason,
-                detail={"incident_decision": attempt.id},
-            )
+        credentials.revoke_credential(
+            session=session, number=credential.number, reason=reason, actor_id=actor_id, now=now
         )
         number = credential.number
     return Revoked(code, number)

@@ -61,6 +61,12 @@ CONTENT_CHECKED_ELSEWHERE = {
     # the accent's contrast, a real time zone, an image's bytes: tests/organisation/test_doors.py
     ("PUT", "/api/v1/organisation"),
     ("PUT", "/api/v1/organisation/{kind}"),
+    # programs: schemes: a kind's rules (a certification needs a cycle, attendance has no exams), existing exams,
+    # ISO 8601 durations: tests/programs/test_schemes.py
+    ("POST", "/api/v1/schemes"),
+    # programs: a list's cursor is one the list gave, so a made-up one is rightly 422 (tests/programs/test_*.py)
+    ("GET", "/api/v1/authorizations"),
+    ("GET", "/api/v1/applications"),
     # programs: reports: an empty or missing reason answers the contract's own 422 reason_required (the document
     # cannot require it without pydantic answering invalid_body first): tests/programs/test_incident_decisions.py
     ("POST", "/api/v1/attempts/{attempt_id}/incident-decision"),

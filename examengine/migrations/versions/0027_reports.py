@@ -1,7 +1,7 @@
 """programs: reports: the official score reports issued, one row per version
 
-Revision ID: 0024_reports
-Revises: 0023_programs
+Revision ID: 0027_reports
+Revises: 0026_bookings
 Create Date: 2026-12-07
 
 `score_report` keeps each version of an attempt's score report as issued (a rescore issues the next version under
@@ -15,8 +15,8 @@ from alembic import op
 
 import examengine.db
 
-revision = "0024_reports"
-down_revision = "0023_programs"
+revision = "0027_reports"
+down_revision = "0026_bookings"
 branch_labels = None
 depends_on = None
 
