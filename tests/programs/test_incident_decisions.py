@@ -19,6 +19,7 @@ from examengine.certificates import issuing
 from examengine.context import Services
 from examengine.delivery import attempts
 from examengine.delivery.models import Attempt
+from examengine.programs import credentials
 from examengine.programs.models import CredentialEvent, IncidentDecision, ProgramCredential
 from tests.conftest import TEST_PASSWORD
 from tests.programs.report_setup import build_program, cand, credential_for, get, in_scheme, token
@@ -263,3 +264,16 @@ def test_the_admin_queue_lists_held_and_terminated_attempts_and_takes_the_decisi
     candidate = TestClient(app_client.app)
     assert log_in(candidate, cand(1), TEST_PASSWORD).status_code == 303
     assert candidate.get("/admin/incidents").status_code == 403
+
+
+def test_a_released_pass_of_a_scheme_exam_earns_its_credential_and_a_held_one_none(
+    app_client: TestClient, program: Program
+) -> None:
+    exam_id, sitting_id = program.exam(essay=False)
+    in_scheme(program, exam_id)
+    attempt_id = held_attempt(app_client, program, sitting_id)
+    assert sweep(program) == 0
+    assert program.call(lambda *, session: credentials.credential_of_attempt(session, attempt_id)) is None
+    assert decide(app_client, attempt_id, "release").status_code == 200
+    awarded = program.call(lambda *, session: credentials.credential_of_attempt(session, attempt_id))
+    assert awarded is not None and awarded.revoked_at is None
