@@ -28,6 +28,7 @@ from examengine.programs.models import (
     SchemeExam,
     SchemeHandbook,
 )
+from examengine.programs.report_models import ScoreReport  # programs: reports
 
 # programs: registry
 from examengine.programs.signing_keys import SigningKey
@@ -98,6 +99,7 @@ __all__ = [
     "Scheme",
     "SchemeExam",
     "SchemeHandbook",
+    "ScoreReport",  # programs: reports
     "SigningKey",  # programs: registry
     "Sitting",
     "SittingProctor",

@@ -192,6 +192,7 @@ class Settings:
     reset_throttle: ThrottleLimits = RESET_REQUEST_LIMITS
     password_reset_minutes: int = 60  # how long a reset link works
     invitation_days: int = 7  # how long an invitation's set-your-password link works
+    score_report_min_items: int = 5  # programs: reports: fewer items in a domain report "insufficient_items"
     debug: bool = False
     sql_echo: bool = False
 
@@ -230,6 +231,7 @@ class Settings:
             smtp=smtp,
             mail_from=_mail_from(env, smtp),
             mail_to_log=env.get("EXAMENGINE_MAIL_TO_LOG", "") == "1",
+            score_report_min_items=_int(env, "EXAMENGINE_SCORE_REPORT_MIN_ITEMS", 5, 1),  # programs: reports
             debug=env.get("EXAMENGINE_DEBUG", "") == "1",
             sql_echo=env.get("EXAMENGINE_SQL_ECHO", "") == "1",
         )

@@ -295,8 +295,9 @@ async def timeline(request: Request) -> Response:
 
 @operation(tags=["proctoring"], body=NoteIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)
 async def add_note(request: Request, body: NoteIn) -> Response:
-    """Add a note, or with a category an incident report, to the attempt's timeline (never shown to the candidate)."""
-    return await proctor_action(request, notes.add_note, text=body.text, category=body.category)
+    """Add a note, or with a category an incident report, to the attempt's timeline (never shown to the candidate);
+    an incident with `hold: true` withholds the result until an admin's incident decision."""
+    return await proctor_action(request, notes.add_note, text=body.text, category=body.category, hold=body.hold)
 
 
 @operation(tags=["proctoring"], body=OptionalReasonIn, responses={200: AttemptOut}, errors=WATCH_ERRORS)

@@ -497,14 +497,14 @@ class LiveRowsOut(BaseModel):
 class NoteIn(Strict):
     text: str = Field(min_length=1, max_length=4000, pattern=NAME_PATTERN)
     category: Literal["identity", "conduct", "technical", "other"] | SkipJsonSchema[None] = None
+    hold: bool = False  # programs: reports (an incident that withholds the result)
 
 
 class TerminationDecisionIn(Strict):
     """An admin's decision about a terminated attempt (the candidate is held until one is recorded):
     `uphold`: the termination and its consequence stand (the attempt counts as used, no result; retake rules apply);
     `allow_retake`: the candidate may start a new attempt now (the terminated one counts towards no retake rule);
-    `void`: the attempt is annulled (counts towards nothing, no result, no certificate; the retake rules apply to
-    the candidate's other attempts)."""
+    `void`: the attempt is annulled (counts towards nothing, no result or certificate; retakes as for the rest)."""
 
     decision: Literal["allow_retake", "void", "uphold"]
     reason: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)

@@ -61,6 +61,8 @@ class AuditKind(StrEnum):
     # programs: bookings
     BOOKING_CONFIRMED = "booking_confirmed"
     BOOKING_CANCELLED = "booking_cancelled"
+    # programs: reports
+    INCIDENT_DECIDED = "incident_decided"  # a withheld result released or invalidated
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

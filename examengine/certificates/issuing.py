@@ -4,7 +4,8 @@ A certificate exists for an attempt exactly when its result passed and was relea
 scoring.release. The paths where that becomes true call `issue_if_due` (scoring on submit with immediate
 release, the admin's release); the periodic `issue_due` covers the rest (a release date reached, marking
 completed, attempts scored by the sweep) and heals any path that failed after its scoring committed.
-The insert is conditional on the unique attempt, so two paths racing issue one certificate.
+The insert is conditional on the unique attempt, so two paths racing issue one certificate. A result withheld
+after an incident, or invalidated, gets none (delivery.holds).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from examengine.accounts.models import User
 from examengine.certificates.codes import new_code
 from examengine.certificates.models import CERTIFICATE_TABLE, Certificate
 from examengine.db import dialect_insert
+from examengine.delivery.holds import blocked_clause, result_blocked
 from examengine.delivery.models import Attempt
 from examengine.exams import service as exams
 from examengine.exams.service import ExamVersionView
@@ -75,8 +77,8 @@ def _issue(session: Session, result: AttemptResult, version: ExamVersionView, no
     if result.passed is not True:
         return None
     released_at = release_time(result, version.definition)
-    if released_at is None or released_at > now:
-        return None
+    if released_at is None or released_at > now or result_blocked(session, result.attempt_id):
+        return None  # not visible yet, withheld after an incident, or invalidated
     attempt = session.get(Attempt, result.attempt_id)
     assert attempt is not None  # a result belongs to its attempt (foreign key)
     return _insert(session, attempt, version, released_at)
@@ -109,6 +111,7 @@ def issue_due(*, session: Session, now: datetime, exam_id: str | None = None, li
         col(AttemptResult.status) == ResultStatus.SCORED,
         col(AttemptResult.passed).is_(True),
         ~exists().where(col(Certificate.attempt_id) == col(AttemptResult.attempt_id)),
+        ~blocked_clause(col(AttemptResult.attempt_id)),
     ]
     if exam_id is not None:
         unissued.append(col(AttemptResult.exam_id) == exam_id)

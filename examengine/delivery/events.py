@@ -37,6 +37,7 @@ class AttemptEventType(StrEnum):
     INCIDENT = "incident"
     ANNOUNCEMENT = "announcement"
     TERMINATION_DECIDED = "termination_decided"
+    INCIDENT_DECIDED = "incident_decided"  # programs: reports (a withheld result released or invalidated)
     # what the candidate's browser reports
     ITEM_VIEWED = "item_viewed"
     NAVIGATION = "navigation"

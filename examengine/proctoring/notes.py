@@ -23,8 +23,11 @@ def add_note(
     text: str,
     category: str | None = None,
     now: datetime | None = None,
+    hold: bool = False,
 ) -> attempts.AttemptView:
-    """A note (no category) or an incident report (category identity, conduct, technical or other)."""
+    """A note (no category) or an incident report (category identity, conduct, technical or other); an incident
+    reported with `hold` withholds the attempt's result until an admin decides (delivery.holds). Raises
+    InvalidInput (hold_needs_incident) for a hold on a note without a category."""
     attempt = proctored_attempt(session, attempt_id, actor_id)
     text = text.strip()
     if not text:
@@ -33,8 +36,12 @@ def add_note(
         raise InvalidInput("A note is at most 4,000 characters of text.", code="invalid_note")
     if category is not None and category not in INCIDENT_CATEGORIES:
         raise InvalidInput(f"An incident is one of {', '.join(INCIDENT_CATEGORIES)}.", code="invalid_category")
+    if hold and category is None:
+        raise InvalidInput("Only an incident holds the result: choose its category.", code="hold_needs_incident")
     now = now or utcnow()
-    detail = {"text": text, **({"category": category} if category else {})}
+    detail: dict[str, object] = {"text": text, **({"category": category} if category else {})}
+    if hold:
+        detail["hold"] = True
     attempts.record(
         session,
         attempt_id,

@@ -22,6 +22,7 @@ from examengine.accounts.credentials import Principal
 from examengine.accounts.models import Role
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
+from examengine.delivery.holds import HeldFor, HoldState, hold_state
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus, TerminationDecision
 from examengine.errors import Conflict, InvalidInput, NotFound
@@ -78,6 +79,8 @@ class Withheld(StrEnum):
     NOT_RELEASED = "not_released"
     TERMINATION_PENDING = "termination_pending"  # terminated; an administrator has not decided yet
     NO_RESULT = "no_result"  # terminated, and the decision leaves the attempt without a result
+    INCIDENT_HOLD = "incident_hold"  # programs: reports: an incident holds it until an admin decides
+    INVALIDATED = "invalidated"  # programs: reports: an admin invalidated it after an incident
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,18 @@ _NO_RESULT = {
 }
 
 
-def _withheld(attempt: Attempt, result: AttemptResult | None, definition: ExamDefinition) -> ResultWithheld:
-    if attempt.status == AttemptStatus.TERMINATED:
+_UNDER_REVIEW = "It is under review after an incident; your result follows once an administrator decides."
+_INVALIDATED = "An administrator invalidated this result after an incident: it earns nothing. You may appeal."
+
+
+def _withheld(
+    attempt: Attempt, result: AttemptResult | None, definition: ExamDefinition, hold: HoldState
+) -> ResultWithheld:
+    if hold.invalidated:
+        reason, why = Withheld.INVALIDATED, _INVALIDATED
+    elif hold.held_for == HeldFor.INCIDENT:
+        reason, why = Withheld.INCIDENT_HOLD, _UNDER_REVIEW
+    elif attempt.status == AttemptStatus.TERMINATED:
         if attempt.termination_decision is None:
             reason, why = (
                 Withheld.TERMINATION_PENDING,
@@ -191,8 +204,10 @@ def result_for_candidate(
     result = session.get(AttemptResult, attempt_id)
     definition = definition_of(session, attempt)
     released = None if result is None else release_time(result, definition)
-    if attempt.status == AttemptStatus.TERMINATED or result is None or released is None or released > now:
-        return _withheld(attempt, result, definition)
+    hold = hold_state(session, attempt)
+    terminated = attempt.status == AttemptStatus.TERMINATED
+    if hold.blocks_result or terminated or result is None or released is None or released > now:
+        return _withheld(attempt, result, definition, hold)
     assert result.percent is not None  # a complete result is graded
     return CandidateResult(
         attempt_id,

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
+from examengine.delivery.holds import invalidated_clause
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus, TerminationDecision
 from examengine.exams.definition import ExamDefinition
@@ -28,6 +29,7 @@ HISTORY = (
         col(AttemptResult.passed),
         col(Attempt.status),
         col(Attempt.termination_decision),
+        invalidated_clause(col(Attempt.id)),
     )
     .outerjoin(AttemptResult, col(AttemptResult.attempt_id) == col(Attempt.id))
     .where(col(Attempt.user_id) == bindparam("b_user_id"), col(Attempt.exam_id) == bindparam("b_exam_id"))
@@ -46,9 +48,9 @@ def history(session: Session, *, user_id: str, exam_id: str) -> list[PastAttempt
             awaiting_decision=status == AttemptStatus.TERMINATED and decision is None,
             annulled=decision in ANNULLED,
             result_pending=result_status == ResultStatus.PENDING_MARKING,
-            passed=passed,
+            passed=None if invalidated else passed,  # an invalidated result earns nothing, not even a pass
         )
-        for created, finished, result_status, passed, status, decision in rows
+        for created, finished, result_status, passed, status, decision, invalidated in rows
     ]
 
 

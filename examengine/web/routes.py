@@ -31,6 +31,7 @@ from examengine.api import proctoring as api_proctoring
 from examengine.api import registry as api_registry  # programs: registry
 from examengine.api import results as api_results
 from examengine.api import schemes as api_schemes
+from examengine.api import score_reports as api_score_reports  # programs: reports
 from examengine.api import sittings as api_sittings
 from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
@@ -62,6 +63,7 @@ from examengine.web.pages import admin_appeals as admin_appeal_pages  # programs
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
 from examengine.web.pages import admin_credentials as admin_credential_pages  # programs: credentials
+from examengine.web.pages import admin_incidents as admin_incident_pages  # programs: reports
 from examengine.web.pages import admin_results as admin_result_pages
 from examengine.web.pages import admin_schemes as admin_scheme_pages
 from examengine.web.pages import admin_seats as admin_seat_pages
@@ -76,6 +78,7 @@ from examengine.web.pages import programs as program_pages
 from examengine.web.pages import registry as registry_pages  # programs: registry
 from examengine.web.pages import review_appeals as review_appeal_pages  # programs: appeals
 from examengine.web.pages import review_applications as review_pages  # programs: applications
+from examengine.web.pages import score_report as score_report_pages  # programs: reports
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
@@ -1330,4 +1333,33 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=ADMIN,
             methods=("POST",),
         ),
+        # programs: reports
+        route(
+            "/api/v1/attempts/{attempt_id}/score-report",
+            api_score_reports.score_report,
+            name="api.attempts.score_report",
+            access=roles(Role.CANDIDATE, Role.ADMIN),
+        ),
+        route(
+            "/api/v1/attempts/{attempt_id}/incident-decision",
+            api_score_reports.incident_decision,
+            name="api.attempts.incident_decision",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/candidate/attempts/{attempt_id}/report",
+            score_report_pages.report_page,
+            name="candidate.score_report",
+            access=roles(Role.CANDIDATE, Role.ADMIN),
+        ),
+        route("/admin/incidents", admin_incident_pages.queue, name="admin.incidents", access=ADMIN),
+        route(
+            "/admin/incidents/{attempt_id}/decision",
+            admin_incident_pages.decide,
+            name="admin.incidents.decision",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        # end programs: reports
     ]

@@ -45,6 +45,7 @@ LABELS: dict[str, str] = {
     AuditKind.HANDBOOK_PUBLISHED: "Candidate handbook published",
     # programs: credentials
     AuditKind.CE_RECORDED: "Continuing education recorded",
+    AuditKind.INCIDENT_DECIDED: "Incident decided",  # programs: reports
 }
 
 

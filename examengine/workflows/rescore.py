@@ -1,5 +1,5 @@
 """Rescore: preview or apply a decision about one item of one exam version; applying revokes the certificates of
-results that no longer pass."""
+results that no longer pass and issues the next version of every official score report whose figures changed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from examengine.accounts.credentials import Principal
 from examengine.certificates import service as certificates
 from examengine.certificates.issuing import certificate_of_attempt
 from examengine.db import Database
+from examengine.programs import score_reports
 from examengine.scoring import rescoring
 from examengine.scoring.rescoring import DecisionRequest, RescorePlan
 
@@ -36,4 +37,6 @@ def _apply(*, session: Session, exam_id: str, decision: DecisionRequest, actor_i
             continue
         certificates.revoke(session=session, code=certificate.code, actor_id=actor_id, reason="rescored", now=now)
         revoked.append(change.attempt_id)
+    for change in plan.changes:
+        score_reports.reissue(session=session, attempt_id=change.attempt_id, now=now)  # the next version, if issued
     return replace(plan, certificates_revoked=tuple(revoked))

@@ -300,6 +300,12 @@ EXPECTED_ACCESS = {
     "candidate.authorization.book_seat": "candidate",
     "candidate.booking.cancel": "candidate",
     "admin.sitting.seats": "admin",
+    # programs: reports
+    "api.attempts.score_report": "admin or candidate",
+    "api.attempts.incident_decision": "admin",
+    "candidate.score_report": "admin or candidate",
+    "admin.incidents": "admin",
+    "admin.incidents.decision": "admin",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]

@@ -121,8 +121,9 @@ async def act(request: Request) -> Response:
             extra["minutes"] = int(minutes)
         if action == "note":
             category = text_field(form, "category") or None
+            hold = text_field(form, "hold") == "yes"  # programs: reports
             ACTIONS[action](
-                session=session, attempt_id=attempt_id, actor_id=who.user_id, text=reason, category=category
+                session=session, attempt_id=attempt_id, actor_id=who.user_id, text=reason, category=category, hold=hold
             )
         else:
             ACTIONS[action](session=session, attempt_id=attempt_id, actor_id=who.user_id, reason=reason, **extra)
