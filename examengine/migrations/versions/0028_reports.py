@@ -1,7 +1,7 @@
 """programs: reports: the official score reports issued, one row per version
 
-Revision ID: 0027_reports
-Revises: 0026_bookings
+Revision ID: 0028_reports
+Revises: 0027_appeals
 Create Date: 2026-12-07
 
 `score_report` keeps each version of an attempt's score report as issued (a rescore issues the next version under
@@ -15,8 +15,8 @@ from alembic import op
 
 import examengine.db
 
-revision = "0027_reports"
-down_revision = "0026_bookings"
+revision = "0028_reports"
+down_revision = "0027_appeals"
 branch_labels = None
 depends_on = None
 
