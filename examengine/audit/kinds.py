@@ -36,6 +36,9 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: accommodations (the detail never holds the candidate's statement nor the words of other needs)
+    ACCOMMODATION_REQUESTED = "accommodation_requested"
+    ACCOMMODATION_DECIDED = "accommodation_decided"
 
 
 # The retention setting also names the attempt events (they live in their own table, not as a kind).

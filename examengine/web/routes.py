@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from examengine.accounts.models import Role
+from examengine.api import accommodations as api_accommodations  # programs: accommodations
 from examengine.api import accounts as api_accounts
 from examengine.api import analysis as api_analysis
 from examengine.api import audit as api_audit
@@ -29,6 +30,8 @@ from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
+from examengine.web.pages import accommodation_review as accommodation_review_pages  # programs: accommodations
+from examengine.web.pages import accommodations as accommodation_pages  # programs: accommodations
 from examengine.web.pages import (
     account,
     admin_analysis,
@@ -64,6 +67,9 @@ WATCHING = roles(Role.PROCTOR, Role.ADMIN)
 CANDIDATE = roles(Role.CANDIDATE)
 ATTEMPT_PARTIES = roles(Role.CANDIDATE, Role.PROCTOR, Role.ADMIN)
 MARKING = roles(Role.MARKER, Role.AUTHOR, Role.ADMIN)
+# programs: accommodations
+ACCOMMODATION_REVIEW = roles(Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
+ACCOMMODATION_READERS = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
 
 
 def route(path: str, endpoint: Endpoint, *, name: str, access: Access, methods: tuple[str, ...] = ("GET",)) -> Route:
@@ -949,6 +955,86 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_items.score,
             name="api.items.score",
             access=AUTHORING,
+            methods=("POST",),
+        ),
+        # programs: accommodations
+        route("/accommodations", accommodation_pages.my_accommodations, name="accommodations.mine", access=CANDIDATE),
+        route(
+            "/accommodations",
+            accommodation_pages.create,
+            name="accommodations.create",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/accommodations/{request_id}/evidence",
+            accommodation_pages.add_evidence,
+            name="accommodations.evidence_add",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/accommodations/{request_id}/evidence/{evidence_id}",
+            accommodation_pages.evidence_file,
+            name="accommodations.evidence",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/review/accommodations",
+            accommodation_review_pages.queue,
+            name="review.accommodations",
+            access=ACCOMMODATION_REVIEW,
+        ),
+        route(
+            "/review/accommodations/{request_id}",
+            accommodation_review_pages.detail,
+            name="review.accommodation",
+            access=ACCOMMODATION_REVIEW,
+        ),
+        route(
+            "/review/accommodations/{request_id}/decision",
+            accommodation_review_pages.decide,
+            name="review.accommodation_decide",
+            access=ACCOMMODATION_REVIEW,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/accommodation-requests",
+            api_accommodations.create_request,
+            name="api.accommodations.create",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/accommodation-requests",
+            api_accommodations.list_requests,
+            name="api.accommodations.list",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}",
+            api_accommodations.get_request,
+            name="api.accommodations.detail",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}/evidence",
+            api_accommodations.add_evidence,
+            name="api.accommodations.evidence_add",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}/evidence/{evidence_id}",
+            api_accommodations.evidence_file,
+            name="api.accommodations.evidence",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}/decision",
+            api_accommodations.decide,
+            name="api.accommodations.decide",
+            access=ACCOMMODATION_REVIEW,
             methods=("POST",),
         ),
     ]

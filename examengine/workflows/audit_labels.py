@@ -31,6 +31,9 @@ LABELS: dict[str, str] = {
     AuditKind.EXAM_DRAFT_CHANGED: "Exam draft changed",
     AuditKind.PROCTOR_ACTION: "Proctor action",
     AuditKind.ATTEMPT_EVENTS_PURGED: "Attempt events purged",
+    # programs: accommodations
+    AuditKind.ACCOMMODATION_REQUESTED: "Accommodation requested",
+    AuditKind.ACCOMMODATION_DECIDED: "Accommodation request decided",
 }
 
 

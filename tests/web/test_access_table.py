@@ -214,6 +214,20 @@ EXPECTED_ACCESS = {
     "api.organisation.update": "admin",
     "api.organisation.image": "admin",
     "api.organisation.image_delete": "admin",
+    # programs: accommodations
+    "accommodations.mine": "candidate",
+    "accommodations.create": "candidate",
+    "accommodations.evidence_add": "candidate",
+    "accommodations.evidence": "admin or candidate or eligibility_reviewer",
+    "review.accommodations": "admin or eligibility_reviewer",
+    "review.accommodation": "admin or eligibility_reviewer",
+    "review.accommodation_decide": "admin or eligibility_reviewer",
+    "api.accommodations.create": "candidate",
+    "api.accommodations.list": "admin or candidate or eligibility_reviewer",
+    "api.accommodations.detail": "admin or candidate or eligibility_reviewer",
+    "api.accommodations.evidence_add": "candidate",
+    "api.accommodations.evidence": "admin or candidate or eligibility_reviewer",
+    "api.accommodations.decide": "admin or eligibility_reviewer",
 }
 STATIC_MOUNTS = {"static.app", "static.htmx", "static.trix"}
 CALLERS = ["anonymous", "candidate", "proctor", "author", "admin"]

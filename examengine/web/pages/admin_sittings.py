@@ -22,6 +22,7 @@ from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import list_field, read_form, text_field
 from examengine.web.templating import render
+from examengine.workflows import accommodated_enrolment
 
 NOTICES = {
     "saved": "The sitting was saved.",
@@ -186,7 +187,7 @@ async def enrol(request: Request) -> Response:
             accommodation_reason=values["accommodation_reason"][:1000],
         )
         await services(request).db.run(
-            sitting_changes.enrol_candidate,
+            accommodated_enrolment.enrol_candidate,
             sitting_id=str(request.path_params["sitting_id"]),
             actor_id=current_user(request).user_id,
             request=request_,

@@ -21,6 +21,7 @@ from examengine.exams.models import Sitting
 from examengine.http.request import current_user, services
 from examengine.proctoring import access, dashboard, notes, sitting_actions
 from examengine.proctoring.access import watched_attempt, watched_sitting
+from examengine.programs import accommodation_flags
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import is_htmx, render
@@ -194,9 +195,15 @@ async def timeline(
         actors = {user_id: user.name for user_id, user in named.items()}
         view = attempts.view(session, attempt, utcnow())
         policy = credit.policy(session=session, attempt=attempt)
-        return attempt, candidate, events, actors, view, policy, device.device_state(session=session, attempt=attempt)
+        accommodation = accommodation_flags.enrolment_label(
+            session=session, sitting_id=attempt.sitting_id, user_id=attempt.user_id
+        )
+        state = device.device_state(session=session, attempt=attempt)
+        return attempt, candidate, events, actors, view, policy, state, accommodation
 
-    attempt, candidate, events, actors, view, credit_policy, device_state = await services(request).db.read(read)
+    attempt, candidate, events, actors, view, credit_policy, device_state, accommodation = await services(
+        request
+    ).db.read(read)
     fmt = request.query_params.get("format")
     rows = [
         {
@@ -244,6 +251,7 @@ async def timeline(
             "categories": notes.INCIDENT_CATEGORIES,
             "credit_policy": credit_policy,
             "device": device_state,
+            "accommodation_label": accommodation,
             "notice": notice
             or ("Message sent to the candidate." if request.query_params.get("done") == "announced" else None),
             "announcement": announcement,
