@@ -45,7 +45,7 @@ class AccommodationDecisionIn(Strict):
 
 class AccommodationListQuery(Strict):
     mine: bool = False
-    status: str | None = Field(default=None, max_length=20)
+    status: Literal["submitted", "approved", "denied"] | None = None
     scheme: str | None = Field(default=None, max_length=40)
     cursor: str | None = Field(default=None, max_length=32, pattern=r"^[0-9a-f]{1,32}$")
     limit: int = Field(default=50, ge=1, le=200)

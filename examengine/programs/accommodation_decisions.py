@@ -28,6 +28,30 @@ class Decision(StrEnum):
     DENY = "deny"
 
 
+def _checked(view: RequestView, actor_id: str, roles: Collection[str], decision: str, reason: str | None) -> str:
+    """The reason, trimmed, once the actor may take this decision about this request now."""
+    if not is_reviewer(roles):
+        raise Forbidden("Only eligibility reviewers and admins decide accommodation requests.", code="not_reviewer")
+    if view.user_id == actor_id:
+        raise Forbidden("Nobody decides their own accommodation request.", code="own_request")
+    if decision not in {d.value for d in Decision}:
+        raise InvalidInput("decision: give approve or deny.", code="invalid_decision", details={"field": "decision"})
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON:
+        raise InvalidInput(
+            f"The reason may be at most {MAX_REASON:,} characters.", code="reason_too_long", details={"field": "reason"}
+        )
+    if not view.undecided:
+        raise Conflict("The request has been decided already.", code="already_decided")
+    if decision == Decision.DENY and not text:
+        raise InvalidInput(
+            "Say why the request is denied: the candidate reads the reason and may appeal it.",
+            code="reason_required",
+            details={"field": "reason"},
+        )
+    return text
+
+
 def decide(
     *,
     session: Session,
@@ -44,19 +68,7 @@ def decide(
     InvalidInput for an unknown decision, a grant above the request or empty (`accommodation_empty`), a denial
     without a reason (`reason_required`); Conflict (`already_decided`) once decided."""
     view = request_view(session=session, request_id=request_id, user_id=actor_id, roles=roles)
-    if not is_reviewer(roles):
-        raise Forbidden("Only eligibility reviewers and admins decide accommodation requests.", code="not_reviewer")
-    if view.user_id == actor_id:
-        raise Forbidden("Nobody decides their own accommodation request.", code="own_request")
-    if decision not in {d.value for d in Decision}:
-        raise InvalidInput("decision: give approve or deny.", code="invalid_decision", details={"field": "decision"})
-    text = (reason or "").strip()
-    if len(text) > MAX_REASON:
-        raise InvalidInput(
-            f"The reason may be at most {MAX_REASON:,} characters.", code="reason_too_long", details={"field": "reason"}
-        )
-    if not view.undecided:
-        raise Conflict("The request has been decided already.", code="already_decided")
+    text = _checked(view, actor_id, roles, decision, reason)
     values: dict[str, object] = {"decided_by": actor_id, "decided_at": now, "decision_reason": text or None}
     granted: Terms | None = None
     if decision == Decision.APPROVE:
@@ -64,12 +76,6 @@ def decide(
         accommodation_terms.check_within(granted, view.requested)
         values |= {"status": AccommodationStatus.APPROVED, "approved": granted.stored()}
     else:
-        if not text:
-            raise InvalidInput(
-                "Say why the request is denied: the candidate reads the reason and may appeal it.",
-                code="reason_required",
-                details={"field": "reason"},
-            )
         appeal_period = scheme_by_code(session, view.scheme).appeal_period
         values |= {"status": AccommodationStatus.DENIED, "appeal_until": durations.after(now, appeal_period)}
     changed = session.execute(

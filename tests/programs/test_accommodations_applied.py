@@ -18,7 +18,10 @@ from examengine.exams import sittings
 from examengine.programs import accommodation_decisions, accommodations
 from examengine.programs.accommodation_terms import Terms
 from examengine.workflows import accommodated_enrolment
-from tests.api.test_delivery_api import start
+from tests.api.test_delivery_api import (
+    sitting,  # noqa: F401 - the fixture
+    start,
+)
 from tests.api.test_exams_api import bearer
 from tests.programs.accommodation_helpers import (  # noqa: F401 - the fixtures
     OTHER,
@@ -29,7 +32,6 @@ from tests.programs.accommodation_helpers import (  # noqa: F401 - the fixtures
     decide,
     people_fixture,
     signed_in,
-    sitting,
 )
 from tests.scoring.conftest import PERFECT, Program, program  # noqa: F401 - the fixture
 from tests.web.browsing import csrf_from

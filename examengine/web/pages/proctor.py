@@ -179,6 +179,24 @@ async def _sitting_of(request: Request, attempt_id: str) -> str:
     return await services(request).db.read(read)
 
 
+def _timeline_csv(attempt_id: str, rows: list[dict[str, Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv_export.Writer(out)
+    writer.writerow(["id", "at", "type", "actor", "client_time", "detail", "prev_hash", "hash"])
+    for row in rows:
+        writer.writerow(
+            [
+                *(row["id"], row["at"], row["type"], row["actor"], row["client_time"], json.dumps(row["detail"])),
+                *(row["prev_hash"], row["hash"]),
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.csv"'},
+    )
+
+
 async def timeline(
     request: Request, *, notice: str | None = None, status_code: int = 200, announcement: Announcement = Announcement()
 ) -> Response:
@@ -225,21 +243,7 @@ async def timeline(
             headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.json"'},
         )
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv_export.Writer(out)
-        writer.writerow(["id", "at", "type", "actor", "client_time", "detail", "prev_hash", "hash"])
-        for row in rows:
-            writer.writerow(
-                [
-                    *(row["id"], row["at"], row["type"], row["actor"], row["client_time"], json.dumps(row["detail"])),
-                    *(row["prev_hash"], row["hash"]),
-                ]
-            )
-        return Response(
-            out.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.csv"'},
-        )
+        return _timeline_csv(attempt_id, rows)
     return render(
         request,
         "proctor/timeline.html",
