@@ -33,6 +33,7 @@ from tests.programs.accommodation_helpers import (  # noqa: F401 - the fixtures
     signed_in,
     upload,
 )
+from tests.web.browsing import csrf_from
 
 
 @pytest.mark.parametrize(
@@ -251,3 +252,36 @@ def test_the_audit_trail_records_requests_and_decisions_without_the_statement(
     shown = signed_in(app_client, "admin").get("/admin/audit")
     assert "Accommodation requested" in shown.text and "Accommodation request decided" in shown.text
     assert "CANARY" not in shown.text
+
+
+def test_the_page_refuses_beside_the_field_keeps_what_was_typed_and_takes_a_large_file(
+    app_client: TestClient, people: People
+) -> None:
+    cara = signed_in(app_client, "cara")
+    token = csrf_from(cara.get("/accommodations"))
+    form = {"csrf_token": token, "scheme": "SAFE", "time_multiplier": "9", "extra_minutes": "", "other": OTHER}
+    refused = cara.post("/accommodations", data={**form, "statement": STATEMENT})
+    assert refused.status_code == 422
+    assert 'id="time_multiplier-error"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert STATEMENT in refused.text and 'value="9"' in refused.text and OTHER in refused.text
+    letter = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)
+    sent = cara.post(
+        "/accommodations",
+        data={**form, "time_multiplier": "1.5", "statement": STATEMENT},
+        files={"evidence": ("letter.pdf", letter, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    mine = app_client.get(URL, params={"mine": "true"}, headers=people["headers"]["cara"]).json()["items"]
+    assert [e["size"] for e in mine[0]["evidence"]] == [len(letter)]
+    shown = cara.get(sent.headers["location"]).text
+    assert "Your request was sent to the reviewers." in shown and "letter.pdf" in shown
+    reviewer = signed_in(app_client, "rita")
+    page = f"/review/accommodations/{mine[0]['request_id']}"
+    token = csrf_from(reviewer.get(page))
+    denied = reviewer.post(f"{page}/decision", data={"csrf_token": token, "form": "deny", "reason": " "})
+    assert denied.status_code == 422 and 'id="deny-reason-error"' in denied.text
+    own = signed_in(app_client, "both")
+    own_id = asked(app_client, people["headers"]["both"])
+    assert "This is your own request" in own.get(f"/review/accommodations/{own_id}").text
+    assert signed_in(app_client, "carl").get(page).status_code == 403
