@@ -22,7 +22,7 @@ from examengine.api.accommodation_schemas import (
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.errors import InvalidInput, MalformedInput
-from examengine.http.evidence_download import evidence_download
+from examengine.http.evidence_download import evidence_response
 from examengine.http.request import current_user, services
 from examengine.programs import accommodation_decisions, accommodations, evidence
 
@@ -108,7 +108,7 @@ async def evidence_file(request: Request) -> Response:
         user_id=who.user_id,
         roles=who.roles,
     )
-    return evidence_download(found)
+    return evidence_response(found)
 
 
 @operation(tags=["programs"], body=AccommodationDecisionIn, responses={200: AccommodationOut}, errors=(404, 409))

@@ -36,6 +36,10 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: applications
+    APPLICATION_SUBMITTED = "application_submitted"  # first submission, or a resubmission after more was asked
+    APPLICATION_DECIDED = "application_decided"  # approve, deny or request_info, with the reason
+    APPLICATION_WITHDRAWN = "application_withdrawn"
     # programs: accommodations (the detail never holds the candidate's statement nor the words of other needs)
     ACCOMMODATION_REQUESTED = "accommodation_requested"
     ACCOMMODATION_DECIDED = "accommodation_decided"

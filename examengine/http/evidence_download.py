@@ -1,5 +1,5 @@
-"""An evidence file as both doors serve it: an attachment (never shown inline, so a crafted PDF runs nothing in the
-app's origin), the type its bytes were checked to be, never sniffed, never cached by a shared cache."""
+"""An evidence file as both doors serve it: always as a download (never rendered in the browser, whatever the
+uploader named it), in the type its bytes were recognised as, and never sniffed into another."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from starlette.responses import Response
 
 from examengine.programs.models import EvidenceFile
 
-UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+UNSAFE = re.compile(r"[^A-Za-z0-9._ -]")
 
 
-def evidence_download(evidence: EvidenceFile) -> Response:
-    plain = UNSAFE.sub("_", evidence.filename).strip("._") or "evidence"
+def evidence_response(evidence: EvidenceFile) -> Response:
+    name = evidence.filename or "evidence"
+    plain = UNSAFE.sub("_", name)[:200] or "evidence"
     return Response(
         evidence.data or b"",
         media_type=evidence.content_type,
         headers={
-            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(evidence.filename)}",
+            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
         },
     )

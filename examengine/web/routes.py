@@ -14,6 +14,7 @@ from examengine.accounts.models import Role
 from examengine.api import accommodations as api_accommodations  # programs: accommodations
 from examengine.api import accounts as api_accounts
 from examengine.api import analysis as api_analysis
+from examengine.api import applications as api_applications  # programs: applications
 from examengine.api import audit as api_audit
 from examengine.api import certificates as api_certificates
 from examengine.api import delivery as api_delivery
@@ -58,8 +59,10 @@ from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
 from examengine.web.pages import admin_results as admin_result_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
+from examengine.web.pages import applications as application_pages  # programs: applications
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import marking as marking_pages
+from examengine.web.pages import review_applications as review_pages  # programs: applications
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 AUTHORING = roles(Role.AUTHOR, Role.ADMIN)
@@ -67,8 +70,10 @@ WATCHING = roles(Role.PROCTOR, Role.ADMIN)
 CANDIDATE = roles(Role.CANDIDATE)
 ATTEMPT_PARTIES = roles(Role.CANDIDATE, Role.PROCTOR, Role.ADMIN)
 MARKING = roles(Role.MARKER, Role.AUTHOR, Role.ADMIN)
-# programs: accommodations
-ACCOMMODATION_REVIEW = roles(Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
+# programs: applications
+REVIEWING = roles(Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
+APPLICATION_PARTIES = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
+# programs: accommodations (reviewed by REVIEWING, the applications' reviewers)
 ACCOMMODATION_READERS = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
 
 
@@ -957,6 +962,123 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=AUTHORING,
             methods=("POST",),
         ),
+        # programs: applications
+        route(
+            "/api/v1/schemes/{code}/applications",
+            api_applications.apply,
+            name="api.applications.create",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/applications",
+            api_applications.list_applications,
+            name="api.applications.list",
+            access=APPLICATION_PARTIES,
+        ),
+        route(
+            "/api/v1/applications/{application_id}",
+            api_applications.get_application,
+            name="api.applications.detail",
+            access=APPLICATION_PARTIES,
+        ),
+        route(
+            "/api/v1/applications/{application_id}/evidence",
+            api_applications.add_evidence,
+            name="api.applications.evidence",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/applications/{application_id}/evidence/{evidence_id}",
+            api_applications.download_evidence,
+            name="api.applications.evidence_file",
+            access=APPLICATION_PARTIES,
+        ),
+        route(
+            "/api/v1/applications/{application_id}/submit",
+            api_applications.submit,
+            name="api.applications.submit",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/applications/{application_id}/withdraw",
+            api_applications.withdraw,
+            name="api.applications.withdraw",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/applications/{application_id}/decision",
+            api_applications.decide,
+            name="api.applications.decision",
+            access=REVIEWING,
+            methods=("POST",),
+        ),
+        route("/programs/{code}/apply", application_pages.apply_page, name="applications.apply", access=CANDIDATE),
+        route(
+            "/programs/{code}/apply",
+            application_pages.apply,
+            name="applications.create",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route("/applications", application_pages.my_applications, name="applications.mine", access=CANDIDATE),
+        route(
+            "/applications/{application_id}",
+            application_pages.application_page,
+            name="applications.detail",
+            access=CANDIDATE,
+        ),
+        route(
+            "/applications/{application_id}/evidence",
+            application_pages.upload,
+            name="applications.upload",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/applications/{application_id}/attest",
+            application_pages.attest,
+            name="applications.attest",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/applications/{application_id}/submit",
+            application_pages.submit,
+            name="applications.submit",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/applications/{application_id}/withdraw",
+            application_pages.withdraw,
+            name="applications.withdraw",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/applications/{application_id}/evidence/{evidence_id}",
+            application_pages.evidence_file,
+            name="applications.evidence_file",
+            access=APPLICATION_PARTIES,
+        ),
+        route("/review/applications", review_pages.queue, name="review.applications", access=REVIEWING),
+        route(
+            "/review/applications/{application_id}",
+            review_pages.application_page,
+            name="review.application",
+            access=REVIEWING,
+        ),
+        route(
+            "/review/applications/{application_id}/decision",
+            review_pages.decide,
+            name="review.application_decide",
+            access=REVIEWING,
+            methods=("POST",),
+        ),
         # programs: accommodations
         route("/accommodations", accommodation_pages.my_accommodations, name="accommodations.mine", access=CANDIDATE),
         route(
@@ -983,19 +1105,19 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/review/accommodations",
             accommodation_review_pages.queue,
             name="review.accommodations",
-            access=ACCOMMODATION_REVIEW,
+            access=REVIEWING,
         ),
         route(
             "/review/accommodations/{request_id}",
             accommodation_review_pages.detail,
             name="review.accommodation",
-            access=ACCOMMODATION_REVIEW,
+            access=REVIEWING,
         ),
         route(
             "/review/accommodations/{request_id}/decision",
             accommodation_review_pages.decide,
             name="review.accommodation_decide",
-            access=ACCOMMODATION_REVIEW,
+            access=REVIEWING,
             methods=("POST",),
         ),
         route(
@@ -1034,7 +1156,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/api/v1/accommodation-requests/{request_id}/decision",
             api_accommodations.decide,
             name="api.accommodations.decide",
-            access=ACCOMMODATION_REVIEW,
+            access=REVIEWING,
             methods=("POST",),
         ),
     ]

@@ -31,6 +31,10 @@ LABELS: dict[str, str] = {
     AuditKind.EXAM_DRAFT_CHANGED: "Exam draft changed",
     AuditKind.PROCTOR_ACTION: "Proctor action",
     AuditKind.ATTEMPT_EVENTS_PURGED: "Attempt events purged",
+    # programs: applications
+    AuditKind.APPLICATION_SUBMITTED: "Eligibility application submitted",
+    AuditKind.APPLICATION_DECIDED: "Eligibility application decided",
+    AuditKind.APPLICATION_WITHDRAWN: "Eligibility application withdrawn",
     # programs: accommodations
     AuditKind.ACCOMMODATION_REQUESTED: "Accommodation requested",
     AuditKind.ACCOMMODATION_DECIDED: "Accommodation request decided",

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from examengine.clock import utcnow
 from examengine.errors import DomainError, InvalidInput
-from examengine.http.evidence_download import evidence_download
+from examengine.http.evidence_download import evidence_response
 from examengine.http.request import current_user, services
 from examengine.programs import accommodations, evidence
 from examengine.programs.accommodation_terms import Terms
@@ -148,4 +148,4 @@ async def evidence_file(request: Request) -> Response:
         user_id=who.user_id,
         roles=who.roles,
     )
-    return evidence_download(found)
+    return evidence_response(found)
