@@ -61,8 +61,9 @@ CONTENT_CHECKED_ELSEWHERE = {
     # the accent's contrast, a real time zone, an image's bytes: tests/organisation/test_doors.py
     ("PUT", "/api/v1/organisation"),
     ("PUT", "/api/v1/organisation/{kind}"),
-    # programs: accommodations. A cursor is one the list gave: tests/programs/test_accommodations.py
+    # programs: accommodations (and applications). A cursor is one the list gave: tests/programs/test_*.py
     ("GET", "/api/v1/accommodation-requests"),
+    ("GET", "/api/v1/applications"),
 }
 
 
