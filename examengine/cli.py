@@ -12,9 +12,11 @@ from pathlib import Path
 from examengine import demo, migrate, scheduler
 from examengine.accounts import credentials, service
 from examengine.accounts.models import CredentialKind
+from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.db import sqlite_version_warning
 from examengine.errors import DomainError, InvalidInput
+from examengine.programs import signing_keys
 from examengine.settings import Settings, SettingsError
 
 
@@ -205,6 +207,23 @@ def _audit_verify(services: Services, _args: argparse.Namespace) -> int:
     return 1
 
 
+def _signing_key_rotate(services: Services, _args: argparse.Namespace) -> None:
+    migrate.ensure_migrated(services.db.engine)
+    made = services.db.call(signing_keys.rotate, actor_id=None, now=utcnow())
+    print(f"New signing key {made.kid}; the earlier keys stay published at /.well-known/jwks.json.")
+
+
+def _with_signing_key_commands(
+    parser: argparse.ArgumentParser, commands: argparse._SubParsersAction[argparse.ArgumentParser]
+) -> argparse.ArgumentParser:
+    keys = commands.add_parser("signing-key", help="the Ed25519 keys that sign Open Badges credentials")
+    keys_commands = keys.add_subparsers(dest="signing_key_command", required=True)
+    keys_commands.add_parser("rotate", help="sign with a new key from now on (old keys stay published)").set_defaults(
+        handler=_signing_key_rotate
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examengine", description="Proctored online exam delivery engine.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -270,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace the database with a backup (stop the server first)")
     restore.add_argument("path", help="a file written by `examengine backup`")
     restore.set_defaults(handler=_restore)
-    return parser
+    return _with_signing_key_commands(parser, commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

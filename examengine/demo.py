@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from examengine.clock import utcnow
 from examengine.exams import service as exams
 from examengine.exams import sittings
 from examengine.exams.models import Exam
+from examengine.programs import scheme_rules, schemes
 from itembank import importing, workflow
 from itembank.models import Item, ItemStatus
 
@@ -57,6 +58,7 @@ def load(*, session: Session, passwords: Passwords) -> list[DemoUser]:
         created.append(user)
     if _load_items(session):  # a bank of someone else's gets no demo exam on top
         _load_exam_and_sitting(session)
+        _load_scheme(session)
     return created
 
 
@@ -135,3 +137,45 @@ def _load_items(session: Session) -> int:
             comment="approved for the demo exam",
         )
     return len(report.imported)
+
+
+# programs: schemes. A certification wired to an exam of its own (SAFE-101 stays outside every scheme, so the demo
+# sitting needs no authorization to test).
+DEMO_SCHEME_EXAM = DEMO_EXAM | {"code": "CSP-201", "title": "Certified Safety Professional exam"}
+DEMO_HANDBOOK = """Certified Safety Professional: candidate handbook
+
+Eligibility: apply under one pathway and prove each of its requirements.
+Testing: an approval lets you test within 180 days, twice at most.
+Renewal: earn 60 continuing-education credits (3 in ethics) every three years, or pass the exam again.
+Appeals: you may appeal a decision within 30 days."""
+ETHICS = scheme_rules.Requirement("ETHICS", "I follow the code of professional conduct", "attestation")
+DEMO_SCHEME = scheme_rules.SchemeInput(
+    code="CSP",
+    title="Certified Safety Professional",
+    kind="certification",
+    designation="CSP",
+    handbook=scheme_rules.Handbook("2026.1", DEMO_HANDBOOK),
+    pathways=(
+        scheme_rules.Pathway(
+            "EXP", "Experience", (scheme_rules.Requirement("WORK", "Two years of safety practice", "file"), ETHICS)
+        ),
+        scheme_rules.Pathway(
+            "DEG", "Degree", (scheme_rules.Requirement("DIPLOMA", "A degree in safety", "file"), ETHICS)
+        ),
+    ),
+    authorization_period="P180D",
+    attempts_per_authorization=2,
+    cycle="P3Y",
+    grace_period="P90D",
+    reinstatement_period="P1Y",
+    recertification=scheme_rules.Recertification(by_exam=True, ce_credits=60, ce_categories={"ethics": 3}),
+    appeal_period="P30D",
+)
+
+
+def _load_scheme(session: Session) -> None:
+    admin = service.find_user_id_by_email(session=session, email="admin@example.org")
+    exam = exams.create_exam(session=session, definition=exams.parse_definition(DEMO_SCHEME_EXAM), actor_id=admin)
+    exams.publish(session=session, exam_id=exam.exam_id, actor_id=admin)
+    scheme = replace(DEMO_SCHEME, exam_ids=(exam.exam_id,))
+    schemes.create_scheme(session=session, scheme=scheme, actor_id=admin, now=utcnow())

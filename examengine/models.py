@@ -13,6 +13,7 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.credential_models import CeActivity, CredentialAward, CredentialCounter, CredentialNotice
 from examengine.programs.models import (
     AccommodationRequest,
     Application,
@@ -25,6 +26,9 @@ from examengine.programs.models import (
     SchemeExam,
     SchemeHandbook,
 )
+
+# programs: registry
+from examengine.programs.signing_keys import SigningKey
 from examengine.scoring.models import (
     AttemptResult,
     MarkingClaim,
@@ -52,9 +56,13 @@ __all__ = [
     "AuditCheckpoint",
     "AuditRecord",
     "Authorization",
+    "CeActivity",
     "Certificate",
     "Credential",
+    "CredentialAward",
+    "CredentialCounter",
     "CredentialEvent",
+    "CredentialNotice",
     "Enrollment",
     "EvidenceFile",
     "Exam",
@@ -86,6 +94,7 @@ __all__ = [
     "Scheme",
     "SchemeExam",
     "SchemeHandbook",
+    "SigningKey",  # programs: registry
     "Sitting",
     "SittingProctor",
     "SlotMark",

@@ -22,6 +22,7 @@ from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.delivery import attempts, preassembly, trail
+from examengine.programs import credentials as program_credentials
 from examengine.scoring import retake
 from examengine.scoring import service as scoring
 
@@ -52,7 +53,14 @@ def score_finished_attempts(services: Services) -> object:
 
 
 def issue_due_certificates(services: Services) -> object:
-    return services.db.call(certificates.issue_due, now=utcnow())
+    """Certificates of the passes visible now, then the credentials of those in a scheme (each once)."""
+    issued = services.db.call(certificates.issue_due, now=utcnow())
+    return issued, services.db.call(program_credentials.award_due)
+
+
+def send_credential_reminders(services: Services) -> object:
+    """Holders are mailed before a cycle ends and when grace starts, once each (programs.credential_reminders)."""
+    return services.db.call(program_credentials.send_reminders, settings=services.settings, now=utcnow())
 
 
 def preassemble_forms(services: Services) -> object:
@@ -99,6 +107,7 @@ JOBS = (
     Job("send_mail", 30, send_mail),
     Job("purge_mail_and_links", 3600, purge_mail_and_links),
     Job("purge_audit_trail", 6 * 3600, purge_audit_trail),
+    Job("send_credential_reminders", 600, send_credential_reminders),
 )
 
 

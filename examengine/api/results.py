@@ -13,6 +13,7 @@ from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.http.downloads import csv_download
 from examengine.http.request import current_user, services
+from examengine.programs import credentials as program_credentials
 from examengine.scoring import export, release
 
 
@@ -86,4 +87,5 @@ async def release_results(request: Request, body: ReleaseIn) -> Response:
     )
     # The released passes get their certificates now; any beyond this batch, on the sweep's next run.
     await services(request).db.run(certificates.issue_due, now=utcnow(), exam_id=request.path_params["exam_id"])
+    await services(request).db.run(program_credentials.award_due, exam_id=request.path_params["exam_id"])
     return json_response(ReleaseOut(released=count))

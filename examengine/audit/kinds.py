@@ -40,6 +40,20 @@ class AuditKind(StrEnum):
     APPLICATION_SUBMITTED = "application_submitted"  # first submission, or a resubmission after more was asked
     APPLICATION_DECIDED = "application_decided"  # approve, deny or request_info, with the reason
     APPLICATION_WITHDRAWN = "application_withdrawn"
+    # programs: schemes
+    SCHEME_CREATED = "scheme_created"
+    HANDBOOK_PUBLISHED = "handbook_published"  # a new version of a scheme's candidate handbook (the newest is current)
+    # programs: registry
+    REGISTRY_LISTING_CHANGED = "registry_listing_changed"  # a holder opted in to or out of name search
+    SIGNING_KEY_ROTATED = "signing_key_rotated"  # a new Open Badges signing key; the old ones stay published
+    # programs: credentials
+    CREDENTIAL_AWARDED = "credential_awarded"  # a passing result released, or attendance recorded
+    CREDENTIAL_RENEWED = "credential_renewed"  # by continuing education or by passing the exam again
+    CREDENTIAL_SUSPENDED = "credential_suspended"
+    CREDENTIAL_REINSTATED = "credential_reinstated"  # from suspended, or from lapsed within the reinstatement period
+    CREDENTIAL_REVOKED = "credential_revoked"
+    CREDENTIAL_RESTORED = "credential_restored"  # an upheld appeal undid a revocation or suspension
+    CE_RECORDED = "ce_recorded"  # a holder recorded a continuing-education activity
     # programs: accommodations (the detail never holds the candidate's statement nor the words of other needs)
     ACCOMMODATION_REQUESTED = "accommodation_requested"
     ACCOMMODATION_DECIDED = "accommodation_decided"

@@ -18,12 +18,12 @@ from examengine.programs.application_decisions import DECISION_OF
 from examengine.programs.application_states import WORDS
 from examengine.programs.applications import (
     SUBJECT,
-    current_handbook,
     missing_requirements,
     pathway_of,
     visible_application,
 )
 from examengine.programs.models import Application, ApplicationStatus, Authorization, EvidenceFile, Scheme
+from examengine.programs.schemes import current_handbook
 
 PAGE_SIZE = 50
 

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
@@ -24,27 +24,10 @@ from examengine.programs.models import (
     EvidenceFile,
     EvidenceSubject,
     Scheme,
-    SchemeHandbook,
 )
+from examengine.programs.schemes import current_handbook, scheme_by_code
 
 SUBJECT = EvidenceSubject.APPLICATION
-
-
-def scheme_by_code(*, session: Session, code: str) -> Scheme:
-    """The scheme of this code (what an applicant reads before applying); NotFound `scheme_not_found`."""
-    found = session.exec(select(Scheme).where(col(Scheme.code) == code[:40])).first()
-    if found is None:
-        raise NotFound(f"There is no scheme {code!r}.", code="scheme_not_found")
-    return found
-
-
-def current_handbook(session: Session, scheme_id: str) -> SchemeHandbook | None:
-    """The newest handbook version of the scheme: the one an applicant acknowledges."""
-    return session.exec(
-        select(SchemeHandbook)
-        .where(col(SchemeHandbook.scheme_id) == scheme_id)
-        .order_by(col(SchemeHandbook.published_at).desc(), col(SchemeHandbook.version).desc())
-    ).first()
 
 
 def pathway_of(scheme: Scheme, code: str) -> dict[str, Any] | None:

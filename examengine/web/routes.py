@@ -17,15 +17,19 @@ from examengine.api import analysis as api_analysis
 from examengine.api import applications as api_applications  # programs: applications
 from examengine.api import audit as api_audit
 from examengine.api import certificates as api_certificates
+from examengine.api import credentials as api_credentials  # programs: credentials
 from examengine.api import delivery as api_delivery
 from examengine.api import exams as api_exams
 from examengine.api import items as api_items
 from examengine.api import marking as api_marking
 from examengine.api import meta as api_meta
+from examengine.api import open_badges as api_open_badges  # programs: registry
 from examengine.api import organisation as api_organisation
 from examengine.api import password_links as api_password_links
 from examengine.api import proctoring as api_proctoring
+from examengine.api import registry as api_registry  # programs: registry
 from examengine.api import results as api_results
+from examengine.api import schemes as api_schemes
 from examengine.api import sittings as api_sittings
 from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
@@ -57,11 +61,16 @@ from examengine.web.pages import (
 )
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
+from examengine.web.pages import admin_credentials as admin_credential_pages  # programs: credentials
 from examengine.web.pages import admin_results as admin_result_pages
+from examengine.web.pages import admin_schemes as admin_scheme_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
 from examengine.web.pages import applications as application_pages  # programs: applications
 from examengine.web.pages import certificates as certificate_pages
+from examengine.web.pages import credentials as credential_pages  # programs: credentials
 from examengine.web.pages import marking as marking_pages
+from examengine.web.pages import programs as program_pages
+from examengine.web.pages import registry as registry_pages  # programs: registry
 from examengine.web.pages import review_applications as review_pages  # programs: applications
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -1077,6 +1086,155 @@ def routes(settings: Settings) -> list[BaseRoute]:
             review_pages.decide,
             name="review.application_decide",
             access=REVIEWING,
+            methods=("POST",),
+        ),
+        # programs: schemes
+        route("/api/v1/schemes", api_schemes.create_scheme, name="api.schemes.create", access=ADMIN, methods=("POST",)),
+        route("/api/v1/schemes", api_schemes.list_schemes, name="api.schemes.list", access=SIGNED_IN),
+        route("/api/v1/schemes/{code}", api_schemes.get_scheme, name="api.schemes.detail", access=SIGNED_IN),
+        route(
+            "/api/v1/schemes/{code}/handbook",
+            api_schemes.publish_handbook,
+            name="api.schemes.handbook",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/schemes", admin_scheme_pages.scheme_list, name="admin.schemes", access=ADMIN),
+        route(
+            "/admin/schemes",
+            admin_scheme_pages.create_scheme,
+            name="admin.schemes.create",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/admin/schemes/new", admin_scheme_pages.new_scheme_form, name="admin.schemes.new", access=ADMIN),
+        route("/admin/schemes/{code}", admin_scheme_pages.scheme_detail, name="admin.schemes.detail", access=ADMIN),
+        route(
+            "/admin/schemes/{code}/handbook",
+            admin_scheme_pages.publish_handbook,
+            name="admin.schemes.handbook",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/programs", program_pages.program_list, name="programs.list", access=SIGNED_IN),
+        route("/programs/{code}", program_pages.program_detail, name="programs.detail", access=SIGNED_IN),
+        # programs: registry
+        route("/registry", registry_pages.search_page, name="registry", access=PUBLIC),
+        route(
+            "/credentials/{number}/registry", registry_pages.listing_page, name="credentials.registry", access=SIGNED_IN
+        ),
+        route(
+            "/credentials/{number}/registry",
+            registry_pages.listing_submit,
+            name="credentials.registry_submit",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route("/api/v1/registry", api_registry.search, name="api.registry", access=PUBLIC),
+        route(
+            "/api/v1/credentials/{number}/listing",
+            api_registry.set_listing,
+            name="api.credentials.listing",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route("/api/v1/credentials/{number}/ob3", api_open_badges.ob3, name="api.credentials.ob3", access=SIGNED_IN),
+        route(
+            "/api/v1/credentials/{number}/ob3.jwt",
+            api_open_badges.ob3_jwt,
+            name="api.credentials.ob3_jwt",
+            access=SIGNED_IN,
+        ),
+        route("/.well-known/jwks.json", api_open_badges.jwks, name="api.jwks", access=PUBLIC),
+        route(
+            "/api/v1/signing-keys/rotate",
+            api_open_badges.rotate_key,
+            name="api.signing_keys.rotate",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/api/v1/status-lists/{purpose}", api_open_badges.status_list, name="api.status_lists", access=PUBLIC),
+        # programs: credentials
+        route("/api/v1/credentials", api_credentials.list_credentials, name="api.credentials.list", access=SIGNED_IN),
+        route(
+            "/api/v1/credentials/{number}",
+            api_credentials.get_credential,
+            name="api.credentials.detail",
+            access=SIGNED_IN,
+        ),
+        route(
+            "/api/v1/credentials/{number}/ce",
+            api_credentials.record_ce,
+            name="api.credentials.ce",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/cycle", api_credentials.cycle, name="api.credentials.cycle", access=SIGNED_IN
+        ),
+        route(
+            "/api/v1/credentials/{number}/renew",
+            api_credentials.renew,
+            name="api.credentials.renew",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/suspend",
+            api_credentials.suspend,
+            name="api.credentials.suspend",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/reinstate",
+            api_credentials.reinstate,
+            name="api.credentials.reinstate",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/credentials/{number}/revoke",
+            api_credentials.revoke,
+            name="api.credentials.revoke",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/schemes/{code}/attendance",
+            api_credentials.record_attendance,
+            name="api.schemes.attendance",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/credentials", credential_pages.my_credentials, name="credentials.mine", access=SIGNED_IN),
+        route("/credentials/{number}", credential_pages.my_credential, name="credentials.detail", access=SIGNED_IN),
+        route(
+            "/credentials/{number}/ce",
+            credential_pages.add_activity,
+            name="credentials.ce",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route(
+            "/credentials/{number}/renew",
+            credential_pages.renew,
+            name="credentials.renew",
+            access=SIGNED_IN,
+            methods=("POST",),
+        ),
+        route("/admin/credentials", admin_credential_pages.admin_search, name="admin.credentials", access=ADMIN),
+        route(
+            "/admin/credentials/{number}",
+            admin_credential_pages.admin_credential,
+            name="admin.credentials.detail",
+            access=ADMIN,
+        ),
+        route(
+            "/admin/credentials/{number}/{action}",
+            admin_credential_pages.admin_decide,
+            name="admin.credentials.decide",
+            access=ADMIN,
             methods=("POST",),
         ),
         # programs: accommodations

@@ -19,6 +19,7 @@ from examengine.audit.models import AuditRecord
 from examengine.clock import local_text
 from examengine.delivery.models import Attempt
 from examengine.exams.models import Exam, Sitting
+from examengine.programs.models import Scheme
 from itembank.models import Item
 
 ID = re.compile(r"\b[0-9a-f]{32}\b")
@@ -35,6 +36,11 @@ LABELS: dict[str, str] = {
     AuditKind.APPLICATION_SUBMITTED: "Eligibility application submitted",
     AuditKind.APPLICATION_DECIDED: "Eligibility application decided",
     AuditKind.APPLICATION_WITHDRAWN: "Eligibility application withdrawn",
+    # programs: schemes
+    AuditKind.SCHEME_CREATED: "Credential scheme created",
+    AuditKind.HANDBOOK_PUBLISHED: "Candidate handbook published",
+    # programs: credentials
+    AuditKind.CE_RECORDED: "Continuing education recorded",
     # programs: accommodations
     AuditKind.ACCOMMODATION_REQUESTED: "Accommodation requested",
     AuditKind.ACCOMMODATION_DECIDED: "Accommodation request decided",
@@ -64,6 +70,8 @@ def _names(session: Session, ids: set[str]) -> dict[str, str]:
     exams = {row.id: row.code for row in session.scalars(select(Exam).where(col(Exam.id).in_(ids)))}
     names |= exams
     names |= {item.id: item.code for item in session.scalars(select(Item).where(col(Item.id).in_(ids)))}
+    # programs: schemes
+    names |= {row.id: f"scheme {row.code}" for row in session.scalars(select(Scheme).where(col(Scheme.id).in_(ids)))}
     for sitting in session.scalars(select(Sitting).where(col(Sitting.id).in_(ids))):
         code = exams.get(sitting.exam_id) or session.scalar(
             select(col(Exam.code)).where(col(Exam.id) == sitting.exam_id)

@@ -1,4 +1,5 @@
-"""Submit and finish: the candidate submits, the attempt is scored at once and its certificate issued when due."""
+"""Submit and finish: the candidate submits, the attempt is scored at once and its certificate issued when due (with
+the credential of the exam's scheme, when it belongs to one)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from examengine.certificates import issuing
 from examengine.db import Database
 from examengine.delivery import attempts, device
 from examengine.delivery.attempts import AttemptView
+from examengine.programs import credentials
 from examengine.scoring import release
 from examengine.scoring import service as scoring
 
@@ -41,7 +43,15 @@ async def submit_and_finish(db: Database, *, attempt_id: str, who: Principal, no
 
 async def _issue_if_due(db: Database, attempt_id: str, now: datetime) -> None:
     try:
-        await db.run(issuing.issue_if_due, attempt_id=attempt_id, now=now)
+        certificate = await db.run(issuing.issue_if_due, attempt_id=attempt_id, now=now)
     except Exception:
         # The submission and its score are committed; the periodic sweep issues the certificate on its next run.
         log.exception("certificate for attempt %s not issued after scoring; the sweep will issue it", attempt_id)
+        return
+    if certificate is None:
+        return
+    try:
+        await db.run(credentials.award_for_attempt, attempt_id=attempt_id, at=certificate.issued_at)
+    except Exception:
+        # The certificate stands; the sweep (issue_due_certificates) awards the scheme's credential.
+        log.exception("credential for attempt %s not awarded; the sweep will award it", attempt_id)

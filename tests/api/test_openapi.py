@@ -61,6 +61,9 @@ CONTENT_CHECKED_ELSEWHERE = {
     # the accent's contrast, a real time zone, an image's bytes: tests/organisation/test_doors.py
     ("PUT", "/api/v1/organisation"),
     ("PUT", "/api/v1/organisation/{kind}"),
+    # programs: schemes: a kind's rules (a certification needs a cycle, attendance has no exams), existing exams,
+    # ISO 8601 durations: tests/programs/test_schemes.py
+    ("POST", "/api/v1/schemes"),
     # programs: accommodations (and applications). A cursor is one the list gave: tests/programs/test_*.py
     ("GET", "/api/v1/accommodation-requests"),
     ("GET", "/api/v1/applications"),

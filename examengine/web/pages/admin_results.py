@@ -19,6 +19,7 @@ from examengine.exams import service as exams
 from examengine.exams import versions
 from examengine.http.downloads import csv_download
 from examengine.http.request import current_user, services
+from examengine.programs import credentials as program_credentials
 from examengine.scoring import export, release, rescoring, retake_exceptions
 from examengine.scoring.admin_results import ResultFilters, exam_results
 from examengine.scoring.models import RescoreKind, ResultStatus, RetakeExceptionKind
@@ -91,6 +92,7 @@ async def release_results(request: Request) -> Response:
         sitting_id=sitting_id,
     )
     await services(request).db.run(certificates.issue_due, now=utcnow(), exam_id=exam_id)
+    await services(request).db.run(program_credentials.award_due, exam_id=exam_id)
     return RedirectResponse(f"/admin/exams/{exam_id}/results?notice=released", status_code=303)
 
 

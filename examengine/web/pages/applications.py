@@ -14,7 +14,7 @@ from examengine.clock import utcnow
 from examengine.errors import DomainError, InvalidInput
 from examengine.http.evidence_download import evidence_response
 from examengine.http.request import current_user, services
-from examengine.programs import application_views, applications
+from examengine.programs import application_views, applications, schemes
 from examengine.programs.application_evidence import application_evidence
 from examengine.programs.evidence import MAX_BYTES
 from examengine.web.errors import status_for
@@ -46,7 +46,7 @@ async def apply_page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    scheme = await services(request).db.read(applications.scheme_by_code, code=str(request.path_params["code"]))
+    scheme = await services(request).db.read(schemes.scheme_by_code, code=str(request.path_params["code"]))
     context = {"scheme": scheme, "errors": errors or {}, "values": values or {}}
     return render(request, "programs/apply.html", context, status_code=status_code)
 

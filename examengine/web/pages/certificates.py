@@ -23,6 +23,7 @@ from examengine.http.public_url import public_base
 from examengine.http.request import client_address, current_user, services
 from examengine.organisation import local_date
 from examengine.web import branding
+from examengine.web.pages import registry as registry_pages
 from examengine.web.templating import render
 
 
@@ -71,6 +72,9 @@ async def my_certificate(request: Request) -> Response:
 
 
 async def _verify(request: Request, typed: str) -> Response:
+    credential = await registry_pages.verified_credential(request, typed)  # a credential number, else a code
+    if credential is not None:
+        return credential
     ctx = services(request)
     try:
         found = await ctx.db.run(
@@ -81,10 +85,11 @@ async def _verify(request: Request, typed: str) -> Response:
             now=utcnow(),
         )
     except NotFound as error:
-        refused = {"typed": typed[:MAX_INPUT], "found": None, "not_found": error.message}
+        refused = {"typed": typed[:MAX_INPUT], "found": None, "not_found": error.message, "credential": None}
         return render(request, "certificates/verify.html", refused, status_code=404)
     issuer = branding.of(request)
     shown: dict[str, object] = {
+        "credential": None,
         "typed": found.code,
         "found": found,
         "not_found": None,
