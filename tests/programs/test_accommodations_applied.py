@@ -1,7 +1,7 @@
 """Approved accommodations at work: every admin enrolment door (a new sitting with candidates, one candidate, a CSV
 of candidates, the sitting page) applies the grant of the exam's scheme, the larger of the admin's and the grant's
 time winning field by field; a grant is not retroactive and stays in its scheme. Proctors see that an
-accommodation applies, never why; results, exports and certificates never mention one."""
+accommodation applies, never why; results, exports, certificates, credentials and registry entries never mention one."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from examengine.certificates import issuing
 from examengine.context import Services
 from examengine.exams import sittings
-from examengine.programs import accommodation_decisions, accommodations
+from examengine.programs import accommodation_decisions, accommodations, credentials
 from examengine.programs.accommodation_terms import Terms
 from examengine.workflows import accommodated_enrolment
 from tests.api.test_delivery_api import (
@@ -220,6 +220,8 @@ def test_no_result_export_or_certificate_mentions_an_accommodation(
     certificate = program.call(issuing.issue_if_due, attempt_id=attempt_id, now=datetime.now(UTC))
     assert certificate is not None
     code = certificate.code
+    # what the submit's workflow does after the certificate (programs.credentials: the scheme's credential)
+    assert program.call(credentials.award_for_attempt, attempt_id=attempt_id, at=certificate.issued_at) == "awarded"
 
     admin, owner = signed_in(app_client, "admin"), signed_in(app_client, "cand0")
     admin_api, owner_api = bearer(app_client, "admin@example.org"), bearer(app_client, "cand0@example.org")
@@ -234,9 +236,20 @@ def test_no_result_export_or_certificate_mentions_an_accommodation(
         "certificate (public)": app_client.get(f"/verify/{code}"),
         "certificate (API)": app_client.get(f"/api/v1/certificates/{code}"),
     }
+    held = app_client.get("/api/v1/credentials", params={"mine": "true"}, headers=owner_api).json()["items"]
+    assert [c["scheme"] for c in held] == ["SAFE"]
+    number = held[0]["number"]
+    shown |= {
+        "credential (API)": app_client.get(f"/api/v1/credentials/{number}", headers=owner_api),
+        "credential page": owner.get(f"/credentials/{number}"),
+        "registry entry (API)": app_client.get("/api/v1/registry", params={"number": number}),
+        "registry page": app_client.get("/registry", params={"number": number}),
+        "verification": app_client.get(f"/verify/{number}"),
+        "Open Badges credential": app_client.get(f"/api/v1/credentials/{number}/ob3", headers=owner_api),
+    }
     for name, response in shown.items():
         assert response.status_code == 200, name
         body = response.text
-        assert candidate.email in body or "Candidate 0" in body or code in body or attempt_id in body, name
+        assert any(fact in body for fact in (candidate.email, "Candidate 0", code, attempt_id, number)), name
         body = NAV.sub("", body)  # the site's menu offers the accommodation pages to whoever may use them
         assert not FORBIDDEN.search(body), (name, FORBIDDEN.search(body))
