@@ -95,12 +95,12 @@ def _scheduler(services: Services, args: argparse.Namespace) -> None:
 def _preassemble(services: Services, args: argparse.Namespace) -> None:
     from examengine.clock import utcnow
     from examengine.delivery import preassembly
-    from examengine.scoring import retake
+    from examengine.programs import admission
 
     migrate.ensure_migrated(services.db.engine)
     minutes = services.settings.preassemble_minutes
     report = preassembly.prepare_due(
-        services.db, now=utcnow(), lead_minutes=minutes, sitting_id=args.sitting, eligible=retake.eligibility
+        services.db, now=utcnow(), lead_minutes=minutes, sitting_id=args.sitting, eligible=admission.eligibility
     )
     if report.discarded:
         print(f"Discarded {report.discarded} prepared forms that can no longer be used.")

@@ -13,6 +13,8 @@ from examengine.exams.form_review import FixedFormReview
 from examengine.exams.models import Enrollment, Exam, ExamPoolEntry, ExamVersion, Sitting, SittingProctor
 from examengine.mail.models import OutboxMail
 from examengine.organisation.models import Organisation, OrganisationImage
+from examengine.programs.appeal_models import Appeal
+from examengine.programs.booking_models import Booking
 from examengine.programs.credential_models import CeActivity, CredentialAward, CredentialCounter, CredentialNotice
 from examengine.programs.models import (
     AccommodationRequest,
@@ -47,6 +49,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AccommodationRequest",
     "AngoffRatingRow",
+    "Appeal",
     "Application",
     "Attempt",
     "AttemptEvent",
@@ -56,6 +59,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditRecord",
     "Authorization",
+    "Booking",
     "CeActivity",
     "Certificate",
     "Credential",

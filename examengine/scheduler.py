@@ -22,8 +22,8 @@ from examengine.certificates import issuing as certificates
 from examengine.clock import utcnow
 from examengine.context import Services
 from examengine.delivery import attempts, preassembly, trail
+from examengine.programs import admission
 from examengine.programs import credentials as program_credentials
-from examengine.scoring import retake
 from examengine.scoring import service as scoring
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def send_credential_reminders(services: Services) -> object:
 
 def preassemble_forms(services: Services) -> object:
     minutes = services.settings.preassemble_minutes
-    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes, eligible=retake.eligibility)
+    report = preassembly.prepare_due(services.db, now=utcnow(), lead_minutes=minutes, eligible=admission.eligibility)
     warm_pools(services)
     return str(report)
 

@@ -22,7 +22,7 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/api/schemas.py": 518,
     "examengine/delivery/attempts.py": 521,
     "examengine/exams/service.py": 409,
-    "examengine/web/pages/candidate.py": 405,
+    "examengine/web/pages/candidate.py": 403,
     "examengine/analysis/flags.py::item_flags": 71,
     "examengine/cli.py::build_parser": 66,
     "examengine/scoring/admin_results.py::exam_results": 65,

@@ -41,7 +41,8 @@ from examengine.http.params import attempt_slot, section_index
 from examengine.http.request import current_user, services
 from examengine.proctoring import access, dashboard, notes
 from examengine.proctoring.access import watched_sitting
-from examengine.scoring import release, retake
+from examengine.programs import admission
+from examengine.scoring import release
 from examengine.workflows import finish
 
 WATCH_ERRORS = (404, 409)
@@ -79,7 +80,7 @@ async def start_attempt(request: Request) -> Response:
     who = current_user(request)
     ctx = services(request)
     outcome = await start.start_attempt(
-        ctx.db, sitting_id=request.path_params["sitting_id"], user_id=who.user_id, eligible=retake.eligibility
+        ctx.db, sitting_id=request.path_params["sitting_id"], user_id=who.user_id, eligible=admission.eligibility
     )
     view = outcome.view
     body = AttemptStarted(

@@ -19,6 +19,9 @@ Status = Literal["scheduled", "open", "closed", "cancelled"]
 class NewSittingIn(SittingIn):
     capacity: int | None = Capacity
     time_zone: str = Zone
+    bookable: bool = Field(default=False, description="candidates with an authorization to test may book a seat")
+    booking_closes_at: AwareDatetime | None = Field(default=None, description="booking cut-off; null: the opening")
+    cancel_closes_at: AwareDatetime | None = Field(default=None, description="cancellation cut-off; null: the opening")
 
 
 class SittingStateOut(SittingOut):
@@ -27,6 +30,9 @@ class SittingStateOut(SittingOut):
     time_zone: str
     cancelled_at: datetime | None
     cancel_reason: str
+    bookable: bool
+    booking_closes_at: datetime | None
+    cancel_closes_at: datetime | None
 
 
 class SittingPatchIn(Strict):

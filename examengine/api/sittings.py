@@ -26,6 +26,7 @@ from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
 from examengine.delivery import sitting_changes
 from examengine.exams import sitting_list, sittings
+from examengine.exams.seats import SeatTerms
 from examengine.http.request import current_user, services
 from examengine.proctoring import access
 from examengine.workflows import accommodated_enrolment
@@ -51,6 +52,9 @@ def sitting_out(view: sittings.SittingView) -> SittingStateOut:
         time_zone=view.time_zone,
         cancelled_at=view.cancelled_at,
         cancel_reason=view.cancel_reason,
+        bookable=view.bookable,
+        booking_closes_at=view.booking_closes_at,
+        cancel_closes_at=view.cancel_closes_at,
     )
 
 
@@ -71,6 +75,7 @@ async def create_sitting(request: Request, body: NewSittingIn) -> Response:
         requires_admission=body.requires_admission,
         capacity=body.capacity,
         time_zone=body.time_zone,
+        seats=SeatTerms(body.bookable, body.booking_closes_at, body.cancel_closes_at),
     )
     return json_response(SittingCreated(sitting_id=view.sitting_id), 201)
 

@@ -36,6 +36,10 @@ class AuditKind(StrEnum):
     SITTING_CANCELLED = "sitting_cancelled"
     CANDIDATE_ENROLLED = "candidate_enrolled"
     CANDIDATE_REMOVED = "candidate_removed"
+    # programs: appeals
+    APPEAL_FILED = "appeal_filed"
+    APPEAL_ASSIGNED = "appeal_assigned"
+    APPEAL_DECIDED = "appeal_decided"  # with its outcome and remedy (a new authorization, a restored credential...)
     # programs: applications
     APPLICATION_SUBMITTED = "application_submitted"  # first submission, or a resubmission after more was asked
     APPLICATION_DECIDED = "application_decided"  # approve, deny or request_info, with the reason
@@ -54,6 +58,9 @@ class AuditKind(StrEnum):
     CREDENTIAL_REVOKED = "credential_revoked"
     CREDENTIAL_RESTORED = "credential_restored"  # an upheld appeal undid a revocation or suspension
     CE_RECORDED = "ce_recorded"  # a holder recorded a continuing-education activity
+    # programs: bookings
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_CANCELLED = "booking_cancelled"
     # programs: accommodations (the detail never holds the candidate's statement nor the words of other needs)
     ACCOMMODATION_REQUESTED = "accommodation_requested"
     ACCOMMODATION_DECIDED = "accommodation_decided"

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, ForeignKeyConstraint, Index, Integer, String, false
 from sqlmodel import Field, SQLModel
 
 from examengine.clock import utcnow
@@ -98,6 +98,11 @@ class Sitting(SQLModel, table=True):
     # A cancelled sitting keeps its row (enrolments, audit subjects); who cancelled it and why are on the audit record.
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancel_reason: str = Field(default="", sa_column=Column(String(1000), nullable=False, server_default=""))
+    # Seat booking (credential programs): candidates with an authorization to test may book a seat up to
+    # `booking_closes_at` and cancel up to `cancel_closes_at` (NULL: the opening, exams.seats).
+    bookable: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    booking_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SittingProctor(SQLModel, table=True):

@@ -18,6 +18,7 @@ from examengine.clock import local_text, utcnow
 from examengine.errors import Conflict, InvalidInput, NotFound
 from examengine.exams import service as exams
 from examengine.exams.models import Enrollment, Sitting, SittingProctor
+from examengine.exams.seats import SeatTerms, apply_terms, booking_closes, cancel_closes
 
 MAX_WINDOW = timedelta(days=366)
 MAX_CAPACITY = 100_000
@@ -112,6 +113,9 @@ class SittingView:
     status: SittingStatus
     cancelled_at: datetime | None
     cancel_reason: str
+    bookable: bool = False
+    booking_closes_at: datetime | None = None  # the effective cut-offs (the opening unless set)
+    cancel_closes_at: datetime | None = None
 
     def window_state(self, now: datetime) -> str:
         return "upcoming" if now < self.opens_at else "open" if now < self.closes_at else "closed"
@@ -216,6 +220,7 @@ def _record_created(
             "candidates": candidates,
             "capacity": sitting.capacity,
             "time_zone": sitting.time_zone,
+            "bookable": sitting.bookable,
         },
     )
 
@@ -234,10 +239,12 @@ def create_sitting(
     requires_admission: bool = False,
     capacity: int | None = None,
     time_zone: str = "UTC",
+    seats: SeatTerms | None = None,
 ) -> SittingView:
-    """Schedule the exam's latest published version. Raises InvalidInput for a bad window, zone or capacity,
-    unknown users, users without the needed role or a person listed both as proctor and candidate, Conflict when
-    the exam has no published version or the candidates outnumber the capacity."""
+    """Schedule the exam's latest published version (bookable by `seats`). Raises InvalidInput for a bad window,
+    zone, capacity or booking cut-off, unknown users, users without the needed role or a person listed both as
+    proctor and candidate, Conflict when the exam has no published version or the candidates outnumber the
+    capacity."""
     check_window(opens_at, closes_at)
     time_zone = checked_zone(time_zone)
     published = exams.latest_published(session=session, exam_id=exam_id)
@@ -256,6 +263,7 @@ def create_sitting(
         capacity=capacity,
         time_zone=time_zone,
     )
+    apply_terms(sitting, seats or SeatTerms())
     session.add(sitting)
     session.flush()
     session.add_all(SittingProctor(sitting_id=sitting.id, user_id=p) for p in proctors)
@@ -331,6 +339,9 @@ def get_sitting(*, session: Session, sitting_id: str, now: datetime | None = Non
         sitting_status(sitting, now),
         sitting.cancelled_at,
         sitting.cancel_reason,
+        sitting.bookable,
+        booking_closes(sitting),
+        cancel_closes(sitting),
     )
 
 

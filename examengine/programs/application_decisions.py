@@ -15,6 +15,8 @@ from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from examengine.programs import durations
+from examengine.programs.appeal_models import AppealSubject
+from examengine.programs.appeals import barred_deciders
 from examengine.programs.application_states import move
 from examengine.programs.applications import visible_application
 from examengine.programs.evidence import REVIEWERS
@@ -73,14 +75,20 @@ def decide(
     reason: str | None,
     now: datetime,
 ) -> Application:
-    """Decide a submitted application. Forbidden `own_application` for its applicant and `not_reviewer` for
-    anyone but eligibility reviewers and admins; InvalidInput `reason_required` for a denial or a request without
-    a reason; Conflict `application_<status>` unless it is submitted (also for the loser of two decisions at once)."""
+    """Decide a submitted application. Forbidden `own_application` for its applicant, `not_reviewer` for
+    anyone but eligibility reviewers and admins, `decided_before` for who decided it before an appeal sent it back;
+    InvalidInput `reason_required` for a denial or a request without a reason; Conflict `application_<status>`
+    unless it is submitted (also for the loser of two decisions at once)."""
     application = visible_application(session=session, application_id=application_id, user_id=user_id, roles=roles)
     if application.user_id == user_id:
         raise Forbidden("Nobody decides their own application: another reviewer must.", code="own_application")
     if not any(role in REVIEWERS for role in roles):
         raise Forbidden("Only eligibility reviewers and admins decide applications.", code="not_reviewer")
+    if user_id in barred_deciders(session=session, subject_type=AppealSubject.APPLICATION, subject_id=application.id):
+        raise Forbidden(
+            "An appeal sent this application back for a fresh decision: someone who did not decide it before must.",
+            code="decided_before",
+        )
     if decision not in set(Decision):
         raise InvalidInput("The decision is approve, deny or request_info.", code="unknown_decision")
     decision = Decision(decision)

@@ -14,8 +14,10 @@ from examengine.accounts.models import Role
 from examengine.api import accommodations as api_accommodations  # programs: accommodations
 from examengine.api import accounts as api_accounts
 from examengine.api import analysis as api_analysis
+from examengine.api import appeals as api_appeals  # programs: appeals
 from examengine.api import applications as api_applications  # programs: applications
 from examengine.api import audit as api_audit
+from examengine.api import bookings as api_bookings
 from examengine.api import certificates as api_certificates
 from examengine.api import credentials as api_credentials  # programs: credentials
 from examengine.api import delivery as api_delivery
@@ -59,18 +61,23 @@ from examengine.web.pages import (
     proctor,
     proctor_announce,
 )
+from examengine.web.pages import admin_appeals as admin_appeal_pages  # programs: appeals
 from examengine.web.pages import admin_audit as admin_audit_pages
 from examengine.web.pages import admin_certificates as admin_certificate_pages
 from examengine.web.pages import admin_credentials as admin_credential_pages  # programs: credentials
 from examengine.web.pages import admin_results as admin_result_pages
 from examengine.web.pages import admin_schemes as admin_scheme_pages
+from examengine.web.pages import admin_seats as admin_seat_pages
 from examengine.web.pages import admin_sittings as admin_sitting_pages
+from examengine.web.pages import appeals as appeal_pages  # programs: appeals
 from examengine.web.pages import applications as application_pages  # programs: applications
+from examengine.web.pages import authorizations as authorization_pages
 from examengine.web.pages import certificates as certificate_pages
 from examengine.web.pages import credentials as credential_pages  # programs: credentials
 from examengine.web.pages import marking as marking_pages
 from examengine.web.pages import programs as program_pages
 from examengine.web.pages import registry as registry_pages  # programs: registry
+from examengine.web.pages import review_appeals as review_appeal_pages  # programs: appeals
 from examengine.web.pages import review_applications as review_pages  # programs: applications
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -79,6 +86,7 @@ WATCHING = roles(Role.PROCTOR, Role.ADMIN)
 CANDIDATE = roles(Role.CANDIDATE)
 ATTEMPT_PARTIES = roles(Role.CANDIDATE, Role.PROCTOR, Role.ADMIN)
 MARKING = roles(Role.MARKER, Role.AUTHOR, Role.ADMIN)
+APPEALS_REVIEWING = roles(Role.APPEALS_REVIEWER, Role.ADMIN)  # programs: appeals
 # programs: applications
 REVIEWING = roles(Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
 APPLICATION_PARTIES = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
@@ -971,6 +979,50 @@ def routes(settings: Settings) -> list[BaseRoute]:
             access=AUTHORING,
             methods=("POST",),
         ),
+        # programs: appeals (the summary before /{appeal_id}, which could take its address)
+        route("/api/v1/appeals", api_appeals.list_appeals, name="api.appeals.list", access=SIGNED_IN),
+        route("/api/v1/appeals", api_appeals.file_appeal, name="api.appeals.file", access=SIGNED_IN, methods=("POST",)),
+        route("/api/v1/appeals/summary", api_appeals.summary, name="api.appeals.summary", access=ADMIN),
+        route("/api/v1/appeals/{appeal_id}", api_appeals.get_appeal, name="api.appeals.detail", access=SIGNED_IN),
+        route(
+            "/api/v1/appeals/{appeal_id}/assign",
+            api_appeals.assign,
+            name="api.appeals.assign",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/appeals/{appeal_id}/decision",
+            api_appeals.decide,
+            name="api.appeals.decision",
+            access=APPEALS_REVIEWING,
+            methods=("POST",),
+        ),
+        route("/appeals", appeal_pages.my_appeals, name="appeals.mine", access=SIGNED_IN),
+        route("/appeals", appeal_pages.file_appeal, name="appeals.file", access=SIGNED_IN, methods=("POST",)),
+        route("/appeals/new", appeal_pages.new_appeal, name="appeals.new", access=SIGNED_IN),
+        route("/admin/appeals", admin_appeal_pages.appeal_list, name="admin.appeals", access=ADMIN),
+        route(
+            "/admin/appeals/{appeal_id}/assign",
+            admin_appeal_pages.assign,
+            name="admin.appeals.assign",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        route("/review/appeals", review_appeal_pages.assigned_to_me, name="review.appeals", access=APPEALS_REVIEWING),
+        route(
+            "/review/appeals/{appeal_id}",
+            review_appeal_pages.review_page,
+            name="review.appeal",
+            access=APPEALS_REVIEWING,
+        ),
+        route(
+            "/review/appeals/{appeal_id}/decision",
+            review_appeal_pages.decide,
+            name="review.appeal.decide",
+            access=APPEALS_REVIEWING,
+            methods=("POST",),
+        ),
         # programs: applications
         route(
             "/api/v1/schemes/{code}/applications",
@@ -1234,6 +1286,52 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/admin/credentials/{number}/{action}",
             admin_credential_pages.admin_decide,
             name="admin.credentials.decide",
+            access=ADMIN,
+            methods=("POST",),
+        ),
+        # programs: bookings (authorizations to test, seats)
+        route("/api/v1/authorizations", api_bookings.list_authorizations, name="api.authorizations", access=SIGNED_IN),
+        route(
+            "/api/v1/authorizations/{authorization_id}/sittings",
+            api_bookings.bookable_sittings,
+            name="api.authorizations.sittings",
+            access=CANDIDATE,
+        ),
+        route("/api/v1/bookings", api_bookings.book, name="api.bookings.create", access=CANDIDATE, methods=("POST",)),
+        route(
+            "/api/v1/bookings/{booking_id}",
+            api_bookings.cancel_booking,
+            name="api.bookings.cancel",
+            access=CANDIDATE,
+            methods=("DELETE",),
+        ),
+        route(
+            "/authorizations", authorization_pages.my_authorizations, name="candidate.authorizations", access=CANDIDATE
+        ),
+        route(
+            "/authorizations/{authorization_id}/book",
+            authorization_pages.book_page,
+            name="candidate.authorization.book",
+            access=CANDIDATE,
+        ),
+        route(
+            "/authorizations/{authorization_id}/book",
+            authorization_pages.book,
+            name="candidate.authorization.book_seat",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/bookings/{booking_id}/cancel",
+            authorization_pages.cancel,
+            name="candidate.booking.cancel",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/admin/sittings/{sitting_id}/seats",
+            admin_seat_pages.update_seats,
+            name="admin.sitting.seats",
             access=ADMIN,
             methods=("POST",),
         ),

@@ -32,6 +32,10 @@ LABELS: dict[str, str] = {
     AuditKind.EXAM_DRAFT_CHANGED: "Exam draft changed",
     AuditKind.PROCTOR_ACTION: "Proctor action",
     AuditKind.ATTEMPT_EVENTS_PURGED: "Attempt events purged",
+    # programs: appeals
+    AuditKind.APPEAL_FILED: "Appeal filed",
+    AuditKind.APPEAL_ASSIGNED: "Appeal assigned to a reviewer",
+    AuditKind.APPEAL_DECIDED: "Appeal decided",
     # programs: applications
     AuditKind.APPLICATION_SUBMITTED: "Eligibility application submitted",
     AuditKind.APPLICATION_DECIDED: "Eligibility application decided",

@@ -64,7 +64,9 @@ CONTENT_CHECKED_ELSEWHERE = {
     # programs: schemes: a kind's rules (a certification needs a cycle, attendance has no exams), existing exams,
     # ISO 8601 durations: tests/programs/test_schemes.py
     ("POST", "/api/v1/schemes"),
-    # programs: accommodations (and applications). A cursor is one the list gave: tests/programs/test_*.py
+    # programs: a list's cursor is one the list gave, so a made-up one is rightly 422 (tests/programs/test_*.py)
+    ("GET", "/api/v1/authorizations"),
+    # programs: accommodations (the same rule)
     ("GET", "/api/v1/accommodation-requests"),
     ("GET", "/api/v1/applications"),
 }

@@ -28,6 +28,7 @@ from examengine.exams.forms import blueprint_and_pool
 from examengine.http.request import current_user, services
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
+from examengine.web.pages.admin_seats import SEAT_FIELDS, seat_terms
 from examengine.web.templating import render
 from examengine.workflows import accommodated_enrolment
 from itembank.formats.native import load_yaml_source
@@ -188,7 +189,7 @@ def _moment(raw: str, label: str, zone: str) -> datetime:
 async def create_sitting(request: Request) -> Response:
     exam_id = str(request.path_params["exam_id"])
     form = await read_form(request)
-    names = ("title", "opens_at", "closes_at", "location", "time_zone", "capacity")
+    names = ("title", "opens_at", "closes_at", "location", "time_zone", "capacity", *SEAT_FIELDS)
     values = {name: text_field(form, name) for name in names}
     try:
         zone = sittings.checked_zone(values["time_zone"] or "UTC")
@@ -219,6 +220,7 @@ async def create_sitting(request: Request) -> Response:
             requires_admission=text_field(form, "admission") == "yes",
             capacity=int(capacity) if capacity else None,
             time_zone=zone,
+            seats=seat_terms(form, zone),
         )
     except DomainError as error:
         if isinstance(error, NotFound) and error.code == "exam_not_found":

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -19,6 +20,7 @@ from examengine.errors import DomainError, InvalidInput
 from examengine.exams import service as exams
 from examengine.exams import sitting_list, sittings
 from examengine.http.request import current_user, services
+from examengine.programs import bookings
 from examengine.web.errors import status_for
 from examengine.web.forms import list_field, read_form, text_field
 from examengine.web.templating import render
@@ -29,6 +31,7 @@ NOTICES = {
     "cancelled": "The sitting was cancelled; its candidates see the reason.",
     "enrolled": "The candidate was enrolled.",
     "removed": "The candidate was removed from the sitting.",
+    "seats": "The seat booking terms were saved.",
 }
 # Which field of the sitting form a refusal is about (the rest are shown above the form).
 FIELD_OF = {
@@ -50,12 +53,21 @@ def local_input(moment: datetime, zone: str) -> str:
     return as_utc(moment).astimezone(ZoneInfo(zone)).strftime(LOCAL_INPUT)
 
 
-def _moment(raw: str, zone: str, field: str, label: str) -> datetime:
+def parse_moment(raw: str, zone: str, field: str, label: str) -> datetime:
     try:
         local = datetime.fromisoformat(raw.strip())
     except ValueError:
         raise InvalidInput(f"{label}: give a date and time.", code=f"bad_{field}") from None
     return (local.replace(tzinfo=ZoneInfo(zone)) if local.tzinfo is None else local).astimezone(UTC)
+
+
+def _cutoff_input(view: sittings.SittingView, name: str) -> str:
+    moment = getattr(view, name)
+    return "" if moment is None or moment == view.opens_at else local_input(moment, view.time_zone)
+
+
+def zone_of(*, session: Session, sitting_id: str) -> str:
+    return sittings.load_sitting(session, sitting_id).time_zone
 
 
 async def exam_sittings(request: Request) -> Response:
@@ -76,6 +88,7 @@ async def sitting_page(
     sitting_id = str(request.path_params["sitting_id"])
     search = (request.query_params.get("q") or (values or {}).get("q", ""))[:200].replace("\x00", "")
     found = await services(request).db.read(roster, sitting_id=sitting_id, search=search, now=utcnow())
+    booked = await services(request).db.read(bookings.sitting_bookings, sitting_id=sitting_id)
     view = found.sitting
     shown = {
         "opens_at": local_input(view.opens_at, view.time_zone),
@@ -87,9 +100,12 @@ async def sitting_page(
         "time_multiplier": "1",
         "extra_minutes": "0",
         "accommodation_reason": "",
+        "bookable": "yes" if view.bookable else "",
+        **{name: _cutoff_input(view, name) for name in ("booking_closes_at", "cancel_closes_at")},
     }
     context = {
         "roster": found,
+        "bookings": booked,
         "view": view,
         "search": search,
         "shown": shown,
@@ -123,7 +139,7 @@ def _changes(values: dict[str, Any], proctor_ids: list[str]) -> dict[str, Any]:
     changes: dict[str, Any] = {"time_zone": zone, "proctor_ids": proctor_ids}
     for name, label in (("opens_at", "Opens"), ("closes_at", "Closes")):
         if values[name] != values[f"shown_{name}"]:
-            changes[name] = _moment(values[name], zone, name, label)
+            changes[name] = parse_moment(values[name], zone, name, label)
     raw = values["capacity"].strip()
     if raw and not (raw.isdecimal() and len(raw) < 7):
         raise InvalidInput(

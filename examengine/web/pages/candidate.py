@@ -21,7 +21,8 @@ from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInpu
 from examengine.http.json_body import read_json
 from examengine.http.params import attempt_slot, section_index
 from examengine.http.request import current_user, services
-from examengine.scoring import release, retake
+from examengine.programs.admission import eligibility as admitted
+from examengine.scoring import release
 from examengine.web.errors import domain_error_json, error_body, status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.pages import certificates as certificate_pages
@@ -39,7 +40,7 @@ def _attempt_id(request: Request) -> str:
 
 async def my_exams(request: Request) -> Response:
     rows = await services(request).db.read(
-        overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow(), eligible=retake.eligibility
+        overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow(), eligible=admitted
     )
     certificates = await certificate_pages.codes_by_attempt(request)
     return render(request, "candidate/home.html", {"sittings": rows, "agree_error": None, "certificates": certificates})
@@ -50,16 +51,13 @@ async def start_attempt(request: Request) -> Response:
     sitting_id = str(request.path_params["sitting_id"])
     if text_field(form, "agree") != "yes":
         rows = await services(request).db.read(
-            overview.candidate_sittings,
-            user_id=current_user(request).user_id,
-            now=utcnow(),
-            eligible=retake.eligibility,
+            overview.candidate_sittings, user_id=current_user(request).user_id, now=utcnow(), eligible=admitted
         )
         certificates = await certificate_pages.codes_by_attempt(request)
         context = {"sittings": rows, "agree_error": sitting_id, "certificates": certificates}
         return render(request, "candidate/home.html", context, status_code=422)
     outcome = await start.start_attempt(
-        services(request).db, sitting_id=sitting_id, user_id=current_user(request).user_id, eligible=retake.eligibility
+        services(request).db, sitting_id=sitting_id, user_id=current_user(request).user_id, eligible=admitted
     )
     return RedirectResponse(f"/candidate/attempts/{outcome.view.attempt_id}", status_code=303)
 
