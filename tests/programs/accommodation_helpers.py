@@ -4,7 +4,7 @@ tests' sitting with its exam in that scheme and eligibility reviewers, and the A
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from examengine.audit.kinds import AuditKind
 from examengine.audit.models import AuditRecord
 from examengine.context import Services
-from examengine.programs.models import Scheme, SchemeExam, SchemeKind
+from examengine.programs.models import Authorization, Scheme, SchemeExam, SchemeKind
 from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
 from tests.api.test_exams_api import bearer
 from tests.conftest import TEST_PASSWORD
@@ -93,3 +93,23 @@ def audit(services: Services, kind: AuditKind) -> list[AuditRecord]:
         return list(session.scalars(select(AuditRecord).where(col(AuditRecord.kind) == kind)))
 
     return services.db.call(read, write=False)
+
+
+def authorize(services: Services, user_id: str, code: str = "SAFE") -> None:
+    """An authorization to test in the scheme, open now (inserted directly: starts of a scheme's exam need one)."""
+
+    def insert(*, session: Session) -> None:
+        scheme = session.scalars(select(Scheme).where(col(Scheme.code) == code)).one()
+        now = datetime.now(UTC)
+        session.add(
+            Authorization(
+                scheme_id=scheme.id,
+                user_id=user_id,
+                eligible_from=now - timedelta(hours=1),
+                eligible_until=now + timedelta(days=1),
+                attempts_allowed=1,
+                issued_at=now,
+            )
+        )
+
+    services.db.call(insert)

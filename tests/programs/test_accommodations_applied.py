@@ -29,6 +29,7 @@ from tests.programs.accommodation_helpers import (  # noqa: F401 - the fixtures
     People,
     add_scheme,
     asked,
+    authorize,
     decide,
     people_fixture,
     signed_in,
@@ -147,7 +148,9 @@ def test_the_admin_pages_apply_the_grant_to_a_csv_and_to_one_candidate(app_clien
     assert enrolled(app_client, people, sitting_id)["nina"] == (1.5, 10)
 
 
-def test_proctors_see_that_an_accommodation_applies_never_why(app_client: TestClient, people: People) -> None:
+def test_proctors_see_that_an_accommodation_applies_never_why(
+    app_client: TestClient, people: People, services: Services
+) -> None:
     headers, users = people["headers"], people["users"]
     granted(app_client, people, "nina", extra_minutes=10, other=OTHER)
     app_client.post(
@@ -155,6 +158,7 @@ def test_proctors_see_that_an_accommodation_applies_never_why(app_client: TestCl
         headers=headers["admin"],
         json={"user_id": users["nina"].id},
     )
+    authorize(services, users["nina"].id)
     attempt = start(app_client, people, "nina").json()
     proctor = signed_in(app_client, "proctor")
     board = proctor.get(f"/proctor/sittings/{people['sitting_id']}")
