@@ -28,7 +28,7 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/scoring/admin_results.py::exam_results": 65,
     "examengine/marking/marks.py::submit_mark": 79,
     "examengine/scoring/rescoring.py::apply_rescore": 63,
-    "examengine/web/pages/proctor.py::timeline": 72,
+    "examengine/web/pages/proctor.py::timeline": 65,
 }
 
 

@@ -29,6 +29,7 @@ from examengine.exams import sitting_list, sittings
 from examengine.exams.seats import SeatTerms
 from examengine.http.request import current_user, services
 from examengine.proctoring import access
+from examengine.workflows import accommodated_enrolment
 
 
 def sitting_out(view: sittings.SittingView) -> SittingStateOut:
@@ -62,7 +63,7 @@ async def create_sitting(request: Request, body: NewSittingIn) -> Response:
     """Schedule the exam's latest published version with proctors and enrolled candidates."""
     candidates = [sittings.EnrollmentRequest(**c.model_dump()) for c in body.candidates]
     view = await services(request).db.run(
-        sittings.create_sitting,
+        accommodated_enrolment.create_sitting,
         exam_id=body.exam_id,
         opens_at=body.opens_at,
         closes_at=body.closes_at,
@@ -115,19 +116,21 @@ async def cancel_sitting(request: Request, body: CancelIn) -> Response:
 
 @operation(tags=["sittings"], body=EnrolIn, responses={201: EnrolledCandidateOut}, errors=(404, 409))
 async def enrol_candidate(request: Request, body: EnrolIn) -> Response:
-    """Enrol a candidate with their accommodations; 409 `sitting_full`, `already_enrolled` or `sitting_cancelled`."""
+    """Enrol a candidate with their accommodations (each the larger of the one given and the one granted on
+    request); 409 `sitting_full`, `already_enrolled` or `sitting_cancelled`."""
     view = await services(request).db.run(
-        sitting_changes.enrol_candidate,
+        accommodated_enrolment.enrol_candidate,
         sitting_id=request.path_params["sitting_id"],
         actor_id=current_user(request).user_id,
         request=sittings.EnrollmentRequest(**body.model_dump()),
     )
+    enrolled = next(c for c in view.candidates if c.user_id == body.user_id)
     return json_response(
         EnrolledCandidateOut(
             sitting_id=view.sitting_id,
             user_id=body.user_id,
-            time_multiplier=body.time_multiplier,
-            extra_minutes=body.extra_minutes,
+            time_multiplier=enrolled.time_multiplier,
+            extra_minutes=enrolled.extra_minutes,
             enrolled=len(view.candidates),
             capacity=view.capacity,
         ),

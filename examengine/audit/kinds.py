@@ -61,6 +61,9 @@ class AuditKind(StrEnum):
     # programs: bookings
     BOOKING_CONFIRMED = "booking_confirmed"
     BOOKING_CANCELLED = "booking_cancelled"
+    # programs: accommodations (the detail never holds the candidate's statement nor the words of other needs)
+    ACCOMMODATION_REQUESTED = "accommodation_requested"
+    ACCOMMODATION_DECIDED = "accommodation_decided"
     # programs: reports
     INCIDENT_DECIDED = "incident_decided"  # a withheld result released or invalidated
 

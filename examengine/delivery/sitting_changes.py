@@ -180,12 +180,12 @@ def cancel_sitting(
     """Cancel a sitting nobody has started, with a reason (InvalidInput reason_required without one). Conflict
     (attempts_started) once any candidate started or checked in, and when it was cancelled already."""
     now = now or utcnow()
+    sitting = _changeable(session, sitting_id)  # an unknown sitting is a 404 whatever the reason says
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("Give the reason for cancelling: the candidates are told it.", code="reason_required")
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"The reason is at most {MAX_REASON} characters.", code="reason_too_long")
-    sitting = _changeable(session, sitting_id)
     started = _attempts(session, sitting_id)
     if started:
         raise Conflict(

@@ -25,6 +25,7 @@ from examengine.delivery.attempts import LEDGER_FACTS, ledger_of
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.exams.models import Enrollment
+from examengine.programs import accommodation_flags
 
 LIVE = timedelta(seconds=60)
 STALE = timedelta(minutes=5)
@@ -55,6 +56,7 @@ class CandidateRow:
     attention: tuple[str, ...]
     last_seen_seconds_ago: int | None = None
     termination_decision: str | None = None  # a terminated attempt: the admin's decision; None while held
+    accommodation_label: str = ""  # programs.accommodation_flags: that an accommodation applies, never why
 
     @property
     def needs_attention(self) -> bool:
@@ -170,6 +172,11 @@ def _rows_statement() -> Any:
             col(User.email),
             *LEDGER_COLUMNS,
             col(Attempt.termination_decision),
+            col(Enrollment.time_multiplier),
+            col(Enrollment.extra_minutes),
+            accommodation_flags.granted_applies(sitting_id, col(Enrollment.user_id), col(Enrollment.enrolled_at)).label(
+                "accommodated"
+            ),
             slots.c.total,
             slots.c.answered,
             slots.c.saved_at,
@@ -211,14 +218,18 @@ def sitting_rows(
     for row in map(RowFacts._make, session.execute(ROWS, {"sitting_id": sitting_id})):
         if row.user_id == viewer_id:
             continue
+        accommodation = accommodation_flags.label(
+            time_multiplier=row.time_multiplier, extra_minutes=row.extra_minutes, granted=bool(row.accommodated)
+        )
         if row.attempt_id is None:
             found.append(
                 CandidateRow(
-                    row.user_id, row.name, row.email, None, NOT_CHECKED_IN, 0, 0, None, None, "none", None, {}, ()
+                    *(row.user_id, row.name, row.email, None, NOT_CHECKED_IN, 0, 0, None, None, "none", None, {}, ()),
+                    accommodation_label=accommodation,
                 )
             )
             continue
-        found.append(_attempt_row(row, now))
+        found.append(_attempt_row(row, now, accommodation))
     return sorted(found, key=lambda row: (not row.attention, row.candidate.lower()))
 
 
@@ -230,7 +241,7 @@ def _latest(*moments: datetime | None) -> datetime | None:
     return found
 
 
-def _attempt_row(row: Any, now: datetime) -> CandidateRow:
+def _attempt_row(row: Any, now: datetime, accommodation: str) -> CandidateRow:
     status: str = row.status  # stored by value: compares equal to the AttemptStatus members
     remaining = None
     if status in RUNNING_STATUSES:
@@ -266,4 +277,5 @@ def _attempt_row(row: Any, now: datetime) -> CandidateRow:
         tuple(attention),
         None if last is None else max(0, int((now - last).total_seconds())),
         row.termination_decision,
+        accommodation,
     )

@@ -82,11 +82,13 @@ def _check_sitting(session: Session, authorization: Authorization, sitting_id: s
 
 
 def _enrolment(session: Session, user_id: str, exam_id: str) -> EnrollmentRequest:
-    """The candidate's enrolment with the accommodations approved in the exam's scheme (the reason, for admins)."""
+    """The candidate's enrolment with the accommodations approved in the exam's scheme. The reason names the request
+    only: proctors read the enrolment (GET /api/v1/sittings/{id}), and they see that an accommodation applies, never
+    the words of other needs (API.md "Accommodation requests")."""
     granted = granted_for_exam(session=session, user_id=user_id, exam_id=exam_id)
     if granted is None:
         return EnrollmentRequest(user_id)
-    reason = f"Approved accommodation request {granted.request_id}" + (f": {granted.other}" if granted.other else "")
+    reason = f"Approved accommodation request {granted.request_id}"
     return EnrollmentRequest(
         user_id,
         time_multiplier=granted.time_multiplier,

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from examengine.accounts.models import Role
+from examengine.api import accommodations as api_accommodations  # programs: accommodations
 from examengine.api import accounts as api_accounts
 from examengine.api import analysis as api_analysis
 from examengine.api import appeals as api_appeals  # programs: appeals
@@ -37,6 +38,8 @@ from examengine.api import terminations as api_terminations
 from examengine.settings import Settings
 from examengine.web.access import ADMIN, PUBLIC, SIGNED_IN, Access, roles
 from examengine.web.auth import guard
+from examengine.web.pages import accommodation_review as accommodation_review_pages  # programs: accommodations
+from examengine.web.pages import accommodations as accommodation_pages  # programs: accommodations
 from examengine.web.pages import (
     account,
     admin_analysis,
@@ -90,6 +93,8 @@ APPEALS_REVIEWING = roles(Role.APPEALS_REVIEWER, Role.ADMIN)  # programs: appeal
 # programs: applications
 REVIEWING = roles(Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
 APPLICATION_PARTIES = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
+# programs: accommodations (reviewed by REVIEWING, the applications' reviewers)
+ACCOMMODATION_READERS = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
 
 
 def route(path: str, endpoint: Endpoint, *, name: str, access: Access, methods: tuple[str, ...] = ("GET",)) -> Route:
@@ -1331,6 +1336,86 @@ def routes(settings: Settings) -> list[BaseRoute]:
             admin_seat_pages.update_seats,
             name="admin.sitting.seats",
             access=ADMIN,
+            methods=("POST",),
+        ),
+        # programs: accommodations
+        route("/accommodations", accommodation_pages.my_accommodations, name="accommodations.mine", access=CANDIDATE),
+        route(
+            "/accommodations",
+            accommodation_pages.create,
+            name="accommodations.create",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/accommodations/{request_id}/evidence",
+            accommodation_pages.add_evidence,
+            name="accommodations.evidence_add",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/accommodations/{request_id}/evidence/{evidence_id}",
+            accommodation_pages.evidence_file,
+            name="accommodations.evidence",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/review/accommodations",
+            accommodation_review_pages.queue,
+            name="review.accommodations",
+            access=REVIEWING,
+        ),
+        route(
+            "/review/accommodations/{request_id}",
+            accommodation_review_pages.detail,
+            name="review.accommodation",
+            access=REVIEWING,
+        ),
+        route(
+            "/review/accommodations/{request_id}/decision",
+            accommodation_review_pages.decide,
+            name="review.accommodation_decide",
+            access=REVIEWING,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/accommodation-requests",
+            api_accommodations.create_request,
+            name="api.accommodations.create",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/accommodation-requests",
+            api_accommodations.list_requests,
+            name="api.accommodations.list",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}",
+            api_accommodations.get_request,
+            name="api.accommodations.detail",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}/evidence",
+            api_accommodations.add_evidence,
+            name="api.accommodations.evidence_add",
+            access=CANDIDATE,
+            methods=("POST",),
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}/evidence/{evidence_id}",
+            api_accommodations.evidence_file,
+            name="api.accommodations.evidence",
+            access=ACCOMMODATION_READERS,
+        ),
+        route(
+            "/api/v1/accommodation-requests/{request_id}/decision",
+            api_accommodations.decide,
+            name="api.accommodations.decide",
+            access=REVIEWING,
             methods=("POST",),
         ),
         # programs: reports

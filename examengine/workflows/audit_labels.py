@@ -45,6 +45,9 @@ LABELS: dict[str, str] = {
     AuditKind.HANDBOOK_PUBLISHED: "Candidate handbook published",
     # programs: credentials
     AuditKind.CE_RECORDED: "Continuing education recorded",
+    # programs: accommodations
+    AuditKind.ACCOMMODATION_REQUESTED: "Accommodation requested",
+    AuditKind.ACCOMMODATION_DECIDED: "Accommodation request decided",
     AuditKind.INCIDENT_DECIDED: "Incident decided",  # programs: reports
 }
 

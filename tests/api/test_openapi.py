@@ -66,6 +66,8 @@ CONTENT_CHECKED_ELSEWHERE = {
     ("POST", "/api/v1/schemes"),
     # programs: a list's cursor is one the list gave, so a made-up one is rightly 422 (tests/programs/test_*.py)
     ("GET", "/api/v1/authorizations"),
+    # programs: accommodations (the same rule)
+    ("GET", "/api/v1/accommodation-requests"),
     ("GET", "/api/v1/applications"),
     # programs: reports: an empty or missing reason answers the contract's own 422 reason_required (the document
     # cannot require it without pydantic answering invalid_body first): tests/programs/test_incident_decisions.py

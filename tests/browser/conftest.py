@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,10 +41,14 @@ def _run_cli(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def running_server(
-    request: pytest.FixtureRequest, tmp_dir: Path, extra_env: dict[str, str] | None = None
+    request: pytest.FixtureRequest,
+    tmp_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    prepare: Callable[[str], None] | None = None,
 ) -> Iterator[str]:
     """The base URL of a real uvicorn process on a fresh, migrated database of the requested engine holding the
-    demo data, its environment given `extra_env`."""
+    demo data, its environment given `extra_env`; `prepare` is given the database URL before the server starts
+    (to insert rows no API makes yet)."""
     with fresh_database(request, request.param, "examengine_live", tmp_dir) as url:
         env = {
             **os.environ,
@@ -56,6 +60,8 @@ def running_server(
         }
         _run_cli(env, "migrate")
         _run_cli(env, "demo")
+        if prepare is not None:
+            prepare(url)
         port = _free_port()
         log = (tmp_dir / "server.log").open("wb")
         server = subprocess.Popen(

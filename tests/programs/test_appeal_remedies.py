@@ -14,7 +14,7 @@ from sqlmodel import col
 from examengine.accounts.service import UserView
 from examengine.context import Services
 from examengine.errors import Forbidden
-from examengine.programs import appeals, application_decisions
+from examengine.programs import accommodation_decisions, appeals, application_decisions
 from examengine.programs.appeal_models import Appeal, AppealStatus, AppealSubject, Remedy
 from examengine.programs.application_decisions import Decision
 from examengine.programs.models import (
@@ -151,3 +151,15 @@ def test_after_reconsider_only_someone_who_did_not_decide_before_decides_again(w
     assert refused.value.code == "decided_before"
     decided = world.call(application_decisions.decide, user_id=world.chief.id, roles=world.chief.roles, **fresh)
     assert decided.status == ApplicationStatus.APPROVED
+
+
+def test_after_reconsider_a_request_is_decided_by_someone_who_did_not_decide_before(world: World) -> None:
+    now = datetime.now(UTC)
+    request_id = world.accommodation()
+    decide_upheld(world, AppealSubject.ACCOMMODATION, request_id, Remedy.RECONSIDER, now)
+    fresh = {"request_id": request_id, "decision": "approve", "approved": None, "reason": "Fine.", "now": now}
+    with pytest.raises(Forbidden) as refused:
+        world.call(accommodation_decisions.decide, actor_id=world.decider.id, roles=world.decider.roles, **fresh)
+    assert refused.value.code == "decided_before"
+    decided = world.call(accommodation_decisions.decide, actor_id=world.chief.id, roles=world.chief.roles, **fresh)
+    assert decided.status == AccommodationStatus.APPROVED

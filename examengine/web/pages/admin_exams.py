@@ -30,6 +30,7 @@ from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
 from examengine.web.pages.admin_seats import SEAT_FIELDS, seat_terms
 from examengine.web.templating import render
+from examengine.workflows import accommodated_enrolment
 from itembank.formats.native import load_yaml_source
 from itembank.safety import UnsafeInputError
 
@@ -207,7 +208,7 @@ async def create_sitting(request: Request) -> Response:
             candidates = await services(request).db.read(parse)
         proctor_ids = [v for v in form.getlist("proctor_ids") if isinstance(v, str)]
         view = await services(request).db.run(
-            sittings.create_sitting,
+            accommodated_enrolment.create_sitting,
             exam_id=exam_id,
             opens_at=opens_at,
             closes_at=closes_at,

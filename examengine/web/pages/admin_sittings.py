@@ -24,6 +24,7 @@ from examengine.programs import bookings
 from examengine.web.errors import status_for
 from examengine.web.forms import list_field, read_form, text_field
 from examengine.web.templating import render
+from examengine.workflows import accommodated_enrolment
 
 NOTICES = {
     "saved": "The sitting was saved.",
@@ -202,7 +203,7 @@ async def enrol(request: Request) -> Response:
             accommodation_reason=values["accommodation_reason"][:1000],
         )
         await services(request).db.run(
-            sitting_changes.enrol_candidate,
+            accommodated_enrolment.enrol_candidate,
             sitting_id=str(request.path_params["sitting_id"]),
             actor_id=current_user(request).user_id,
             request=request_,

@@ -21,6 +21,7 @@ from examengine.exams.models import Sitting
 from examengine.http.request import current_user, services
 from examengine.proctoring import access, dashboard, notes, sitting_actions
 from examengine.proctoring.access import watched_attempt, watched_sitting
+from examengine.programs import accommodation_flags
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.templating import is_htmx, render
@@ -179,6 +180,24 @@ async def _sitting_of(request: Request, attempt_id: str) -> str:
     return await services(request).db.read(read)
 
 
+def _timeline_csv(attempt_id: str, rows: list[dict[str, Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv_export.Writer(out)
+    writer.writerow(["id", "at", "type", "actor", "client_time", "detail", "prev_hash", "hash"])
+    for row in rows:
+        writer.writerow(
+            [
+                *(row["id"], row["at"], row["type"], row["actor"], row["client_time"], json.dumps(row["detail"])),
+                *(row["prev_hash"], row["hash"]),
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.csv"'},
+    )
+
+
 async def timeline(
     request: Request, *, notice: str | None = None, status_code: int = 200, announcement: Announcement = Announcement()
 ) -> Response:
@@ -195,9 +214,15 @@ async def timeline(
         actors = {user_id: user.name for user_id, user in named.items()}
         view = attempts.view(session, attempt, utcnow())
         policy = credit.policy(session=session, attempt=attempt)
-        return attempt, candidate, events, actors, view, policy, device.device_state(session=session, attempt=attempt)
+        accommodation = accommodation_flags.enrolment_label(
+            session=session, sitting_id=attempt.sitting_id, user_id=attempt.user_id
+        )
+        state = device.device_state(session=session, attempt=attempt)
+        return attempt, candidate, events, actors, view, policy, state, accommodation
 
-    attempt, candidate, events, actors, view, credit_policy, device_state = await services(request).db.read(read)
+    attempt, candidate, events, actors, view, credit_policy, device_state, accommodation = await services(
+        request
+    ).db.read(read)
     fmt = request.query_params.get("format")
     rows = [
         {
@@ -219,21 +244,7 @@ async def timeline(
             headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.json"'},
         )
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv_export.Writer(out)
-        writer.writerow(["id", "at", "type", "actor", "client_time", "detail", "prev_hash", "hash"])
-        for row in rows:
-            writer.writerow(
-                [
-                    *(row["id"], row["at"], row["type"], row["actor"], row["client_time"], json.dumps(row["detail"])),
-                    *(row["prev_hash"], row["hash"]),
-                ]
-            )
-        return Response(
-            out.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="timeline-{attempt_id}.csv"'},
-        )
+        return _timeline_csv(attempt_id, rows)
     return render(
         request,
         "proctor/timeline.html",
@@ -245,6 +256,7 @@ async def timeline(
             "categories": notes.INCIDENT_CATEGORIES,
             "credit_policy": credit_policy,
             "device": device_state,
+            "accommodation_label": accommodation,
             "notice": notice
             or ("Message sent to the candidate." if request.query_params.get("done") == "announced" else None),
             "announcement": announcement,
