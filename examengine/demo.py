@@ -16,6 +16,7 @@ from examengine.clock import utcnow
 from examengine.exams import service as exams
 from examengine.exams import sittings
 from examengine.exams.models import Exam
+from examengine.exams.seats import SeatTerms
 from examengine.programs import scheme_rules, schemes
 from itembank import importing, workflow
 from itembank.models import Item, ItemStatus
@@ -38,6 +39,8 @@ DEMO_USERS = (
     DemoUser("candidate1@example.org", "Cara Candidate", (Role.CANDIDATE,)),
     DemoUser("candidate2@example.org", "Carl Candidate", (Role.CANDIDATE,)),
     DemoUser("candidate3@example.org", "Chen Candidate", (Role.CANDIDATE,)),
+    DemoUser("candidate4@example.org", "Cleo Candidate", (Role.CANDIDATE,)),  # enrolled nowhere: walks the program
+    DemoUser("reviewer@example.org", "Rae Reviewer", (Role.ELIGIBILITY_REVIEWER, Role.APPEALS_REVIEWER)),
 )
 
 
@@ -178,4 +181,19 @@ def _load_scheme(session: Session) -> None:
     exam = exams.create_exam(session=session, definition=exams.parse_definition(DEMO_SCHEME_EXAM), actor_id=admin)
     exams.publish(session=session, exam_id=exam.exam_id, actor_id=admin)
     scheme = replace(DEMO_SCHEME, exam_ids=(exam.exam_id,))
-    schemes.create_scheme(session=session, scheme=scheme, actor_id=admin, now=utcnow())
+    now = utcnow()
+    schemes.create_scheme(session=session, scheme=scheme, actor_id=admin, now=now)
+    # A sitting to book once authorized: open for a week, seats bookable and cancellable until a day before it closes.
+    last_day = now + timedelta(days=6)
+    sittings.create_sitting(
+        session=session,
+        exam_id=exam.exam_id,
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(days=7),
+        proctor_ids=[],
+        candidates=[],
+        actor_id=admin,
+        title="CSP-201 bookable sitting",
+        capacity=20,
+        seats=SeatTerms(bookable=True, booking_closes_at=last_day, cancel_closes_at=last_day),
+    )
