@@ -19,7 +19,7 @@ class AppealIn(Strict):
     subject_type: SubjectType
     subject_id: str = Field(
         min_length=1,
-        max_length=40,
+        max_length=60,
         pattern=NO_NUL,
         description="application, request or attempt id, or credential number",
     )

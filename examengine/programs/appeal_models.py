@@ -80,7 +80,7 @@ class Appeal(SQLModel, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     subject_type: AppealSubject = Field(sa_column=Column(String(20), nullable=False))
-    subject_id: str = Field(max_length=40)
+    subject_id: str = Field(max_length=60)
     scheme_id: str | None = Field(
         default=None, sa_column=Column(String(32), ForeignKey("scheme.id", ondelete="SET NULL"), nullable=True)
     )

@@ -178,4 +178,4 @@ READERS = {
 
 def appealed_decision(*, session: Session, subject_type: AppealSubject, subject_id: str) -> AppealedDecision | None:
     """The decision about this subject as it stands, or None when there is no such subject."""
-    return READERS[subject_type](session, subject_id[:40])
+    return READERS[subject_type](session, subject_id[:60])

@@ -82,7 +82,7 @@ def view_of(credential: ProgramCredential, scheme: Scheme, now: datetime) -> Cre
 
 def credential_with_scheme(session: Session, number: str, *, lock: bool = False) -> tuple[ProgramCredential, Scheme]:
     """The credential with this number (case-insensitive) and its scheme; raises NotFound (credential_not_found)."""
-    query = select(ProgramCredential).where(col(ProgramCredential.number) == number.strip().upper()[:40])
+    query = select(ProgramCredential).where(col(ProgramCredential.number) == number.strip().upper()[:60])
     if lock:
         query = query.with_for_update()
     credential = session.scalars(query.execution_options(populate_existing=True)).first()

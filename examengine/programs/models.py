@@ -170,7 +170,7 @@ class ProgramCredential(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("scheme_id", "user_id", name="uq_program_credential_holder"),)
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
-    number: str = Field(max_length=40, unique=True)  # e.g. SAFE-2026-000123
+    number: str = Field(max_length=60, unique=True)  # e.g. SAFE-2026-000123: a code of up to 40, year, sequence
     scheme_id: str = _scheme()
     user_id: str = _user()
     attempt_id: str | None = Field(  # the passing attempt that earned it (None: a certificate of attendance)

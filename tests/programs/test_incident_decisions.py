@@ -5,6 +5,8 @@ period opens), once, with a reason; how it meets the termination decision; who m
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -277,3 +279,27 @@ def test_a_released_pass_of_a_scheme_exam_earns_its_credential_and_a_held_one_no
     assert decide(app_client, attempt_id, "release").status_code == 200
     awarded = program.call(lambda *, session: credentials.credential_of_attempt(session, attempt_id))
     assert awarded is not None and awarded.revoked_at is None
+
+
+def _export_row(client: TestClient, exam_id: str, attempt_id: str) -> dict[str, str]:
+    out = client.get(f"/api/v1/exams/{exam_id}/results.csv", headers=token(client, ADMIN))
+    assert out.status_code == 200, out.text
+    rows = list(csv.DictReader(io.StringIO(out.text)))
+    return next(row for row in rows if row["attempt_id"] == attempt_id)
+
+
+def test_the_results_export_says_withheld_then_invalidated_and_never_passed(
+    app_client: TestClient, program: Program
+) -> None:
+    exam_id, sitting_id = program.exam(essay=False)
+    attempt_id = held_attempt(app_client, program, sitting_id)
+    row = _export_row(app_client, exam_id, attempt_id)
+    assert (row["status"], row["passed"]) == ("withheld", "")
+    assert decide(app_client, attempt_id, "invalidate", "Copied answers").status_code == 200
+    row = _export_row(app_client, exam_id, attempt_id)
+    assert (row["status"], row["passed"]) == ("invalidated", "")
+    assert row["raw_score"] != ""  # the scores stay on the record
+    other = program.begin(sitting_id, program.candidates[1], PERFECT)
+    program.call(attempts.submit, attempt_id=other, user_id=program.candidates[1].id)
+    program.score(other)
+    assert (_export_row(app_client, exam_id, other)["passed"]) == "true"

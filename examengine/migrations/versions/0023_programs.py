@@ -136,7 +136,7 @@ def upgrade() -> None:
     op.create_table(
         "program_credential",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("scheme_id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("attempt_id", sa.String(length=32), nullable=True),

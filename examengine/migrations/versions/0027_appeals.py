@@ -29,7 +29,7 @@ def upgrade() -> None:
         "appeal",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("subject_type", sa.String(length=20), nullable=False),
-        sa.Column("subject_id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("subject_id", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("scheme_id", sa.String(length=32), nullable=True),
         sa.Column("appellant_id", sa.String(length=32), nullable=False),
         sa.Column("grounds", sa.String(length=30), nullable=False),
