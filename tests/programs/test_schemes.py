@@ -22,6 +22,8 @@ from examengine.errors import Conflict
 from examengine.programs import scheme_rules as rules
 from examengine.programs import schemes
 from tests.api.test_exams_api import bearer, blueprint
+from tests.conftest import TEST_PASSWORD
+from tests.web.browsing import log_in
 
 Headers = dict[str, str]
 
@@ -390,3 +392,14 @@ def test_concurrent_creations_never_share_a_code_or_an_exam(
     assert sorted(same_exam) == ["created"] + ["exam_in_scheme"] * 7
     listed = app_client.get("/api/v1/schemes", headers=admin).json()["items"]
     assert len(listed) == 2
+
+
+def test_the_admin_exam_page_names_the_scheme_of_an_exam(app_client: TestClient, people: dict[str, Any]) -> None:
+    admin = people["headers"]["admin"]
+    in_scheme, outside = new_exam(app_client, admin, "SAFE-101"), new_exam(app_client, admin, "FREE-1")
+    assert app_client.post("/api/v1/schemes", json=certification([in_scheme]), headers=admin).status_code == 201
+    assert log_in(app_client, "admin@example.org", TEST_PASSWORD).status_code == 303
+    page = app_client.get(f"/admin/exams/{in_scheme}").text
+    assert 'href="/admin/schemes/SAFE">SAFE: Certified Safety Professional</a>' in page
+    assert "starting needs an authorization to test" in page
+    assert "none: anyone enrolled may start" in app_client.get(f"/admin/exams/{outside}").text

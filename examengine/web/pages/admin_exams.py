@@ -26,6 +26,7 @@ from examengine.exams.enrolment_csv import parse_enrolment_csv
 from examengine.exams.form_inputs import FORM_NAMES, fixed_form_seed
 from examengine.exams.forms import blueprint_and_pool
 from examengine.http.request import current_user, services
+from examengine.programs import schemes
 from examengine.web.errors import status_for
 from examengine.web.forms import read_form, text_field, upload_bytes
 from examengine.web.pages.admin_seats import SEAT_FIELDS, seat_terms
@@ -129,6 +130,7 @@ async def exam_detail(request: Request, *, notice: str | None = None, status_cod
             "definition_yaml": yaml.safe_dump(json.loads(view.definition.model_dump_json()), sort_keys=False),
             "form_label": f"Form {FORM_NAMES[0]}" if view.definition.assembly == "fixed" else "a LOFT form",
             "sittings": sitting_list.exam_sittings(session=session, exam_id=exam_id, now=utcnow(), limit=10),
+            "scheme": schemes.scheme_of_exam(session, exam_id),
         }
 
     context = await services(request).db.read(read)
