@@ -82,6 +82,8 @@ def view_of(credential: ProgramCredential, scheme: Scheme, now: datetime) -> Cre
 
 def credential_with_scheme(session: Session, number: str, *, lock: bool = False) -> tuple[ProgramCredential, Scheme]:
     """The credential with this number (case-insensitive) and its scheme; raises NotFound (credential_not_found)."""
+    if "\x00" in number:  # no number holds one, and PostgreSQL text cannot
+        raise NotFound("No credential has this number.", code="credential_not_found")
     query = select(ProgramCredential).where(col(ProgramCredential.number) == number.strip().upper()[:60])
     if lock:
         query = query.with_for_update()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.errors import NotFound
+from examengine.programs.credential_views import credential_with_scheme
 from examengine.programs.models import ProgramCredential, Scheme
 
 NOT_FOUND = "You hold no credential with this number."
@@ -18,17 +18,10 @@ NOT_FOUND = "You hold no credential with this number."
 def own_credential(*, session: Session, number: str, user_id: str) -> tuple[ProgramCredential, Scheme]:
     """The holder's own credential and its scheme. Raises NotFound (credential_not_found) for an unknown number and
     for someone else's."""
-    if "\x00" in number:  # no number holds one, and PostgreSQL text cannot
+    credential, scheme = credential_with_scheme(session, number)
+    if credential.user_id != user_id:
         raise NotFound(NOT_FOUND, code="credential_not_found")
-    found = session.execute(
-        select(ProgramCredential, Scheme)
-        .join(Scheme, col(Scheme.id) == col(ProgramCredential.scheme_id))
-        .where(col(ProgramCredential.number) == number.strip())
-        .execution_options(populate_existing=True)
-    ).first()
-    if found is None or found[0].user_id != user_id:
-        raise NotFound(NOT_FOUND, code="credential_not_found")
-    return found[0], found[1]
+    return credential, scheme
 
 
 def set_listed(*, session: Session, number: str, user_id: str, listed: bool, now: datetime) -> ProgramCredential:

@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from examengine.accounts.models import Role, User
 from examengine.errors import NotFound
 from examengine.organisation import identity
+from examengine.programs.credential_views import credential_with_scheme
 from examengine.programs.models import ProgramCredential, Scheme, SchemeKind
 from examengine.programs.signing_keys import sign
 from examengine.programs.status_lists import PURPOSES, V2_CONTEXT, list_url, status_list_credential, timestamp
@@ -37,17 +37,10 @@ def readable(
     *, session: Session, number: str, user_id: str, roles: Collection[str]
 ) -> tuple[ProgramCredential, Scheme]:
     """The credential and its scheme for its holder or an admin; NotFound (credential_not_found) for anyone else."""
-    if "\x00" in number:  # no number holds one, and PostgreSQL text cannot
+    credential, scheme = credential_with_scheme(session, number)
+    if not (Role.ADMIN in roles or credential.user_id == user_id):
         raise NotFound(NOT_FOUND, code="credential_not_found")
-    found = session.execute(
-        select(ProgramCredential, Scheme)
-        .join(Scheme, col(Scheme.id) == col(ProgramCredential.scheme_id))
-        .where(col(ProgramCredential.number) == number.strip())
-        .execution_options(populate_existing=True)
-    ).first()
-    if found is None or not (Role.ADMIN in roles or found[0].user_id == user_id):
-        raise NotFound(NOT_FOUND, code="credential_not_found")
-    return found[0], found[1]
+    return credential, scheme
 
 
 def issuer_profile(base: str, organisation_name: str) -> dict[str, Any]:
