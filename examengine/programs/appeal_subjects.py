@@ -65,46 +65,41 @@ def _until(stored: datetime | None, decided_at: datetime | None, scheme: Scheme 
     return durations.after(decided_at, scheme.appeal_period if scheme else DEFAULT_APPEAL_PERIOD)
 
 
-def _application(session: Session, subject_id: str) -> AppealedDecision | None:
-    found = session.get(Application, subject_id)
-    if found is None:
-        return None
+def _decided(
+    session: Session, kind: AppealSubject, found: Application | AccommodationRequest, label: str, adverse: bool
+) -> AppealedDecision:
+    """An eligibility reviewer's decision (an application's or an accommodation request's): the two record who
+    decided, when, why and until when it may be appealed in the same columns."""
     scheme = _scheme(session, found.scheme_id)
-    adverse = found.status == ApplicationStatus.DENIED
     return AppealedDecision(
-        AppealSubject.APPLICATION,
+        kind,
         found.id,
         found.user_id,
         found.scheme_id,
         scheme.title if scheme else "",
-        f"Application ({found.pathway}) {found.status}",
+        label,
         adverse,
         found.decided_by if adverse else None,
         found.decided_at if adverse else None,
         found.decision_reason if adverse else None,
         _until(found.appeal_until, found.decided_at, scheme) if adverse else None,
     )
+
+
+def _application(session: Session, subject_id: str) -> AppealedDecision | None:
+    found = session.get(Application, subject_id)
+    if found is None:
+        return None
+    label = f"Application ({found.pathway}) {found.status}"
+    return _decided(session, AppealSubject.APPLICATION, found, label, found.status == ApplicationStatus.DENIED)
 
 
 def _accommodation(session: Session, subject_id: str) -> AppealedDecision | None:
     found = session.get(AccommodationRequest, subject_id)
     if found is None:
         return None
-    scheme = _scheme(session, found.scheme_id)
-    adverse = found.status == AccommodationStatus.DENIED
-    return AppealedDecision(
-        AppealSubject.ACCOMMODATION,
-        found.id,
-        found.user_id,
-        found.scheme_id,
-        scheme.title if scheme else "",
-        f"Accommodation request {found.status}",
-        adverse,
-        found.decided_by if adverse else None,
-        found.decided_at if adverse else None,
-        found.decision_reason if adverse else None,
-        _until(found.appeal_until, found.decided_at, scheme) if adverse else None,
-    )
+    label = f"Accommodation request {found.status}"
+    return _decided(session, AppealSubject.ACCOMMODATION, found, label, found.status == AccommodationStatus.DENIED)
 
 
 def _result(session: Session, subject_id: str) -> AppealedDecision | None:
