@@ -229,3 +229,25 @@ def test_the_status_list_is_public_and_signed_on_request(
         payload["credentialSubject"]["encodedList"]
         == app_client.get("/api/v1/status-lists/suspension").json()["credentialSubject"]["encodedList"]
     )
+
+
+def test_the_admins_suspend_reinstate_and_revoke_flip_the_bits_of_a_still_verifiable_credential(
+    app_client: TestClient, holder: UserView
+) -> None:
+    admin = bearer(app_client, "admin@example.org")
+    token = app_client.get(f"/api/v1/credentials/{NUMBER}/ob3.jwt", headers=bearer(app_client, "ada@example.org"))
+    _, credential = verified(app_client, token.text)
+    entries = {entry["statusPurpose"]: entry for entry in credential["credentialStatus"]}
+    assert {entry["statusListIndex"] for entry in entries.values()} == {str(INDEX)}
+
+    def act(action: str) -> None:
+        done = app_client.post(f"/api/v1/credentials/{NUMBER}/{action}", json={"reason": "Review"}, headers=admin)
+        assert done.status_code == 200, done.text
+
+    act("suspend")
+    assert status_bit(app_client, "suspension") and not status_bit(app_client, "revocation")
+    act("reinstate")
+    assert not status_bit(app_client, "suspension") and not status_bit(app_client, "revocation")
+    act("revoke")
+    assert status_bit(app_client, "revocation")
+    assert verified(app_client, token.text)[1]["id"] == credential["id"]  # the signature still holds; the bit speaks
