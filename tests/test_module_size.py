@@ -25,7 +25,6 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/web/pages/candidate.py": 403,
     "examengine/analysis/flags.py::item_flags": 71,
     "examengine/cli.py::build_parser": 66,
-    "examengine/scoring/admin_results.py::exam_results": 65,
     "examengine/marking/marks.py::submit_mark": 79,
     "examengine/scoring/rescoring.py::apply_rescore": 63,
     "examengine/web/pages/proctor.py::timeline": 65,

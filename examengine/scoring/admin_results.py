@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from examengine.accounts.models import User
-from examengine.delivery import termination
+from examengine.delivery import holds, termination
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import AttemptStatus
 from examengine.exams import service as exams
@@ -50,6 +50,7 @@ class ResultRow:
     released: bool  # the candidate may see it now
     rescored: int
     exceptions: tuple[RetakeException, ...]
+    held: str | None = None  # "withheld" (an incident holds it) or "invalidated": no pass either way
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,16 @@ class TerminatedRow:
     decided: termination.Decided | None  # who, when and why (None also for decisions recorded by the upgrade)
 
 
-def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now: datetime) -> ResultsPage:
-    """The exam's results under the filters, by candidate name. Raises NotFound for an unknown exam."""
-    exam = exams.get_version(session=session, exam_id=exam_id)
-    sittings = tuple(
-        session.scalars(select(Sitting).where(col(Sitting.exam_id) == exam_id).order_by(col(Sitting.opens_at)))
-    )
+def _chosen(exam_id: str, filters: ResultFilters) -> Select[AttemptResult, Attempt, User, bool, bool]:
+    """The results under the filters, each with whether an incident holds it or invalidated it."""
     chosen = (
-        select(AttemptResult, Attempt, User)
+        select(
+            AttemptResult,
+            Attempt,
+            User,
+            holds.invalidated_clause(Attempt.id).label("invalidated"),
+            holds.blocked_clause(Attempt.id).label("withheld"),
+        )
         .join(Attempt, col(Attempt.id) == col(AttemptResult.attempt_id))
         .join(User, col(User.id) == col(Attempt.user_id))
         .where(col(AttemptResult.exam_id) == exam_id)
@@ -90,8 +93,18 @@ def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now:
         chosen = chosen.where(col(AttemptResult.status) == filters.status.value)
     if filters.outcome:
         chosen = chosen.where(col(AttemptResult.passed).is_(filters.outcome == "passed"))
+    return chosen
+
+
+def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now: datetime) -> ResultsPage:
+    """The exam's results under the filters, by candidate name. Raises NotFound for an unknown exam."""
+    exam = exams.get_version(session=session, exam_id=exam_id)
+    sittings = tuple(
+        session.scalars(select(Sitting).where(col(Sitting.exam_id) == exam_id).order_by(col(Sitting.opens_at)))
+    )
+    chosen = _chosen(exam_id, filters)
     found = session.execute(chosen.order_by(col(User.name), col(Attempt.created_at))).all()
-    attempt_ids = [result.attempt_id for result, _, _ in found]
+    attempt_ids = [row[0].attempt_id for row in found]
     rescored: dict[str, int] = {}
     if attempt_ids:
         rescored = dict(
@@ -102,11 +115,12 @@ def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now:
             ).all()
         )
     granted: dict[str, list[RetakeException]] = {}
-    for exception in exceptions_for(session, exam_id=exam_id, user_ids=sorted({u.id for _, _, u in found})):
+    for exception in exceptions_for(session, exam_id=exam_id, user_ids=sorted({row[2].id for row in found})):
         granted.setdefault(exception.user_id, []).append(exception)
     definitions = {}
     rows = []
-    for result, attempt, user in found:
+    for result, attempt, user, invalidated, withheld in found:
+        held = "invalidated" if invalidated else "withheld" if withheld else None
         if result.exam_version not in definitions:
             definitions[result.exam_version] = exams.get_version(
                 session=session, exam_id=exam_id, version=result.exam_version
@@ -126,11 +140,12 @@ def exam_results(*, session: Session, exam_id: str, filters: ResultFilters, now:
                 report_decimal(result.max_score),
                 None if result.percent is None else report_decimal(result.percent),
                 None if result.scaled_score is None else report_scaled(result.scaled_score),
-                result.passed,
+                None if held else result.passed,
                 released_at,
                 released_at is not None and released_at <= now,
                 rescored.get(attempt.id, 0),
                 tuple(granted.get(user.id, [])),
+                held,
             )
         )
     manual = (

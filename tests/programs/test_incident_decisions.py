@@ -303,3 +303,14 @@ def test_the_results_export_says_withheld_then_invalidated_and_never_passed(
     program.call(attempts.submit, attempt_id=other, user_id=program.candidates[1].id)
     program.score(other)
     assert (_export_row(app_client, exam_id, other)["passed"]) == "true"
+
+
+def test_the_admin_results_page_says_withheld_then_invalidated(app_client: TestClient, program: Program) -> None:
+    exam_id, sitting_id = program.exam(essay=False)
+    attempt_id = held_attempt(app_client, program, sitting_id)
+    admin = TestClient(app_client.app)
+    assert log_in(admin, ADMIN, TEST_PASSWORD).status_code == 303
+    assert "<td>withheld</td>" in admin.get(f"/admin/exams/{exam_id}/results").text
+    assert decide(app_client, attempt_id, "invalidate", "Copied answers").status_code == 200
+    page = admin.get(f"/admin/exams/{exam_id}/results").text
+    assert "<td>invalidated</td>" in page and "<td>pass</td>" not in page
