@@ -5,7 +5,7 @@ the pages and the API refuse with the same codes and messages."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -18,7 +18,9 @@ from examengine.programs.accommodations import RequestView
 class TermsIn(Strict):
     time_multiplier: float | SkipJsonSchema[None] = Field(default=None, description="1.0 to 4.0: 1.5 is half again")
     extra_minutes: int | SkipJsonSchema[None] = Field(default=None, description="0 to 600")
-    other: str | SkipJsonSchema[None] = Field(default=None, max_length=5000, pattern=NO_NUL, description="in words")
+    other: Annotated[str, Field(max_length=5000, pattern=NO_NUL)] | SkipJsonSchema[None] = Field(
+        default=None, description="in words"
+    )
 
     def terms(self) -> Terms:
         return Terms(self.time_multiplier, self.extra_minutes, self.other)
@@ -27,7 +29,7 @@ class TermsIn(Strict):
 class AccommodationRequestIn(Strict):
     scheme: str = Field(min_length=1, max_length=40, pattern=NO_NUL, description="the scheme's code")
     requested: TermsIn
-    statement: str | SkipJsonSchema[None] = Field(default=None, max_length=10_000, pattern=NO_NUL)
+    statement: Annotated[str, Field(max_length=10_000, pattern=NO_NUL)] | SkipJsonSchema[None] = None
 
 
 class AccommodationCreatedOut(BaseModel):
@@ -40,7 +42,7 @@ class AccommodationDecisionIn(Strict):
     approved: TermsIn | SkipJsonSchema[None] = Field(
         default=None, description="what is granted (never more than asked); absent: what was asked"
     )
-    reason: str | SkipJsonSchema[None] = Field(default=None, max_length=10_000, pattern=NO_NUL)
+    reason: Annotated[str, Field(max_length=10_000, pattern=NO_NUL)] | SkipJsonSchema[None] = None
 
 
 class AccommodationListQuery(Strict):
