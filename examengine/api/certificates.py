@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from examengine.api.schemas import Strict
+from examengine.api.schemas import VISIBLE, Strict
 from examengine.api.spec import json_response, operation
 from examengine.certificates import service
 from examengine.certificates.qr import verification_url
@@ -18,7 +18,7 @@ from examengine.http.public_url import public_base
 from examengine.http.request import client_address, current_user, services
 
 # Printable text with at least one visible character: a blank reason explains nothing. Line breaks are allowed.
-REASON_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+REASON_PATTERN = rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*{VISIBLE}[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 class CertificateOut(BaseModel):
