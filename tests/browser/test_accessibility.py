@@ -199,10 +199,15 @@ def test_the_result_certificate_waiting_room_and_locked_pages_have_no_wcag_viola
     code = page.locator(".certificate-code").inner_text().strip()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My certificates").click()
     audit.check(page, "My certificates")
+    for name in ("Programs", "My applications", "Authorizations", "My accommodations", "My credentials", "My appeals"):
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+        audit.check(page, f"the candidate's {name} page")
 
     anonymous = browser.new_context().new_page()
     anonymous.goto(f"{live_server}/verify")
     audit.check(anonymous, "the public verification form")
+    anonymous.goto(f"{live_server}/registry")
+    audit.check(anonymous, "the public registry")
     anonymous.goto(f"{live_server}/verify/{code}")
     expect(anonymous.get_by_role("heading", name="Valid certificate")).to_be_visible()
     audit.check(anonymous, "a verified certificate")
@@ -264,7 +269,8 @@ def test_the_proctor_and_admin_pages_have_no_wcag_violations(live_server: str, p
     sign_in(page, live_server, "admin@example.org")
     main_nav = page.get_by_role("navigation", name="Main")
     menu = ("Home", "Standard setting", "Proctoring", "Item bank", "Marking", "Exams", "Users", "Audit log")
-    for name in (*menu, "Certificates", "Organisation"):
+    programs = ("Schemes", "Credentials", "Incidents", "Appeals", "Applications", "Accommodation requests")
+    for name in (*menu, "Certificates", "Organisation", *programs, "Appeals to review"):
         main_nav.get_by_role("link", name=name, exact=True).click()
         audit.check(page, f"the admin's {name} page")
     main_nav.get_by_role("link", name="Proctoring").click()
