@@ -50,11 +50,8 @@ class TokenOut(BaseModel):
     user: TokenUser
 
 
-# A name is printable text with at least one visible character. The whitespace is spelled out rather than \s,
-# which differs between regex engines (U+0085 is whitespace to Python and Rust, not to ECMAScript): the document
-# and the check must agree on what is blank.
 VISIBLE = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
-NAME_PATTERN = rf"^[^\x00-\x1f\x7f]*{VISIBLE}[^\x00-\x1f\x7f]*$"
+NAME_PATTERN = rf"^[^\x00-\x1f\x7f]*{VISIBLE}[^\x00-\x1f\x7f]*$"  # printable, a visible character (not \s: U+0085)
 
 
 class UserCreate(Strict):

@@ -130,16 +130,7 @@ def submit_request(
         at=now,
     )
     for filename, data in evidence_files[:MAX_EVIDENCE_FILES]:
-        evidence.store_file(
-            session=session,
-            subject_type=SUBJECT,
-            subject_id=row.id,
-            requirement=None,
-            filename=filename,
-            data=data,
-            uploaded_by=user_id,
-            now=now,
-        )
+        _store(session, row.id, filename, data, user_id, now)
     return _view(session, row)
 
 
@@ -193,6 +184,19 @@ def request_view(*, session: Session, request_id: str, user_id: str, roles: Coll
     return _view(session, _load(session, request_id, user_id, roles))
 
 
+def _store(session: Session, request_id: str, filename: str, data: bytes, user_id: str, now: datetime) -> EvidenceFile:
+    return evidence.store_file(
+        session=session,
+        subject_type=SUBJECT,
+        subject_id=request_id,
+        requirement=None,
+        filename=filename,
+        data=data,
+        uploaded_by=user_id,
+        now=now,
+    )
+
+
 def add_evidence(
     *,
     session: Session,
@@ -216,16 +220,7 @@ def add_evidence(
             f"A request holds at most {MAX_EVIDENCE_FILES} evidence files: combine them into one PDF.",
             code="too_many_files",
         )
-    stored = evidence.store_file(
-        session=session,
-        subject_type=SUBJECT,
-        subject_id=row.id,
-        requirement=None,
-        filename=filename,
-        data=data,
-        uploaded_by=user_id,
-        now=now,
-    )
+    stored = _store(session, row.id, filename, data, user_id, now)
     return EvidenceView(stored.id, stored.filename, stored.content_type, stored.size, stored.uploaded_at)
 
 
