@@ -19,7 +19,9 @@ from examengine.audit.models import AuditRecord
 from examengine.clock import local_text
 from examengine.delivery.models import Attempt
 from examengine.exams.models import Exam, Sitting
-from examengine.programs.models import Scheme
+from examengine.programs.appeal_models import Appeal
+from examengine.programs.booking_models import Booking
+from examengine.programs.models import AccommodationRequest, Application, Scheme
 from itembank.models import Item
 
 ID = re.compile(r"\b[0-9a-f]{32}\b")
@@ -65,6 +67,14 @@ class LabelledRecord:
     detail: tuple[DetailLine, ...]
 
 
+PROGRAM_RECORDS: tuple[tuple[str, Any, Any], ...] = (
+    ("application", Application, Application.user_id),
+    ("accommodation request", AccommodationRequest, AccommodationRequest.user_id),
+    ("seat booking", Booking, Booking.user_id),
+    ("appeal", Appeal, Appeal.appellant_id),
+)
+
+
 def kind_label(kind: str) -> str:
     return LABELS.get(kind, kind.replace("_", " ").capitalize())
 
@@ -88,6 +98,9 @@ def _names(session: Session, ids: set[str]) -> dict[str, str]:
         select(col(Attempt.id), col(Attempt.user_id)).where(col(Attempt.id).in_(ids))
     ).all():
         names[attempt_id] = f"attempt of {names.get(user_id) or _one_name(session, user_id)}"
+    for label, model, person in PROGRAM_RECORDS:  # a program's records read as whose they are
+        for record_id, user_id in session.execute(select(model.id, person).where(col(model.id).in_(ids))).all():
+            names[record_id] = f"{label} of {names.get(user_id) or _one_name(session, user_id)}"
     return names
 
 

@@ -247,6 +247,8 @@ def test_the_admin_sitting_page_shows_bookings_and_sets_the_terms(
     assert page.status_code == 200, page.text
     table = page.text.split('id="bookings-heading"')[1].split("</table>")[0]
     assert "Cand 0" in table and "Cand 1" in table and "cancelled" in table and "confirmed" in table
+    audit = client.get("/admin/audit").text
+    assert "booking: seat booking of Cand 0 &lt;cand0@example.org&gt;" in audit  # whose, not a bare id
     cut_off = (now() + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")
     path = f"/admin/sittings/{sitting}/seats"
     saved = post_form(
