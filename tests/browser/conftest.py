@@ -10,11 +10,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx2
 import pytest
 
+from examengine.db import Database
 from tests.conftest import ENGINES, REPO_ROOT, fresh_database
+
+T = TypeVar("T")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,6 +41,15 @@ def _run_cli(env: dict[str, str], *args: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "examengine.cli", *args], env=env, check=True, capture_output=True, cwd=REPO_ROOT
     )
+
+
+def call_in_database(url: str, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a service function in one unit of work on the database at `url` (for `running_server`'s `prepare`)."""
+    database = Database(url, group_commit=False)
+    try:
+        return database.call(fn, **kwargs)
+    finally:
+        database.dispose()
 
 
 @contextmanager

@@ -5,10 +5,7 @@ one. Each page passes the axe-core WCAG 2.1 A/AA audit."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,12 +16,11 @@ from sqlmodel import Session
 
 from examengine.accounts import service as accounts
 from examengine.accounts.models import User
-from examengine.db import Database
 from examengine.programs.models import Application, ApplicationStatus, Scheme, SchemeKind
 from tests.browser.axe import AxeAudit
-from tests.browser.conftest import _free_port, _run_cli, _wait_until_healthy
+from tests.browser.conftest import call_in_database, running_server
 from tests.browser.test_admin_users import sign_in
-from tests.conftest import ENGINES, REPO_ROOT, fresh_database
+from tests.conftest import ENGINES
 
 REASON = "Your work experience is not documented."
 
@@ -45,7 +41,7 @@ def _seed(*, session: Session) -> str:
     people = {}
     for email, name, role in (
         ("decider@example.org", "Dee Decider", "eligibility_reviewer"),
-        ("reviewer@example.org", "Rita Reviewer", "appeals_reviewer"),
+        ("rita@example.org", "Rita Reviewer", "appeals_reviewer"),
     ):
         view = accounts.create_user(
             session=session, email=email, name=name, roles=(role,), password_hash=admin.password_hash
@@ -85,38 +81,12 @@ def _seed(*, session: Session) -> str:
 
 @pytest.fixture(scope="module", params=ENGINES)
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """A real server on a fresh database with the demo data and a denied application (as the shared live_server,
-    with the database's address kept to insert the application)."""
-    tmp_dir = tmp_path_factory.mktemp("appeals")
-    with fresh_database(request, request.param, "examengine_appeals", tmp_dir) as url:
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "EXAMENGINE_SCHEDULER": "off",
-            "EXAMENGINE_ARGON2_TIME_COST": "1",
-            "EXAMENGINE_ARGON2_MEMORY_KIB": "1024",
-        }
-        _run_cli(env, "migrate")
-        _run_cli(env, "demo")
-        database = Database(url)
-        application_id = database.call(_seed)
-        database.dispose()
-        port = _free_port()
-        with (tmp_dir / "server.log").open("wb") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "examengine.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
-                env=env,
-                cwd=REPO_ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            base = f"http://127.0.0.1:{port}"
-            try:
-                _wait_until_healthy(base, server, tmp_dir / "server.log")
-                yield Site(base, application_id)
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
+    """A real server on a fresh database with the demo data and a denied application."""
+    seeded: list[str] = []
+    with running_server(
+        request, tmp_path_factory.mktemp("appeals"), prepare=lambda url: seeded.append(call_in_database(url, _seed))
+    ) as base:
+        yield Site(base, seeded[0])
 
 
 def test_a_denied_applicant_appeals_and_the_reviewer_upholds_with_a_retest(site: Site, page: Page) -> None:
@@ -147,13 +117,13 @@ def test_a_denied_applicant_appeals_and_the_reviewer_upholds_with_a_retest(site:
     audit.check(page, "the admins' appeals page")
     reviewer = page.get_by_label("Reviewer for the appeal of Carl Candidate")
     expect(reviewer.get_by_role("option", name=re.compile("Dee Decider"))).to_have_count(0)
-    reviewer.select_option(label="Rita Reviewer (reviewer@example.org)")
+    reviewer.select_option(label="Rita Reviewer (rita@example.org)")
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_role("status")).to_have_text("The reviewer was assigned.")
     expect(page.get_by_role("row").filter(has_text="Carl Candidate")).to_contain_text("assigned")
 
     page.context.clear_cookies()
-    sign_in(page, site.base, "reviewer@example.org")
+    sign_in(page, site.base, "rita@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Appeals to review").click()
     audit.check(page, "the reviewer's appeals")
     page.get_by_role("link", name=re.compile("Application")).click()

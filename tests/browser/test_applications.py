@@ -5,7 +5,6 @@ sees the authorization to test. Every page of the walk has zero axe violations."
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,31 +18,25 @@ from tests.browser.conftest import running_server
 from tests.browser.steps import another_browser
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_certificates import DEMO_PASSWORD, api_headers
-from tests.conftest import ENGINES, _postgres_server
+from tests.conftest import ENGINES
 from tests.programs.schemes_for_tests import PDF, PNG, insert_scheme
 
 REVIEWER = "rita@example.org"
 
 
-def _database_url(request: pytest.FixtureRequest, tmp_dir: Path) -> str:
-    """The URL running_server's fresh_database chose (the same name, on the same server)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_dir / 'examengine_live.db'}"
-    server = _postgres_server(request)
-    password = f":{server.password}" if server.password else ""
-    return f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/examengine_live_{os.getpid()}"
+def _insert_scheme(url: str) -> None:
+    database = Database(url, group_commit=False)
+    try:
+        insert_scheme(database)
+    finally:
+        database.dispose()
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def program_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live server whose database holds the demo data, the SAFE scheme and an eligibility reviewer."""
     tmp_dir = tmp_path_factory.mktemp("applications")
-    with running_server(request, tmp_dir) as base:
-        database = Database(_database_url(request, tmp_dir))
-        try:
-            insert_scheme(database)
-        finally:
-            database.dispose()
+    with running_server(request, tmp_dir, prepare=_insert_scheme) as base:
         body = {
             "email": REVIEWER,
             "name": "Rita Reviewer",

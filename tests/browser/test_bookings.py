@@ -4,11 +4,9 @@ bookings on the sitting page. No axe violations on these pages."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -17,28 +15,18 @@ from sqlmodel import Session, col
 
 from examengine.accounts import service as accounts
 from examengine.clock import utcnow
-from examengine.db import Database
 from examengine.exams import sittings
 from examengine.exams.models import Enrollment, Exam
 from examengine.exams.seats import SeatTerms
 from examengine.programs.models import Authorization, Scheme, SchemeExam, SchemeKind
 from tests.browser.axe import AxeAudit
-from tests.browser.conftest import running_server
+from tests.browser.conftest import call_in_database, running_server
 from tests.browser.steps import another_browser
 from tests.browser.test_admin_users import sign_in
-from tests.conftest import ENGINES, _postgres_server
+from tests.conftest import ENGINES
 
 CANDIDATE = "candidate2@example.org"
 BOOKED = "Autumn sitting"
-
-
-def _database_url(request: pytest.FixtureRequest, tmp: Path) -> str:
-    """The URL running_server gave its fresh database (tests.conftest.fresh_database names it so)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp / 'examengine_live.db'}"
-    server = _postgres_server(request)
-    password = f":{server.password}" if server.password else ""
-    return f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/examengine_live_{os.getpid()}"
 
 
 def _program(*, session: Session) -> None:
@@ -80,12 +68,7 @@ def _program(*, session: Session) -> None:
 @pytest.fixture(scope="module", params=ENGINES)
 def program_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("live")
-    with running_server(request, tmp) as base:
-        db = Database(_database_url(request, tmp))
-        try:
-            db.call(_program)
-        finally:
-            db.dispose()
+    with running_server(request, tmp, prepare=lambda url: call_in_database(url, _program)) as base:
         yield base
 
 

@@ -8,49 +8,31 @@ live server's database directly (as a released pass would award it).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from examengine.accounts.models import User
-from examengine.db import Database
 from examengine.programs.credential_award import grant
 from examengine.programs.models import Scheme, SchemeKind
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.conftest import running_server
+from tests.browser.conftest import call_in_database, running_server
 from tests.browser.test_admin_users import sign_in
-from tests.conftest import ENGINES, _postgres_server
-
-NAME = "examengine_live"
-
-
-def _database_url(request: pytest.FixtureRequest, tmp_dir: Path) -> str:
-    """The URL of the database `running_server` made in `tmp_dir` (tests.conftest.fresh_database names it)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_dir / (NAME + '.db')}"
-    server = _postgres_server(request)
-    password = f":{server.password}" if server.password else ""
-    return f"postgresql+psycopg://{server.user}{password}@{server.host}:{server.port}/{NAME}_{os.getpid()}"
+from tests.conftest import ENGINES
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def credential_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live server whose demo candidate Cara holds a SAFE certification (CE: 3 credits, 1 in ethics)."""
     tmp_dir = tmp_path_factory.mktemp("live")
-    with running_server(request, tmp_dir) as base:
-        database = Database(_database_url(request, tmp_dir), group_commit=False)
-        with database.unit_of_work() as session:
-            _award(session)
-        database.dispose()
+    with running_server(request, tmp_dir, prepare=lambda url: call_in_database(url, _award)) as base:
         yield base
 
 
-def _award(session: Session) -> None:
+def _award(*, session: Session) -> None:
     scheme = Scheme(
         code="SAFE",
         title="Certified Safety Professional",
