@@ -19,7 +19,7 @@ from examengine.programs import accommodation_terms, durations
 from examengine.programs.accommodation_terms import Terms
 from examengine.programs.accommodations import RequestView, audit_terms, is_reviewer, request_view
 from examengine.programs.appeal_models import AppealSubject
-from examengine.programs.appeals import barred_deciders
+from examengine.programs.appeals import ensure_fresh_decider
 from examengine.programs.models import AccommodationRequest, AccommodationStatus
 from examengine.programs.schemes import scheme_by_code
 
@@ -55,15 +55,6 @@ def _checked(view: RequestView, actor_id: str, roles: Collection[str], decision:
     return text
 
 
-def _ensure_not_decided_before(session: Session, view: RequestView, actor_id: str) -> None:
-    barred = barred_deciders(session=session, subject_type=AppealSubject.ACCOMMODATION, subject_id=view.request_id)
-    if actor_id in barred:
-        raise Forbidden(
-            "An appeal sent this request back for a fresh decision: someone who did not decide it before must.",
-            code="decided_before",
-        )
-
-
 def decide(
     *,
     session: Session,
@@ -82,7 +73,9 @@ def decide(
     (`already_decided`) once decided."""
     view = request_view(session=session, request_id=request_id, user_id=actor_id, roles=roles)
     text = _checked(view, actor_id, roles, decision, reason)
-    _ensure_not_decided_before(session, view, actor_id)
+    ensure_fresh_decider(
+        session=session, subject_type=AppealSubject.ACCOMMODATION, subject_id=view.request_id, actor_id=actor_id
+    )
     values: dict[str, object] = {"decided_by": actor_id, "decided_at": now, "decision_reason": text or None}
     granted: Terms | None = None
     if decision == Decision.APPROVE:

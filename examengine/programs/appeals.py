@@ -255,6 +255,17 @@ def barred_deciders(*, session: Session, subject_type: AppealSubject, subject_id
     }
 
 
+def ensure_fresh_decider(*, session: Session, subject_type: AppealSubject, subject_id: str, actor_id: str) -> None:
+    """Forbidden (`decided_before`) when an upheld appeal's `reconsider` sent the subject back and `actor_id`
+    decided it before: the fresh decision is someone else's."""
+    if actor_id in barred_deciders(session=session, subject_type=subject_type, subject_id=subject_id):
+        what = "application" if subject_type == AppealSubject.APPLICATION else "request"
+        raise Forbidden(
+            f"An appeal sent this {what} back for a fresh decision: someone who did not decide it before must.",
+            code="decided_before",
+        )
+
+
 def decision_for_appellant(
     *, session: Session, appellant_id: str, subject_type: AppealSubject, subject_id: str
 ) -> AppealedDecision:

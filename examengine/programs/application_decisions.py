@@ -16,7 +16,7 @@ from examengine.audit.service import record
 from examengine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from examengine.programs import durations
 from examengine.programs.appeal_models import AppealSubject
-from examengine.programs.appeals import barred_deciders
+from examengine.programs.appeals import ensure_fresh_decider
 from examengine.programs.application_states import move
 from examengine.programs.applications import visible_application
 from examengine.programs.evidence import REVIEWERS
@@ -84,11 +84,9 @@ def decide(
         raise Forbidden("Nobody decides their own application: another reviewer must.", code="own_application")
     if not any(role in REVIEWERS for role in roles):
         raise Forbidden("Only eligibility reviewers and admins decide applications.", code="not_reviewer")
-    if user_id in barred_deciders(session=session, subject_type=AppealSubject.APPLICATION, subject_id=application.id):
-        raise Forbidden(
-            "An appeal sent this application back for a fresh decision: someone who did not decide it before must.",
-            code="decided_before",
-        )
+    ensure_fresh_decider(
+        session=session, subject_type=AppealSubject.APPLICATION, subject_id=application.id, actor_id=user_id
+    )
     if decision not in set(Decision):
         raise InvalidInput("The decision is approve, deny or request_info.", code="unknown_decision")
     decision = Decision(decision)
