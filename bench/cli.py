@@ -11,6 +11,7 @@ from collections.abc import Sequence
 # name -> what it measures; each is the module bench.<name>, imported only when chosen (the load benchmark needs
 # aiohttp, the others do not).
 BENCHMARKS = {
+    "side": "the engine beside the bare baselines in closed loops, with server CPU per request (issue 22)",
     "load": "a real server driven over HTTP by many candidates, with baselines (docs/performance.md)",
     "assembly": "form assembly latency against bank size",
     "itembank": "item import and search over a large bank",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, exists, insert, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.accounts.models import CREDENTIAL_TABLE, Credential, CredentialKind, Role, User, UserRole
+from examengine.caches import CacheKind, ProcessCaches
 from examengine.clock import utcnow
+from examengine.errors import Forbidden, NotAuthenticated
 from examengine.ids import new_secret_token, token_digest
 
 # Touching last_seen on every request would turn every read into a write; a minute of slack is harmless.
@@ -199,3 +202,91 @@ def touch_among(*, connection: Connection, token_hashes: list[str], now: datetim
     for start in range(0, len(token_hashes), BATCH):
         chunk = token_hashes[start : start + BATCH]
         connection.execute(TOUCH_AMONG, {"b_hashes": chunk, "b_stale": now - LAST_SEEN_RESOLUTION, "b_now": now})
+
+
+# A write that re-checks its own credential (the save: its guarded UPDATE takes effect only while the credential
+# is live) may start from the principal this process resolved for the same token a moment ago, instead of a read
+# of its own before the write. Nothing else trusts these entries: every other route resolves its token.
+RECENT_SECONDS = 60.0
+RECENT_PRINCIPALS: CacheKind[tuple[CredentialKind, str], tuple[Principal, float]] = CacheKind(
+    "recent_principals", 50_000
+)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def recent(caches: ProcessCaches, token: str, kind: CredentialKind, now: datetime) -> Principal | None:
+    """The principal this process resolved for `token` within RECENT_SECONDS, if its credential has not expired."""
+    if not token or len(token) > 200:
+        return None
+    found = caches.of(RECENT_PRINCIPALS).get((kind, token_digest(token)))
+    if found is None:
+        return None
+    principal, resolved_at = found
+    if time.monotonic() - resolved_at > RECENT_SECONDS or principal.expires_at <= now:
+        return None
+    return principal
+
+
+def remember(caches: ProcessCaches, principal: Principal) -> None:
+    caches.of(RECENT_PRINCIPALS).put((principal.kind, principal.token_hash), (principal, time.monotonic()))
+
+
+def forget(caches: ProcessCaches, kind: CredentialKind, token_hash: str) -> None:
+    caches.of(RECENT_PRINCIPALS).put((kind, token_hash), (_GONE, 0.0))  # older than any fresh entry
+
+
+_GONE = Principal("", "", "", frozenset(), CredentialKind.API, "", "", EPOCH, EPOCH)
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """What a write re-checks of the credential it was sent with: still live (not revoked, expired or idle too
+    long), its user not disabled and still holding `role`."""
+
+    token_hash: str
+    kind: CredentialKind
+    role: Role
+    idle_timeout: timedelta | None
+
+    def parameters(self, now: datetime) -> dict[str, object]:
+        return {
+            "b_token_hash": self.token_hash,
+            "b_kind": self.kind,
+            "b_role": self.role,
+            "b_now": now,
+            "b_idle_cutoff": now - self.idle_timeout if self.idle_timeout is not None else EPOCH,
+        }
+
+
+def live_credential_clause() -> ColumnElement[bool]:
+    """True while the credential of CredentialCheck.parameters is live and its user (`b_user_id`) may act: for a
+    guarded write's WHERE clause."""
+    credential, user, role = CREDENTIAL_TABLE.c, User.__table__.c, UserRole.__table__.c  # type: ignore[attr-defined]
+    return and_(
+        exists().where(
+            credential.token_hash == bindparam("b_token_hash"),
+            credential.kind == bindparam("b_kind"),
+            credential.user_id == bindparam("b_user_id"),
+            credential.revoked_at.is_(None),
+            credential.expires_at > bindparam("b_now"),
+            credential.last_seen_at > bindparam("b_idle_cutoff"),
+        ),
+        exists().where(user.id == bindparam("b_user_id"), user.disabled_at.is_(None)),
+        exists().where(role.user_id == bindparam("b_user_id"), role.role == bindparam("b_role")),
+    )
+
+
+def ensure_live(caches: ProcessCaches, connection: Connection, check: CredentialCheck, now: datetime) -> None:
+    """After a guarded write refused: raise NotAuthenticated when its credential is no longer live, Forbidden when
+    its user lost the role (and forget the process's entry either way)."""
+    row = connection.execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": check.token_hash, "b_kind": check.kind}).first()
+    if row is not None:
+        revoked_at, expires_at, last_seen_at, _csrf, user_id, _email, _name, disabled_at = row
+        idle = check.idle_timeout is not None and last_seen_at + check.idle_timeout <= now
+        if revoked_at is None and disabled_at is None and expires_at > now and not idle:
+            if check.role in connection.execute(ROLES_OF, {"b_user_id": user_id}).scalars():
+                return
+            forget(caches, check.kind, check.token_hash)
+            raise Forbidden(f"This needs the {check.role.value} role.", code="role_required")
+    forget(caches, check.kind, check.token_hash)
+    raise NotAuthenticated("Sign in to continue.")

@@ -38,7 +38,7 @@ from examengine.clock import utcnow
 from examengine.delivery import answers, attempts, navigation, sections, start
 from examengine.delivery.attempts import AttemptView
 from examengine.http.params import attempt_slot, section_index
-from examengine.http.request import current_user, services
+from examengine.http.request import credential_check, current_user, services
 from examengine.proctoring import access, dashboard, notes
 from examengine.proctoring.access import watched_sitting
 from examengine.programs import admission
@@ -161,6 +161,7 @@ async def save_response(request: Request, body: SaveIn) -> Response:
         slot=attempt_slot(request),
         response=body.response,
         seq=body.seq,
+        credential=credential_check(request),
     )
     return json_response(
         SaveOut(slot=result.slot, saved_seq=result.saved_seq, remaining_seconds=result.remaining_seconds)

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, Update, bindparam, exists, or_, select, true, update
 from sqlmodel import Session, col
 
+from examengine.accounts.credentials import CredentialCheck, ensure_live, live_credential_clause
 from examengine.clock import utcnow
-from examengine.db import Database
+from examengine.db import Database, caches_of
 from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
 from examengine.delivery.chain import record_answer_saved
 from examengine.delivery.events import CLIENT_EVENTS, SERVER_EVENTS, AttemptEventType
@@ -116,13 +117,13 @@ def save_if_running(
     seq: int,
     now: datetime | None = None,
     holder: str | None = None,
+    credential: CredentialCheck | None = None,
 ) -> SaveResult | None:
     """The usual save in three Core statements: the guarded UPDATE (which proves the attempt is this user's,
-    running, held by this session, the slot reachable and `seq` newer), its event, and the time left. None when
-    the guard refuses: `save_refused` then finds out why."""
+    running, held by this session, the slot reachable and `seq` newer, and with `credential` that the credential
+    is still live), its event, and the time left. None when the guard refuses: `save_refused` then finds out why."""
     now = now or utcnow()
-    check_response(response)
-    if not _store(connection, attempt_id, user_id, slot, response, seq, now, holder):
+    if not _store(connection, attempt_id, user_id, slot, response, seq, now, holder, credential):
         return None
     return SaveResult(slot, seq, attempts.remaining_seconds(connection, attempt_id, now))
 
@@ -137,12 +138,16 @@ def save_refused(
     seq: int,
     now: datetime | None = None,
     holder: str | None = None,
+    credential: CredentialCheck | None = None,
 ) -> SaveResult:
-    """After `save_if_running` was refused: raise why (closing an overdue attempt first), or, when a timed section
-    that ran out was closed just now and this slot is in the one that opened, or this session has just taken the
-    attempt that no session held, save again. A seq at or below the stored one answers with the stored seq."""
+    """After `save_if_running` was refused: raise why (a credential no longer live first, then closing an overdue
+    attempt), or, when a timed section that ran out was closed just now and this slot is in the one that opened,
+    or this session has just taken the attempt that no session held, save again. A seq at or below the stored one
+    answers with the stored seq."""
     now = now or utcnow()
     check_response(response)
+    if credential is not None:
+        ensure_live(caches_of(session), session.connection(), credential, now)
     attempt = _writable(session, attempt_id, user_id, slot, now, holder)
     remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
     if _store(session.connection(), attempt_id, user_id, slot, response, seq, now, holder):
@@ -168,10 +173,14 @@ def refuse_unshown(
     slot: int,
     holder: str | None = None,
     now: datetime | None = None,
+    credential: CredentialCheck | None = None,
 ) -> None:
     """Before refusing an answer that names identifiers the attempt never showed (unknown_option): raise the
     reason the slot takes no answer at all, if there is one, as any save would."""
-    _writable(session, attempt_id, user_id, slot, now or utcnow(), holder)
+    now = now or utcnow()
+    if credential is not None:
+        ensure_live(caches_of(session), session.connection(), credential, now)
+    _writable(session, attempt_id, user_id, slot, now, holder)
 
 
 async def save_answer(
@@ -184,12 +193,15 @@ async def save_answer(
     seq: int,
     holder: str | None = None,
     now: datetime | None = None,
+    credential: CredentialCheck | None = None,
 ) -> SaveResult:
     """Store an answer if `seq` is newer than the stored one. `holder` is the web session saving (None for a bearer
-    token, which is not bound); `now` is the clock's when each unit of work runs unless given. Raises Conflict
-    (attempt_closed, attempt_paused, attempt_waiting, device_locked) when the attempt does not take answers from
-    this session, NotFound for another's attempt or a missing slot, InvalidInput (unknown_option) for an answer
-    naming identifiers the attempt never showed.
+    token, which is not bound); `now` is the clock's when each unit of work runs unless given. With `credential`,
+    the save itself re-checks the credential it was sent with (the caller may then have trusted a principal this
+    process resolved a moment ago): a refused save raises NotAuthenticated or Forbidden first when that is the
+    cause. Raises Conflict (attempt_closed, attempt_paused, attempt_waiting, device_locked) when the attempt does
+    not take answers from this session, NotFound for another's attempt or a missing slot, InvalidInput
+    (unknown_option) for an answer naming identifiers the attempt never showed.
 
     `save_if_running` runs as a Core unit of work (the group commit's cheapest kind), and only when its guard
     refuses, `save_refused` in a unit of work of its own. The answer comes in the identifiers the attempt showed
@@ -202,7 +214,15 @@ async def save_answer(
     try:
         response = presented.to_authored(shown, response)
     except InvalidInput:
-        await db.run(refuse_unshown, attempt_id=attempt_id, user_id=user_id, slot=slot, holder=holder, now=now)
+        await db.run(
+            refuse_unshown,
+            attempt_id=attempt_id,
+            user_id=user_id,
+            slot=slot,
+            holder=holder,
+            now=now,
+            credential=credential,
+        )
         raise
     arguments = {
         "attempt_id": attempt_id,
@@ -212,6 +232,7 @@ async def save_answer(
         "seq": seq,
         "now": now,
         "holder": holder,
+        "credential": credential,
     }
     saved: SaveResult | None = await db.run_core(save_if_running, **arguments)
     if saved is not None:
@@ -229,19 +250,21 @@ def _store(
     seq: int,
     now: datetime,
     holder: str | None,
+    credential: CredentialCheck | None = None,
 ) -> bool:
     """The guarded UPDATE and, when it took effect, its `answer_saved` event."""
-    if not _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder):
+    if not _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder, credential):
         return False
     record_answer_saved(connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
     return True
 
 
-def _save_statement(*, bound: bool) -> Update:
+def _save_statement(*, bound: bool, checked: bool) -> Update:
     """The save itself, built once: one UPDATE of the slot row by primary key, taking effect only when the attempt
     is the user's, in progress before its deadline, held by the saving web session when `bound` (a bearer token is
     not bound), the slot is in the open section (when sections are timed) and is the linear position (when
-    navigation is linear), and `seq` is newer than the stored one."""
+    navigation is linear), `seq` is newer than the stored one, and when `checked` the request's credential is
+    still live (CredentialCheck)."""
     slot, attempt = SLOT_TABLE.c, ATTEMPT_TABLE.c
     running = exists().where(
         attempt.id == bindparam("b_attempt_id"),
@@ -260,12 +283,16 @@ def _save_statement(*, bound: bool) -> Update:
             slot.seq < bindparam("b_seq"),
         )
         .where(running)
+        .where(live_credential_clause() if checked else true())
         .values(response=bindparam("b_response"), seq=bindparam("b_seq"), saved_at=bindparam("b_now"))
     )
 
 
-SAVE_UNBOUND = _save_statement(bound=False)
-SAVE_BOUND = _save_statement(bound=True)
+SAVES = {
+    (bound, checked): _save_statement(bound=bound, checked=checked)
+    for bound in (False, True)
+    for checked in (False, True)
+}
 
 
 def _update_slot(
@@ -277,9 +304,10 @@ def _update_slot(
     seq: int,
     now: datetime,
     holder: str | None,
+    credential: CredentialCheck | None,
 ) -> bool:
     """Run the save statement (a Core UPDATE: the ORM has nothing to keep in step on this path)."""
-    values = {
+    values: dict[str, Any] = {
         "b_attempt_id": attempt_id,
         "b_user_id": user_id,
         "b_slot": slot,
@@ -287,11 +315,11 @@ def _update_slot(
         "b_response": response,
         "b_now": now,
     }
-    if holder is None:
-        saved = connection.execute(SAVE_UNBOUND, values)
-    else:
-        saved = connection.execute(SAVE_BOUND, {**values, "b_holder": holder})
-    return bool(saved.rowcount)
+    if holder is not None:
+        values["b_holder"] = holder
+    if credential is not None:
+        values.update(credential.parameters(now))
+    return bool(connection.execute(SAVES[holder is not None, credential is not None], values).rowcount)
 
 
 def _refuse_if_not_running(session: Session, attempt: Attempt, now: datetime) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.requests import Request
 
-from examengine.accounts.credentials import Principal
+from examengine.accounts.credentials import CredentialCheck, Principal
+from examengine.accounts.models import CredentialKind, Role
 from examengine.context import Services
 from examengine.errors import NotAuthenticated
 
@@ -28,3 +31,15 @@ def current_user(request: Request) -> Principal:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def credential_check(request: Request) -> CredentialCheck:
+    """For a route marked `rechecked` in the URL table: what its guarded write must re-check of the credential the
+    request came with (which may have been revoked since this process last read it) and of the role its access
+    rule names."""
+    who = current_user(request)
+    role: Role | None = getattr(request.state, "recheck_role", None)
+    if role is None:
+        raise RuntimeError("credential_check is for routes marked rechecked in the URL table")
+    idle = timedelta(minutes=services(request).settings.session_idle_minutes)
+    return CredentialCheck(who.token_hash, who.kind, role, idle if who.kind == CredentialKind.WEB else None)

@@ -6,6 +6,7 @@ import functools
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -34,23 +35,35 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-async def authenticate(request: Request) -> Principal | None:
-    """Bearer tokens on the JSON API, the session cookie on pages; anything else is anonymous."""
+async def authenticate(request: Request, *, rechecked: bool = False) -> Principal | None:
+    """Bearer tokens on the JSON API, the session cookie on pages; anything else is anonymous. A route whose own
+    write re-checks the credential (`rechecked`, see credential_check) may take the principal this process
+    resolved for the same token within the last minute instead of reading it again."""
     ctx = services(request)
     if is_api(request):
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not bearer.strip():
+        token, kind, idle = bearer.strip(), CredentialKind.API, None
+        if scheme.lower() != "bearer" or not token:
             return None
-        return await ctx.db.read_core(
-            credentials.resolve, token=bearer.strip(), kind=CredentialKind.API, idle_timeout=None
-        )
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    idle = timedelta(minutes=ctx.settings.session_idle_minutes)
-    found = await ctx.db.read_core(credentials.resolve, token=cookie, kind=CredentialKind.WEB, idle_timeout=idle)
-    if found is not None and credentials.needs_touch(last_seen_at=found.last_seen_at, now=utcnow()):
-        await ctx.db.run(credentials.touch, token_hash=found.token_hash)
+    else:
+        token, kind = request.cookies.get(SESSION_COOKIE, ""), CredentialKind.WEB
+        idle = timedelta(minutes=ctx.settings.session_idle_minutes)
+        if not token:
+            return None
+    now = utcnow()
+    found = credentials.recent(ctx.db.caches, token, kind, now) if rechecked else None
+    if found is None:
+        found = await ctx.db.read_core(credentials.resolve, token=token, kind=kind, idle_timeout=idle, now=now)
+        if found is not None:
+            credentials.remember(ctx.db.caches, found)
+    if (
+        found is not None
+        and kind == CredentialKind.WEB
+        and credentials.needs_touch(last_seen_at=found.last_seen_at, now=now)
+    ):
+        await ctx.db.run(credentials.touch, token_hash=found.token_hash, now=now)
+        found = replace(found, last_seen_at=now)
+        credentials.remember(ctx.db.caches, found)
     return found
 
 
@@ -82,13 +95,19 @@ async def verify_csrf(request: Request, who: Principal | None) -> None:
         )
 
 
-def guard(endpoint: Endpoint, access: Access) -> Endpoint:
-    """Wrap an endpoint with authentication, its access rule and (for pages) CSRF checks."""
+def guard(endpoint: Endpoint, access: Access, *, rechecked: bool = False) -> Endpoint:
+    """Wrap an endpoint with authentication, its access rule and (for pages) CSRF checks. `rechecked`: the
+    endpoint's own write re-checks the request's credential (credential_check), so its principal may be the one
+    this process resolved a moment ago; its access names the one role that write re-checks."""
+    if rechecked and len(access.roles) != 1:
+        raise ValueError("a rechecked route's access names exactly one role: the one its write re-checks")
+    recheck_role = next(iter(access.roles)) if rechecked else None
 
     @functools.wraps(endpoint)
     async def guarded(request: Request) -> Response:
-        who = await authenticate(request)
+        who = await authenticate(request, rechecked=rechecked)
         request.state.principal = who
+        request.state.recheck_role = recheck_role
         if not is_api(request):
             await branding.load(request)
         try:
@@ -114,6 +133,7 @@ def guard(endpoint: Endpoint, access: Access) -> Endpoint:
             await request.close()  # an uploaded form's spooled files are closed now, not by the garbage collector
 
     guarded.access = access  # type: ignore[attr-defined]
+    guarded.rechecked = rechecked  # type: ignore[attr-defined]
     return guarded
 
 

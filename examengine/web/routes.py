@@ -97,8 +97,17 @@ APPLICATION_PARTIES = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMI
 ACCOMMODATION_READERS = roles(Role.CANDIDATE, Role.ELIGIBILITY_REVIEWER, Role.ADMIN)
 
 
-def route(path: str, endpoint: Endpoint, *, name: str, access: Access, methods: tuple[str, ...] = ("GET",)) -> Route:
-    return Route(path, guard(endpoint, access), methods=list(methods), name=name)
+def route(
+    path: str,
+    endpoint: Endpoint,
+    *,
+    name: str,
+    access: Access,
+    methods: tuple[str, ...] = ("GET",),
+    rechecked: bool = False,
+) -> Route:
+    """`rechecked`: the endpoint's guarded write re-checks the request's credential itself (web.auth.guard)."""
+    return Route(path, guard(endpoint, access, rechecked=rechecked), methods=list(methods), name=name)
 
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -212,6 +221,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="api.attempts.save",
             access=CANDIDATE,
             methods=("PUT",),
+            rechecked=True,
         ),
         route(
             "/api/v1/attempts/{attempt_id}/items/{slot:int}/next",
