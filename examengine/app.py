@@ -21,6 +21,7 @@ from examengine.migrate import ensure_migrated
 from examengine.settings import Settings
 from examengine.web.errors import EXCEPTION_HANDLERS, on_unexpected_error
 from examengine.web.middleware import BodySizeLimit, RefuseNulInUrl, SecurityHeaders
+from examengine.web.router import IndexedRouter
 from examengine.web.routes import routes
 from examengine.web.templating import make_environment
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+    app.router = IndexedRouter(routes=app.router.routes, lifespan=lifespan)  # the same table, asked by first segment
     app.state.services = Services.build(settings)
     app.state.jinja = make_environment(settings.templates_dir, app.routes)
     # The spec is generated from the routes of the one URL table (spectree's own route registration is not used).
