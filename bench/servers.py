@@ -22,7 +22,8 @@ STARTUP_SECONDS = 60
 
 def uvicorn_command(app: str, port: int, workers: int) -> list[str]:
     """The same for the engine and the baselines: uvloop, httptools, no access log (a log line per request would
-    be measured as well, and production servers log at the proxy)."""
+    be measured as well, and production servers log at the proxy), and no uvicorn proxy headers (the engine reads
+    forwarded headers itself, from the proxies it trusts: examengine serve and the Procfile switch uvicorn's off)."""
     return [
         sys.executable,
         "-m",
@@ -39,6 +40,7 @@ def uvicorn_command(app: str, port: int, workers: int) -> list[str]:
         "--http",
         "httptools",
         "--no-access-log",
+        "--no-proxy-headers",
         "--log-level",
         "warning",
         "--backlog",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, exists, or_, select, true, update
+from sqlalchemy import Connection, Row, Update, bindparam, exists, or_, select, true, update
 from sqlmodel import Session, col
 
 from examengine.accounts.credentials import CredentialCheck, ensure_live, live_credential_clause
@@ -123,9 +123,10 @@ def save_if_running(
     running, held by this session, the slot reachable and `seq` newer, and with `credential` that the credential
     is still live), its event, and the time left. None when the guard refuses: `save_refused` then finds out why."""
     now = now or utcnow()
-    if not _store(connection, attempt_id, user_id, slot, response, seq, now, holder, credential):
+    facts = _store(connection, attempt_id, user_id, slot, response, seq, now, holder, credential)
+    if facts is None:
         return None
-    return SaveResult(slot, seq, attempts.remaining_seconds(connection, attempt_id, now))
+    return SaveResult(slot, seq, attempts.remaining_seconds(connection, attempt_id, now, facts))
 
 
 def save_refused(
@@ -150,7 +151,7 @@ def save_refused(
         ensure_live(caches_of(session), session.connection(), credential, now)
     attempt = _writable(session, attempt_id, user_id, slot, now, holder)
     remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
-    if _store(session.connection(), attempt_id, user_id, slot, response, seq, now, holder):
+    if _store(session.connection(), attempt_id, user_id, slot, response, seq, now, holder) is not None:
         return SaveResult(slot, seq, remaining)
     return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
 
@@ -251,12 +252,15 @@ def _store(
     now: datetime,
     holder: str | None,
     credential: CredentialCheck | None = None,
-) -> bool:
-    """The guarded UPDATE and, when it took effect, its `answer_saved` event."""
-    if not _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder, credential):
-        return False
-    record_answer_saved(connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq})
-    return True
+) -> Row[Any] | None:
+    """The guarded UPDATE and, when it took effect, its `answer_saved` event; the attempt's time facts as the
+    UPDATE returned them, or None when it did not take effect."""
+    facts = _update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder, credential)
+    if facts is not None:
+        record_answer_saved(
+            connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
+        )
+    return facts
 
 
 def _save_statement(*, bound: bool, checked: bool) -> Update:
@@ -264,7 +268,8 @@ def _save_statement(*, bound: bool, checked: bool) -> Update:
     is the user's, in progress before its deadline, held by the saving web session when `bound` (a bearer token is
     not bound), the slot is in the open section (when sections are timed) and is the linear position (when
     navigation is linear), `seq` is newer than the stored one, and when `checked` the request's credential is
-    still live (CredentialCheck)."""
+    still live (CredentialCheck). It returns the attempt's time facts (attempts.LEDGER_FACTS), so the time left
+    needs no read of its own."""
     slot, attempt = SLOT_TABLE.c, ATTEMPT_TABLE.c
     running = exists().where(
         attempt.id == bindparam("b_attempt_id"),
@@ -285,6 +290,12 @@ def _save_statement(*, bound: bool, checked: bool) -> Update:
         .where(running)
         .where(live_credential_clause() if checked else true())
         .values(response=bindparam("b_response"), seq=bindparam("b_seq"), saved_at=bindparam("b_now"))
+        .returning(
+            *(
+                select(fact).where(attempt.id == slot.attempt_id).scalar_subquery().label(fact.name)
+                for fact in attempts.LEDGER_FACTS
+            )
+        )
     )
 
 
@@ -305,8 +316,9 @@ def _update_slot(
     now: datetime,
     holder: str | None,
     credential: CredentialCheck | None,
-) -> bool:
-    """Run the save statement (a Core UPDATE: the ORM has nothing to keep in step on this path)."""
+) -> Row[Any] | None:
+    """Run the save statement (a Core UPDATE: the ORM has nothing to keep in step on this path): the attempt's
+    time facts when it took effect, else None."""
     values: dict[str, Any] = {
         "b_attempt_id": attempt_id,
         "b_user_id": user_id,
@@ -319,7 +331,7 @@ def _update_slot(
         values["b_holder"] = holder
     if credential is not None:
         values.update(credential.parameters(now))
-    return bool(connection.execute(SAVES[holder is not None, credential is not None], values).rowcount)
+    return connection.execute(SAVES[holder is not None, credential is not None], values).first()
 
 
 def _refuse_if_not_running(session: Session, attempt: Attempt, now: datetime) -> None:

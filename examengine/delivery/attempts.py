@@ -79,9 +79,11 @@ LEDGER_BY_ID = select(*LEDGER_FACTS).where(col(Attempt.id) == bindparam("b_attem
 FORM_BY_ID = select(col(Attempt.form)).where(col(Attempt.id) == bindparam("b_attempt_id"))
 
 
-def remaining_seconds(connection: Connection, attempt_id: str, now: datetime) -> int | None:
-    """The attempt's time left from its time columns alone (the form only when sections are timed)."""
-    facts = connection.execute(LEDGER_BY_ID, {"b_attempt_id": attempt_id}).one()
+def remaining_seconds(connection: Connection, attempt_id: str, now: datetime, facts: Any = None) -> int | None:
+    """The attempt's time left from its time columns alone (the form only when sections are timed). `facts`: a row
+    of LEDGER_FACTS' names already read (a save's UPDATE returns them), else they are read here."""
+    if facts is None:
+        facts = connection.execute(LEDGER_BY_ID, {"b_attempt_id": attempt_id}).one()
     allowances = None
     if facts.open_section is not None:
         allowances = section_allowances(connection.execute(FORM_BY_ID, {"b_attempt_id": attempt_id}).scalar_one())

@@ -16,11 +16,18 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 CSP_NONCE = "csp_nonce"  # the key of the request's nonce in scope["state"]: templates put it on <script> tags
+# A response that asked for no nonce (JSON, a redirect, a file) runs no script and applies no style at all.
+NO_SCRIPT_POLICY = CONTENT_SECURITY_POLICY.replace("'nonce-{nonce}'", "'none'").replace("'self' 'none'", "'self'")
 
 
 def csp_nonce(scope: Scope) -> str:
-    """This request's script nonce (set by `SecurityHeaders`)."""
-    return str(scope.get("state", {}).get(CSP_NONCE, ""))
+    """This request's script nonce, made on first use (a page's template asks; SecurityHeaders names it in the
+    policy): a response that never asks pays for no random bytes and allows no script."""
+    state = scope.setdefault("state", {})
+    nonce = state.get(CSP_NONCE)
+    if nonce is None:
+        nonce = state[CSP_NONCE] = secrets.token_urlsafe(18)
+    return str(nonce)
 
 
 class SecurityHeaders:
@@ -34,16 +41,17 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         is_static = scope["path"].startswith("/static/")
-        nonce = secrets.token_urlsafe(18)
-        scope.setdefault("state", {})[CSP_NONCE] = nonce
+        state = scope.setdefault("state", {})
         https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
+                nonce = state.get(CSP_NONCE)
+                policy = NO_SCRIPT_POLICY if nonce is None else CONTENT_SECURITY_POLICY.format(nonce=nonce)
                 extra = [
-                    (b"content-security-policy", CONTENT_SECURITY_POLICY.format(nonce=nonce).encode()),
+                    (b"content-security-policy", policy.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin"),
                     (b"x-frame-options", b"DENY"),

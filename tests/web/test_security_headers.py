@@ -152,3 +152,11 @@ def test_scripts_run_only_with_the_response_s_own_nonce(client: TestClient) -> N
     tags = [part.split(">", 1)[0] for part in first.text.split("<script")[1:]]
     assert tags, "the page loads its scripts"
     assert all(f'nonce="{nonce}"' in tag for tag in tags), tags
+
+
+def test_a_response_without_a_page_allows_no_script_at_all(client: TestClient) -> None:
+    """JSON, redirects and errors ask for no nonce, so their policy names none: nothing in them can run."""
+    for answer in (client.get("/healthz"), client.get("/api/v1/me"), client.get("/", follow_redirects=False)):
+        directives = csp_directives(answer)
+        if "<script" not in answer.text:
+            assert directives["script-src"] == ["'none'"] and directives["style-src"] == ["'self'"], answer.url
