@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from bench import phases, servers
-from bench.baseline import drop_table
 from bench.check import check_saves
 from bench.driver import Driver, Recorder
 from bench.load import _baseline_url, _remove_baseline
@@ -147,25 +146,19 @@ def _item(sitter: phases.Sitter, index: int) -> str:
     return f"/api/v1/attempts/{sitter.attempt_id}/items/{sitter.slots[index]}"
 
 
-async def _drive_engine(
-    server: servers.Server, db: Database, sitters: list[phases.Sitter], sitting_id: str, args: argparse.Namespace
+async def _prepare_engine(
+    driver: Driver, db: Database, sitters: list[phases.Sitter], sitting_id: str, args: argparse.Namespace
 ) -> tuple[dict[str, Any], int]:
-    async with Driver(server, connections=args.connections) as driver:
-        _log(f"start: {len(sitters):,} candidates press Start and fetch every item, {args.connections} at a time")
-        found: dict[str, Any] = {"starts": await _starts(driver, sitters, sitting_id, args.connections)}
-        await asyncio.to_thread(db.call, phases.learn_shown, sitters=sitters, write=False)
-        opening = Recorder("opening the item pages")
-        await asyncio.gather(*(phases.load_page(driver, opening, s, driver.now()) for s in sitters if s.attempt_id))
-        probe = Recorder("item page size")
-        sitter = next(s for s in sitters if s.attempt_id)
-        body = await driver.request(
-            probe, "GET", sitter.item_page(sitter.slots[0]), driver.now(), headers=sitter.browser
-        )
-        page_bytes = len(body or b"")
-        found["save"] = await _loop(driver, "engine save", phases.app_save_sender(driver, sitters), args)
-        found["item_page"] = await _loop(driver, "engine item page", phases.app_page_sender(driver, sitters), args)
-        found["bare_endpoint_on_engine"] = await _loop(driver, "engine /healthz", _health_sender(driver), args)
-    return found, page_bytes
+    """The starts, then each started candidate's item page opened once (its session holds the attempt); returns
+    the start figures and the item page's size (the bare page's)."""
+    _log(f"start: {len(sitters):,} candidates press Start and fetch every item, {args.connections} at a time")
+    starts = await _starts(driver, sitters, sitting_id, args.connections)
+    await asyncio.to_thread(db.call, phases.learn_shown, sitters=sitters, write=False)
+    opening = Recorder("opening the item pages")
+    await asyncio.gather(*(phases.load_page(driver, opening, s, driver.now()) for s in sitters if s.attempt_id))
+    sitter = next(s for s in sitters if s.attempt_id)
+    body = await driver.request(opening, "GET", sitter.item_page(sitter.slots[0]), driver.now(), headers=sitter.browser)
+    return starts, len(body or b"")
 
 
 def _health_sender(driver: Driver) -> Send:
@@ -175,12 +168,64 @@ def _health_sender(driver: Driver) -> Send:
     return send
 
 
-async def _drive_baseline(server: servers.Server, keys: int, args: argparse.Namespace) -> dict[str, Any]:
-    async with Driver(server, connections=args.connections) as driver:
-        return {
-            "save": await _loop(driver, "bare upsert", phases.baseline_save_sender(driver, keys, 20), args),
-            "page": await _loop(driver, "bare Jinja2 page", phases.baseline_page_sender(driver), args),
-        }
+def _median(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round with the median throughput, and every round's throughput and CPU per request beside it."""
+    ordered = sorted(rounds, key=lambda r: r["answered_per_s"])
+    middle = dict(ordered[len(ordered) // 2])
+    middle["rounds"] = [(r["answered_per_s"], r["server_cpu_ms_per_request"]) for r in rounds]
+    middle["errors"] = sum(r["errors"] for r in rounds)
+    return middle
+
+
+async def _alternate(
+    engine: Driver, bare: Driver, sitters: list[phases.Sitter], args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each closed loop of the engine, then its baseline's, `--rounds` times over (so a slow spell of the disk or
+    the machine falls on both), and the median round of each."""
+    loops = {
+        "save": (phases.app_save_sender(engine, sitters), phases.baseline_save_sender(bare, len(sitters), 20)),
+        "item_page": (phases.app_page_sender(engine, sitters), phases.baseline_page_sender(bare)),
+    }
+    found: dict[str, list[dict[str, Any]]] = {}
+    for round_number in range(1, args.rounds + 1):
+        for name, (engine_send, bare_send) in loops.items():
+            found.setdefault(name, []).append(
+                await _loop(engine, f"engine {name}, round {round_number}", engine_send, args)
+            )
+            found.setdefault("bare " + name, []).append(
+                await _loop(bare, f"bare {name}, round {round_number}", bare_send, args)
+            )
+        found.setdefault("healthz", []).append(
+            await _loop(engine, f"engine /healthz, round {round_number}", _health_sender(engine), args)
+        )
+    medians = {name: _median(found[name]) for name in ("save", "item_page")}
+    medians["bare_endpoint_on_engine"] = _median(found["healthz"])
+    return medians, {"save": _median(found["bare save"]), "page": _median(found["bare item_page"])}
+
+
+async def _drive(
+    engine_server: servers.Server,
+    db: Database,
+    sitters: list[phases.Sitter],
+    sitting_id: str,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    baseline_url: str,
+) -> tuple[dict[str, Any], dict[str, Any], servers.Server]:
+    async with Driver(engine_server, connections=args.connections) as engine:
+        starts, page_bytes = await _prepare_engine(engine, db, sitters, sitting_id, args)
+        base = servers.start(
+            "baseline",
+            "bench.baseline:app",
+            {**env, "DATABASE_URL": baseline_url, "BENCH_PAGE_BYTES": str(page_bytes)},
+            workers=args.workers,
+        )
+        try:
+            async with Driver(base, connections=args.connections) as bare:
+                mine, theirs = await _alternate(engine, bare, sitters, args)
+        finally:
+            base.stop()
+    return {"starts": starts, "page_bytes": page_bytes, **mine}, theirs, base
 
 
 def _ratio(engine: float | None, baseline: float | None) -> float | None:
@@ -202,30 +247,25 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         preassembly.prepare_due(db, now=utcnow(), lead_minutes=60, eligible=retake.eligibility)
         sitters = [phases.Sitter(c) for c in seeded.candidates]
         env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": "off"}
+        baseline_url = _baseline_url(url)
+        stack.callback(_remove_baseline, baseline_url)
         engine = servers.start("engine", "examengine.asgi:app", env, workers=args.workers)
         try:
-            found, page_bytes = asyncio.run(_drive_engine(engine, db, sitters, seeded.sitting_id, args))
+            found, bare, _base = asyncio.run(_drive(engine, db, sitters, seeded.sitting_id, args, env, baseline_url))
         finally:
             engine.stop()
         integrity = db.call(check_saves, sitters=sitters, sitting_id=seeded.sitting_id, write=False)
-        baseline_url = _baseline_url(url)
-        stack.callback(_remove_baseline, baseline_url)
-        base = servers.start(
-            "baseline",
-            "bench.baseline:app",
-            {**env, "DATABASE_URL": baseline_url, "BENCH_PAGE_BYTES": str(page_bytes)},
-            workers=args.workers,
-        )
-        try:
-            bare = asyncio.run(_drive_baseline(base, len(sitters), args))
-        finally:
-            base.stop()
-            drop_table(baseline_url)
+    page_bytes = found.pop("page_bytes")
     save, page = found["save"], found["item_page"]
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "database": db.engine.dialect.name, "workers": args.workers},
-        "config": {"candidates": args.candidates, "seconds": args.seconds, "connections": args.connections},
+        "config": {
+            "candidates": args.candidates,
+            "seconds": args.seconds,
+            "connections": args.connections,
+            "rounds": args.rounds,
+        },
         "engine": found,
         "baseline": bare,
         "page_bytes": page_bytes,
@@ -255,7 +295,8 @@ def table(result: dict[str, Any]) -> str:
     lines = [
         f"examengine bench side: {result['date']}, {result['machine']['cpus']} CPUs, "
         f"{result['machine']['database']}, {result['machine']['workers']} worker(s), "
-        f"{result['config']['connections']} requests in flight, {result['config']['seconds']:g} s a loop",
+        f"{result['config']['connections']} requests in flight, {result['config']['seconds']:g} s a loop, the median"
+        f" of {result['config']['rounds']} alternating rounds",
         "",
         "| closed loop | engine answered/s | engine CPU/request | engine p99 | bare answered/s | bare CPU/request "
         "| answered ratio | CPU ratio |",
@@ -271,6 +312,9 @@ def table(result: dict[str, Any]) -> str:
         f"saves: {result['integrity']}",
         f"errors: engine save {engine['save']['errors']}, page {engine['item_page']['errors']}; "
         f"bare save {bare['save']['errors']}, page {bare['page']['errors']}",
+        "rounds (answered/s, CPU ms/request): "
+        f"engine save {engine['save']['rounds']}; bare save {bare['save']['rounds']}; "
+        f"engine page {engine['item_page']['rounds']}; bare page {bare['page']['rounds']}",
     ]
     return "\n".join(lines)
 
@@ -280,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--candidates", type=int, default=400, help="candidates who start (default 400)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of each closed loop (default 10)")
     parser.add_argument("--connections", type=int, default=32, help="requests in flight (default 32)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of engine and baseline loops (default 3)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of each server (default 1)")
     parser.add_argument("--database-url", default="", help="a scratch database (default a new SQLite file)")
     parser.add_argument("--json", action="store_true", help="JSON on stdout, the table on stderr")
@@ -288,8 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.candidates < args.connections or args.seconds <= 0:
-        print("python -m bench side: --candidates must be at least --connections, --seconds above 0", file=sys.stderr)
+    if args.candidates < args.connections or args.seconds <= 0 or args.rounds < 1:
+        print(
+            "python -m bench side: --candidates must be at least --connections, --seconds above 0, --rounds at least 1",
+            file=sys.stderr,
+        )
         return 2
     try:
         result = run(args, Settings.from_env())

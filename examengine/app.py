@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.router = IndexedRouter(routes=app.router.routes, lifespan=lifespan)  # the same table, asked by first segment
     app.state.services = Services.build(settings)
-    app.state.jinja = make_environment(settings.templates_dir, app.routes)
+    app.state.jinja = make_environment(settings.templates_dir, app.routes, reload_templates=settings.debug)
     # The spec is generated from the routes of the one URL table (spectree's own route registration is not used).
     app.state.openapi = OpenApi(app.routes)
     return app

@@ -30,7 +30,7 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         """The services of these settings; raises SettingsError for a setting a domain refuses (before any I/O)."""
         check_retention(settings.audit_retention_days)
-        db = Database(settings.database_url, echo=settings.sql_echo)
+        db = Database(settings.database_url, echo=settings.sql_echo, hot_read_threads=settings.hot_read_threads)
         hub = LiveHub(
             db, max_streams=settings.live_streams, idle_timeout=timedelta(minutes=settings.session_idle_minutes)
         )

@@ -7,10 +7,13 @@ writers never both read a stale row and then fail to upgrade their lock.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -113,12 +116,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_size=10, max_overflow=30, pool_pre_ping=True)
 
 
+HOT_READ_THREADS_SQLITE = 2  # reads are CPU in the page cache: more threads only take turns at the GIL
+HOT_READ_THREADS_SERVER = 4  # a read waits on the network to PostgreSQL: a few more keep the CPU busy
+
+
 class Database:
     """One engine and the units of work on it. Services receive the session; only this class commits."""
 
-    def __init__(self, url: str, *, echo: bool = False, group_commit: bool | None = None) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, group_commit: bool | None = None, hot_read_threads: int = 0
+    ) -> None:
         """`group_commit` (default: on for SQLite) sends every `run` to one writer thread that commits concurrent
         units of work together (examengine/group_commit.py); PostgreSQL takes concurrent writers by itself.
+        `hot_read_threads` (0: 2 on SQLite, 4 on PostgreSQL) serve `read_hot` and `read_core_hot`.
         Every session it opens carries the database's process caches (`caches_of`)."""
         self.url = url
         self.engine = make_engine(url, echo=echo)
@@ -126,6 +136,9 @@ class Database:
         self.caches = ProcessCaches()
         self._session_info = {CACHES: self.caches}
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
+        self._hot_threads = hot_read_threads or (HOT_READ_THREADS_SQLITE if self.is_sqlite else HOT_READ_THREADS_SERVER)
+        self._hot: ThreadPoolExecutor | None = None
+        self._hot_lock = threading.Lock()
         wanted = self.is_sqlite if group_commit is None else group_commit
         self.writer = (
             GroupCommit(self._write_engine, lock_path=_writer_lock_path(url), session_info=self._session_info)
@@ -186,6 +199,26 @@ class Database:
         """Like read, for Core statements on `connection` (the token lookup of every request)."""
         return await anyio.to_thread.run_sync(lambda: self._core_here(fn, *args, write=False, **kwargs))
 
+    async def read_hot(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Like read, for the short reads of every candidate request (an attempt and its item by primary key), on
+        a few threads of their own: they never wait behind a long report, and a few threads taking turns at the
+        GIL cost less CPU than many (on the 2-core machine an item read cost 1.5 ms of CPU on one thread and 3.4 ms
+        on eight)."""
+        return await self._hot_call(lambda: self._call_here(fn, *args, write=False, **kwargs))
+
+    async def read_core_hot(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Like read_hot, for Core statements on `connection` (the token lookup of every request)."""
+        return await self._hot_call(lambda: self._core_here(fn, *args, write=False, **kwargs))
+
+    async def _hot_call(self, work: Callable[[], T]) -> T:
+        pool = self._hot
+        if pool is None:
+            with self._hot_lock:
+                if self._hot is None:
+                    self._hot = ThreadPoolExecutor(self._hot_threads, thread_name_prefix="examengine-hot-read")
+                pool = self._hot
+        return await asyncio.get_running_loop().run_in_executor(pool, work)
+
     def _core_here(self, fn: Callable[..., T], /, *args: Any, write: bool, **kwargs: Any) -> T:
         with (self._write_engine if write else self.engine).connect() as connection:
             result = fn(*args, connection=connection, **kwargs)
@@ -196,6 +229,10 @@ class Database:
     def dispose(self) -> None:
         if self.writer is not None:
             self.writer.close()
+        with self._hot_lock:
+            pool, self._hot = self._hot, None
+        if pool is not None:
+            pool.shutdown(wait=True)
         self.engine.dispose()
 
 

@@ -136,7 +136,7 @@ async def get_item(request: Request) -> Response:
     """The item in this slot as the candidate sees it: never a key, score or rationale. Option identifiers are
     the attempt's own (opaque, stable for the attempt, never the authored ones) and options come in the attempt's
     order: ordering, matching (both columns), association and gap-match options are always shuffled."""
-    item = await services(request).db.read(
+    item = await services(request).db.read_hot(
         answers.item_for_candidate,
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,

@@ -211,7 +211,7 @@ async def save_answer(
     check_response(response)
     shown = presented.cached(db.caches, attempt_id, user_id, slot)
     if shown is None:
-        shown = await db.read(presented.load, attempt_id=attempt_id, user_id=user_id, slot=slot)
+        shown = await db.read_hot(presented.load, attempt_id=attempt_id, user_id=user_id, slot=slot)
     try:
         response = presented.to_authored(shown, response)
     except InvalidInput:

@@ -53,7 +53,7 @@ async def authenticate(request: Request, *, rechecked: bool = False) -> Principa
     now = utcnow()
     found = credentials.recent(ctx.db.caches, token, kind, now) if rechecked else None
     if found is None:
-        found = await ctx.db.read_core(credentials.resolve, token=token, kind=kind, idle_timeout=idle, now=now)
+        found = await ctx.db.read_core_hot(credentials.resolve, token=token, kind=kind, idle_timeout=idle, now=now)
         if found is not None:
             credentials.remember(ctx.db.caches, found)
     if (

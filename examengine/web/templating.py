@@ -24,9 +24,14 @@ from itembank.cleaning import clean_html
 MACROS = ("csrf_field", "alert_message", "notice_message", "field")
 
 
-def make_environment(templates_dir: Path, routes: Sequence[BaseRoute]) -> jinja2.Environment:
+def make_environment(
+    templates_dir: Path, routes: Sequence[BaseRoute], *, reload_templates: bool = False
+) -> jinja2.Environment:
+    """Templates are compiled once per process; `reload_templates` (EXAMENGINE_DEBUG=1) checks each file for a
+    change on every use instead, a stat per template per page."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        auto_reload=reload_templates,
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -100,7 +100,7 @@ async def _view_and(
         view = attempts.view(session, attempt, now)
         return view, device.needs_claim(attempt, holder), also(session, view, now)
 
-    view, unclaimed, extra = await services(request).db.read(read)
+    view, unclaimed, extra = await services(request).db.read_hot(read)
     if unclaimed:
         await services(request).db.run(device.claim, attempt_id=view.attempt_id, user_id=user_id, holder=holder)
     return view, extra
@@ -221,7 +221,7 @@ def _slot_value(view: dict[str, Any], form_items: list[tuple[str, str]]) -> Any:
 async def _save_form(request: Request, slot: int, seq: int | None) -> answers.SaveResult:
     form = await read_form(request)
     user_id = current_user(request).user_id
-    item = await services(request).db.read(
+    item = await services(request).db.read_hot(
         answers.item_for_candidate, attempt_id=_attempt_id(request), user_id=user_id, slot=slot
     )
     fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]

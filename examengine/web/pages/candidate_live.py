@@ -18,7 +18,7 @@ STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # ngi
 
 async def _state(request: Request) -> live_service.LiveState:
     principal = current_user(request)
-    return await services(request).db.read_core(
+    return await services(request).db.read_core_hot(
         live_service.live_state,
         attempt_id=str(request.path_params["attempt_id"]),
         user_id=principal.user_id,
