@@ -45,6 +45,7 @@ class ItemForCandidate:
     response: Any
     flagged: bool
     seq: int  # the stored answer's sequence number: the page's autosave continues from it
+    pinned: tuple[str, int] = ("", 0)  # the item and version the slot shows (with the attempt, what `view` is of)
 
 
 def _slot(session: Session, attempt_id: str, slot: int) -> AttemptSlot:
@@ -67,7 +68,8 @@ def item_for_candidate(
     navigation.ensure_reachable(attempt, slot, now or utcnow())
     shown = presented.slot_presentation(session, attempt, slot)
     view = presented_view(pinned_content(session, row.item_id, row.item_version), shown)
-    return ItemForCandidate(slot, row.section, view, presented_response(shown, row.response), row.flagged, row.seq)
+    answer = presented_response(shown, row.response)
+    return ItemForCandidate(slot, row.section, view, answer, row.flagged, row.seq, (row.item_id, row.item_version))
 
 
 def presented_answers(

@@ -20,6 +20,7 @@ from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cook
 from examengine.web.middleware import csp_nonce
 from itembank.cleaning import clean_html
 
+URLS_KEPT = 50_000  # paths made by url(), kept per app (a few hundred bytes each)
 # the macros of templates/_macros.html, globals of every template
 MACROS = ("csrf_field", "alert_message", "notice_message", "field")
 
@@ -78,16 +79,30 @@ def _url_function(routes: Sequence[BaseRoute]) -> Callable[..., str]:
     in from its format string (Starlette's url_path_for tries every route in turn, raising on each miss, which made
     the proctor dashboard's 500 rows several times slower)."""
     by_name = {route.name: route for route in routes if isinstance(route, Route | Mount) and route.name}
+    made: dict[tuple[Any, ...], str] = {}  # (name, *params) -> path: a page asks for the same few dozen again
+
+    def path_of(name: str, params: dict[str, Any]) -> str:
+        route = by_name[name]
+        if isinstance(route, Mount) or params.keys() != route.param_convertors.keys():
+            return route.url_path_for(name, **params)  # a static file, or wrong parameters: Starlette's error
+        filled = {key: route.param_convertors[key].to_string(value) for key, value in params.items()}
+        return route.path_format.format(**filled)
 
     @jinja2.pass_context
     def url(context: jinja2.runtime.Context, name: str, /, **params: Any) -> str:
         scope = context["request"].scope
         root = str(scope.get("app_root_path", scope.get("root_path", ""))).rstrip("/")
-        route = by_name[name]
-        if isinstance(route, Mount) or params.keys() != route.param_convertors.keys():
-            return root + route.url_path_for(name, **params)  # a static file, or wrong parameters: Starlette's error
-        filled = {key: route.param_convertors[key].to_string(value) for key, value in params.items()}
-        return root + route.path_format.format(**filled)
+        key = (name, *params.items())
+        try:
+            found = made.get(key)
+        except TypeError:  # a parameter that cannot be a key
+            return root + path_of(name, params)
+        if found is None:
+            found = path_of(name, params)
+            if len(made) >= URLS_KEPT:
+                made.clear()
+            made[key] = found
+        return root + found
 
     return url
 

@@ -46,6 +46,11 @@ def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[st
     assert saved.headers["location"].endswith("/items/2")
     again = client.get(item_url)
     assert f'value="{chosen}" checked' in again.text and f'value="{other}" checked' not in again.text
+    # the item's markup is kept per answer: a changed answer shows at once, and the first one again after it
+    for answer, not_answer in ((other, chosen), (chosen, other)):
+        client.post(item_url, data={"csrf_token": csrf_from(again), radio_name: answer, "action": "goto:2"})
+        again = client.get(item_url)
+        assert f'value="{answer}" checked' in again.text and f'value="{not_answer}" checked' not in again.text
     flagged = client.post(
         item_url, data={"csrf_token": csrf_from(again), radio_name: chosen, "action": "flag"}, follow_redirects=False
     )

@@ -26,11 +26,11 @@ from examengine.scoring import release
 from examengine.web.errors import domain_error_json, error_body, status_for
 from examengine.web.forms import read_form, text_field
 from examengine.web.pages import certificates as certificate_pages
+from examengine.web.pages.item_markup import PREFIX, item_markup
 from examengine.web.templating import navigate, render
 from examengine.workflows import finish
-from itembank.html import render_item_html, responses_from_form, unknown_values
+from itembank.html import responses_from_form, unknown_values
 
-PREFIX = "r"
 T = TypeVar("T")
 
 
@@ -190,7 +190,7 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         "item": item,
         "previous": previous,
         "following": following,
-        "item_html": render_item_html(item.view, responses=form_responses(item), name_prefix=PREFIX, disabled=paused),
+        "item_html": item_markup(services(request).caches, view.attempt_id, item, disabled=paused),
         "paused": paused,
         "notice": notice,
         "saved_seq": item.seq,
@@ -198,15 +198,6 @@ async def item_page(request: Request, *, notice: str | None = None, status_code:
         "last_section": _in_last_section(view),
     }
     return render(request, "candidate/attempt.html", context, status_code=status_code)
-
-
-def form_responses(item: answers.ItemForCandidate) -> dict[str, Any]:
-    """The stored answer as the item form's controls take it: {response id: value}."""
-    if isinstance(item.response, dict):
-        return item.response
-    if item.view["interactions"] and item.response is not None:
-        return {item.view["interactions"][0]["response_identifier"]: item.response}
-    return {}
 
 
 def _slot_value(view: dict[str, Any], form_items: list[tuple[str, str]]) -> Any:

@@ -11,8 +11,7 @@ from examengine.delivery import device, offline
 from examengine.errors import DomainError
 from examengine.http.request import current_user, services
 from examengine.web.errors import domain_error_json
-from examengine.web.pages.candidate import PREFIX, form_responses
-from itembank.html import render_item_html
+from examengine.web.pages.item_markup import item_markup
 
 
 async def open_items(request: Request) -> Response:
@@ -39,7 +38,7 @@ async def open_items(request: Request) -> Response:
             {
                 "slot": item.slot,
                 "position": positions[item.slot],
-                "html": str(render_item_html(item.view, responses=form_responses(item), name_prefix=PREFIX)),
+                "html": str(item_markup(services(request).caches, found.view.attempt_id, item)),
                 "answered": item.response is not None,
                 "flagged": item.flagged,
                 "seq": item.seq,
