@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, Update, bindparam, exists, or_, select, 
 from sqlmodel import Session, col
 
 from examengine.accounts.credentials import CredentialCheck, ensure_live, live_credential_clause
+from examengine.caches import CacheKind
 from examengine.clock import utcnow
 from examengine.db import Database, caches_of
 from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
@@ -28,6 +29,9 @@ from examengine.exams.pinned import pinned_content
 from itembank.presentation import presented_response, presented_view
 
 MAX_RESPONSE_BYTES = 100_000
+# A slot's item as its attempt shows it (the pinned version cleaned, in the attempt's orders and identifiers) never
+# changes: made once per process, and read-only for everyone who gets it.
+PRESENTED_VIEWS: CacheKind[tuple[str, int, tuple[str, int]], dict[str, Any]] = CacheKind("presented item views", 20_000)
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,14 @@ def item_for_candidate(
     sections.ensure_section_open(attempt, row.section, now or utcnow())
     navigation.ensure_reachable(attempt, slot, now or utcnow())
     shown = presented.slot_presentation(session, attempt, slot)
-    view = presented_view(pinned_content(session, row.item_id, row.item_version), shown)
+    pinned = (row.item_id, row.item_version)
+    views = caches_of(session).of(PRESENTED_VIEWS)
+    view = views.get((attempt_id, slot, pinned))
+    if view is None:
+        view = presented_view(pinned_content(session, row.item_id, row.item_version), shown)
+        views.put((attempt_id, slot, pinned), view)
     answer = presented_response(shown, row.response)
-    return ItemForCandidate(slot, row.section, view, answer, row.flagged, row.seq, (row.item_id, row.item_version))
+    return ItemForCandidate(slot, row.section, view, answer, row.flagged, row.seq, pinned)
 
 
 def presented_answers(
