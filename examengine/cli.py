@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -17,7 +18,7 @@ from examengine.context import Services
 from examengine.db import sqlite_version_warning
 from examengine.errors import DomainError, InvalidInput
 from examengine.programs import signing_keys
-from examengine.settings import Settings, SettingsError
+from examengine.settings import PROJECT_ROOT, Settings, SettingsError
 
 
 class CommandError(Exception):
@@ -233,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(handler=_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+    # documented here for --help; main() hands `bench ...` to the checkout's benchmarks before parsing
+    commands.add_parser("bench", help="run a benchmark of a checkout: examengine bench {side,load,starts,...} [--help]")
     commands.add_parser("demo", help="load demo data").set_defaults(handler=_demo)
     jobs = commands.add_parser("scheduler", help="run the periodic jobs (EXAMENGINE_SCHEDULER=external)")
     jobs.add_argument("--once", action="store_true", help="run every job once and exit")
@@ -292,9 +295,21 @@ def build_parser() -> argparse.ArgumentParser:
     return _with_signing_key_commands(parser, commands)
 
 
+def _bench(rest: Sequence[str]) -> int:
+    """`examengine bench BENCHMARK [options]`: the checkout's benchmarks (bench/, not installed with the product),
+    run as `python -m bench` from the checkout's root (docs/performance.md)."""
+    if not (PROJECT_ROOT / "bench" / "__main__.py").exists():
+        print(f"examengine bench: the benchmarks live in a checkout of examengine (no bench/ in {PROJECT_ROOT})")
+        return 2
+    return subprocess.call([sys.executable, "-m", "bench", *rest], cwd=PROJECT_ROOT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["bench"]:  # before the services: a benchmark builds its own scratch database
+        return _bench(given[1:])
+    args = build_parser().parse_args(given)
     try:
         services = Services.build(Settings.from_env())
     except SettingsError as error:
