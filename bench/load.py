@@ -27,7 +27,6 @@ import os
 import platform
 import sqlite3
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -37,18 +36,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
-from bench import phases, report, servers, streams
-from bench.baseline import drop_table
+from bench import phases, report, scratch, servers, streams
 from bench.check import check_saves, unscored
 from bench.driver import Driver, Recorder
 from bench.options import BenchError, build_parser, check_arguments
 from bench.seed import Seeded, seed
-from examengine import migrate
 from examengine.accounts.passwords import Passwords
 from examengine.clock import utcnow
-from examengine.db import Database, is_sqlite
+from examengine.db import Database
 from examengine.delivery import preassembly
 from examengine.scoring import retake
 from examengine.settings import Argon2Cost, Settings
@@ -201,22 +196,6 @@ def _settle(db: Database, sitting_id: str) -> None:
         time.sleep(5)
 
 
-def _baseline_url(url: str) -> str:
-    """The baseline's table lives beside the engine's: in the same PostgreSQL database, or in a SQLite file in the
-    same directory (the same disk, so the same fsync)."""
-    if not is_sqlite(url):
-        return url
-    engine_file = Path(make_url(url).database or "")
-    return f"sqlite:///{engine_file.with_name(engine_file.stem + '-baseline.db')}"
-
-
-def _remove_baseline(url: str) -> None:
-    drop_table(url)
-    if is_sqlite(url):
-        for suffix in ("", "-wal", "-shm"):
-            Path((make_url(url).database or "") + suffix).unlink(missing_ok=True)
-
-
 def _phase_figures(recorders: dict[str, Recorder]) -> dict[str, Any]:
     return {key: recorder.summary() for key, recorder in recorders.items() if recorder.count}
 
@@ -265,14 +244,8 @@ def _machine(args: argparse.Namespace, db: Database) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     with ExitStack() as stack:
-        url = args.database_url
-        if not url:
-            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="examengine-bench-")))
-            url = f"sqlite:///{scratch / 'bench.db'}"
+        url, db = scratch.database(stack, args.database_url, "examengine-bench-")
         settings = replace(settings, database_url=url)
-        db = Database(url)
-        stack.callback(db.dispose)
-        migrate.upgrade(db.engine)
         seeded, setup = _set_up(db, settings, args)
         env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": args.scheduler}
         engine = servers.start("engine", "examengine.asgi:app", env, workers=args.workers)
@@ -285,8 +258,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         integrity = db.call(check_saves, sitters=sitters, sitting_id=seeded.sitting_id, write=False)
         _log("baseline: raw argon2 verification")
         argon2 = argon2_verifies_per_s(settings.argon2)
-        baseline_url = _baseline_url(url)
-        stack.callback(_remove_baseline, baseline_url)
+        baseline_url = scratch.baseline_database(stack, url)
         base = servers.start(
             "baseline",
             "bench.baseline:app",

@@ -22,21 +22,17 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from bench import phases, servers
+from bench import phases, scratch, servers
 from bench.check import check_saves
 from bench.driver import Driver, Recorder
-from bench.load import _baseline_url, _remove_baseline
 from bench.seed import seed
-from examengine import migrate
 from examengine.accounts.passwords import Passwords
 from examengine.clock import utcnow
 from examengine.db import Database
@@ -234,21 +230,14 @@ def _ratio(engine: float | None, baseline: float | None) -> float | None:
 
 def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     with ExitStack() as stack:
-        url = args.database_url
-        if not url:
-            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="examengine-bench-side-")))
-            url = f"sqlite:///{scratch / 'bench.db'}"
+        url, db = scratch.database(stack, args.database_url, "examengine-bench-side-")
         settings = replace(settings, database_url=url)
-        db = Database(url)
-        stack.callback(db.dispose)
-        migrate.upgrade(db.engine)
         _log(f"set-up: {args.candidates:,} candidates on {db.engine.dialect.name}, forms prepared")
         seeded = seed(db, Passwords(settings.argon2), candidates=args.candidates, bank=1000, time_limit_minutes=240)
         preassembly.prepare_due(db, now=utcnow(), lead_minutes=60, eligible=retake.eligibility)
         sitters = [phases.Sitter(c) for c in seeded.candidates]
         env = {"DATABASE_URL": url, "EXAMENGINE_SCHEDULER": "off"}
-        baseline_url = _baseline_url(url)
-        stack.callback(_remove_baseline, baseline_url)
+        baseline_url = scratch.baseline_database(stack, url)
         engine = servers.start("engine", "examengine.asgi:app", env, workers=args.workers)
         try:
             found, bare, _base = asyncio.run(_drive(engine, db, sitters, seeded.sitting_id, args, env, baseline_url))
