@@ -155,6 +155,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="candidate.autosave",
             access=CANDIDATE,
             methods=("POST",),
+            rechecked=True,
         ),
         route(
             "/candidate/attempts/{attempt_id}/events",

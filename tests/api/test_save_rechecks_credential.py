@@ -4,7 +4,9 @@ taken away since, by this process or by any other, stops the very next save, and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +14,14 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col
 from starlette.testclient import TestClient
 
-from examengine.accounts.models import Credential, Role, User, UserRole
+from examengine.accounts.models import Credential, CredentialKind, Role, User, UserRole
 from examengine.clock import utcnow
 from examengine.db import Database
 from examengine.delivery.models import AttemptSlot
 from tests.api.test_delivery_api import sitting, start  # noqa: F401  (the fixture)
+from tests.conftest import TEST_PASSWORD
 from tests.shown import as_shown
+from tests.web.browsing import csrf_from, log_in
 
 
 def _saver(client: TestClient, db: Database, sitting: dict[str, Any]) -> tuple[Callable[[int], Any], str]:  # noqa: F811
@@ -113,3 +117,48 @@ def test_only_the_save_trusts_a_recent_principal(
     _in_database(db, update(Credential).where(col(Credential.user_id) == _cara(sitting)).values(revoked_at=utcnow()))
     detail = app_client.get(f"/api/v1/attempts/{attempt_id}", headers=sitting["headers"]["cara"])
     assert detail.status_code == 401
+
+
+@pytest.mark.parametrize("change", ["sign_out_elsewhere", "idle_too_long"])
+def test_the_page_s_autosave_rechecks_its_session_too(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+    change: str,
+) -> None:
+    """The exam page's autosave (a web session) trusts a recent principal the same way: a session ended or idle
+    past the timeout behind the process stops the next autosave with 401, and nothing is stored."""
+    cara = TestClient(app_client.app)
+    log_in(cara, "cara@example.org", TEST_PASSWORD)
+    home = cara.get("/candidate")
+    started = cara.post(
+        f"/candidate/sittings/{sitting['sitting_id']}/start",
+        data={"csrf_token": csrf_from(home), "agree": "yes"},
+        follow_redirects=False,
+    )
+    attempt_url = started.headers["location"]
+    page = cara.get(attempt_url + "/items/1")
+    name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
+    shown = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[0]
+
+    def autosave(seq: int) -> Any:
+        return cara.post(
+            attempt_url + "/items/1/save",
+            data={name: shown},
+            headers={"X-CSRF-Token": csrf_from(page), "X-Seq": str(seq)},
+        )
+
+    assert autosave(1).status_code == 200 and autosave(2).status_code == 200
+    web = col(Credential.kind) == CredentialKind.WEB
+    statements = {
+        "sign_out_elsewhere": update(Credential)
+        .where(col(Credential.user_id) == _cara(sitting), web)
+        .values(revoked_at=utcnow()),
+        "idle_too_long": update(Credential)
+        .where(col(Credential.user_id) == _cara(sitting), web)
+        .values(last_seen_at=utcnow() - timedelta(days=2)),
+    }
+    _in_database(db, statements[change])
+    refused = autosave(3)
+    assert refused.status_code == 401, refused.text
+    assert _stored_seq(db, attempt_url.rsplit("/", 1)[-1]) == 2

@@ -20,7 +20,7 @@ from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput
 from examengine.http.json_body import read_json
 from examengine.http.params import attempt_slot, section_index
-from examengine.http.request import current_user, services
+from examengine.http.request import credential_check, current_user, services
 from examengine.programs.admission import eligibility as admitted
 from examengine.scoring import release
 from examengine.web.errors import domain_error_json, error_body, status_for
@@ -218,7 +218,12 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
     fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     if unknown_values(item.view, fields, name_prefix=PREFIX):
         await services(request).db.run(
-            answers.refuse_unshown, attempt_id=_attempt_id(request), user_id=user_id, slot=slot, holder=_holder(request)
+            answers.refuse_unshown,
+            attempt_id=_attempt_id(request),
+            user_id=user_id,
+            slot=slot,
+            holder=_holder(request),
+            credential=credential_check(request),
         )
         raise InvalidInput(
             "The answer names an option this page did not show (reload the question and answer again).",
@@ -235,6 +240,7 @@ async def _save_form(request: Request, slot: int, seq: int | None) -> answers.Sa
         response=value,
         seq=seq,
         holder=_holder(request),
+        credential=credential_check(request),
     )
 
 
