@@ -200,12 +200,15 @@ class ItemContent(_Frozen):
 
 
 class ItemMetadata(_Frozen):
-    domain: str | None = None
+    """Bounded as the item version's columns are: a value that cannot be stored is refused where it is read, with
+    the field's name, never by the database."""
+
+    domain: str | None = Field(default=None, max_length=100)
     tags: tuple[str, ...] = ()
     enemy_groups: tuple[str, ...] = ()
-    language: str | None = None
-    expected_seconds: int | None = None
-    source: str | None = None
+    language: str | None = Field(default=None, max_length=35)
+    expected_seconds: int | None = Field(default=None, ge=1, le=86_400)
+    source: str | None = Field(default=None, max_length=500)
 
 
 def content_to_json(content: ItemContent) -> dict[str, Any]:

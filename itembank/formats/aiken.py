@@ -107,7 +107,7 @@ def _finish(question: _Question, letter: str, line: int, file: str, used: Identi
             {"id": key, "text": html.escape(text, quote=False), "correct": key == letter.upper()}
             for key, text in question.options
         ],
-        "metadata": ItemMetadata(source=f"{file}:{question.line}").model_dump(),
+        "metadata": ItemMetadata(source=f"{file}:{question.line}"[-500:]).model_dump(),
     }
     try:
         native = NativeItem.model_validate(spec)

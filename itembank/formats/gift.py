@@ -221,7 +221,7 @@ def _question(block: _Block, file: str, used: Identifiers) -> ImportedItem:
         "stem": stem_html,
     }
     _parse_answers(text[open_at + 1 : close_at], spec)
-    spec["metadata"] = ItemMetadata(domain=block.category, source=f"{file}:{block.line}").model_dump()
+    spec["metadata"] = ItemMetadata(domain=block.category, source=f"{file}:{block.line}"[-500:]).model_dump()
     native = NativeItem.model_validate(spec)
     return ImportedItem(content=compile_item(native), metadata=native.metadata, file=file, line=block.line)
 

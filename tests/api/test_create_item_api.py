@@ -109,3 +109,14 @@ def test_a_nul_character_is_refused_not_a_server_error(
     imported = upload(app_client, author, "nul.json", json.dumps({"items": [{**ONE, where: "A\x00B"}]}).encode())
     assert imported.status_code == 422  # type: ignore[attr-defined]
     assert app_client.get("/api/v1/items", headers=author).json()["items"] == []
+
+
+def test_metadata_beyond_what_the_bank_stores_is_a_422_naming_it(
+    app_client: TestClient, author: dict[str, str]
+) -> None:
+    """Found by the API's conformance run: an expected_seconds beyond a 32-bit integer answered 500 on PostgreSQL."""
+    body = {"kind": "essay", "id": "big", "stem": "Why?", "metadata": {"expected_seconds": -6_992_933_126_114_150}}
+    refused = app_client.post("/api/v1/items", json=body, headers=author)
+    assert refused.status_code == 422, refused.text
+    assert "expected_seconds" in refused.text
+    assert app_client.get("/api/v1/items", headers=author).json()["items"] == []

@@ -166,3 +166,23 @@ def test_export_native_round_trips_and_documented_example_imports() -> None:
     assert result.items[0].metadata.expected_seconds == 30
     again = import_native(export_native([i.content for i in result.items]).encode(), "export.yaml")
     assert [i.content for i in again.items] == [i.content for i in result.items]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "field"),
+    [
+        ({"expected_seconds": -6_992_933_126_114_150}, "expected_seconds"),
+        ({"expected_seconds": 86_401}, "expected_seconds"),
+        ({"domain": "d" * 101}, "domain"),
+        ({"language": "x" * 36}, "language"),
+        ({"source": "s" * 501}, "source"),
+    ],
+)
+def test_metadata_that_no_column_could_hold_is_refused_by_name(metadata: dict[str, Any], field: str) -> None:
+    """Found from outside: an expected_seconds beyond a 32-bit integer was a 500 on PostgreSQL. Every metadata value
+    is bounded as the version's column is, so it is refused where it is read, naming the field."""
+    result = import_native(
+        json.dumps([{"id": "q1", "kind": "essay", "stem": "Why?", "metadata": metadata}]).encode(), "items.json"
+    )
+    assert not result.items and len(result.errors) == 1
+    assert field in result.errors[0].message
