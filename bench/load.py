@@ -259,12 +259,7 @@ def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         _log("baseline: raw argon2 verification")
         argon2 = argon2_verifies_per_s(settings.argon2)
         baseline_url = scratch.baseline_database(stack, url)
-        base = servers.start(
-            "baseline",
-            "bench.baseline:app",
-            {**env, "DATABASE_URL": baseline_url, "BENCH_PAGE_BYTES": str(page_bytes)},
-            workers=args.workers,
-        )
+        base = servers.start_baseline(env, baseline_url, page_bytes, workers=args.workers)
         try:
             capacity |= asyncio.run(_drive_baseline(base, args, len(sitters)))
         finally:

@@ -164,3 +164,13 @@ def start(name: str, app: str, env: dict[str, str], *, workers: int = 1, log_dir
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"the {name} server did not answer /healthz within {STARTUP_SECONDS} s:\n{server.log_tail()}")
+
+
+def start_baseline(env: dict[str, str], database_url: str, page_bytes: int, *, workers: int) -> Server:
+    """The bare endpoints of bench/baseline.py on `database_url`, with a page of `page_bytes` (the item page's)."""
+    return start(
+        "baseline",
+        "bench.baseline:app",
+        {**env, "DATABASE_URL": database_url, "BENCH_PAGE_BYTES": str(page_bytes)},
+        workers=workers,
+    )

@@ -210,12 +210,7 @@ async def _drive(
 ) -> tuple[dict[str, Any], dict[str, Any], servers.Server]:
     async with Driver(engine_server, connections=args.connections) as engine:
         starts, page_bytes = await _prepare_engine(engine, db, sitters, sitting_id, args)
-        base = servers.start(
-            "baseline",
-            "bench.baseline:app",
-            {**env, "DATABASE_URL": baseline_url, "BENCH_PAGE_BYTES": str(page_bytes)},
-            workers=args.workers,
-        )
+        base = servers.start_baseline(env, baseline_url, page_bytes, workers=args.workers)
         try:
             async with Driver(base, connections=args.connections) as bare:
                 mine, theirs = await _alternate(engine, bare, sitters, args)

@@ -4,7 +4,6 @@ taken away since, by this process or by any other, stops the very next save, and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -21,7 +20,7 @@ from examengine.delivery.models import AttemptSlot
 from tests.api.test_delivery_api import sitting, start  # noqa: F401  (the fixture)
 from tests.conftest import TEST_PASSWORD
 from tests.shown import as_shown
-from tests.web.browsing import csrf_from, log_in
+from tests.web.browsing import csrf_from, first_choice, log_in, start_on_page
 
 
 def _saver(client: TestClient, db: Database, sitting: dict[str, Any]) -> tuple[Callable[[int], Any], str]:  # noqa: F811
@@ -130,16 +129,9 @@ def test_the_page_s_autosave_rechecks_its_session_too(
     past the timeout behind the process stops the next autosave with 401, and nothing is stored."""
     cara = TestClient(app_client.app)
     log_in(cara, "cara@example.org", TEST_PASSWORD)
-    home = cara.get("/candidate")
-    started = cara.post(
-        f"/candidate/sittings/{sitting['sitting_id']}/start",
-        data={"csrf_token": csrf_from(home), "agree": "yes"},
-        follow_redirects=False,
-    )
-    attempt_url = started.headers["location"]
+    attempt_url = start_on_page(cara, sitting["sitting_id"])
     page = cara.get(attempt_url + "/items/1")
-    name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
-    shown = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[0]
+    name, shown = first_choice(page)
 
     def autosave(seq: int) -> Any:
         return cara.post(

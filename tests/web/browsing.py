@@ -29,3 +29,22 @@ def log_in(client: TestClient, email: str, password: str, *, next_path: str = "/
 def post_form(client: TestClient, path: str, data: Mapping[str, str | list[str]], *, from_page: str = "/") -> Response:
     token = csrf_from(client.get(from_page))
     return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+def start_on_page(client: TestClient, sitting_id: str) -> str:
+    """Press Start on My exams (accepting the rules) as the signed-in candidate; the attempt's page address."""
+    home = client.get("/candidate")
+    started = client.post(
+        f"/candidate/sittings/{sitting_id}/start",
+        data={"csrf_token": csrf_from(home), "agree": "yes"},
+        follow_redirects=False,
+    )
+    return str(started.headers["location"])
+
+
+def first_choice(page: Response) -> tuple[str, str]:
+    """The item form's field name and the value of its first radio button."""
+    name = re.search(r'name="(r\.[A-Z_]+)"', page.text)
+    values = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)
+    assert name and values, "the page has no choice to make"
+    return name.group(1), values[0]

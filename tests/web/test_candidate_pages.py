@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from tests.api.test_delivery_api import sitting  # noqa: F401 - the fixture
 from tests.conftest import TEST_PASSWORD
-from tests.web.browsing import csrf_from, log_in
+from tests.web.browsing import csrf_from, first_choice, log_in, start_on_page
 
 
 def test_sit_an_exam_without_javascript(app_client: TestClient, sitting: dict[str, Any]) -> None:  # noqa: F811
@@ -97,16 +97,9 @@ def test_a_second_tab_of_the_same_session_is_not_a_second_device(
     second device)."""
     cara = TestClient(app_client.app)
     log_in(cara, "cara@example.org", TEST_PASSWORD)
-    home = cara.get("/candidate")
-    started = cara.post(
-        f"/candidate/sittings/{sitting['sitting_id']}/start",
-        data={"csrf_token": csrf_from(home), "agree": "yes"},
-        follow_redirects=False,
-    )
-    attempt_url = started.headers["location"]
+    attempt_url = start_on_page(cara, sitting["sitting_id"])
     page = cara.get(attempt_url + "/items/1")
-    name = re.search(r'name="(r\.[A-Z_]+)"', page.text).group(1)  # type: ignore[union-attr]
-    shown = re.findall(r'type="radio" [^>]*value="([^"]+)"', page.text)[0]
+    name, shown = first_choice(page)
 
     def autosave(seq: int, tab: str) -> int:
         response = cara.post(
