@@ -225,8 +225,12 @@ def _with_signing_key_commands(
     return parser
 
 
+DESCRIPTION = "Proctored online exam delivery engine."
+BENCH_HELP = "examengine bench BENCHMARK [options] runs a benchmark of a checkout (docs/performance.md)."
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="examengine", description="Proctored online exam delivery engine.")
+    parser = argparse.ArgumentParser(prog="examengine", description=DESCRIPTION, epilog=BENCH_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the web server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -234,8 +238,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(handler=_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
-    # documented here for --help; main() hands `bench ...` to the checkout's benchmarks before parsing
-    commands.add_parser("bench", help="run a benchmark of a checkout: examengine bench {side,load,starts,...} [--help]")
     commands.add_parser("demo", help="load demo data").set_defaults(handler=_demo)
     jobs = commands.add_parser("scheduler", help="run the periodic jobs (EXAMENGINE_SCHEDULER=external)")
     jobs.add_argument("--once", action="store_true", help="run every job once and exit")

@@ -22,7 +22,6 @@ KNOWN_OVERSIZE: dict[str, int] = {
     "examengine/api/schemas.py": 518,
     "examengine/delivery/attempts.py": 521,
     "examengine/exams/service.py": 409,
-    "examengine/web/pages/candidate.py": 403,
     "examengine/analysis/flags.py::item_flags": 71,
     "examengine/cli.py::build_parser": 66,
     "examengine/marking/marks.py::submit_mark": 79,

@@ -80,10 +80,8 @@ FORM_BY_ID = select(col(Attempt.form)).where(col(Attempt.id) == bindparam("b_att
 
 
 def remaining_seconds(connection: Connection, attempt_id: str, now: datetime, facts: Any = None) -> int | None:
-    """The attempt's time left from its time columns alone (the form only when sections are timed). `facts`: a row
-    of LEDGER_FACTS' names already read (a save's UPDATE returns them), else they are read here."""
-    if facts is None:
-        facts = connection.execute(LEDGER_BY_ID, {"b_attempt_id": attempt_id}).one()
+    """The attempt's time left from its time columns (`facts`, as a save's UPDATE returns them, else read here)."""
+    facts = facts or connection.execute(LEDGER_BY_ID, {"b_attempt_id": attempt_id}).one()
     allowances = None
     if facts.open_section is not None:
         allowances = section_allowances(connection.execute(FORM_BY_ID, {"b_attempt_id": attempt_id}).scalar_one())
