@@ -40,6 +40,10 @@ class LRU(Generic[K, V]):
             if len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)
 
+    def discard(self, key: K) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
     def __contains__(self, key: object) -> bool:
         with self._lock:
             return key in self._entries

@@ -62,3 +62,11 @@ def test_every_unit_of_work_reads_through_its_own_apps_caches(services: Services
 
     assert services.db.call(caches) is services.caches is services.db.call(caches, write=False)
     assert db.call(caches) is db.caches is not services.caches
+
+
+def test_an_entry_can_be_taken_out_and_a_missing_one_is_no_error() -> None:
+    cache: LRU[str, int] = LRU(2)
+    cache.put("a", 1)
+    cache.discard("a")
+    cache.discard("never there")
+    assert cache.get("a") is None and len(cache) == 0

@@ -107,8 +107,13 @@ def resolve(
     """The principal behind a live token, or None if it is unknown, revoked, expired, idle too long or disabled."""
     if not token or len(token) > 200:
         return None
-    now = now or utcnow()
-    token_hash = token_digest(token)
+    return resolve_hash(connection, token_digest(token), kind, idle_timeout, now or utcnow())
+
+
+def resolve_hash(
+    connection: Connection, token_hash: str, kind: CredentialKind, idle_timeout: timedelta | None, now: datetime
+) -> Principal | None:
+    """`resolve` for a token known by its hash."""
     row = connection.execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": token_hash, "b_kind": kind}).first()
     if row is None:
         return None
@@ -232,10 +237,7 @@ def remember(caches: ProcessCaches, principal: Principal) -> None:
 
 
 def forget(caches: ProcessCaches, kind: CredentialKind, token_hash: str) -> None:
-    caches.of(RECENT_PRINCIPALS).put((kind, token_hash), (_GONE, 0.0))  # older than any fresh entry
-
-
-_GONE = Principal("", "", "", frozenset(), CredentialKind.API, "", "", EPOCH, EPOCH)
+    caches.of(RECENT_PRINCIPALS).discard((kind, token_hash))
 
 
 @dataclass(frozen=True)
@@ -279,14 +281,10 @@ def live_credential_clause() -> ColumnElement[bool]:
 def ensure_live(caches: ProcessCaches, connection: Connection, check: CredentialCheck, now: datetime) -> None:
     """After a guarded write refused: raise NotAuthenticated when its credential is no longer live, Forbidden when
     its user lost the role (and forget the process's entry either way)."""
-    row = connection.execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": check.token_hash, "b_kind": check.kind}).first()
-    if row is not None:
-        revoked_at, expires_at, last_seen_at, _csrf, user_id, _email, _name, disabled_at = row
-        idle = check.idle_timeout is not None and last_seen_at + check.idle_timeout <= now
-        if revoked_at is None and disabled_at is None and expires_at > now and not idle:
-            if check.role in connection.execute(ROLES_OF, {"b_user_id": user_id}).scalars():
-                return
-            forget(caches, check.kind, check.token_hash)
-            raise Forbidden(f"This needs the {check.role.value} role.", code="role_required")
+    found = resolve_hash(connection, check.token_hash, check.kind, check.idle_timeout, now)
+    if found is not None and check.role in found.roles:
+        return
     forget(caches, check.kind, check.token_hash)
+    if found is not None:
+        raise Forbidden(f"This needs the {check.role.value} role.", code="role_required")
     raise NotAuthenticated("Sign in to continue.")

@@ -30,8 +30,7 @@ from examengine.exams.pinned import pinned_content
 from itembank.presentation import presented_response, presented_view
 
 MAX_RESPONSE_BYTES = 100_000
-# A slot's item as its attempt shows it (the pinned version cleaned, in the attempt's orders and identifiers) never
-# changes: made once per process, and read-only for everyone who gets it.
+# A slot's item as its attempt shows it: the pinned version cleaned, in the attempt's orders and identifiers.
 PRESENTED_VIEWS: CacheKind[tuple[str, int, tuple[str, int]], dict[str, Any]] = CacheKind("presented item views", 20_000)
 
 
@@ -50,7 +49,7 @@ class ItemForCandidate:
     response: Any
     flagged: bool
     seq: int  # the stored answer's sequence number: the page's autosave continues from it
-    pinned: tuple[str, int] = ("", 0)  # the item and version the slot shows (with the attempt, what `view` is of)
+    pinned: tuple[str, int]  # the item and version the slot shows (with the attempt, what `view` is of)
 
 
 def _slot(session: Session, attempt_id: str, slot: int) -> AttemptSlot:
@@ -71,15 +70,21 @@ def item_for_candidate(
     row = _slot(session, attempt_id, slot)
     sections.ensure_section_open(attempt, row.section, now or utcnow())
     navigation.ensure_reachable(attempt, slot, now or utcnow())
-    shown = presented.slot_presentation(session, attempt, slot)
+    return presented_item(session, attempt, row)
+
+
+def presented_item(session: Session, attempt: Attempt, row: AttemptSlot) -> ItemForCandidate:
+    """A slot's item in the attempt's presentation, with its stored answer. The presented view never changes for
+    an attempt's slot: it is made once per process (PRESENTED_VIEWS) and read-only for everyone who gets it."""
+    shown = presented.slot_presentation(session, attempt, row.slot)
     pinned = (row.item_id, row.item_version)
     views = caches_of(session).of(PRESENTED_VIEWS)
-    view = views.get((attempt_id, slot, pinned))
+    view = views.get((attempt.id, row.slot, pinned))
     if view is None:
         view = presented_view(pinned_content(session, row.item_id, row.item_version), shown)
-        views.put((attempt_id, slot, pinned), view)
+        views.put((attempt.id, row.slot, pinned), view)
     answer = presented_response(shown, row.response)
-    return ItemForCandidate(slot, row.section, view, answer, row.flagged, row.seq, pinned)
+    return ItemForCandidate(row.slot, row.section, view, answer, row.flagged, row.seq, pinned)
 
 
 def presented_answers(

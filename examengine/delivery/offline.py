@@ -13,11 +13,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from examengine.delivery import answers, attempts, device, presented
+from examengine.delivery import answers, attempts, device
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict
-from examengine.exams.pinned import pinned_content
-from itembank.presentation import presented_response, presented_view
 
 
 @dataclass(frozen=True)
@@ -50,19 +48,5 @@ def open_items(*, session: Session, attempt_id: str, user_id: str, holder: str |
         s.slot for index, (_, slots) in enumerate(view.sections) for s in slots if view.open_section in (None, index)
     ]
     rows = {row.slot: row for row in answers.slot_rows(session, attempt_id)}
-    items = []
-    for slot in shown:
-        row = rows[slot]
-        presentation = presented.slot_presentation(session, attempt, slot)
-        content = pinned_content(session, row.item_id, row.item_version)
-        items.append(
-            answers.ItemForCandidate(
-                slot,
-                row.section,
-                presented_view(content, presentation),
-                presented_response(presentation, row.response),
-                row.flagged,
-                row.seq,
-            )
-        )
+    items = [answers.presented_item(session, attempt, rows[slot]) for slot in shown]
     return OpenItems(view, tuple(items))

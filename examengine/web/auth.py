@@ -133,7 +133,6 @@ def guard(endpoint: Endpoint, access: Access, *, rechecked: bool = False) -> End
             await request.close()  # an uploaded form's spooled files are closed now, not by the garbage collector
 
     guarded.access = access  # type: ignore[attr-defined]
-    guarded.rechecked = rechecked  # type: ignore[attr-defined]
     return guarded
 
 
