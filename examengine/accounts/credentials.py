@@ -89,8 +89,10 @@ PRINCIPAL_BY_TOKEN = (
         col(User.email),
         col(User.name),
         col(User.disabled_at),
+        col(UserRole.role),
     )
     .join(User, col(User.id) == col(Credential.user_id))
+    .outerjoin(UserRole, col(UserRole.user_id) == col(User.id))  # one row per role: one statement, not two
     .where(col(Credential.token_hash) == bindparam("b_token_hash"), col(Credential.kind) == bindparam("b_kind"))
 )
 ROLES_OF = select(col(UserRole.role)).where(col(UserRole.user_id) == bindparam("b_user_id"))
@@ -114,15 +116,15 @@ def resolve_hash(
     connection: Connection, token_hash: str, kind: CredentialKind, idle_timeout: timedelta | None, now: datetime
 ) -> Principal | None:
     """`resolve` for a token known by its hash."""
-    row = connection.execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": token_hash, "b_kind": kind}).first()
-    if row is None:
+    rows = connection.execute(PRINCIPAL_BY_TOKEN, {"b_token_hash": token_hash, "b_kind": kind}).all()
+    if not rows:
         return None
-    revoked_at, expires_at, last_seen_at, csrf_token, user_id, email, name, disabled_at = row
+    revoked_at, expires_at, last_seen_at, csrf_token, user_id, email, name, disabled_at, _ = rows[0]
     if revoked_at is not None or disabled_at is not None or expires_at <= now:
         return None
     if idle_timeout is not None and last_seen_at + idle_timeout <= now:
         return None
-    roles = frozenset(Role(r) for r in connection.execute(ROLES_OF, {"b_user_id": user_id}).scalars())
+    roles = frozenset(Role(row.role) for row in rows if row.role is not None)
     return Principal(user_id, email, name, roles, kind, token_hash, csrf_token, expires_at, last_seen_at)
 
 

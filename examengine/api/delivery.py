@@ -35,8 +35,8 @@ from examengine.api.schemas import (
 )
 from examengine.api.spec import json_response, operation
 from examengine.clock import utcnow
-from examengine.delivery import answers, attempts, navigation, sections, start
-from examengine.delivery.attempts import AttemptView
+from examengine.delivery import answers, attempt_view, attempts, navigation, sections, start
+from examengine.delivery.attempt_view import AttemptView
 from examengine.http.params import attempt_slot, section_index
 from examengine.http.request import credential_check, current_user, services
 from examengine.proctoring import access, dashboard, notes
@@ -120,7 +120,7 @@ async def get_attempt(request: Request) -> Response:
 
     def read(*, session: Session) -> AttemptView:
         attempt = attempts.load(session, attempt_id)
-        view = attempts.view(session, attempt, utcnow())
+        view = attempt_view.view(session, attempt, utcnow())
         if not own:
             return view
         return replace(

@@ -19,7 +19,18 @@ from examengine.accounts.credentials import CredentialCheck, ensure_live
 from examengine.caches import CacheKind
 from examengine.clock import utcnow
 from examengine.db import Database, caches_of
-from examengine.delivery import attempts, credit, device, ledger, navigation, presented, sections
+from examengine.delivery import (
+    attempt_facts,
+    attempt_view,
+    attempts,
+    credit,
+    device,
+    ledger,
+    navigation,
+    presented,
+    sections,
+)
+from examengine.delivery.attempt_facts import AttemptFacts
 from examengine.delivery.chain import record_answer_saved
 from examengine.delivery.events import CLIENT_EVENTS, SERVER_EVENTS, AttemptEventType
 from examengine.delivery.models import Attempt, AttemptSlot
@@ -64,16 +75,23 @@ def item_for_candidate(
 ) -> ItemForCandidate:
     """The item as the candidate sees it, in the attempt's presentation (`examengine.delivery.presented`): options
     in its orders under its opaque identifiers, the stored answer in them too; never a key or rationale."""
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
+    attempt, row = attempt_facts.with_slot(session.connection(), caches_of(session), attempt_id, user_id, slot)
+    return shown_item(session, attempt, row, slot, now or utcnow())
+
+
+def shown_item(session: Session, attempt: AttemptFacts, row: Any, slot: int, now: datetime) -> ItemForCandidate:
+    """`item_for_candidate` from the attempt and its slot's row (None: the form has no such slot) read already:
+    refused while waiting for admission, outside the open timed section or off a forward-only attempt's path."""
     if attempt.status == AttemptStatus.WAITING:
         raise Conflict("The proctor has not admitted you yet.", code="attempt_waiting")
-    row = _slot(session, attempt_id, slot)
-    sections.ensure_section_open(attempt, row.section, now or utcnow())
-    navigation.ensure_reachable(attempt, slot, now or utcnow())
+    if row is None:
+        raise NotFound(f"The attempt has no item {slot}.", code="slot_not_found")
+    sections.ensure_section_open(attempt, row.section, now)
+    navigation.ensure_reachable(attempt, slot, now)
     return presented_item(session, attempt, row)
 
 
-def presented_item(session: Session, attempt: Attempt, row: AttemptSlot) -> ItemForCandidate:
+def presented_item(session: Session, attempt: Attempt | AttemptFacts, row: AttemptSlot | Row[Any]) -> ItemForCandidate:
     """A slot's item in the attempt's presentation, with its stored answer. The presented view never changes for
     an attempt's slot: it is made once per process (PRESENTED_VIEWS) and read-only for everyone who gets it."""
     shown = presented.slot_presentation(session, attempt, row.slot)
@@ -143,7 +161,7 @@ def save_if_running(
     facts = _store(connection, attempt_id, user_id, slot, response, seq, now, holder, credential)
     if facts is None:
         return None
-    return SaveResult(slot, seq, attempts.remaining_seconds(connection, attempt_id, now, facts))
+    return SaveResult(slot, seq, attempt_view.remaining_seconds(connection, attempt_id, now, facts))
 
 
 def save_refused(
@@ -167,7 +185,7 @@ def save_refused(
     if credential is not None:
         ensure_live(caches_of(session), session.connection(), credential, now)
     attempt = _writable(session, attempt_id, user_id, slot, now, holder)
-    remaining = ledger.remaining_seconds(attempts.time_ledger(attempt), now)
+    remaining = ledger.remaining_seconds(attempt_view.time_ledger(attempt), now)
     if _store(session.connection(), attempt_id, user_id, slot, response, seq, now, holder) is not None:
         return SaveResult(slot, seq, remaining)
     return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
@@ -308,7 +326,7 @@ def set_flag(
     flagged: bool,
     now: datetime | None = None,
     holder: str | None = None,
-) -> attempts.AttemptView:
+) -> attempt_view.AttemptView:
     now = now or utcnow()
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     device.ensure_holder(session, attempt, holder, user_id=user_id, now=now)
@@ -329,7 +347,7 @@ def set_flag(
         at=now,
         detail={"slot": slot},
     )
-    return attempts.view(session, attempt, now)
+    return attempt_view.view(session, attempt, now)
 
 
 def report_event(

@@ -69,6 +69,49 @@ def record_answer_saved(
     )
 
 
+# Built once: the first event of an attempt the start has just inserted.
+FIRST_EVENT = insert(EVENT_TABLE).values(
+    attempt_id=bindparam("b_attempt_id"),
+    at=bindparam("b_at"),
+    actor_id=bindparam("b_actor_id"),
+    type=bindparam("b_type"),
+    detail=bindparam("b_detail"),
+    prev_hash=bindparam("b_prev_hash"),
+    hash=bindparam("b_hash"),
+)
+
+
+def append_first_event(
+    connection: Connection, *, attempt_id: str, type: str, candidate_id: str, at: datetime, detail: dict[str, Any]
+) -> None:
+    """The first event of an attempt inserted in this very transaction, by its candidate: the chain starts at its
+    genesis. Nobody else can see the attempt yet, so there is no chain to lock or read, and an event by the
+    candidate that does not finish the attempt adds nothing to the global chain (see append_attempt_event)."""
+    normalized = chain.normalize(detail)
+    prev_hash = chain.attempt_genesis(attempt_id)
+    hashed = chain.attempt_event_hash(
+        attempt_id=attempt_id,
+        at=at,
+        actor_id=candidate_id,
+        type=type,
+        client_time=None,
+        detail=normalized,
+        prev_hash=prev_hash,
+    )
+    connection.execute(
+        FIRST_EVENT,
+        {
+            "b_attempt_id": attempt_id,
+            "b_at": at,
+            "b_actor_id": candidate_id,
+            "b_type": type,
+            "b_detail": normalized,
+            "b_prev_hash": prev_hash,
+            "b_hash": hashed,
+        },
+    )
+
+
 def append_attempt_event(session: Session, event: AttemptEvent) -> AttemptEvent:
     """Add the event to its attempt's chain (one indexed read of the last chained event; an answer save is only
     added, unchained). An event by someone other than

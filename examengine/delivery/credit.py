@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
-from examengine.delivery import attempts
+from examengine.delivery import attempt_view, attempts
 from examengine.delivery.acting import checked_minutes, proctored_attempt, required_reason
 from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt, AttemptEvent
@@ -89,7 +89,7 @@ def _reported_seconds(detail: object) -> int:
 
 def credit(
     *, session: Session, attempt_id: str, actor_id: str, minutes: int, reason: str, now: datetime | None = None
-) -> attempts.AttemptView:
+) -> attempt_view.AttemptView:
     """Credit incident time to a running or paused attempt: its deadline moves by `minutes` (the sitting's close
     still caps it). Raises InvalidInput without a reason, outside 1-600 minutes or beyond the exam's cap (naming
     what is left), Conflict once finished, and what `proctored_attempt` raises."""

@@ -24,8 +24,9 @@ from examengine.accounts import credentials
 from examengine.accounts.credentials import Principal
 from examengine.accounts.models import Credential, CredentialKind
 from examengine.clock import utcnow
-from examengine.delivery import attempts
+from examengine.delivery import attempt_view, attempts
 from examengine.delivery.acting import proctored_attempt, required_reason
+from examengine.delivery.attempt_facts import AttemptFacts
 from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL
@@ -59,7 +60,7 @@ def holder_of(principal: Principal) -> str | None:
     return principal.token_hash if principal.kind == CredentialKind.WEB else None
 
 
-def needs_claim(attempt: Attempt, holder: str | None) -> bool:
+def needs_claim(attempt: Attempt | AttemptFacts, holder: str | None) -> bool:
     """Whether this request must take the lock or be refused (a write); False when its session already holds the
     attempt, when it is not bound (a bearer token) or when the attempt has finished (results are for any device)."""
     return holder is not None and attempt.status not in FINAL and attempt.holder_session != holder
@@ -186,7 +187,7 @@ def held(service: Callable[..., T]) -> Callable[..., T]:
 
 def move_to_new_device(
     *, session: Session, attempt_id: str, actor_id: str, reason: str, now: datetime | None = None
-) -> attempts.AttemptView:
+) -> attempt_view.AttemptView:
     """The proctor's "Move to new device": end the session holding the attempt (that device is signed out) and
     hand the attempt to the session waiting for it, or leave it free for the next session that opens it when none
     is waiting (or the waiting one has ended). The attempt keeps its answers and its clock. Raises InvalidInput
@@ -227,7 +228,7 @@ def move_to_new_device(
     attempts.record(session, attempt.id, AttemptEventType.DEVICE_UNLOCKED, actor_id=actor_id, at=now, detail=detail)
     session.flush()
     session.refresh(attempt)
-    return attempts.view(session, attempt, now)
+    return attempt_view.view(session, attempt, now)
 
 
 def device_state(*, session: Session, attempt: Attempt, now: datetime | None = None) -> DeviceState:

@@ -16,7 +16,7 @@ from sqlmodel import col
 from examengine.audit.chain import UNCHAINED_EVENT
 from examengine.clock import rfc3339
 from examengine.delivery import ledger
-from examengine.delivery.attempts import FORM_BY_ID, LEDGER_FACTS, ledger_of, section_allowances
+from examengine.delivery.attempt_view import FORM_BY_ID, LEDGER_FACTS, ledger_of, section_allowances
 from examengine.delivery.device import LOCKED_CODE, LOCKED_MESSAGE
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.delivery.states import FINAL, AttemptStatus

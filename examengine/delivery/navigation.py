@@ -10,18 +10,19 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
-from examengine.delivery import attempts, sections
+from examengine.delivery import attempt_view, attempts, sections
+from examengine.delivery.attempt_facts import AttemptFacts
 from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt
 from examengine.errors import Conflict
 
 
-def current_slot(attempt: Attempt, now: datetime) -> int | None:
+def current_slot(attempt: Attempt | AttemptFacts, now: datetime) -> int | None:
     """Linear navigation: the one slot the candidate may see and answer now (None when navigation is free)."""
-    return attempts.linear_position(attempt, sections.open_section(attempt, now))
+    return attempt_view.linear_position(attempt, sections.open_section(attempt, now))
 
 
-def ensure_reachable(attempt: Attempt, slot: int, now: datetime) -> None:
+def ensure_reachable(attempt: Attempt | AttemptFacts, slot: int, now: datetime) -> None:
     """Refuse any slot but the current one of a forward-only attempt."""
     current = current_slot(attempt, now)
     if current is not None and slot != current:
@@ -39,7 +40,7 @@ def ensure_flagging_allowed(attempt: Attempt) -> None:
 
 def advance(
     *, session: Session, attempt_id: str, user_id: str, from_slot: int, now: datetime | None = None
-) -> attempts.AttemptView:
+) -> attempt_view.AttemptView:
     """Move a forward-only attempt on from `from_slot`; repeating it is harmless. The last question of a timed
     section is left by finishing the section, the exam's last one by submitting (Conflict last_slot)."""
     now = now or utcnow()
@@ -48,7 +49,7 @@ def advance(
     if current is None:
         raise Conflict("This exam's navigation is free: open any question.", code="navigation_free")
     if from_slot != current:
-        return attempts.view(session, attempt, now)
+        return attempt_view.view(session, attempt, now)
     open_section = sections.open_section(attempt, now)
     order = attempt.form.slot_numbers(open_section)
     following = order.index(current) + 1
@@ -70,4 +71,4 @@ def advance(
         )
     session.flush()
     session.refresh(attempt)
-    return attempts.view(session, attempt, now)
+    return attempt_view.view(session, attempt, now)

@@ -13,14 +13,14 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from examengine.delivery import answers, attempts, device
+from examengine.delivery import answers, attempt_view, attempts, device
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict
 
 
 @dataclass(frozen=True)
 class OpenItems:
-    view: attempts.AttemptView
+    view: attempt_view.AttemptView
     items: tuple[answers.ItemForCandidate, ...]  # in the order the navigator shows them
 
 
@@ -33,7 +33,7 @@ def open_items(*, session: Session, attempt_id: str, user_id: str, holder: str |
     attempt = attempts.load(session, attempt_id, user_id=user_id)
     if device.needs_claim(attempt, holder):
         raise Conflict(device.LOCKED_MESSAGE, code=device.LOCKED_CODE)
-    view = attempts.view(session, attempt, now)
+    view = attempt_view.view(session, attempt, now)
     if view.status in FINAL or view.remaining_seconds == 0:
         raise Conflict("The attempt has finished; answers are no longer saved.", code="attempt_closed")
     if view.status == AttemptStatus.WAITING:

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, delete, exists, func, select
+from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, bindparam, delete, exists, func, select
 from sqlmodel import Field, Session, SQLModel, col
 
 from examengine.clock import utcnow
-from examengine.db import UTCDateTime
+from examengine.db import UTCDateTime, table_of
 from examengine.delivery import exposure
 from examengine.delivery.models import Attempt
 from examengine.exams.form_document import FormDocument, FormDocumentType
@@ -56,23 +56,27 @@ class Prepared:
         return self.exam_version == exam_version and self.number == number
 
 
+# Built once, on the table: every start takes its candidate's prepared form.
+_TABLE = table_of(PreparedForm)
+_FIND = select(_TABLE.c.exam_version, _TABLE.c.number, _TABLE.c.seed, _TABLE.c.form).where(
+    _TABLE.c.sitting_id == bindparam("b_sitting_id"), _TABLE.c.user_id == bindparam("b_user_id")
+)
+_DELETE = delete(_TABLE).where(
+    _TABLE.c.sitting_id == bindparam("b_sitting_id"),
+    _TABLE.c.user_id == bindparam("b_user_id"),
+    _TABLE.c.seed == bindparam("b_seed"),
+)
+
+
 def find(session: Session, sitting_id: str, user_id: str) -> Prepared | None:
-    row = session.get(PreparedForm, (sitting_id, user_id))
-    if row is None:
-        return None
-    return Prepared(row.sitting_id, row.user_id, row.exam_version, row.number, row.seed, row.form)
+    row = session.connection().execute(_FIND, {"b_sitting_id": sitting_id, "b_user_id": user_id}).first()
+    return None if row is None else Prepared(sitting_id, user_id, *row)
 
 
 def _delete(session: Session, sitting_id: str, user_id: str, seed: int) -> bool:
     """Delete this very prepared form; False when another transaction took or discarded it first."""
-    result = session.execute(
-        delete(PreparedForm).where(
-            col(PreparedForm.sitting_id) == sitting_id,
-            col(PreparedForm.user_id) == user_id,
-            col(PreparedForm.seed) == seed,
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    deleted = session.connection().execute(_DELETE, {"b_sitting_id": sitting_id, "b_user_id": user_id, "b_seed": seed})
+    return bool(deleted.rowcount)
 
 
 def take(session: Session, prepared: Prepared) -> None:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from examengine.caches import CacheKind, ProcessCaches
 from examengine.db import caches_of
 from examengine.delivery import attempts
+from examengine.delivery.attempt_facts import AttemptFacts
 from examengine.delivery.models import Attempt
 from examengine.errors import InvalidInput, NotFound
 from examengine.exams import pinned
@@ -31,11 +32,11 @@ def new_presentation_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def _slot_key(attempt: Attempt, slot: int) -> str:
+def _slot_key(attempt: Attempt | AttemptFacts, slot: int) -> str:
     return f"{attempt.form.presentation_key or ''}:{attempt.seed}:{attempt.id}:{slot}"
 
 
-def slot_presentation(session: Session, attempt: Attempt, slot: int) -> Presentation:
+def slot_presentation(session: Session, attempt: Attempt | AttemptFacts, slot: int) -> Presentation:
     """How `attempt` presents the item in `slot` (NotFound for a slot the form does not have)."""
     cache_key = (attempt.id, attempt.user_id, slot)
     cache = caches_of(session).of(PRESENTATIONS)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Update, bindparam, exists, or_, select, true, update
 
 from examengine.accounts.credentials import CredentialCheck, live_credential_clause
-from examengine.delivery import attempts
+from examengine.delivery import attempt_view
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE
 from examengine.delivery.states import AttemptStatus
 
@@ -19,7 +19,7 @@ def _statement(*, bound: bool, checked: bool) -> Update:
     is the user's, in progress before its deadline, held by the saving web session when `bound` (a bearer token is
     not bound), the slot is in the open section (when sections are timed) and is the linear position (when
     navigation is linear), `seq` is newer than the stored one, and when `checked` the request's credential is
-    still live (CredentialCheck). It returns the attempt's time facts (attempts.LEDGER_FACTS), so the time left
+    still live (CredentialCheck). It returns the attempt's time facts (attempt_view.LEDGER_FACTS), so the time left
     needs no read of its own."""
     slot, attempt = SLOT_TABLE.c, ATTEMPT_TABLE.c
     running = exists().where(
@@ -44,7 +44,7 @@ def _statement(*, bound: bool, checked: bool) -> Update:
         .returning(
             *(
                 select(fact).where(attempt.id == slot.attempt_id).scalar_subquery().label(fact.name)
-                for fact in attempts.LEDGER_FACTS
+                for fact in attempt_view.LEDGER_FACTS
             )
         )
     )

@@ -10,18 +10,20 @@ from sqlmodel import Session
 
 from examengine.clock import utcnow
 from examengine.delivery import ledger
-from examengine.delivery.attempts import AttemptView, load_running, open_next_section, time_ledger, view
+from examengine.delivery.attempt_facts import AttemptFacts
+from examengine.delivery.attempt_view import AttemptView, time_ledger, view
+from examengine.delivery.attempts import load_running, open_next_section
 from examengine.delivery.models import Attempt
 from examengine.errors import Conflict
 
 
-def open_section(attempt: Attempt, now: datetime) -> int | None:
+def open_section(attempt: Attempt | AttemptFacts, now: datetime) -> int | None:
     """The timed section open at `now` (None when the attempt's sections are not timed or it has not started)."""
     clock = ledger.open_section(time_ledger(attempt), now)
     return None if clock is None else clock.index
 
 
-def ensure_section_open(attempt: Attempt, section: int, now: datetime) -> None:
+def ensure_section_open(attempt: Attempt | AttemptFacts, section: int, now: datetime) -> None:
     """Refuse reading or answering an item outside the open timed section."""
     current = open_section(attempt, now)
     if current is None or section == current:

@@ -21,7 +21,7 @@ from examengine.accounts.models import User
 from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.clock import local_text, utcnow
-from examengine.delivery import attempts, ledger, prepared_forms
+from examengine.delivery import attempt_view, ledger, prepared_forms
 from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound
@@ -77,7 +77,7 @@ def _check_close(session: Session, sitting: Sitting, closes_at: datetime, now: d
     deadlines = [
         ends
         for a in running
-        if a.status != AttemptStatus.WAITING and (ends := ledger.exam_deadline(attempts.time_ledger(a), now))
+        if a.status != AttemptStatus.WAITING and (ends := ledger.exam_deadline(attempt_view.time_ledger(a), now))
     ]
     if deadlines and closes_at < max(deadlines):
         latest = max(deadlines)
@@ -97,7 +97,7 @@ def _move_close(session: Session, running: list[Attempt], closes_at: datetime, n
     """Running attempts take the new close as their window's (a later close lets capped clocks run to their own
     limit); their stored deadline follows, for the sweep."""
     for attempt in running:
-        moved = replace(attempts.time_ledger(attempt), window_closes_at=closes_at)
+        moved = replace(attempt_view.time_ledger(attempt), window_closes_at=closes_at)
         session.execute(
             update(Attempt)
             .where(col(Attempt.id) == attempt.id)

@@ -9,20 +9,23 @@ its items, so a burst of starts holds the write lock only for the inserts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import anyio.to_thread
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from examengine.clock import as_utc, local_text, rfc3339, utcnow
-from examengine.db import Database
-from examengine.delivery import attempts, exposure, ledger, prepared_forms, presented
+from examengine.db import Database, caches_of
+from examengine.delivery import attempt_view, attempts, exposure, ledger, prepared_forms, presented, start_facts
+from examengine.delivery.attempt_facts import AttemptFacts, remember_form
+from examengine.delivery.chain import append_first_event
 from examengine.delivery.events import AttemptEventType
 from examengine.delivery.form_history import seen_items, taken_forms
 from examengine.delivery.models import SLOT_TABLE, Attempt
+from examengine.delivery.start_facts import StartEnrollment, StartSitting
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, Forbidden, NotFound
 from examengine.exams import service as exams
@@ -35,38 +38,28 @@ from examengine.exams.form_inputs import (
     form_document,
     new_seed,
 )
-from examengine.exams.models import Enrollment, Sitting
+from examengine.exams.models import Sitting
 from examengine.exams.retake import EligibilityCheck, ensure_allowed
+from examengine.ids import new_id
 
 
 @dataclass(frozen=True)
 class StartOutcome:
-    view: attempts.AttemptView
+    view: attempt_view.AttemptView
     created: bool
 
 
 @dataclass(frozen=True)
 class StartPlan:
-    sitting: Sitting
-    enrollment: Enrollment
+    sitting: StartSitting
+    enrollment: StartEnrollment
     definition: ExamDefinition
     number: int
     # The form prepared for this very attempt (nothing to assemble), or what assembly at start reads
     form: prepared_forms.Prepared | FormInputs
 
 
-RUNNING = select(Attempt).where(
-    col(Attempt.sitting_id) == bindparam("b_sitting_id"),
-    col(Attempt.user_id) == bindparam("b_user_id"),
-    col(Attempt.status).not_in([s.value for s in FINAL]),
-)
-
-
-def _running(session: Session, sitting_id: str, user_id: str) -> Attempt | None:
-    return session.scalars(RUNNING, {"b_sitting_id": sitting_id, "b_user_id": user_id}).first()
-
-
-def form_inputs(session: Session, sitting: Sitting, user_id: str, definition: ExamDefinition) -> FormInputs:
+def form_inputs(session: Session, sitting: StartSitting, user_id: str, definition: ExamDefinition) -> FormInputs:
     """What assembly at start reads: the pinned pools (cached per process), the candidate's seen items and, with an
     exposure cap or fixed forms, the sitting's exposure counters and forms so far."""
     seen = seen_items(session, [user_id], sitting.exam_id)[user_id]
@@ -85,19 +78,21 @@ def form_inputs(session: Session, sitting: Sitting, user_id: str, definition: Ex
 
 def _plan(
     *, session: Session, sitting_id: str, user_id: str, now: datetime, eligible: EligibilityCheck
-) -> StartPlan | attempts.AttemptView:
+) -> StartPlan | attempt_view.AttemptView:
     """The attempt already under way, or everything needed to start one; raises with the rule that blocks it."""
-    sitting = session.get(Sitting, sitting_id) if len(sitting_id) <= 32 else None
-    if sitting is None:
+    connection = session.connection()
+    facts = start_facts.read(connection, sitting_id, user_id) if len(sitting_id) <= 32 else None
+    if facts is None:
         raise NotFound("No such sitting.", code="sitting_not_found")
-    enrollment = session.get(Enrollment, (sitting_id, user_id))
+    sitting, enrollment = facts.sitting, facts.enrollment
     if enrollment is None:
         raise Forbidden("You are not enrolled in this sitting.", code="not_enrolled")
-    existing = _running(session, sitting_id, user_id)
+    running_id = start_facts.running_attempt_id(connection, sitting_id, user_id)
+    existing = session.get(Attempt, running_id) if running_id is not None else None
     if existing is not None:
         attempts.finish_if_overdue(session, existing, now)
         if existing.status not in FINAL:
-            return attempts.view(session, existing, now)
+            return attempt_view.view(session, existing, now)
     _ensure_startable(
         _Window(sitting.opens_at, sitting.closes_at, sitting.cancelled_at, sitting.cancel_reason), sitting, now
     )
@@ -106,7 +101,7 @@ def _plan(
         eligible(session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now)
     )
     number = eligibility.attempts_made + 1
-    prepared = prepared_forms.find(session, sitting_id, user_id)
+    prepared = facts.prepared
     if prepared is not None and prepared.fits(sitting.exam_version, number):
         return StartPlan(sitting, enrollment, definition, number, prepared)
     # Nothing prepared, or prepared before an attempt this candidate has made since (its seen items and fixed form
@@ -122,7 +117,7 @@ class _Window:
     cancel_reason: str
 
 
-def _ensure_startable(window: _Window, sitting: Sitting, now: datetime) -> None:
+def _ensure_startable(window: _Window, sitting: StartSitting, now: datetime) -> None:
     """Raises Conflict unless a start may happen now: the sitting is not cancelled and its window is open."""
     if window.cancelled_at is not None:
         raise Conflict(f"The sitting was cancelled: {window.cancel_reason}", code="sitting_cancelled")
@@ -138,25 +133,20 @@ def _ensure_startable(window: _Window, sitting: Sitting, now: datetime) -> None:
         )
 
 
-def _window_now(session: Session, sitting: Sitting, now: datetime) -> datetime:
+def _window_now(connection: Connection, sitting: StartSitting, now: datetime) -> datetime:
     """The sitting's close as committed now, read in the start's own write under a share lock (PostgreSQL; SQLite's
     writes are serial): a change that moves the window or cancels the sitting holds the row for update, so it either
     waits for this start (and then counts its attempt) or has committed and is seen here. The plan was read before,
     so the same rule as the plan's is applied again to what is committed."""
-    row = session.execute(
-        select(col(Sitting.opens_at), col(Sitting.closes_at), col(Sitting.cancelled_at), col(Sitting.cancel_reason))
-        .where(col(Sitting.id) == sitting.id)
-        .with_for_update(read=True)
-    ).one()
-    window = _Window(*row)
+    window = _Window(*connection.execute(start_facts.WINDOW, {"b_sitting_id": sitting.id}).one())
     _ensure_startable(window, sitting, now)
     return as_utc(window.closes_at)
 
 
-def _insert_slots(session: Session, attempt_id: str, document: FormDocument) -> None:
+def _insert_slots(connection: Connection, attempt_id: str, document: FormDocument) -> None:
     """One empty response row per slot of the form. The table, not the entity: the ORM's bulk INSERT would walk
     each of the rows through its persistence code."""
-    session.connection().execute(
+    connection.execute(
         insert(SLOT_TABLE),
         [
             {
@@ -175,62 +165,65 @@ def _insert_slots(session: Session, attempt_id: str, document: FormDocument) -> 
     )
 
 
-def _create(
-    *, session: Session, plan: StartPlan, document: FormDocument, seed: int, now: datetime
-) -> attempts.AttemptView:
-    definition, enrollment, sitting = plan.definition, plan.enrollment, plan.sitting
-    closes_at = _window_now(session, sitting, now)
-    if isinstance(plan.form, prepared_forms.Prepared):  # counted when it was prepared
-        prepared_forms.take(session, plan.form)
-    else:
-        prepared_forms.replace(session, sitting.id, enrollment.user_id, document.item_ids)
-    waiting = sitting.requires_admission
-    allowed = ledger.allowed_seconds(
-        definition.time_limit_minutes, enrollment.time_multiplier, enrollment.extra_minutes
-    )
+def _new_attempt(
+    plan: StartPlan, document: FormDocument, seed: int, closes_at: datetime, now: datetime
+) -> AttemptFacts:
+    """The attempt the start writes: its form with the section allowances, navigation and presentation key, and its
+    clock with the candidate's accommodations."""
+    definition, enrollment, waiting = plan.definition, plan.enrollment, plan.sitting.requires_admission
     section_allowed = ledger.section_allowances(
         [s.time_limit_minutes for s in definition.sections], enrollment.time_multiplier, enrollment.extra_minutes
     )
-    document = document.for_attempt(
-        allowances=section_allowed,
-        navigation=definition.navigation.model_dump(),
-        presentation_key=presented.new_presentation_key(),
-    )
-    attempt = Attempt(
-        sitting_id=sitting.id,
+    attempt = AttemptFacts(
+        id=new_id(),
+        sitting_id=plan.sitting.id,
         user_id=enrollment.user_id,
-        exam_id=sitting.exam_id,
-        exam_version=sitting.exam_version,
-        number=plan.number,
         status=AttemptStatus.WAITING if waiting else AttemptStatus.IN_PROGRESS,
         seed=seed,
-        form=document,
+        form=document.for_attempt(
+            allowances=section_allowed,
+            navigation=definition.navigation.model_dump(),
+            presentation_key=presented.new_presentation_key(),
+        ),
         started_at=None if waiting else now,
-        allowed_seconds=allowed,
+        allowed_seconds=ledger.allowed_seconds(
+            definition.time_limit_minutes, enrollment.time_multiplier, enrollment.extra_minutes
+        ),
         window_closes_at=closes_at,
-        last_seen_at=now,
+        deadline_at=None,
         open_section=None if section_allowed is None else 0,
         linear_slot=1 if definition.navigation.mode == "linear" else None,
     )
-    attempt.deadline_at = ledger.deadline(attempts.time_ledger(attempt), now)
-    session.add(attempt)
-    session.flush()
-    _insert_slots(session, attempt.id, document)
-    attempts.record(
-        session,
-        attempt.id,
-        AttemptEventType.CHECKED_IN if waiting else AttemptEventType.STARTED,
-        actor_id=enrollment.user_id,
-        at=now,
-        detail={
-            "seed": seed,
-            "number": plan.number,
-            "slots": len(document.slots),
-            "prepared": isinstance(plan.form, prepared_forms.Prepared),
-        },
+    return replace(attempt, deadline_at=ledger.deadline(attempt_view.time_ledger(attempt), now))
+
+
+def _create(
+    *, session: Session, plan: StartPlan, document: FormDocument, seed: int, now: datetime
+) -> attempt_view.AttemptView:
+    """Write the attempt, its empty slots and its first event (plain statements: a burst of starts runs this for
+    every candidate), after checking the window again and taking the prepared form."""
+    sitting, connection = plan.sitting, session.connection()
+    closes_at = _window_now(connection, sitting, now)
+    prepared = isinstance(plan.form, prepared_forms.Prepared)
+    if isinstance(plan.form, prepared_forms.Prepared):  # counted when it was prepared
+        prepared_forms.take(session, plan.form)
+    else:
+        prepared_forms.replace(session, sitting.id, plan.enrollment.user_id, document.item_ids)
+    attempt = _new_attempt(plan, document, seed, closes_at, now)
+    start_facts.insert_attempt(
+        connection, attempt, exam_id=sitting.exam_id, exam_version=sitting.exam_version, number=plan.number, now=now
     )
-    session.flush()
-    return attempts.view(session, attempt, now)
+    _insert_slots(connection, attempt.id, attempt.form)
+    remember_form(caches_of(session), attempt.id, attempt.form)  # for the first item's read
+    append_first_event(
+        connection,
+        attempt_id=attempt.id,
+        type=(AttemptEventType.CHECKED_IN if sitting.requires_admission else AttemptEventType.STARTED).value,
+        candidate_id=attempt.user_id,
+        at=now,
+        detail={"seed": seed, "number": plan.number, "slots": len(document.slots), "prepared": prepared},
+    )
+    return attempt_view.fresh_view(attempt, now)
 
 
 async def _form(db: Database, plan: StartPlan) -> tuple[int, FormDocument]:
@@ -260,16 +253,17 @@ def _expire_overdue(*, session: Session, sitting_id: str, user_id: str, now: dat
 
 async def _planned(
     db: Database, *, sitting_id: str, user_id: str, now: datetime, eligible: EligibilityCheck
-) -> StartPlan | attempts.AttemptView:
+) -> StartPlan | attempt_view.AttemptView:
     try:
-        return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
+        return await db.read_hot(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
     except Conflict as refused:
-        # A running attempt whose time is up blocks nothing: expire it (a write, on this rare path only), plan again.
-        if refused.code != "attempt_running" or not await db.run(
-            _expire_overdue, sitting_id=sitting_id, user_id=user_id, now=now
-        ):
+        if refused.code != "attempt_running":
             raise
-    return await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
+    # A running attempt whose time is up blocks nothing: expire it (a write, on this rare path only), plan again.
+    # Plan again also when none was overdue: the plan's statements each see the latest commit (PostgreSQL), so a
+    # start of this very candidate in this sitting that committed between them is seen here as the one under way.
+    await db.run(_expire_overdue, sitting_id=sitting_id, user_id=user_id, now=now)
+    return await db.read_hot(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
 
 
 async def start_attempt(db: Database, *, sitting_id: str, user_id: str, eligible: EligibilityCheck) -> StartOutcome:
@@ -280,7 +274,7 @@ async def start_attempt(db: Database, *, sitting_id: str, user_id: str, eligible
     termination_pending: held after a terminated attempt until an admin decides)."""
     now = utcnow()
     plan = await _planned(db, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
-    if isinstance(plan, attempts.AttemptView):
+    if isinstance(plan, attempt_view.AttemptView):
         return StartOutcome(plan, created=False)
     seed, document = await _form(db, plan)
     try:
@@ -289,7 +283,7 @@ async def start_attempt(db: Database, *, sitting_id: str, user_id: str, eligible
         # Another request of this candidate started an attempt first (uq_attempt_number, uq_attempt_running): in
         # this sitting theirs is the one; in another sitting of the exam, the plan now refuses with that rule.
         again = await db.read(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
-        if isinstance(again, attempts.AttemptView):
+        if isinstance(again, attempt_view.AttemptView):
             return StartOutcome(again, created=False)
         raise Conflict(
             "Another start of an attempt at this exam happened at the same moment; reload and try again.",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from examengine.clock import utcnow
-from examengine.delivery import attempts
+from examengine.delivery import attempt_view, attempts
 from examengine.delivery.acting import proctored_attempt
 from examengine.delivery.events import AttemptEventType
 from examengine.delivery.models import Attempt
@@ -34,7 +34,7 @@ def checked_message(message: str) -> str:
 
 def announce(
     *, session: Session, attempt_id: str, actor_id: str, message: str, now: datetime | None = None
-) -> attempts.AttemptView:
+) -> attempt_view.AttemptView:
     """Send a message to the attempt's candidate. Raises what `proctored_attempt` raises, InvalidInput for an empty
     or overlong message, Conflict attempt_closed once the attempt has finished (nobody would read it)."""
     attempt = proctored_attempt(session, attempt_id, actor_id)
@@ -44,7 +44,7 @@ def announce(
     now = now or utcnow()
     attempts.record(session, attempt.id, KIND, actor_id=actor_id, at=now, detail={"message": message})
     session.flush()
-    return attempts.view(session, attempt, now)
+    return attempt_view.view(session, attempt, now)
 
 
 def announce_sitting(

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from examengine.accounts.models import User
 from examengine.audit.chain import UNCHAINED_EVENT
 from examengine.delivery import ledger
-from examengine.delivery.attempts import LEDGER_FACTS, ledger_of
+from examengine.delivery.attempt_view import LEDGER_FACTS, ledger_of
 from examengine.delivery.models import Attempt, AttemptEvent, AttemptSlot
 from examengine.delivery.states import AttemptStatus
 from examengine.exams.models import Enrollment

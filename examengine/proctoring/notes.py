@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from examengine.clock import utcnow
-from examengine.delivery import attempts
+from examengine.delivery import attempt_view, attempts
 from examengine.delivery.acting import proctored_attempt
 from examengine.delivery.events import AttemptEventType
 from examengine.errors import InvalidInput
@@ -24,7 +24,7 @@ def add_note(
     category: str | None = None,
     now: datetime | None = None,
     hold: bool = False,
-) -> attempts.AttemptView:
+) -> attempt_view.AttemptView:
     """A note (no category) or an incident report (category identity, conduct, technical or other); an incident
     reported with `hold` withholds the attempt's result until an admin decides (delivery.holds). Raises
     InvalidInput (hold_needs_incident) for a hold on a note without a category."""
@@ -51,4 +51,4 @@ def add_note(
         detail=detail,
     )
     session.flush()
-    return attempts.view(session, attempt, now)
+    return attempt_view.view(session, attempt, now)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from examengine.clock import local_text
@@ -65,16 +65,18 @@ def _judge(states: list[AuthorizationState], now: datetime) -> Eligibility | Non
     return _refusal(reason, "outside_eligibility_window")
 
 
+# Built once: every start at every exam asks it.
+SCHEME_OF_EXAM = select(col(SchemeExam.scheme_id)).where(col(SchemeExam.exam_id) == bindparam("b_exam_id"))
+
+
 def admission(*, session: Session, user_id: str, exam_id: str, now: datetime) -> Eligibility | None:
     """None when the exam is in no scheme or the candidate holds a usable authorization for it now; else the
     refusal (no_authorization, outside_eligibility_window, authorization_consumed, authorization_revoked)."""
-    link = session.get(SchemeExam, exam_id)
-    if link is None:
+    scheme_id = session.connection().execute(SCHEME_OF_EXAM, {"b_exam_id": exam_id}).scalar()
+    if scheme_id is None:
         return None
     held = session.scalars(
-        select(Authorization).where(
-            col(Authorization.user_id) == user_id, col(Authorization.scheme_id) == link.scheme_id
-        )
+        select(Authorization).where(col(Authorization.user_id) == user_id, col(Authorization.scheme_id) == scheme_id)
     )
     return _judge([state_of(session, a, now) for a in held], now)
 

@@ -14,8 +14,7 @@ from examengine.delivery.models import Attempt
 from examengine.delivery.states import FINAL, AttemptStatus, TerminationDecision
 from examengine.exams.definition import ExamDefinition
 from examengine.exams.retake import Eligibility, Grants, PastAttempt, judge
-from examengine.scoring.models import AttemptResult, ResultStatus, RetakeExceptionKind
-from examengine.scoring.retake_exceptions import exceptions_for
+from examengine.scoring.models import AttemptResult, ResultStatus, RetakeException, RetakeExceptionKind
 
 # An admin's decisions that annul a terminated attempt: it no longer counts towards any retake rule.
 ANNULLED = frozenset({TerminationDecision.ALLOW_RETAKE.value, TerminationDecision.VOID.value})
@@ -39,7 +38,7 @@ HISTORY = (
 
 def history(session: Session, *, user_id: str, exam_id: str) -> list[PastAttempt]:
     """The candidate's attempts at the exam with their outcomes, oldest first."""
-    rows = session.execute(HISTORY, {"b_user_id": user_id, "b_exam_id": exam_id})
+    rows = session.connection().execute(HISTORY, {"b_user_id": user_id, "b_exam_id": exam_id})
     return [
         PastAttempt(
             created_at=created,
@@ -54,10 +53,16 @@ def history(session: Session, *, user_id: str, exam_id: str) -> list[PastAttempt
     ]
 
 
+# Built once, as HISTORY: the exceptions an admin granted the candidate on the exam.
+GRANTED = select(col(RetakeException.kind), col(RetakeException.granted_at)).where(
+    col(RetakeException.user_id) == bindparam("b_user_id"), col(RetakeException.exam_id) == bindparam("b_exam_id")
+)
+
+
 def grants(session: Session, *, user_id: str, exam_id: str) -> Grants:
-    granted = exceptions_for(session, exam_id=exam_id, user_ids=[user_id])
-    extra = sum(1 for g in granted if g.kind == RetakeExceptionKind.EXTRA_ATTEMPT)
-    waived_until = max((g.granted_at for g in granted if g.kind == RetakeExceptionKind.WAIVE_WAIT), default=None)
+    granted = session.connection().execute(GRANTED, {"b_user_id": user_id, "b_exam_id": exam_id}).all()
+    extra = sum(1 for kind, _ in granted if kind == RetakeExceptionKind.EXTRA_ATTEMPT)
+    waived_until = max((at for kind, at in granted if kind == RetakeExceptionKind.WAIVE_WAIT), default=None)
     return Grants(extra, waived_until)
 
 

@@ -11,7 +11,7 @@ from examengine.accounts.credentials import Principal
 from examengine.certificates import issuing
 from examengine.db import Database
 from examengine.delivery import attempts, device
-from examengine.delivery.attempts import AttemptView
+from examengine.delivery.attempt_view import AttemptView
 from examengine.programs import credentials
 from examengine.scoring import release
 from examengine.scoring import service as scoring

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from examengine.accounts import credentials
 from examengine.accounts.models import CredentialKind
-from examengine.delivery import answers, attempts, device
+from examengine.delivery import answers, attempt_view, attempts, device
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.errors import Conflict, DomainError, InvalidInput
 from examengine.ids import token_digest
@@ -288,7 +288,7 @@ def test_signing_in_again_on_the_same_browser_resumes_the_attempt_and_ends_the_o
     after = sitting.attempt()
     assert sitting.holder_name() == LAPTOP_AGAIN and after.waiting_session is None
     assert (after.status, after.deadline_at) == (before.status, before.deadline_at)
-    view = sitting.call(lambda *, session: attempts.view(session, after, datetime.now(UTC)))
+    view = sitting.call(lambda *, session: attempt_view.view(session, after, datetime.now(UTC)))
     assert view.responses == {1: "A"}
     assert not is_live(sitting, LAPTOP) and is_live(sitting, LAPTOP_AGAIN)
     old, new = sitting.sessions[LAPTOP], sitting.sessions[LAPTOP_AGAIN]

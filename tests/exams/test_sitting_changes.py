@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from examengine.delivery import attempts, sitting_changes, start
+from examengine.delivery import attempt_view, attempts, sitting_changes, start
 from examengine.errors import Conflict, InvalidInput
 from examengine.exams import sittings
 from examengine.exams.form_inputs import FormInputs, assemble_form, form_document, new_seed
@@ -129,7 +129,7 @@ def _plan_then(loft: Loft, sitting_id: str, change: Callable[[], object], *, who
     return plan
 
 
-def _create(loft: Loft, plan: start.StartPlan) -> attempts.AttemptView:
+def _create(loft: Loft, plan: start.StartPlan) -> attempt_view.AttemptView:
     form = plan.form
     assert isinstance(form, FormInputs)
     seed = new_seed(form, plan.sitting.exam_id, plan.sitting.exam_version)

@@ -18,7 +18,7 @@ from examengine.proctoring.dashboard import sitting_rows
 from examengine.web.auth import SESSION_COOKIE
 
 ROWS_STATEMENTS = 1
-ACCESS_STATEMENTS = 4  # the session with its user, the user's roles, the sitting, its proctor assignment
+ACCESS_STATEMENTS = 3  # the session with its user and roles (one statement), the sitting, its proctor assignment
 
 
 @contextmanager

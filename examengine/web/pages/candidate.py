@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from examengine.clock import utcnow
-from examengine.delivery import answers, attempts, device, navigation, overview, sections, start
+from examengine.delivery import answers, attempt_view, device, navigation, overview, sections, start
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput
 from examengine.http.json_body import read_json
@@ -82,23 +82,22 @@ def _device_lock_page(handler: Callable[..., Awaitable[Response]]) -> Callable[.
     return page
 
 
-async def _view(request: Request) -> attempts.AttemptView:
-    view, _ = await _view_and(request, lambda session, view, now: None)
+async def _view(request: Request) -> attempt_view.AttemptView:
+    view, _ = await _view_and(request, lambda session, page, now: None)
     return view
 
 
 async def _view_and(
-    request: Request, also: Callable[[Any, attempts.AttemptView, datetime], T]
-) -> tuple[attempts.AttemptView, T]:
+    request: Request, also: Callable[[Any, attempt_view.AttemptPage, datetime], T]
+) -> tuple[attempt_view.AttemptView, T]:
     """The candidate's attempt behind the device lock, and what `also` reads beside it in the same unit of work: a
     read, and a write only while this session does not hold the attempt yet (it takes a free attempt, or is
     refused with device_locked)."""
     user_id, holder, now = current_user(request).user_id, _holder(request), utcnow()
 
-    def read(*, session: Any) -> tuple[attempts.AttemptView, bool, T]:
-        attempt = attempts.load(session, _attempt_id(request), user_id=user_id)
-        view = attempts.view(session, attempt, now)
-        return view, device.needs_claim(attempt, holder), also(session, view, now)
+    def read(*, session: Any) -> tuple[attempt_view.AttemptView, bool, T]:
+        page = attempt_view.page(session, _attempt_id(request), user_id, now)
+        return page.view, device.needs_claim(page.attempt, holder), also(session, page, now)
 
     view, unclaimed, extra = await services(request).db.read_hot(read)
     if unclaimed:
@@ -131,7 +130,7 @@ async def sign_out_page(request: Request) -> Response:
     return render(request, "candidate/sign_out.html", {"view": view})
 
 
-def _reachable_slots(view: attempts.AttemptView) -> list[attempts.SlotState]:
+def _reachable_slots(view: attempt_view.AttemptView) -> list[attempt_view.SlotState]:
     """The slots the candidate may visit: all of them, the open section's when sections are timed, or only the
     current one when navigation is linear."""
     return [
@@ -143,20 +142,20 @@ def _reachable_slots(view: attempts.AttemptView) -> list[attempts.SlotState]:
     ]
 
 
-def _next_in_order(view: attempts.AttemptView, slot: int) -> int | None:
+def _next_in_order(view: attempt_view.AttemptView, slot: int) -> int | None:
     """Linear navigation: whether a question follows in the open section (or the exam), for the Next button."""
     parts = view.sections if view.open_section is None else [view.sections[view.open_section]]
     order = [s.slot for _, slots in parts for s in slots]
     return order[order.index(slot) + 1] if slot in order and order.index(slot) + 1 < len(order) else None
 
 
-def _neighbours(view: attempts.AttemptView, slot: int) -> tuple[int | None, int | None]:
+def _neighbours(view: attempt_view.AttemptView, slot: int) -> tuple[int | None, int | None]:
     order = [s.slot for s in _reachable_slots(view)]
     index = order.index(slot) if slot in order else 0
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
 
 
-def _shows(view: attempts.AttemptView, slot: int) -> bool:
+def _shows(view: attempt_view.AttemptView, slot: int) -> bool:
     """Whether the item page can show this slot now: the attempt is under way and the slot is reachable."""
     if view.status in FINAL or view.status == AttemptStatus.WAITING:
         return False
@@ -166,14 +165,12 @@ def _shows(view: attempts.AttemptView, slot: int) -> bool:
 
 @_device_lock_page
 async def item_page(request: Request, *, notice: str | None = None, status_code: int = 200) -> Response:
-    slot, user_id = attempt_slot(request), current_user(request).user_id
+    slot = attempt_slot(request)
 
-    def item_if_shown(session: Any, view: attempts.AttemptView, now: datetime) -> answers.ItemForCandidate | None:
-        if not _shows(view, slot):
+    def item_if_shown(session: Any, page: attempt_view.AttemptPage, now: datetime) -> answers.ItemForCandidate | None:
+        if not _shows(page.view, slot):
             return None
-        return answers.item_for_candidate(
-            session=session, attempt_id=view.attempt_id, user_id=user_id, slot=slot, now=now
-        )
+        return answers.shown_item(session, page.attempt, page.slots.get(slot), slot, now)
 
     view, item = await _view_and(request, item_if_shown)
     if view.status in FINAL:
@@ -347,7 +344,7 @@ async def review(request: Request) -> Response:
     return render(request, "candidate/review.html", context)
 
 
-def _in_last_section(view: attempts.AttemptView) -> bool:
+def _in_last_section(view: attempt_view.AttemptView) -> bool:
     return view.open_section is None or view.open_section + 1 >= len(view.sections)
 
 

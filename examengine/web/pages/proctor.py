@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from examengine import csv_export
 from examengine.accounts import service as accounts
 from examengine.clock import rfc3339, utcnow
-from examengine.delivery import attempts, credit, device
+from examengine.delivery import attempt_view, attempts, credit, device
 from examengine.errors import DomainError, InvalidInput
 from examengine.exams.models import Sitting
 from examengine.http.request import current_user, services
@@ -212,7 +212,7 @@ async def timeline(
         )
         candidate = named.get(attempt.user_id)
         actors = {user_id: user.name for user_id, user in named.items()}
-        view = attempts.view(session, attempt, utcnow())
+        view = attempt_view.view(session, attempt, utcnow())
         policy = credit.policy(session=session, attempt=attempt)
         accommodation = accommodation_flags.enrolment_label(
             session=session, sitting_id=attempt.sitting_id, user_id=attempt.user_id
