@@ -8,6 +8,9 @@ only then answers each caller: a 200 still means the answer is durable, but a th
 
 The batch is only as long as the queue at the moment the writer comes back for more, so an idle server answers one
 job at a time with no added wait, and the batch grows by itself with the load.
+
+A batch of Core units of work only (the answer saves) first runs without the savepoints: when none raises, which is
+the rule, it commits as it is; when one does, the batch is undone and runs again with a savepoint each.
 """
 
 from __future__ import annotations
@@ -184,6 +187,8 @@ class GroupCommit:
 
     def _run_together(self, jobs: list[Job]) -> list[Job]:
         """Run `jobs` in one transaction and commit; return the jobs still to run (in a fresh transaction)."""
+        if all(job.core for job in jobs) and self._run_without_savepoints(jobs):
+            return []
         with Session(self._engine, expire_on_commit=False, info=self._session_info) as session:
             for index, job in enumerate(jobs):
                 try:
@@ -218,6 +223,24 @@ class GroupCommit:
                 for job in jobs:
                     self._run_together([_again(job)])
         return []
+
+    def _run_without_savepoints(self, jobs: list[Job]) -> bool:
+        """Core jobs (the answer saves) as one plain transaction, without a SAVEPOINT and its RELEASE each (two of a
+        save's five statements): True when every job returned and the batch committed. When one raises or the
+        commit fails, nothing of the batch is kept and False sends every job down the savepoint path, which gives
+        each its own outcome exactly as before (the jobs are plain database work: running them again is safe)."""
+        with Session(self._engine, expire_on_commit=False, info=self._session_info) as session:
+            try:
+                connection = session.connection()
+                for job in jobs:
+                    job.result = job.fn(*job.args, connection=connection, **job.kwargs)
+                session.commit()
+            except Exception:
+                _discard(session)
+                for job in jobs:
+                    _again(job)
+                return False
+        return True
 
 
 class _NotStarted(Exception):

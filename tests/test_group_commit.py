@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -124,6 +125,45 @@ def test_core_jobs_share_the_batch_and_one_that_raises_is_undone_alone(writer_db
     assert isinstance(outcomes[5], Exception) and not isinstance(outcomes[5], Conflict)
     assert stored(writer_db) == {60: "core", 61: "again", 62: "session", 64: "last"}
     assert writer_db.writer is not None and writer_db.writer.batches == 2
+
+
+@contextmanager
+def savepoints(database: Database) -> Iterator[list[str]]:
+    """The Core jobs' SAVEPOINT statements the database runs meanwhile."""
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement == "SAVEPOINT core_job":
+            seen.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+
+
+def test_a_batch_of_core_jobs_runs_without_savepoints_until_one_raises(writer_db: Database) -> None:
+    """The saves' batches: no savepoint while every job returns; one that raises (a refusal, a broken statement)
+    sends the batch down the savepoint path, and every job still gets its own outcome."""
+    with savepoints(writer_db) as seen:
+        outcomes = run_batched(writer_db, [(core_put, (80 + k, "plain")) for k in range(5)])
+    assert outcomes == [80, 81, 82, 83, 84] and seen == []
+    with savepoints(writer_db) as seen:
+        outcomes = run_batched(
+            writer_db,
+            [
+                (core_put, (90, "first")),
+                (core_put_then_refuse, (91,)),
+                (core_put, (80, "duplicate key")),
+                (core_put, (91, "after")),
+            ],
+        )
+    assert outcomes[0] == 90 and outcomes[3] == 91
+    assert isinstance(outcomes[1], Conflict) and isinstance(outcomes[2], Exception)
+    assert len(seen) == 4  # the batch again, each job in its savepoint
+    assert {k: v for k, v in stored(writer_db).items() if k >= 90} == {90: "first", 91: "after"}
+    assert writer_db.writer is not None and writer_db.writer.batches == 4
 
 
 def test_core_jobs_without_group_commit_commit_alone(writer_db: Database) -> None:

@@ -1,8 +1,9 @@
 """An attempt's columns as plain values (AttemptFacts): as the start has just inserted them, or read by the
 candidate's hottest reads with one Core statement instead of loading the ORM entity (docs/performance.md).
 
-The form never changes once the attempt exists (only the start writes it), so each process keeps the parsed form
-per attempt (FORMS) and the hot reads select the other columns only.
+Who sits an attempt, its seed and its form never change once it exists (only the start writes them), so each
+process keeps them per attempt (FIXED, `fixed`): the hot reads select the other columns only, and the save finds
+how the attempt presents a slot without reading anything (delivery.presented).
 """
 
 from __future__ import annotations
@@ -19,7 +20,19 @@ from examengine.delivery.states import AttemptStatus
 from examengine.errors import NotFound
 from examengine.exams.form_document import FormDocument
 
-FORMS: CacheKind[str, FormDocument] = CacheKind("attempt forms", 20_000)
+
+@dataclass(frozen=True)
+class Fixed:
+    """What never changes once the attempt exists."""
+
+    id: str
+    user_id: str
+    seed: int
+    form: FormDocument
+
+
+# attempt id -> its Fixed: a few kilobytes each (the form), one per attempt under way on this process
+FIXED: CacheKind[str, Fixed] = CacheKind("attempts' fixed facts", 20_000)
 
 
 @dataclass(frozen=True)
@@ -83,20 +96,22 @@ _SLOTS = (
     .where(_S.attempt_id == bindparam("b_attempt_id"))
     .order_by(_S.slot)
 )
-_FORM = select(_A.form).where(_A.id == bindparam("b_attempt_id"))
+_FIXED = select(_A.user_id, _A.seed, _A.form).where(_A.id == bindparam("b_attempt_id"))
 
 
-def remember_form(caches: ProcessCaches, attempt_id: str, form: FormDocument) -> None:
-    caches.of(FORMS).put(attempt_id, form)
+def remember(caches: ProcessCaches, fixed: Fixed) -> None:
+    caches.of(FIXED).put(fixed.id, fixed)
 
 
-def _form(connection: Connection, caches: ProcessCaches, attempt_id: str) -> FormDocument:
-    forms = caches.of(FORMS)
-    form = forms.get(attempt_id)
-    if form is None:
-        form = connection.execute(_FORM, {"b_attempt_id": attempt_id}).scalar_one()
-        forms.put(attempt_id, form)
-    return form
+def fixed(connection: Connection, caches: ProcessCaches, attempt_id: str) -> Fixed | None:
+    """The attempt's fixed facts, kept per process; None when there is no such attempt."""
+    found = caches.of(FIXED).get(attempt_id)
+    if found is None and len(attempt_id) <= 32:
+        row = connection.execute(_FIXED, {"b_attempt_id": attempt_id}).first()
+        if row is not None:
+            found = Fixed(attempt_id, row.user_id, row.seed, row.form)
+            remember(caches, found)
+    return found
 
 
 def with_slot(
@@ -121,7 +136,7 @@ def with_slots(
 
 
 def _facts(connection: Connection, caches: ProcessCaches, found: Any, user_id: str) -> AttemptFacts:
-    if found is None or found.user_id != user_id:
+    kept = None if found is None else fixed(connection, caches, found.id)
+    if found is None or kept is None or found.user_id != user_id:
         raise NotFound("No such attempt.", code="attempt_not_found")
-    form = _form(connection, caches, found.id)
-    return AttemptFacts(found[0], found[1], found[2], AttemptStatus(found[3]), found[4], form, *found[5:19])
+    return AttemptFacts(found[0], found[1], found[2], AttemptStatus(found[3]), found[4], kept.form, *found[5:19])

@@ -3,7 +3,9 @@
 Both doors show an item and take its answers through this module, so the opaque option identifiers, the option
 orders and their mapping back to authored identifiers are one thing, computed once per attempt and slot from the
 attempt's stored seed and presentation key. The save path looks the mapping up here: no database read when the
-candidate's item page or API item was served by this process (the usual case), one read otherwise.
+candidate's item page or API item was served by this process, or when it keeps the attempt's fixed facts and the
+item's parsed content (delivery.attempt_facts, exams.pinned): the usual case, even when an exam day has more slots
+under way than PRESENTATIONS holds. One short read otherwise.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from sqlmodel import Session
 
 from examengine.caches import CacheKind, ProcessCaches
 from examengine.db import caches_of
-from examengine.delivery import attempts
-from examengine.delivery.attempt_facts import AttemptFacts
+from examengine.delivery.attempt_facts import FIXED, AttemptFacts, Fixed, fixed
 from examengine.delivery.models import Attempt
 from examengine.errors import InvalidInput, NotFound
 from examengine.exams import pinned
@@ -32,11 +33,11 @@ def new_presentation_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def _slot_key(attempt: Attempt | AttemptFacts, slot: int) -> str:
+def _slot_key(attempt: Attempt | AttemptFacts | Fixed, slot: int) -> str:
     return f"{attempt.form.presentation_key or ''}:{attempt.seed}:{attempt.id}:{slot}"
 
 
-def slot_presentation(session: Session, attempt: Attempt | AttemptFacts, slot: int) -> Presentation:
+def slot_presentation(session: Session, attempt: Attempt | AttemptFacts | Fixed, slot: int) -> Presentation:
     """How `attempt` presents the item in `slot` (NotFound for a slot the form does not have)."""
     cache_key = (attempt.id, attempt.user_id, slot)
     cache = caches_of(session).of(PRESENTATIONS)
@@ -53,18 +54,28 @@ def slot_presentation(session: Session, attempt: Attempt | AttemptFacts, slot: i
 
 
 def cached(caches: ProcessCaches, attempt_id: str, user_id: str, slot: int) -> Presentation | None:
-    return caches.of(PRESENTATIONS).get((attempt_id, user_id, slot))
+    """The slot's presentation from what this process keeps, made here if need be; None when something must be
+    read first (`load`)."""
+    key = (attempt_id, user_id, slot)
+    found = caches.of(PRESENTATIONS).get(key)
+    if found is not None:
+        return found
+    kept = caches.of(FIXED).get(attempt_id)
+    entry = None if kept is None or kept.user_id != user_id else kept.form.slots.get(slot)
+    content = None if entry is None else caches.of(pinned.PINNED_CONTENT).get((entry.item_id, entry.version))
+    if kept is None or entry is None or content is None:
+        return None
+    found = presentation(content, _slot_key(kept, slot), entry.option_orders)
+    caches.of(PRESENTATIONS).put(key, found)
+    return found
 
 
 def load(*, session: Session, attempt_id: str, user_id: str, slot: int) -> Presentation:
-    """The presentation of the user's own attempt's slot; NotFound for another's attempt or a missing slot.
-    The attempt's other slots whose items this process has parsed are presented too: the one read of the
-    attempt then serves every later save of it here."""
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
-    for number, entry in attempt.form.slots.items():
-        if pinned.is_parsed(session, entry.item_id, entry.version) and number != slot:
-            slot_presentation(session, attempt, number)
-    return slot_presentation(session, attempt, slot)
+    """The presentation of the user's own attempt's slot; NotFound for another's attempt or a missing slot."""
+    kept = fixed(session.connection(), caches_of(session), attempt_id)
+    if kept is None or kept.user_id != user_id:
+        raise NotFound("No such attempt.", code="attempt_not_found")
+    return slot_presentation(session, kept, slot)
 
 
 def to_authored(shown: Presentation, response: Any) -> Any:

@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from examengine.clock import as_utc, local_text, rfc3339, utcnow
 from examengine.db import Database, caches_of
 from examengine.delivery import attempt_view, attempts, exposure, ledger, prepared_forms, presented, start_facts
-from examengine.delivery.attempt_facts import AttemptFacts, remember_form
+from examengine.delivery.attempt_facts import AttemptFacts, Fixed, remember
 from examengine.delivery.chain import append_first_event
 from examengine.delivery.events import AttemptEventType
 from examengine.delivery.form_history import seen_items, taken_forms
@@ -214,7 +214,7 @@ def _create(
         connection, attempt, exam_id=sitting.exam_id, exam_version=sitting.exam_version, number=plan.number, now=now
     )
     _insert_slots(connection, attempt.id, attempt.form)
-    remember_form(caches_of(session), attempt.id, attempt.form)  # for the first item's read
+    remember(caches_of(session), Fixed(attempt.id, attempt.user_id, attempt.seed, attempt.form))  # for its reads
     append_first_event(
         connection,
         attempt_id=attempt.id,

@@ -25,8 +25,3 @@ def pinned_content(session: Session, item_id: str, version: int) -> ItemContent:
         found = content_from_json(row.content)
         cache.put(key, found)
     return found
-
-
-def is_parsed(session: Session, item_id: str, version: int) -> bool:
-    """Whether this process holds the version's parsed content (no read to present it)."""
-    return (item_id, version) in caches_of(session).of(PINNED_CONTENT)

@@ -72,6 +72,10 @@ CONTENT_CHECKED_ELSEWHERE = {
     # programs: reports: an empty or missing reason answers the contract's own 422 reason_required (the document
     # cannot require it without pydantic answering invalid_body first): tests/programs/test_incident_decisions.py
     ("POST", "/api/v1/attempts/{attempt_id}/incident-decision"),
+    # programs: attendance names users who must exist (422 unknown_users: valid JSON, invalid content), which a
+    # generated id is not; reached whenever a generated scheme code matches one an earlier generated POST created:
+    # tests/programs/test_credentials_api.py
+    ("POST", "/api/v1/schemes/{code}/attendance"),
 }
 
 

@@ -34,7 +34,7 @@ def test_the_benchmark_reports_latency_percentiles_and_statements(
     assert set(figures["in_process"]) == {"dashboard page", "rows fragment (htmx refresh)", "live rows API"}
     for row in figures["in_process"].values():
         assert row["n"] == 5 and 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"] <= row["max_ms"]
-        assert row["sql_per_request"] == 5  # the rows, and the session, roles, sitting and proctor checks
+        assert row["sql_per_request"] == 4  # the rows, and the session with its roles, sitting and proctor checks
         assert row["bytes"] > 1000 and row["cpu_ms_per_request"] > 0
     sequential, polling = figures["over_http"].values()
     assert sequential["n"] == 5 and polling["n"] == 2  # 5 proctors every 5 s for 2 s

@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 from examengine.caches import ProcessCaches
 from examengine.clock import utcnow
 from examengine.db import Database, caches_of
-from examengine.delivery import attempt_view, attempts, start
-from examengine.delivery.attempt_facts import AttemptFacts, with_slot, with_slots
+from examengine.delivery import attempt_view, attempts, presented, start
+from examengine.delivery.attempt_facts import FIXED, AttemptFacts, with_slot, with_slots
 from examengine.delivery.models import Attempt
 from examengine.errors import NotFound
 from examengine.programs.admission import eligibility
@@ -102,3 +102,27 @@ def test_another_users_attempt_is_not_found_and_a_missing_slot_has_no_row(
         assert list(slots) == sorted(facts.form.slots) and facts.user_id == owner
 
     db.call(read, write=False)
+
+
+def test_a_slot_is_presented_from_the_kept_facts_without_a_read_and_only_to_its_candidate(
+    app_client: TestClient, two_sittings: dict[str, Any], db: Database
+) -> None:
+    """Past PRESENTATIONS' bound (10,000 candidates with 20 items each), the save still finds how the attempt
+    presents a slot without reading: from the attempt's fixed facts and the item's parsed content."""
+    attempt_id = started(db, two_sittings).view.attempt_id
+    owner, stranger = two_sittings["users"]["cara"].id, two_sittings["users"]["admin"].id
+
+    def loaded(*, session: Session) -> list[Any]:
+        return [presented.load(session=session, attempt_id=attempt_id, user_id=owner, slot=n) for n in (1, 2, 3, 4)]
+
+    read = db.call(loaded, write=False)  # parses the items; the start kept the attempt's fixed facts
+    db.caches.of(presented.PRESENTATIONS).clear()
+    made = [presented.cached(db.caches, attempt_id, owner, n) for n in (1, 2, 3, 4)]
+    assert made == read and all(m is not None for m in made)
+    assert presented.cached(db.caches, attempt_id, stranger, 2) is None
+    assert presented.cached(db.caches, attempt_id, owner, 99) is None
+    db.caches.of(FIXED).clear()
+    db.caches.of(presented.PRESENTATIONS).clear()
+    assert presented.cached(db.caches, attempt_id, owner, 2) is None  # read first: nothing kept to make it from
+    with pytest.raises(NotFound):
+        db.call(lambda *, session: presented.load(session=session, attempt_id=attempt_id, user_id=stranger, slot=2))

@@ -206,6 +206,10 @@ def test_certificates_of_attendance_through_the_api(
     by_exam = app_client.post("/api/v1/schemes/SAFE/attendance", headers=admin, json=body)
     assert by_exam.status_code == 409 and by_exam.json()["error"]["code"] == "not_attendance_scheme"
     assert app_client.post("/api/v1/schemes/NONE/attendance", headers=admin, json=body).status_code == 404
+    strangers = {**body, "user_ids": [ids[0], "f" * 32]}
+    unknown = app_client.post("/api/v1/schemes/CONF/attendance", headers=admin, json=strangers)
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_users"
+    assert unknown.json()["error"]["details"]["user_ids"] == ["f" * 32]
     number = items[0]["number"]
     assert app_client.get(f"/api/v1/credentials/{number}/cycle", headers=holder).status_code == 409
     assert app_client.post(f"/api/v1/credentials/{number}/renew", headers=holder).status_code == 409
