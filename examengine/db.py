@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import DateTime, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import Connection, DateTime, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -243,11 +243,11 @@ def caches_of(session: Session) -> ProcessCaches:
     return found
 
 
-def dialect_insert(session: Session, table: Any) -> Any:
+def dialect_insert(session: Session | Connection, table: Any) -> Any:
     """An INSERT that supports ON CONFLICT on both engines (the upsert of the save path and counters)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = session.get_bind().dialect.name
+    dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 

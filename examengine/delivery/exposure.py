@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Column, ForeignKey, String, func, select
+from sqlalchemy import Column, Connection, ForeignKey, String, func, select
 from sqlmodel import Field, Session, SQLModel, col
 
 from examengine.db import dialect_insert, table_of
@@ -35,7 +35,7 @@ class ExposureCount(SQLModel, table=True):
 EXPOSURE_TABLE = table_of(ExposureCount)
 
 
-def change(session: Session, sitting_id: str, forms_by_item: Mapping[str, int]) -> None:
+def change(session: Session | Connection, sitting_id: str, forms_by_item: Mapping[str, int]) -> None:
     """Add to each item's count (a negative number gives counts back), in one statement whose rows go in item
     order: two transactions changing overlapping items lock them in the same order, so they never deadlock."""
     rows = [
@@ -55,7 +55,7 @@ def change(session: Session, sitting_id: str, forms_by_item: Mapping[str, int]) 
     )
 
 
-def add_form(session: Session, sitting_id: str, item_ids: Iterable[str]) -> None:
+def add_form(session: Session | Connection, sitting_id: str, item_ids: Iterable[str]) -> None:
     """Count one more form of the sitting holding each of these items."""
     change(session, sitting_id, dict.fromkeys(item_ids, 1))
 

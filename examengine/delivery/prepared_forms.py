@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, bindparam, delete, exists, func, select
+from sqlalchemy import BigInteger, Column, Connection, ForeignKeyConstraint, bindparam, delete, exists, func, select
 from sqlmodel import Field, Session, SQLModel, col
 
 from examengine.clock import utcnow
@@ -73,24 +73,24 @@ def find(session: Session, sitting_id: str, user_id: str) -> Prepared | None:
     return None if row is None else Prepared(sitting_id, user_id, *row)
 
 
-def _delete(session: Session, sitting_id: str, user_id: str, seed: int) -> bool:
+def _delete(connection: Connection, sitting_id: str, user_id: str, seed: int) -> bool:
     """Delete this very prepared form; False when another transaction took or discarded it first."""
-    deleted = session.connection().execute(_DELETE, {"b_sitting_id": sitting_id, "b_user_id": user_id, "b_seed": seed})
+    deleted = connection.execute(_DELETE, {"b_sitting_id": sitting_id, "b_user_id": user_id, "b_seed": seed})
     return bool(deleted.rowcount)
 
 
-def take(session: Session, prepared: Prepared) -> None:
+def take(connection: Connection, prepared: Prepared) -> None:
     """The start uses the prepared form. Its counts were added when it was prepared; if another transaction threw it
     away meanwhile (and gave them back), they are added again now."""
-    if not _delete(session, prepared.sitting_id, prepared.user_id, prepared.seed):
-        exposure.add_form(session, prepared.sitting_id, prepared.form.item_ids)
+    if not _delete(connection, prepared.sitting_id, prepared.user_id, prepared.seed):
+        exposure.add_form(connection, prepared.sitting_id, prepared.form.item_ids)
 
 
 def _remove(session: Session, sitting_id: str, user_id: str) -> list[str]:
     """Delete the candidate's prepared form, if any; the items it held (none if there was none or another
     transaction removed it first)."""
     prepared = find(session, sitting_id, user_id)
-    if prepared is None or not _delete(session, sitting_id, user_id, prepared.seed):
+    if prepared is None or not _delete(session.connection(), sitting_id, user_id, prepared.seed):
         return []
     return prepared.form.item_ids
 

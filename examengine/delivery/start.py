@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from examengine.caches import ProcessCaches
 from examengine.clock import as_utc, local_text, rfc3339, utcnow
 from examengine.db import Database, caches_of
 from examengine.delivery import attempt_view, attempts, exposure, ledger, prepared_forms, presented, start_facts
@@ -197,24 +198,45 @@ def _new_attempt(
     return replace(attempt, deadline_at=ledger.deadline(attempt_view.time_ledger(attempt), now))
 
 
-def _create(
+def _create_prepared(
+    *, connection: Connection, caches: ProcessCaches, plan: StartPlan, document: FormDocument, seed: int, now: datetime
+) -> attempt_view.AttemptView:
+    """The start of a prepared form, in plain statements only (a Core unit of work, the group commit's cheapest:
+    a burst of starts runs this for every candidate): check the window again, take the form, write the attempt."""
+    closes_at = _window_now(connection, plan.sitting, now)
+    assert isinstance(plan.form, prepared_forms.Prepared)
+    prepared_forms.take(connection, plan.form)  # its exposure was counted when it was prepared
+    return _write(connection, caches, plan, document, seed, closes_at, now)
+
+
+def _create_assembled(
     *, session: Session, plan: StartPlan, document: FormDocument, seed: int, now: datetime
 ) -> attempt_view.AttemptView:
-    """Write the attempt, its empty slots and its first event (plain statements: a burst of starts runs this for
-    every candidate), after checking the window again and taking the prepared form."""
-    sitting, connection = plan.sitting, session.connection()
-    closes_at = _window_now(connection, sitting, now)
-    prepared = isinstance(plan.form, prepared_forms.Prepared)
-    if isinstance(plan.form, prepared_forms.Prepared):  # counted when it was prepared
-        prepared_forms.take(session, plan.form)
-    else:
-        prepared_forms.replace(session, sitting.id, plan.enrollment.user_id, document.item_ids)
+    """The start of a form assembled now: as `_create_prepared`, throwing away a stale prepared form and counting
+    the new form's exposure."""
+    connection = session.connection()
+    closes_at = _window_now(connection, plan.sitting, now)
+    prepared_forms.replace(session, plan.sitting.id, plan.enrollment.user_id, document.item_ids)
+    return _write(connection, caches_of(session), plan, document, seed, closes_at, now)
+
+
+def _write(
+    connection: Connection,
+    caches: ProcessCaches,
+    plan: StartPlan,
+    document: FormDocument,
+    seed: int,
+    closes_at: datetime,
+    now: datetime,
+) -> attempt_view.AttemptView:
+    """Write the attempt, its empty slots and its first event; the view of what was written."""
+    sitting, prepared = plan.sitting, isinstance(plan.form, prepared_forms.Prepared)
     attempt = _new_attempt(plan, document, seed, closes_at, now)
     start_facts.insert_attempt(
         connection, attempt, exam_id=sitting.exam_id, exam_version=sitting.exam_version, number=plan.number, now=now
     )
     _insert_slots(connection, attempt.id, attempt.form)
-    remember(caches_of(session), Fixed(attempt.id, attempt.user_id, attempt.seed, attempt.form))  # for its reads
+    remember(caches, Fixed(attempt.id, attempt.user_id, attempt.seed, attempt.form))  # for its reads
     append_first_event(
         connection,
         attempt_id=attempt.id,
@@ -278,7 +300,12 @@ async def start_attempt(db: Database, *, sitting_id: str, user_id: str, eligible
         return StartOutcome(plan, created=False)
     seed, document = await _form(db, plan)
     try:
-        view = await db.run(_create, plan=plan, document=document, seed=seed, now=now)
+        if isinstance(plan.form, prepared_forms.Prepared):
+            view = await db.run_core(
+                _create_prepared, caches=db.caches, plan=plan, document=document, seed=seed, now=now
+            )
+        else:
+            view = await db.run(_create_assembled, plan=plan, document=document, seed=seed, now=now)
     except IntegrityError:
         # Another request of this candidate started an attempt first (uq_attempt_number, uq_attempt_running): in
         # this sitting theirs is the one; in another sitting of the exam, the plan now refuses with that rule.

@@ -134,7 +134,7 @@ def _create(loft: Loft, plan: start.StartPlan) -> attempt_view.AttemptView:
     assert isinstance(form, FormInputs)
     seed = new_seed(form, plan.sitting.exam_id, plan.sitting.exam_version)
     document = loft.call(form_document, write=False, inputs=form, form=assemble_form(form, seed, None), seed=seed)
-    return loft.call(start._create, plan=plan, document=document, seed=seed, now=datetime.now(UTC))
+    return loft.call(start._create_assembled, plan=plan, document=document, seed=seed, now=datetime.now(UTC))
 
 
 def test_a_start_planned_before_a_change_writes_against_the_sitting_as_changed(loft: Loft) -> None:
