@@ -10,7 +10,6 @@ under way than PRESENTATIONS holds. One short read otherwise.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from sqlmodel import Session
@@ -21,6 +20,7 @@ from examengine.delivery.attempt_facts import FIXED, AttemptFacts, Fixed, fixed
 from examengine.delivery.models import Attempt
 from examengine.errors import InvalidInput, NotFound
 from examengine.exams import pinned
+from examengine.ids import random_token
 from itembank.presentation import Presentation, UnknownOption, authored_response, presentation, presented_response
 
 # (attempt, user, slot) -> how the attempt presents the slot: about a kilobyte each
@@ -30,7 +30,7 @@ PRESENTATIONS: CacheKind[tuple[str, str, int], Presentation] = CacheKind("slot p
 def new_presentation_key() -> str:
     """The per-attempt secret stored in the form document: a fixed form's seed is shared by everyone on the form
     (and derivable from the exam), so the seed alone must not decide identifiers one candidate could compute."""
-    return secrets.token_urlsafe(18)
+    return random_token(18)
 
 
 def _slot_key(attempt: Attempt | AttemptFacts | Fixed, slot: int) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from examengine.ids import random_token
 
 # Scripts run only with this response's nonce, not merely from 'self': a file that slipped into the media store
 # (or any other same-origin URL) can never be loaded as a script. `{nonce}` is filled per request. Styles: our files,
@@ -26,7 +27,7 @@ def csp_nonce(scope: Scope) -> str:
     state = scope.setdefault("state", {})
     nonce = state.get(CSP_NONCE)
     if nonce is None:
-        nonce = state[CSP_NONCE] = secrets.token_urlsafe(18)
+        nonce = state[CSP_NONCE] = random_token(18)
     return str(nonce)
 
 

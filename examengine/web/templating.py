@@ -14,10 +14,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from examengine import organisation
 from examengine.clock import as_utc, local_text, rfc3339
+from examengine.delivery.attempt_view import AttemptView
 from examengine.http.request import principal
 from examengine.web import branding
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value
 from examengine.web.middleware import csp_nonce
+from examengine.web.pages.navigator import NavSection, navigator
 from itembank.cleaning import clean_html
 
 URLS_KEPT = 50_000  # paths made by url(), kept per app (a few hundred bytes each)
@@ -46,10 +48,22 @@ def make_environment(
     env.filters["local_date"] = _local_date  # "6 December 2026", in the organisation's zone
     # the one way a template shows author markup unescaped: `|safe` is refused by tests/web/test_templates_safe.py
     env.filters["author_html"] = clean_html
-    env.globals["url"] = _url_function(routes)
+    url = _url_function(routes)
+    env.globals["url"] = url
+    env.globals["navigator"] = _navigator_function(url)
     macros = env.get_template("_macros.html").module
     env.globals.update({name: getattr(macros, name) for name in MACROS})
     return env
+
+
+def _navigator_function(url: Callable[..., str]) -> Callable[..., tuple[NavSection, ...]]:
+    """`navigator(view, slot)`: the candidate's question navigator (web.pages.navigator), its links made by url()."""
+
+    @jinja2.pass_context
+    def navigator_of(context: jinja2.runtime.Context, view: AttemptView, slot: int) -> tuple[NavSection, ...]:
+        return navigator(view, slot, lambda n: url(context, "candidate.item", attempt_id=view.attempt_id, slot=n))
+
+    return navigator_of
 
 
 @jinja2.pass_context
