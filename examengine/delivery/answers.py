@@ -31,10 +31,9 @@ from examengine.delivery import (
     sections,
 )
 from examengine.delivery.attempt_facts import AttemptFacts
-from examengine.delivery.chain import record_answer_saved
 from examengine.delivery.events import CLIENT_EVENTS, SERVER_EVENTS, AttemptEventType
 from examengine.delivery.models import Attempt, AttemptSlot
-from examengine.delivery.save_statement import update_slot
+from examengine.delivery.save_statement import store_answer
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, InvalidInput, NotFound, TooLarge
 from examengine.exams.pinned import pinned_content
@@ -158,7 +157,7 @@ def save_if_running(
     running, held by this session, the slot reachable and `seq` newer, and with `credential` that the credential
     is still live), its event, and the time left. None when the guard refuses: `save_refused` then finds out why."""
     now = now or utcnow()
-    facts = _store(connection, attempt_id, user_id, slot, response, seq, now, holder, credential)
+    facts = store_answer(connection, attempt_id, user_id, slot, response, seq, now, holder, credential)
     if facts is None:
         return None
     return SaveResult(slot, seq, attempt_view.remaining_seconds(connection, attempt_id, now, facts))
@@ -186,7 +185,7 @@ def save_refused(
         ensure_live(caches_of(session), session.connection(), credential, now)
     attempt = _writable(session, attempt_id, user_id, slot, now, holder)
     remaining = ledger.remaining_seconds(attempt_view.time_ledger(attempt), now)
-    if _store(session.connection(), attempt_id, user_id, slot, response, seq, now, holder) is not None:
+    if store_answer(session.connection(), attempt_id, user_id, slot, response, seq, now, holder) is not None:
         return SaveResult(slot, seq, remaining)
     return SaveResult(slot, _slot(session, attempt_id, slot).seq, remaining)
 
@@ -275,27 +274,6 @@ async def save_answer(
         return saved
     refused: SaveResult = await db.run(save_refused, **arguments)
     return refused
-
-
-def _store(
-    connection: Connection,
-    attempt_id: str,
-    user_id: str,
-    slot: int,
-    response: Any,
-    seq: int,
-    now: datetime,
-    holder: str | None,
-    credential: CredentialCheck | None = None,
-) -> Row[Any] | None:
-    """The guarded UPDATE and, when it took effect, its `answer_saved` event; the attempt's time facts as the
-    UPDATE returned them, or None when it did not take effect."""
-    facts = update_slot(connection, attempt_id, user_id, slot, response, seq, now, holder, credential)
-    if facts is not None:
-        record_answer_saved(
-            connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
-        )
-    return facts
 
 
 def _refuse_if_not_running(session: Session, attempt: Attempt, now: datetime) -> None:

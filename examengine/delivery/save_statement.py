@@ -1,5 +1,5 @@
 """The answer save itself, built once: one UPDATE of the slot row guarded by everything that must hold for the
-answer to be taken (examengine.delivery.answers runs it)."""
+answer to be taken, and its timeline event (examengine.delivery.answers runs it)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, Update, bindparam, exists, or_, select, 
 
 from examengine.accounts.credentials import CredentialCheck, live_credential_clause
 from examengine.delivery import attempt_view
+from examengine.delivery.chain import record_answer_saved
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE
 from examengine.delivery.states import AttemptStatus
 
@@ -55,7 +56,7 @@ SAVES = {
 }
 
 
-def update_slot(
+def store_answer(
     connection: Connection,
     attempt_id: str,
     user_id: str,
@@ -64,10 +65,10 @@ def update_slot(
     seq: int,
     now: datetime,
     holder: str | None,
-    credential: CredentialCheck | None,
+    credential: CredentialCheck | None = None,
 ) -> Row[Any] | None:
-    """Run the save statement (a Core UPDATE: the ORM has nothing to keep in step on this path): the attempt's
-    time facts when it took effect, else None."""
+    """Run the save statement (a Core UPDATE: the ORM has nothing to keep in step on this path) and, when it took
+    effect, add its `answer_saved` event: the attempt's time facts as the UPDATE returned them, else None."""
     values: dict[str, Any] = {
         "b_attempt_id": attempt_id,
         "b_user_id": user_id,
@@ -80,4 +81,9 @@ def update_slot(
         values["b_holder"] = holder
     if credential is not None:
         values.update(credential.parameters(now))
-    return connection.execute(SAVES[holder is not None, credential is not None], values).first()
+    facts = connection.execute(SAVES[holder is not None, credential is not None], values).first()
+    if facts is not None:
+        record_answer_saved(
+            connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
+        )
+    return facts
