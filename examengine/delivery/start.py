@@ -94,9 +94,7 @@ def _plan(
         attempts.finish_if_overdue(session, existing, now)
         if existing.status not in FINAL:
             return attempt_view.view(session, existing, now)
-    _ensure_startable(
-        _Window(sitting.opens_at, sitting.closes_at, sitting.cancelled_at, sitting.cancel_reason), sitting, now
-    )
+    _ensure_startable(sitting, now)
     definition = exams.definition_of(session=session, exam_id=sitting.exam_id, version=sitting.exam_version)
     eligibility = ensure_allowed(
         eligible(session=session, user_id=user_id, exam_id=sitting.exam_id, definition=definition, now=now)
@@ -110,27 +108,19 @@ def _plan(
     return StartPlan(sitting, enrollment, definition, number, form_inputs(session, sitting, user_id, definition))
 
 
-@dataclass(frozen=True)
-class _Window:
-    opens_at: datetime
-    closes_at: datetime
-    cancelled_at: datetime | None
-    cancel_reason: str
-
-
-def _ensure_startable(window: _Window, sitting: StartSitting, now: datetime) -> None:
+def _ensure_startable(sitting: StartSitting, now: datetime) -> None:
     """Raises Conflict unless a start may happen now: the sitting is not cancelled and its window is open."""
-    if window.cancelled_at is not None:
-        raise Conflict(f"The sitting was cancelled: {window.cancel_reason}", code="sitting_cancelled")
-    if now < as_utc(window.opens_at):
+    if sitting.cancelled_at is not None:
+        raise Conflict(f"The sitting was cancelled: {sitting.cancel_reason}", code="sitting_cancelled")
+    if now < as_utc(sitting.opens_at):
         raise Conflict(
-            f"The sitting opens on {local_text(window.opens_at, sitting.time_zone)}.",
+            f"The sitting opens on {local_text(sitting.opens_at, sitting.time_zone)}.",
             code="sitting_not_open",
-            details={"opens_at": rfc3339(window.opens_at)},
+            details={"opens_at": rfc3339(sitting.opens_at)},
         )
-    if now >= as_utc(window.closes_at):
+    if now >= as_utc(sitting.closes_at):
         raise Conflict(
-            f"The sitting closed on {local_text(window.closes_at, sitting.time_zone)}.", code="sitting_closed"
+            f"The sitting closed on {local_text(sitting.closes_at, sitting.time_zone)}.", code="sitting_closed"
         )
 
 
@@ -139,9 +129,10 @@ def _window_now(connection: Connection, sitting: StartSitting, now: datetime) ->
     writes are serial): a change that moves the window or cancels the sitting holds the row for update, so it either
     waits for this start (and then counts its attempt) or has committed and is seen here. The plan was read before,
     so the same rule as the plan's is applied again to what is committed."""
-    window = _Window(*connection.execute(start_facts.WINDOW, {"b_sitting_id": sitting.id}).one())
-    _ensure_startable(window, sitting, now)
-    return as_utc(window.closes_at)
+    window = connection.execute(start_facts.WINDOW, {"b_sitting_id": sitting.id}).one()
+    committed = replace(sitting, **window._mapping)
+    _ensure_startable(committed, now)
+    return as_utc(committed.closes_at)
 
 
 def _insert_slots(connection: Connection, attempt_id: str, document: FormDocument) -> None:
