@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from examengine.delivery import answers, attempt_view, attempts, device
+from examengine.delivery import answers, attempt_view, device
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict
 
@@ -30,10 +30,10 @@ def open_items(*, session: Session, attempt_id: str, user_id: str, holder: str |
     attempt (without recording anything: the item page records it), attempt_waiting, attempt_paused (the paused
     page shows no question), attempt_closed once finished or out of time, and linear_navigation for a
     forward-only exam."""
-    attempt = attempts.load(session, attempt_id, user_id=user_id)
-    if device.needs_claim(attempt, holder):
+    page = attempt_view.page(session, attempt_id, user_id, now)  # the attempt with its slots' rows: one read each
+    if device.needs_claim(page.attempt, holder):
         raise Conflict(device.LOCKED_MESSAGE, code=device.LOCKED_CODE)
-    view = attempt_view.view(session, attempt, now)
+    view = page.view
     if view.status in FINAL or view.remaining_seconds == 0:
         raise Conflict("The attempt has finished; answers are no longer saved.", code="attempt_closed")
     if view.status == AttemptStatus.WAITING:
@@ -47,6 +47,5 @@ def open_items(*, session: Session, attempt_id: str, user_id: str, holder: str |
     shown = [
         s.slot for index, (_, slots) in enumerate(view.sections) for s in slots if view.open_section in (None, index)
     ]
-    rows = {row.slot: row for row in answers.slot_rows(session, attempt_id)}
-    items = [answers.presented_item(session, attempt, rows[slot]) for slot in shown]
+    items = [answers.presented_item(session, page.attempt, page.slots[slot]) for slot in shown]
     return OpenItems(view, tuple(items))
