@@ -21,6 +21,7 @@ from examengine.delivery.models import Attempt
 from examengine.errors import InvalidInput, NotFound
 from examengine.exams import pinned
 from examengine.ids import random_token
+from itembank.content import ItemContent
 from itembank.presentation import Presentation, UnknownOption, authored_response, presentation, presented_response
 
 # (attempt, user, slot) -> how the attempt presents the slot: about a kilobyte each
@@ -39,34 +40,37 @@ def _slot_key(attempt: Attempt | AttemptFacts | Fixed, slot: int) -> str:
 
 def slot_presentation(session: Session, attempt: Attempt | AttemptFacts | Fixed, slot: int) -> Presentation:
     """How `attempt` presents the item in `slot` (NotFound for a slot the form does not have)."""
-    cache_key = (attempt.id, attempt.user_id, slot)
-    cache = caches_of(session).of(PRESENTATIONS)
-    found = cache.get(cache_key)
+    caches = caches_of(session)
+    found = caches.of(PRESENTATIONS).get((attempt.id, attempt.user_id, slot))
     if found is not None:
         return found
     entry = attempt.form.slots.get(slot)
     if entry is None:
         raise NotFound(f"The attempt has no item {slot}.", code="slot_not_found")
-    content = pinned.pinned_content(session, entry.item_id, entry.version)
-    found = presentation(content, _slot_key(attempt, slot), entry.option_orders)
-    cache.put(cache_key, found)
-    return found
+    return _made(caches, attempt, slot, pinned.pinned_content(session, entry.item_id, entry.version))
 
 
 def cached(caches: ProcessCaches, attempt_id: str, user_id: str, slot: int) -> Presentation | None:
     """The slot's presentation from what this process keeps, made here if need be; None when something must be
     read first (`load`)."""
-    key = (attempt_id, user_id, slot)
-    found = caches.of(PRESENTATIONS).get(key)
+    found = caches.of(PRESENTATIONS).get((attempt_id, user_id, slot))
     if found is not None:
         return found
     kept = caches.of(FIXED).get(attempt_id)
     entry = None if kept is None or kept.user_id != user_id else kept.form.slots.get(slot)
     content = None if entry is None else caches.of(pinned.PINNED_CONTENT).get((entry.item_id, entry.version))
-    if kept is None or entry is None or content is None:
+    if kept is None or content is None:
         return None
-    found = presentation(content, _slot_key(kept, slot), entry.option_orders)
-    caches.of(PRESENTATIONS).put(key, found)
+    return _made(caches, kept, slot, content)
+
+
+def _made(
+    caches: ProcessCaches, attempt: Attempt | AttemptFacts | Fixed, slot: int, content: ItemContent
+) -> Presentation:
+    """Make the presentation of a slot the attempt's form has, from its item's parsed content, and keep it."""
+    entry = attempt.form.slots[slot]
+    found = presentation(content, _slot_key(attempt, slot), entry.option_orders)
+    caches.of(PRESENTATIONS).put((attempt.id, attempt.user_id, slot), found)
     return found
 
 
