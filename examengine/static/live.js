@@ -40,6 +40,9 @@
     stopped = true;
     if (source) { source.close(); source = null; }
   }
+  /* A form of the page is on its way (Finish section, Submit, a move): the page that answers it comes next, so what
+     the stream reports meanwhile (the section that post opened, say) must not reload this page over that answer. */
+  window.addEventListener("submit", function (event) { if (!event.defaultPrevented) { stop(); } });
 
   function setPaused(paused) {
     form.setAttribute("data-paused", paused ? "yes" : "no");

@@ -3,11 +3,14 @@ section (after confirming it) opens the next one and closes the first for good."
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx2
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import FINISHED, answer_current_question
@@ -94,6 +97,34 @@ def test_sections_open_one_after_another(live_server: str, page: Page) -> None:
     page.get_by_role("checkbox", name=re.compile(r"^I want to submit my exam")).check()
     page.get_by_role("button", name="Submit exam").click()
     expect(page.get_by_role("heading", name=FINISHED)).to_be_visible()
+
+
+def test_finishing_a_section_lands_on_the_next_sections_first_question(live_server: str, page: Page) -> None:
+    """The live stream reports the section that opened while the answer to Finish section is still on its way (held
+    here for three seconds). The page must not reload itself over that answer: it once did, and the candidate
+    landed on the next section's review instead of its first question."""
+    exam = {**SECTIONED, "code": "SAFE-SEC-2", "title": "Timed parts, finished while the stream talks"}
+    schedule_sitting(live_server, "candidate4@example.org", exam, str(exam["title"]))
+    sign_in(page, live_server, "candidate4@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
+    sitting = page.get_by_role("region", name=re.compile("finished while the stream talks"))
+    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
+    sitting.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_role("heading", name="Question 1 of 4")).to_be_visible()
+    page.get_by_role("button", name="Review answers").click()
+    expect(page.get_by_text("Section 1 of 2: Part A.")).to_be_visible()
+
+    def answer_late(route: Route) -> None:
+        response = route.fetch(max_redirects=0)  # the server has finished the section: the stream says so
+        time.sleep(3)
+        with contextlib.suppress(PlaywrightError):  # the page went elsewhere meanwhile: the heading below says where
+            route.fulfill(response=response)
+
+    page.route(re.compile(r"/sections/\d+/finish$"), answer_late)
+    page.get_by_role("checkbox", name=re.compile(r"^I want to finish this section")).check()
+    page.get_by_role("button", name="Finish section").click()
+    expect(page.get_by_role("heading", name="Question 3 of 4")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("timer")).to_contain_text(re.compile(r"Time left: 0:(14|15):\d\d"))
 
 
 LINEAR = {
