@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx2
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import FINISHED, answer_current_question, give_an_answer, start_demo_exam
@@ -193,6 +193,36 @@ def test_a_save_the_network_swallows_does_not_hold_the_queue(live_server: str, p
     page.unroute(re.compile(r".*/save$"))
     expect(status).to_have_text("Saved", timeout=15_000)
     assert str(slot) in _attempt_as_candidate(live_server, "candidate3@example.org", attempt_id)["responses"]
+
+
+SLOW = {**FREE, "code": "SAFE-SLOW", "title": "Workplace safety on a slow connection"}
+
+
+def test_an_answer_given_before_the_page_scripts_ran_is_saved_once_they_run(live_server: str, page: Page) -> None:
+    """A slow connection or a quick hand: the answer is given while the autosave script is still on its way (held
+    here), so its change event finds nobody listening. Once the script runs, the answer is saved all the same."""
+    held: list[Route] = []
+    released: list[bool] = []
+
+    def hold(route: Route) -> None:
+        if released:  # the reload below fetches it again
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r"/exam/queue\.js$"), hold)
+    attempt_id, slot = _start_own_sitting(page, live_server, SLOW)
+    give_an_answer(page)
+    expect(page.locator("#save-status")).to_have_text("")
+    assert held, "the page asked for the autosave script"
+    released.append(True)
+    for route in held:
+        route.continue_()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    assert str(slot) in _attempt_as_candidate(live_server, "candidate3@example.org", attempt_id)["responses"]
+    page.reload()
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(navigator.get_by_role("link", name=f"Question {slot}, answered")).to_be_visible()
 
 
 SHORT = {

@@ -34,9 +34,12 @@
   page.rememberedBody = rememberedBody;
   page.applyBody = applyBody;
   /* A reload or the server's page after the network returned: an answer still queued here is newer than the
-     server's, so the page shows it (it is sent in a moment). */
+     server's, so the page shows it (it is sent in a moment), unless the candidate answered again before these
+     scripts ran (queue.js sends that one instead). */
   var queued = queue.read().filter(function (e) {
     return !queue.isFlag(e) && e.slot === page.slot && e.seq > queue.savedSeq();
   });
-  if (queued.length && page.itemBody && !page.paused()) { applyBody(queued[queued.length - 1].body); }
+  if (queued.length && page.itemBody && !page.paused() && !page.answeredEarly) {
+    applyBody(queued[queued.length - 1].body);
+  }
 })(window.examPage);

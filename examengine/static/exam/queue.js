@@ -255,6 +255,26 @@
   window.addEventListener("offline", function () { network.wentDown(); showWaiting(readQueue()); });
   window.addEventListener("online", function () { network.cameBack(); flush(); });
   window.setInterval(flush, 5000);
+
+  /* An answer given before these scripts ran (a slow connection, a quick hand) fired its change event with nobody
+     listening: when the page's fields no longer hold what the server sent, that answer goes into the queue now. */
+  function changedBeforeListening() {
+    if (!page.itemBody || page.paused()) { return false; }
+    return Array.prototype.some.call(page.itemBody.querySelectorAll("input, textarea, select"), function (field) {
+      if (!field.name || field.type === "hidden") { return false; }
+      if (field.type === "radio" || field.type === "checkbox") { return field.checked !== field.defaultChecked; }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return field.value !== field.defaultValue;
+    });
+  }
+  /* Noted now, before answers.js may put a queued answer on the page; queued once every part has run (it keeps a
+     copy of the answer in this tab), and it wins over an answer queued earlier for this question. */
+  page.answeredEarly = changedBeforeListening();
+  if (page.answeredEarly) {
+    document.addEventListener("DOMContentLoaded", function () { queueCurrentAnswer(false); });
+  }
   flush();
 
   page.queue = {
