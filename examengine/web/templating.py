@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -19,7 +20,7 @@ from examengine.http.request import principal
 from examengine.web import branding
 from examengine.web.auth import CSRF_COOKIE, anonymous_csrf_token, new_csrf_cookie_value
 from examengine.web.middleware import csp_nonce
-from examengine.web.pages.navigator import NavSection, navigator
+from examengine.web.pages import navigator
 from itembank.cleaning import clean_html
 
 URLS_KEPT = 50_000  # paths made by url(), kept per app (a few hundred bytes each)
@@ -56,12 +57,15 @@ def make_environment(
     return env
 
 
-def _navigator_function(url: Callable[..., str]) -> Callable[..., tuple[NavSection, ...]]:
+def _navigator_function(url: Callable[..., str]) -> Callable[..., Markup]:
     """`navigator(view, slot)`: the candidate's question navigator (web.pages.navigator), its links made by url()."""
 
     @jinja2.pass_context
-    def navigator_of(context: jinja2.runtime.Context, view: AttemptView, slot: int) -> tuple[NavSection, ...]:
-        return navigator(view, slot, lambda n: url(context, "candidate.item", attempt_id=view.attempt_id, slot=n))
+    def navigator_of(context: jinja2.runtime.Context, view: AttemptView, slot: int) -> Markup:
+        sections = navigator.navigator(
+            view, slot, lambda n: url(context, "candidate.item", attempt_id=view.attempt_id, slot=n)
+        )
+        return navigator.markup(sections)
 
     return navigator_of
 

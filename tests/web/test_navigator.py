@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from examengine.delivery.attempt_view import AttemptView, SlotState
 from examengine.delivery.states import AttemptStatus
-from examengine.web.pages.navigator import NavSection, navigator
+from examengine.web.pages.navigator import NavEntry, NavSection, markup, navigator
 
 
 def view(open_section: int | None = None, current_slot: int | None = None) -> AttemptView:
@@ -74,3 +74,23 @@ def test_a_forward_only_attempt_links_only_the_current_question() -> None:
         "Question 4, not yet open",
     ]
     assert all(e.css == "nav-slot unavailable" for e in entries if e.href is None)
+
+
+def test_the_markup_names_every_question_marks_the_current_one_and_escapes_every_value() -> None:
+    html = str(markup(navigator(view(open_section=1), 3, href)))
+    assert html.startswith('<nav class="navigator" aria-label="Questions">') and html.endswith("</nav>")
+    assert '<h2 class="nav-section">Part A <span class="nav-state">(closed)</span></h2>' in html
+    assert '<li><span class="nav-slot unavailable" aria-label="Question 1, closed, answered">1 ✓</span></li>' in html
+    assert (
+        '<li><a href="/q/3" class="nav-slot current answered flagged" aria-label="Question 3, answered, flagged"'
+        ' aria-current="page">3 ⚑ ✓</a></li>'
+    ) in html
+    assert html.count("aria-current") == 1 and html.count("<ol>") == html.count("</ol>") == 2
+
+
+def test_the_markup_escapes_a_hostile_title_link_and_name() -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    entry = NavEntry(1, f'/q/1"{hostile}', "nav-slot", f"Question 1 {hostile}", "", False)
+    html = str(markup((NavSection(hostile, "open", (entry,)),)))
+    assert "<img" not in html and 'onerror="' not in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
