@@ -179,7 +179,8 @@ class Settings:
     live_streams: int = 5000
     read_threads: int = 8  # threads for database reads: more only add contention for the GIL on a small machine
     # threads for the short reads of every candidate request (the token, the attempt, an item): few, because
-    # threads that take turns at the GIL cost CPU for every turn (0: 2 on SQLite, 4 on PostgreSQL)
+    # threads that take turns at the GIL cost CPU for every turn (0: on SQLite the event loop itself, no thread;
+    # 4 on PostgreSQL)
     hot_read_threads: int = 0
     separation_of_duties: bool = True  # an author cannot approve their own item version
     public_url: str | None = None  # e.g. https://exams.example.org: the base of addresses printed on certificates
