@@ -61,7 +61,7 @@ async def authenticate(request: Request, *, rechecked: bool = False) -> Principa
         and kind == CredentialKind.WEB
         and credentials.needs_touch(last_seen_at=found.last_seen_at, now=now)
     ):
-        await ctx.db.run(credentials.touch, token_hash=found.token_hash, now=now)
+        await ctx.db.run_core(credentials.touch, token_hash=found.token_hash, now=now)
         found = replace(found, last_seen_at=now)
         credentials.remember(ctx.db.caches, found)
     return found
