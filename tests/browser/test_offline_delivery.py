@@ -13,7 +13,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import FINISHED, answer_current_question, give_an_answer, start_demo_exam
-from tests.browser.test_candidate_sections import schedule_sitting
+from tests.browser.test_candidate_sections import start_own_sitting
 
 KIT_KEPT = "() => Object.keys(sessionStorage).some((key) => key.startsWith('ee-kit-'))"
 
@@ -45,12 +45,7 @@ def _where(page: Page) -> tuple[str, int]:
 
 def _start_own_sitting(page: Page, base: str, exam: dict[str, Any]) -> tuple[str, int]:
     """candidate3 in a sitting of its own of `exam`, on its first question; returns (attempt id, slot)."""
-    schedule_sitting(base, "candidate3@example.org", exam, str(exam["title"]))
-    sign_in(page, base, "candidate3@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
-    sitting = page.get_by_role("region", name=str(exam["title"]))
-    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
-    sitting.get_by_role("button", name="Start exam").click()
+    start_own_sitting(page, base, "candidate3@example.org", exam)
     expect(page.get_by_role("heading", name=re.compile(r"Question 1 of \d+"))).to_be_visible()
     return _where(page)
 
@@ -223,6 +218,35 @@ def test_an_answer_given_before_the_page_scripts_ran_is_saved_once_they_run(live
     page.reload()
     navigator = page.get_by_role("navigation", name="Questions")
     expect(navigator.get_by_role("link", name=f"Question {slot}, answered")).to_be_visible()
+
+
+EVERY_KIND = {
+    "code": "SAFE-ALL",
+    "title": "Workplace safety, every kind of question",
+    "time_limit_minutes": 30,
+    "sections": [
+        {
+            "title": "Part A",
+            "shuffle_items": False,
+            "draw": [{"domain": "D1", "count": 3}, {"domain": "D2", "count": 4}, {"domain": "D3", "count": 4}],
+        }
+    ],
+}
+
+
+def test_a_question_left_untouched_sends_no_answer(live_server: str, page: Page) -> None:
+    """Every kind of question in the demo bank, opened and left alone once the page's scripts have run: nothing is
+    sent. A list showing "(no answer)", a slider's middle or an empty number are what the server sent, not an answer
+    (a check that compared each field with its HTML default once saved such pages on load)."""
+    attempt_id, _ = _start_own_sitting(page, live_server, EVERY_KIND)
+    heading = page.get_by_role("heading", level=1).inner_text()
+    total = int(re.fullmatch(r"Question 1 of (\d+)", heading).group(1))  # type: ignore[union-attr]
+    for slot in range(1, total + 1):
+        page.goto(f"{live_server}/candidate/attempts/{attempt_id}/items/{slot}")
+        page.wait_for_function("() => Boolean(window.examPage && window.examPage.queue)")  # autosave has started
+        page.wait_for_timeout(300)
+        expect(page.get_by_role("status", name="Save status")).to_have_text("")
+    assert _attempt_as_candidate(live_server, "candidate3@example.org", attempt_id)["responses"] == {}
 
 
 SHORT = {

@@ -27,8 +27,9 @@
     return next;
   }
   function savedSeq() { return parseInt(form.getAttribute("data-saved-seq"), 10); }
-  function formBody() {
-    var data = new FormData(form);
+  function formBody() { return bodyOf(form); }
+  function bodyOf(someForm) {
+    var data = new FormData(someForm);
     data.delete("csrf_token");
     data.delete("action");
     data.delete("seq");
@@ -257,17 +258,13 @@
   window.setInterval(flush, 5000);
 
   /* An answer given before these scripts ran (a slow connection, a quick hand) fired its change event with nobody
-     listening: when the page's fields no longer hold what the server sent, that answer goes into the queue now. */
+     listening. The form as the server sent it is this form reset (the browser's own rules: a list's first option,
+     a slider's middle, a number's clean-up); only an answer other than that one is the candidate's. */
   function changedBeforeListening() {
     if (!page.itemBody || page.paused()) { return false; }
-    return Array.prototype.some.call(page.itemBody.querySelectorAll("input, textarea, select"), function (field) {
-      if (!field.name || field.type === "hidden") { return false; }
-      if (field.type === "radio" || field.type === "checkbox") { return field.checked !== field.defaultChecked; }
-      if (field.tagName === "SELECT") {
-        return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
-      }
-      return field.value !== field.defaultValue;
-    });
+    var sent = form.cloneNode(true);
+    sent.reset();
+    return bodyOf(sent) !== formBody();
   }
   /* Noted now, before answers.js may put a queued answer on the page; queued once every part has run (it keeps a
      copy of the answer in this tab), and it wins over an answer queued earlier for this question. */
