@@ -60,13 +60,18 @@ def schedule_sitting(
         assert created.status_code == 201, created.text
 
 
-def test_sections_open_one_after_another(live_server: str, page: Page) -> None:
-    schedule_sitting(live_server, "candidate2@example.org", SECTIONED, str(SECTIONED["title"]))
-    sign_in(page, live_server, "candidate2@example.org")
+def start_own_sitting(page: Page, base: str, email: str, exam: dict[str, object]) -> None:
+    """`email` in a sitting of its own of `exam` (schedule_sitting), signed in and pressing its Start exam."""
+    schedule_sitting(base, email, exam, str(exam["title"]))
+    sign_in(page, base, email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
-    sitting = page.get_by_role("region", name=re.compile(str(SECTIONED["title"])))
+    sitting = page.get_by_role("region", name=str(exam["title"]))
     sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
     sitting.get_by_role("button", name="Start exam").click()
+
+
+def test_sections_open_one_after_another(live_server: str, page: Page) -> None:
+    start_own_sitting(page, live_server, "candidate2@example.org", SECTIONED)
 
     expect(page.get_by_role("heading", name="Question 1 of 4")).to_be_visible()
     expect(page.get_by_role("timer")).to_contain_text(re.compile(r"Time left in Part A: 0:(09|10):\d\d"))
@@ -104,12 +109,7 @@ def test_finishing_a_section_lands_on_the_next_sections_first_question(live_serv
     here for three seconds). The page must not reload itself over that answer: it once did, and the candidate
     landed on the next section's review instead of its first question."""
     exam = {**SECTIONED, "code": "SAFE-SEC-2", "title": "Timed parts, finished while the stream talks"}
-    schedule_sitting(live_server, "candidate4@example.org", exam, str(exam["title"]))
-    sign_in(page, live_server, "candidate4@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
-    sitting = page.get_by_role("region", name=re.compile("finished while the stream talks"))
-    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
-    sitting.get_by_role("button", name="Start exam").click()
+    start_own_sitting(page, live_server, "candidate4@example.org", exam)
     expect(page.get_by_role("heading", name="Question 1 of 4")).to_be_visible()
     page.get_by_role("button", name="Review answers").click()
     expect(page.get_by_text("Section 1 of 2: Part A.")).to_be_visible()
@@ -137,12 +137,7 @@ LINEAR = {
 
 
 def test_linear_navigation_only_goes_forward(live_server: str, page: Page) -> None:
-    schedule_sitting(live_server, "candidate3@example.org", LINEAR, str(LINEAR["title"]))
-    sign_in(page, live_server, "candidate3@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My exams").click()
-    sitting = page.get_by_role("region", name=re.compile("forward only"))
-    sitting.get_by_role("checkbox", name="I accept the rules and the confidentiality agreement").check()
-    sitting.get_by_role("button", name="Start exam").click()
+    start_own_sitting(page, live_server, "candidate3@example.org", LINEAR)
 
     expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
     expect(page.get_by_text("This exam moves forward only")).to_be_visible()
