@@ -118,7 +118,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 # On SQLite a candidate's short read is CPU in the page cache, and a WAL reader never waits for the writer: done on
 # the event loop itself it costs less than the hop to a thread and back (the item page over HTTP, closed loop on the
-# 2-core machine: 1.63 ms of CPU with two threads, 1.59 with one, 1.32 on the loop). 0: on the event loop.
+# 2-core machine, one commit and one run: 2.07 ms of CPU with two threads, 1.26 on the loop). 0: on the event loop.
 HOT_READ_THREADS_SQLITE = 0
 HOT_READ_THREADS_SERVER = 4  # a read waits on the network to PostgreSQL: a few threads keep the CPU busy meanwhile
 
@@ -141,7 +141,6 @@ class Database:
         self._session_info = {CACHES: self.caches}
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         self._hot_threads = hot_read_threads or (HOT_READ_THREADS_SQLITE if self.is_sqlite else HOT_READ_THREADS_SERVER)
-        self.hot_reads_inline = self._hot_threads == 0
         self._hot: ThreadPoolExecutor | None = None
         self._hot_lock = threading.Lock()
         wanted = self.is_sqlite if group_commit is None else group_commit
@@ -217,7 +216,7 @@ class Database:
         return await self._hot_call(lambda: self._core_here(fn, *args, write=False, **kwargs))
 
     async def _hot_call(self, work: Callable[[], T]) -> T:
-        if self.hot_reads_inline:
+        if self._hot_threads == 0:  # on the event loop itself
             return work()
         pool = self._hot
         if pool is None:

@@ -240,7 +240,9 @@ def test_a_question_left_untouched_sends_no_answer(live_server: str, page: Page)
     (a check that compared each field with its HTML default once saved such pages on load)."""
     attempt_id, _ = _start_own_sitting(page, live_server, EVERY_KIND)
     heading = page.get_by_role("heading", level=1).inner_text()
-    total = int(re.fullmatch(r"Question 1 of (\d+)", heading).group(1))  # type: ignore[union-attr]
+    first = re.fullmatch(r"Question 1 of (\d+)", heading)
+    assert first, heading
+    total = int(first.group(1))
     for slot in range(1, total + 1):
         page.goto(f"{live_server}/candidate/attempts/{attempt_id}/items/{slot}")
         page.wait_for_function("() => Boolean(window.examPage && window.examPage.queue)")  # autosave has started

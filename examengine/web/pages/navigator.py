@@ -1,7 +1,8 @@
 """The question navigator of the candidate's pages, decided and written out here; its template
 (templates/candidate/_navigator.html) only places it. Twenty questions made the template a third of an item page's
 CPU when it worked out every link's state, classes and accessible name in expressions of its own, and still half of
-the page's rendering when it only wrote out these entries (150 of 290 µs): `markup` writes them in a tenth of that.
+the page's rendering when it only wrote out these entries (150 of 290 µs): deciding and writing them here takes
+46 µs (`navigator` 15, `markup` 31).
 Every value is escaped on the way in, as the template's autoescape did."""
 
 from __future__ import annotations
