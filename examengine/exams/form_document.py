@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import JSON, Dialect
 from sqlalchemy.types import TypeDecorator
 
+# A process keeps the forms of the attempts under way (ten thousand of them, twenty slots each): every object of
+# theirs that the garbage collector tracks lengthens each of its full passes, which stop the whole process. So the
+# types below have no per-instance dict (`slots=True`), an unshuffled slot shares one empty mapping, and an order
+# is a tuple of strings, which the collector stops tracking.
+NO_ORDERS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class FormSlot:
     """One item on the form: its pinned version, its section and the attempt's order of each shuffled
     interaction's options (response identifier -> option identifiers)."""
@@ -24,22 +31,26 @@ class FormSlot:
     item_id: str
     version: int
     section: int
-    option_orders: Mapping[str, list[str]] = field(default_factory=dict)
+    option_orders: Mapping[str, Sequence[str]] = field(default_factory=lambda: NO_ORDERS)
+
+    def __post_init__(self) -> None:
+        orders = {response: tuple(order) for response, order in self.option_orders.items()} or NO_ORDERS
+        object.__setattr__(self, "option_orders", orders)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "item_id": self.item_id,
             "version": self.version,
             "section": self.section,
-            "option_orders": dict(self.option_orders),
+            "option_orders": {response: list(order) for response, order in self.option_orders.items()},
         }
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> FormSlot:
-        return cls(raw["item_id"], int(raw["version"]), int(raw["section"]), raw.get("option_orders") or {})
+        return cls(raw["item_id"], int(raw["version"]), int(raw["section"]), raw.get("option_orders") or NO_ORDERS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormSection:
     title: str
     time_limit_minutes: int | None
@@ -66,7 +77,7 @@ class FormSection:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormDocument:
     sections: tuple[FormSection, ...]
     slots: Mapping[int, FormSlot]  # slot number -> its item, numbered from 1 through the sections
