@@ -34,8 +34,11 @@ def _is_postgresql(session: Session) -> bool:
 def lock_attempt_chain(session: Session, attempt_id: str) -> None:
     """Hold the attempt's chain until the transaction ends (PostgreSQL; SQLite writers are serialised)."""
     if _is_postgresql(session):
-        key = int.from_bytes(hashlib.sha256(f"attempt_event:{attempt_id}".encode()).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _chain_lock_key(attempt_id)})
+
+
+def _chain_lock_key(attempt_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"attempt_event:{attempt_id}".encode()).digest()[:8], "big", signed=True)
 
 
 def attempt_event_hash(event: AttemptEvent) -> str:
@@ -69,7 +72,7 @@ def record_answer_saved(
     )
 
 
-# Built once: the first event of an attempt the start has just inserted.
+# Built once: a chained event by the candidate (the first of an attempt the start has just inserted, or another).
 FIRST_EVENT = insert(EVENT_TABLE).values(
     attempt_id=bindparam("b_attempt_id"),
     at=bindparam("b_at"),
@@ -87,8 +90,41 @@ def append_first_event(
     """The first event of an attempt inserted in this very transaction, by its candidate: the chain starts at its
     genesis. Nobody else can see the attempt yet, so there is no chain to lock or read, and an event by the
     candidate that does not finish the attempt adds nothing to the global chain (see append_attempt_event)."""
+    _insert_chained(connection, attempt_id, type, candidate_id, at, detail, chain.attempt_genesis(attempt_id))
+
+
+# Built once: the hash of the attempt's newest chained event.
+LAST_CHAINED_HASH = (
+    select(EVENT_TABLE.c.hash)
+    .where(EVENT_TABLE.c.attempt_id == bindparam("b_attempt_id"), CHAINED)
+    .order_by(EVENT_TABLE.c.id.desc())
+    .limit(1)
+)
+
+
+def append_candidate_event(
+    connection: Connection, *, attempt_id: str, type: str, candidate_id: str, at: datetime, detail: dict[str, Any]
+) -> None:
+    """append_attempt_event in plain statements, for an event by the attempt's own candidate that does not finish
+    it (such an event adds nothing to the global chain): lock the chain, read its head, insert the event on it."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _chain_lock_key(attempt_id)})
+    previous = connection.scalar(LAST_CHAINED_HASH, {"b_attempt_id": attempt_id})
+    _insert_chained(
+        connection, attempt_id, type, candidate_id, at, detail, previous or chain.attempt_genesis(attempt_id)
+    )
+
+
+def _insert_chained(
+    connection: Connection,
+    attempt_id: str,
+    type: str,
+    candidate_id: str,
+    at: datetime,
+    detail: dict[str, Any],
+    prev_hash: str,
+) -> None:
     normalized = chain.normalize(detail)
-    prev_hash = chain.attempt_genesis(attempt_id)
     hashed = chain.attempt_event_hash(
         attempt_id=attempt_id,
         at=at,

@@ -17,18 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import Connection, bindparam, case, or_, select, update
 from sqlmodel import Session, col
 
 from examengine.accounts import credentials
 from examengine.accounts.credentials import Principal
-from examengine.accounts.models import Credential, CredentialKind
+from examengine.accounts.models import CREDENTIAL_TABLE, Credential, CredentialKind
 from examengine.clock import utcnow
 from examengine.delivery import attempt_view, attempts
 from examengine.delivery.acting import proctored_attempt, required_reason
 from examengine.delivery.attempt_facts import AttemptFacts
+from examengine.delivery.chain import append_candidate_event
 from examengine.delivery.events import AttemptEventType
-from examengine.delivery.models import Attempt
+from examengine.delivery.models import ATTEMPT_TABLE, Attempt
 from examengine.delivery.states import FINAL
 from examengine.errors import Conflict
 
@@ -168,9 +169,45 @@ def _refuse(session: Session, attempt: Attempt, holder: str, *, user_id: str, no
 
 def claim(*, session: Session, attempt_id: str, user_id: str, holder: str | None, now: datetime | None = None) -> None:
     """Take the candidate's attempt for this session, or refuse it (Conflict device_locked): the write a page
-    makes when its read found that the session does not hold the attempt yet."""
+    makes when its read found that the session does not hold the attempt yet. The usual case, an attempt under
+    way that no session holds (the first page after Start), is three plain statements; every other case (another
+    session holds it, the attempt is not this candidate's or has finished) goes through ensure_holder."""
+    now = now or utcnow()
+    if holder is not None and _take_free(session.connection(), attempt_id, user_id, holder, now):
+        return
     attempt = attempts.load(session, attempt_id, user_id=user_id)
-    ensure_holder(session, attempt, holder, user_id=user_id, now=now or utcnow())
+    ensure_holder(session, attempt, holder, user_id=user_id, now=now)
+
+
+# Built once: the candidate's own attempt, under way and held by no session, taken by this one.
+TAKE_FREE = (
+    update(ATTEMPT_TABLE)
+    .where(
+        ATTEMPT_TABLE.c.id == bindparam("b_attempt_id"),
+        ATTEMPT_TABLE.c.user_id == bindparam("b_user_id"),
+        ATTEMPT_TABLE.c.holder_session.is_(None),
+        ATTEMPT_TABLE.c.status.not_in([status.value for status in FINAL]),
+    )
+    .values(holder_session=bindparam("b_holder"))
+)
+SESSION_ADDRESS = select(CREDENTIAL_TABLE.c.address).where(CREDENTIAL_TABLE.c.token_hash == bindparam("b_hash"))
+
+
+def _take_free(connection: Connection, attempt_id: str, user_id: str, holder: str, now: datetime) -> bool:
+    """_take for an attempt known to be free, without loading it: False when it was not (nothing written)."""
+    taken = connection.execute(TAKE_FREE, {"b_attempt_id": attempt_id, "b_user_id": user_id, "b_holder": holder})
+    if taken.rowcount != 1:
+        return False
+    detail = {"session": holder[:SHORT_ID], "address": connection.scalar(SESSION_ADDRESS, {"b_hash": holder})}
+    append_candidate_event(
+        connection,
+        attempt_id=attempt_id,
+        type=AttemptEventType.DEVICE_BOUND.value,
+        candidate_id=user_id,
+        at=now,
+        detail=detail,
+    )
+    return True
 
 
 def held(service: Callable[..., T]) -> Callable[..., T]:

@@ -3,6 +3,7 @@ and the proctor's move to a new device (the old session ended, answers and clock
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from sqlmodel import Session, col
 
 from examengine.accounts import credentials
 from examengine.accounts.models import CredentialKind
-from examengine.delivery import answers, attempt_view, attempts, device
+from examengine.delivery import answers, attempt_view, attempts, device, trail
 from examengine.delivery.models import Attempt, AttemptEvent
 from examengine.errors import Conflict, DomainError, InvalidInput
 from examengine.ids import token_digest
@@ -352,3 +353,31 @@ def test_the_proctor_still_moves_the_exam_after_the_same_browser_resumed_it(sitt
     assert sitting.holder_name() == PHONE and not is_live(sitting, LAPTOP_AGAIN)
     assert operations(sitting, PHONE)["save"]() == "ok"
     assert operations(sitting, LAPTOP_AGAIN)["save"]() == device.LOCKED_CODE  # the proctor's move stands
+
+
+def test_the_first_session_binds_a_free_attempt_on_its_chain_and_the_trail_still_verifies(sitting: Sitting) -> None:
+    """The bind of a free attempt (the first page after Start) is written in plain statements: its event must land
+    on the attempt's chain exactly as the ORM's would, between events written either way."""
+    laptop = sitting.sessions[LAPTOP]
+    assert laptop is not None
+    common = {"attempt_id": sitting.attempt_id, "user_id": sitting.user_id}
+    sitting.call(answers.report_event, **common, holder=None, kind="focus_lost", client_time=None, detail={})
+    sitting.call(device.claim, **common, holder=laptop)
+    sitting.call(answers.report_event, **common, holder=laptop, kind="focus_lost", client_time=None, detail={})
+
+    assert sitting.holder_name() == LAPTOP
+    (bound,) = sitting.events("device_bound")
+    assert bound.actor_id == sitting.user_id and bound.detail == {"session": laptop[:8], "address": "10.0.0.1"}
+    chained = [e for e in sitting.call(_all_events, attempt_id=sitting.attempt_id) if e.type != "answer_saved"]
+    assert [e.type for e in chained][-3:] == ["focus_lost", "device_bound", "focus_lost"]
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(chained))
+    assert sitting.call(trail.verify, key="").problem is None
+    # A second claim by the same session changes nothing; another session's is refused and noted, not bound.
+    sitting.call(device.claim, **common, holder=laptop)
+    assert sitting.outcome(device.claim, **common, holder=sitting.sessions[PHONE]) == "device_locked"
+    assert len(sitting.events("device_bound")) == 1 and sitting.holder_name() == LAPTOP
+
+
+def _all_events(*, session: Session, attempt_id: str) -> list[AttemptEvent]:
+    query = select(AttemptEvent).where(col(AttemptEvent.attempt_id) == attempt_id).order_by(col(AttemptEvent.id))
+    return list(session.scalars(query))
