@@ -42,6 +42,15 @@ def _warn_about_unset_addresses(settings: Settings) -> None:
         )
 
 
+# The collector's young passes keep Python's defaults (700 new objects, a millisecond or less); a full pass waits
+# for 1,000 middle ones instead of 10. A full pass stops the whole process while it walks every object kept since
+# start-up: at 10,000 candidates, the forms, presentations and sessions of the attempts under way, 0.3 to 0.9 s on
+# the 2-core machine. With the default it came every 5 to 10 s on each worker under load (requests in flight
+# outlive two young passes and count as kept), and those stops were the save p99 (docs/performance.md). It still
+# comes, about once per 7 million objects kept, so cyclic garbage is still freed.
+GC_THRESHOLDS = (700, 10, 1000)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     htmx = settings.node_modules_dir / "htmx.org" / "dist" / "htmx.min.js"
@@ -71,6 +80,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # which otherwise scan it all every few hundred requests (a 100 ms pause in a dashboard refresh or a save).
         gc.collect()
         gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
         await services.live.start()
         try:
             yield
@@ -79,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if jobs is not None:
                 jobs.shutdown(wait=False)
             services.db.dispose()
+            gc.set_threshold(*thresholds)
 
     app = Starlette(
         debug=False,
