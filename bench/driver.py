@@ -5,6 +5,7 @@ each request's intended send time, so a slow server shows as latency instead of 
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import time
 from collections import Counter
@@ -15,13 +16,14 @@ from typing import Any
 import aiohttp
 
 from bench.figures import latency_summary
-from bench.servers import Server, tree_cpu_seconds
+from bench.servers import Server, cpu_seconds_by_process
 
 MIB = 1024 * 1024
 REQUEST_TIMEOUT_SECONDS = 30
 KEEP_ALIVE_SECONDS = 3
 MONITOR_SECONDS = 0.25
 SCHEDULER_TICK_SECONDS = 0.001
+TIMELINE_SECONDS = 10
 
 
 @dataclass
@@ -30,11 +32,13 @@ class Recorder:
 
     name: str
     latencies_ms: list[float] = field(default_factory=list)
+    intended: list[float] = field(default_factory=list)  # each answered request's intended send time
     errors: Counter[str] = field(default_factory=Counter)
     started: float = math.inf
     ended: float = 0.0
     peak_rss_bytes: int = 0
     server_cpu_seconds: float = math.nan  # measured for a phase's main recorder only
+    server_cpu_seconds_by_process: list[float] = field(default_factory=list)  # the busiest first
     driver_cpu_seconds: float = math.nan
 
     def begin(self, at: float) -> None:
@@ -42,6 +46,7 @@ class Recorder:
 
     def ok(self, intended: float, done: float) -> None:
         self.latencies_ms.append((done - intended) * 1000)
+        self.intended.append(intended)
         self.ended = max(self.ended, done)
 
     def fail(self, kind: str, done: float) -> None:
@@ -71,8 +76,23 @@ class Recorder:
             "server_cpu_ms_per_request": None
             if math.isnan(self.server_cpu_seconds) or not self.count
             else round(self.server_cpu_seconds * 1000 / self.count, 3),
+            "server_cpu_cores_by_process": [_per_second(used, seconds) for used in self.server_cpu_seconds_by_process],
             "driver_cpu_cores": _per_second(self.driver_cpu_seconds, seconds),
+            "timeline": self.timeline(),
         }
+
+    def timeline(self) -> list[dict[str, float]]:
+        """Latency by TIMELINE_SECONDS window of intended send time: a queue that forms and drains shows here,
+        a steady cost does not."""
+        if not self.intended:
+            return []
+        windows: dict[int, list[float]] = {}
+        for intended, latency in zip(self.intended, self.latencies_ms, strict=True):
+            windows.setdefault(int((intended - self.started) // TIMELINE_SECONDS), []).append(latency)
+        return [
+            {"from_s": index * TIMELINE_SECONDS, **latency_summary(latencies)}
+            for index, latencies in sorted(windows.items())
+        ]
 
 
 def _per_second(total: float, seconds: float) -> float | None:
@@ -125,16 +145,27 @@ class Driver:
         recorders, too)."""
         watched = [recorder, *also]
         self._active += watched
-        server_cpu, driver_cpu = tree_cpu_seconds(self.server.process.pid), time.process_time()
+        # The driver's own collector would stop its event loop for up to 0.5 s at 10,000 candidates (full passes
+        # over their coroutines and connections, which find next to no garbage), and that stop would show as the
+        # server's latency: it runs between phases instead.
+        collecting = gc.isenabled()
+        gc.collect()
+        gc.disable()
+        server_cpu, driver_cpu = cpu_seconds_by_process(self.server.process.pid), time.process_time()
         rss = self.server.sample_rss()
         for one in watched:
             one.peak_rss_bytes = max(one.peak_rss_bytes, rss)
         try:
             await work
         finally:
+            if collecting:
+                gc.enable()
             for one in watched:
                 self._active.remove(one)
-            recorder.server_cpu_seconds = tree_cpu_seconds(self.server.process.pid) - server_cpu
+            used = cpu_seconds_by_process(self.server.process.pid)
+            by_process = [seconds - server_cpu.get(pid, 0.0) for pid, seconds in used.items()]
+            recorder.server_cpu_seconds = sum(by_process)
+            recorder.server_cpu_seconds_by_process = sorted(by_process, reverse=True)
             recorder.driver_cpu_seconds = time.process_time() - driver_cpu
         return recorder
 

@@ -23,6 +23,7 @@ from itembank.presentation import Presentation, presented_response
 NAVIGATE_SHARE = 0.5  # half the saves follow a move to the next item; the others change the current answer
 SWEEP_RATES = (25, 50, 100, 200, 400, 800, 1600, 3200, 6400, 12800)
 PHASE_START_DELAY = 0.05
+WARM_TICKS = 4  # think times of saves "before" the sustained phase, so that it starts with a steady rate
 WARM_UP_REQUESTS = 20
 KEEPING_UP = 0.9  # answers per second as a share of the offered rate
 LIVE_POLL_SECONDS = 3.0  # every open exam page asks its live channel this often (POLL_MS in static/live.js)
@@ -174,7 +175,13 @@ async def sustained(
 
     async def sit(sitter: Sitter) -> None:
         rng = random.Random(sitter.candidate.index)
-        tick = began + rng.uniform(0, think)
+        # Each candidate's saves began long before the phase: ticks drawn from WARM_TICKS earlier think times on,
+        # so that the offered rate is candidates/think from the first second. Starting every candidate's first
+        # tick within one think time instead offers up to half as much again while the first and second ticks
+        # overlap (726 a second for 10,000 candidates, not 500).
+        tick = began - WARM_TICKS * think + rng.uniform(0, think)
+        while tick < began:
+            tick += think * rng.uniform(0.5, 1.5)
         while tick < ends and driver.now() < ends:  # a candidate far behind stops at the end, too
             if rng.random() < NAVIGATE_SHARE:
                 sitter.position = (sitter.position + 1) % len(sitter.slots)

@@ -21,6 +21,7 @@ PHASE_LABELS = {
     "first_item_burst": "first item (burst)",
     "start_rest": "start (the rest)",
     "first_item_rest": "first item (the rest)",
+    "open_page": "exam page opens (binds)",
     "save": "save (sustained)",
     "item_page": "item page (sustained)",
     "live_poll": "live poll (every 3 s)",
@@ -131,6 +132,21 @@ def _row(capacity: dict[str, Any], ratio_of: dict[str, float], what: str, figure
     return f"{_number(engine):>10}{_number(baseline):>10}{_number(ratio_of[ratio_name], 3):>8}"
 
 
+def _sustained_lines(saves: dict[str, Any] | None) -> list[str]:
+    """The sustained phase's saves by window of intended send time, and the server's CPU by process: whether a
+    queue forms and drains, and whether one worker is busier than the other."""
+    if not saves or not saves.get("timeline"):
+        return []
+    by_process = ", ".join(_number(cores, 2) for cores in saves.get("server_cpu_cores_by_process") or [])
+    lines = ["", f"saves in the sustained phase (server cores by process: {by_process})"]
+    for window in saves["timeline"]:
+        lines.append(
+            f"  from {window['from_s']:>4} s {_number(window['n']):>8} answered   p50 {_number(window['p50_ms']):>9} ms"
+            f"   p99 {_number(window['p99_ms']):>9} ms"
+        )
+    return lines
+
+
 def _prepared(seconds: float | None) -> str:
     if seconds is None:
         return "forms assembled at Start (--prepared-forms no)"
@@ -208,6 +224,7 @@ def table(report: dict[str, Any]) -> str:
             f"{_number(p['server_peak_rss_mib']):>9}{_number(p['server_cpu_cores'], 2):>8}"
             f"{_number(p['driver_cpu_cores'], 2):>8}"
         )
+    lines += _sustained_lines(report["phases"].get("save"))
     capacity, baselines, ratio_of = report["capacity"], report["baselines"], report["ratios"]
     limit = format(capacity["app_save"]["p99_limit_ms"], "g")
     lines += [

@@ -92,16 +92,21 @@ def tree_rss_bytes(pid: int) -> int:
 
 def tree_cpu_seconds(pid: int) -> float:
     """User and system CPU time used so far by a process and its live descendants."""
+    return sum(cpu_seconds_by_process(pid).values())
+
+
+def cpu_seconds_by_process(pid: int) -> dict[int, float]:
+    """User and system CPU time used so far by each of a process and its live descendants (uvicorn's workers)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    used = {}
     for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            used[p] = (int(fields[11]) + int(fields[12])) / ticks
         except (OSError, IndexError, ValueError):
             continue
-    return total / ticks
+    return used
 
 
 @dataclass

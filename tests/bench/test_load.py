@@ -85,6 +85,11 @@ def test_bench_reports_every_phase_baseline_and_ratio(
     assert phases["start_burst"]["requests"] == phases["first_item_burst"]["requests"] == 8
     assert phases["start_rest"]["requests"] == phases["first_item_rest"]["requests"] == CANDIDATES - 8
     assert phases["submit"]["requests"] == CANDIDATES
+    assert phases["open_page"]["requests"] == CANDIDATES  # every browser opened its exam page once, after Start
+    saves = phases["save"]  # latency by window of intended send time, and the server's CPU by process
+    assert sum(window["n"] for window in saves["timeline"]) == saves["ok"]
+    assert [window["from_s"] for window in saves["timeline"]] == sorted({w["from_s"] for w in saves["timeline"]})
+    assert sum(saves["server_cpu_cores_by_process"]) == pytest.approx(saves["server_cpu_cores"], abs=0.02)
     # a save per candidate per think time (±50%) for 3 s: about 36 offered
     assert 15 <= phases["save"]["requests"] <= 70
 
