@@ -94,30 +94,7 @@ async def _drive_engine(
         logins = sitters[: min(args.logins, len(sitters))]
         _log(f"login burst: {len(logins):,} candidates send their password at once")
         await driver.phase(recorders["login"], phases.login_burst(driver, logins, seeded.password, recorders["login"]))
-        burst, rest = sitters[: args.burst], sitters[args.burst :]
-        _log(f"start burst: {len(burst):,} candidates press Start within one second")
-        await driver.phase(
-            recorders["start_burst"],
-            phases.start_all(
-                driver, burst, seeded.sitting_id, 1.0, recorders["start_burst"], recorders["first_item_burst"]
-            ),
-            recorders["first_item_burst"],
-        )
-        if rest:
-            spread = max(args.think, len(rest) / max(1, args.burst))
-            _log(f"start: the other {len(rest):,} candidates over {spread:.0f} s")
-            await driver.phase(
-                recorders["start_rest"],
-                phases.start_all(
-                    driver, rest, seeded.sitting_id, spread, recorders["start_rest"], recorders["first_item_rest"]
-                ),
-                recorders["first_item_rest"],
-            )
-        # A browser that pressed Start loads its exam page next, and that session takes the attempt (the device
-        # lock, a chained event): work of the start, so it is done and measured here, not in the sustained phase.
-        rate = len(sitters) / max(args.think, len(rest) / max(1, args.burst)) if rest else phases.OPENING_PER_S
-        _log(f"exam pages: every started candidate's browser opens its exam page, {rate:,.0f} a second")
-        await driver.phase(recorders["open_page"], phases.open_pages(driver, sitters, rate, recorders["open_page"]))
+        await _starts(driver, sitters, seeded.sitting_id, args, recorders)
         await asyncio.to_thread(db.call, phases.learn_shown, sitters=sitters, write=False)
         page_bytes = await _page_size(driver, sitters)
         _log(f"sustained: {args.duration:g} s, a save every {args.think:g} s per candidate")
@@ -141,6 +118,36 @@ async def _drive_engine(
             recorders["submit"], phases.submit_all(driver, sitters, args.submit_rate, recorders["submit"])
         )
     return recorders, capacity, sitters, page_bytes
+
+
+async def _starts(
+    driver: Driver,
+    sitters: Sequence[phases.Sitter],
+    sitting_id: str,
+    args: argparse.Namespace,
+    recorders: dict[str, Recorder],
+) -> None:
+    """The start burst, the other candidates' starts, and every started browser opening its exam page."""
+    burst, rest = sitters[: args.burst], sitters[args.burst :]
+    spread = max(args.think, len(rest) / max(1, args.burst))
+    _log(f"start burst: {len(burst):,} candidates press Start within one second")
+    await driver.phase(
+        recorders["start_burst"],
+        phases.start_all(driver, burst, sitting_id, 1.0, recorders["start_burst"], recorders["first_item_burst"]),
+        recorders["first_item_burst"],
+    )
+    if rest:
+        _log(f"start: the other {len(rest):,} candidates over {spread:.0f} s")
+        await driver.phase(
+            recorders["start_rest"],
+            phases.start_all(driver, rest, sitting_id, spread, recorders["start_rest"], recorders["first_item_rest"]),
+            recorders["first_item_rest"],
+        )
+    # A browser that pressed Start loads its exam page next, and that session takes the attempt (the device
+    # lock, a chained event): work of the start, so it is done and measured here, not in the sustained phase.
+    rate = len(sitters) / spread if rest else phases.OPENING_PER_S
+    _log(f"exam pages: every started candidate's browser opens its exam page, {rate:,.0f} a second")
+    await driver.phase(recorders["open_page"], phases.open_pages(driver, sitters, rate, recorders["open_page"]))
 
 
 async def _live_channel(

@@ -51,6 +51,17 @@ def _warn_about_unset_addresses(settings: Settings) -> None:
 GC_THRESHOLDS = (700, 10, 1000)
 
 
+def _collect_for_serving() -> tuple[int, ...]:
+    """What is alive after start-up lives as long as the process: keep it out of the collector's full passes, which
+    otherwise scan it all every few hundred requests (a 100 ms pause in a dashboard refresh or a save); and postpone
+    those passes (GC_THRESHOLDS). Returns the thresholds to restore when the app stops."""
+    gc.collect()
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    return thresholds
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     htmx = settings.node_modules_dir / "htmx.org" / "dist" / "htmx.min.js"
@@ -76,12 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except Exception:  # a pool that cannot load now is loaded (or refused) by the start that needs it
             log.exception("Loading the pools of open sittings at start-up failed")
         jobs = scheduler.start_in_process(services) if settings.scheduler == "internal" else None
-        # What is alive after start-up lives as long as the process: keep it out of the collector's full passes,
-        # which otherwise scan it all every few hundred requests (a 100 ms pause in a dashboard refresh or a save).
-        gc.collect()
-        gc.freeze()
-        thresholds = gc.get_threshold()
-        gc.set_threshold(*GC_THRESHOLDS)
+        thresholds = _collect_for_serving()
         await services.live.start()
         try:
             yield
