@@ -4,6 +4,7 @@ proctor's way to the demo sitting's dashboard."""
 from __future__ import annotations
 
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_candidate_exam import start_demo_exam
@@ -30,3 +31,13 @@ def open_the_demo_dashboard(page: Page, base: str, email: str = "proctor@example
     sign_in(page, base, email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Proctoring").click()
     page.get_by_role("link", name="SAFE-101 demo sitting").click()
+
+
+def open_the_result_page(candidate: Page, base: str, attempt_id: str) -> None:
+    """The candidate's result page, from their exam page still open while the exam ended elsewhere (an API submit,
+    a proctor): that page's live channel may take it there first, which aborts this navigation (ERR_ABORTED)."""
+    done = f"{base}/candidate/attempts/{attempt_id}/done"
+    try:
+        candidate.goto(done)
+    except PlaywrightError:
+        candidate.wait_for_url(done)

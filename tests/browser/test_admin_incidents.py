@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.steps import candidate_in_the_demo_exam, open_the_demo_dashboard
+from tests.browser.steps import candidate_in_the_demo_exam, open_the_demo_dashboard, open_the_result_page
 from tests.browser.test_admin_users import sign_in
 from tests.browser.test_result_page import api_as
 
@@ -32,7 +32,7 @@ def test_a_held_result_is_decided_from_the_admin_queue(live_server: str, browser
         assert api.post(f"/api/v1/attempts/{attempt_id}/submit").status_code == 200
         received = api.get(f"/api/v1/attempts/{attempt_id}/result").json()
     assert received["status"] == "received" and received["withheld"] == "incident_hold"
-    candidate.goto(f"{live_server}/candidate/attempts/{attempt_id}/done")
+    open_the_result_page(candidate, live_server, attempt_id)
     expect(candidate.get_by_role("main")).to_contain_text("under review")
     candidate.context.close()
 
