@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from examengine.audit import chain
 from examengine.audit.kinds import AuditKind
@@ -27,18 +27,15 @@ CHAINED = text(f"attempt_event.type != '{chain.UNCHAINED_EVENT}'")
 FINISHING = frozenset({AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED, AttemptStatus.TERMINATED})
 
 
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def lock_attempt_chain(session: Session, attempt_id: str) -> None:
     """Hold the attempt's chain until the transaction ends (PostgreSQL; SQLite writers are serialised)."""
-    if _is_postgresql(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _chain_lock_key(attempt_id)})
+    _lock_chain(session.connection(), attempt_id)
 
 
-def _chain_lock_key(attempt_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"attempt_event:{attempt_id}".encode()).digest()[:8], "big", signed=True)
+def _lock_chain(connection: Connection, attempt_id: str) -> None:
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"attempt_event:{attempt_id}".encode()).digest()[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def attempt_event_hash(event: AttemptEvent) -> str:
@@ -107,8 +104,7 @@ def append_candidate_event(
 ) -> None:
     """append_attempt_event in plain statements, for an event by the attempt's own candidate that does not finish
     it (such an event adds nothing to the global chain): lock the chain, read its head, insert the event on it."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _chain_lock_key(attempt_id)})
+    _lock_chain(connection, attempt_id)
     previous = connection.scalar(LAST_CHAINED_HASH, {"b_attempt_id": attempt_id})
     _insert_chained(
         connection, attempt_id, type, candidate_id, at, detail, previous or chain.attempt_genesis(attempt_id)
@@ -159,12 +155,7 @@ def append_attempt_event(session: Session, event: AttemptEvent) -> AttemptEvent:
         )
         return event
     lock_attempt_chain(session, event.attempt_id)
-    previous = session.scalar(
-        select(col(AttemptEvent.hash))
-        .where(col(AttemptEvent.attempt_id) == event.attempt_id, CHAINED)
-        .order_by(col(AttemptEvent.id).desc())
-        .limit(1)
-    )
+    previous = session.scalar(LAST_CHAINED_HASH, {"b_attempt_id": event.attempt_id})
     event.detail = chain.normalize(event.detail)
     event.prev_hash = previous or chain.attempt_genesis(event.attempt_id)
     event.hash = attempt_event_hash(event)

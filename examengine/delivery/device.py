@@ -91,16 +91,8 @@ def ensure_holder(session: Session, attempt: Attempt, holder: str | None, *, use
 
 
 def _take(session: Session, attempt: Attempt, holder: str, *, user_id: str, now: datetime) -> bool:
-    taken = session.execute(
-        update(Attempt)
-        .where(col(Attempt.id) == attempt.id, col(Attempt.holder_session).is_(None))
-        .values(holder_session=holder)
-    )
-    if not getattr(taken, "rowcount", 0):
+    if not _take_free(session.connection(), attempt.id, user_id, holder, now):
         return False
-    detail = {"session": holder[:SHORT_ID], "address": _address(session, holder)}
-    attempts.record(session, attempt.id, AttemptEventType.DEVICE_BOUND, actor_id=user_id, at=now, detail=detail)
-    session.flush()
     session.refresh(attempt)
     return True
 
