@@ -60,13 +60,24 @@ class Presentation:
     single: str | None  # the response a bare (non-dict) answer answers: the item's only one
 
 
-def _digest(key: str, *parts: str) -> bytes:
-    return hmac.digest(key.encode(), "\x1f".join(parts).encode(), hashlib.sha256)
+class _Keyed:
+    """HMAC-SHA256 under one attempt's presentation key, keyed once: each digest copies the keyed state. The
+    one-shot `hmac.digest` releases the GIL around every call, and a thread that releases it waits behind any busy
+    thread for the interpreter's switch interval (milliseconds) to get it back: on the event loop, a stall per
+    option of every item shown."""
+
+    def __init__(self, key: str) -> None:
+        self._keyed = hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+    def digest(self, *parts: str) -> bytes:
+        mac = self._keyed.copy()
+        mac.update("\x1f".join(parts).encode())
+        return mac.digest()
 
 
-def _opaque(key: str, tag: str, authored: str, avoid: set[str]) -> str:
+def _opaque(key: _Keyed, tag: str, authored: str, avoid: set[str]) -> str:
     for counter in range(100):
-        candidate = f"o{_digest(key, 'id', tag, authored, str(counter))[:5].hex()}"
+        candidate = f"o{key.digest('id', tag, authored, str(counter))[:5].hex()}"
         if candidate not in avoid:
             avoid.add(candidate)
             return candidate
@@ -89,9 +100,9 @@ def _choice_order(interaction: Interaction, stored: Sequence[str] | None, rng: r
     return authored
 
 
-def _shown(key: str, interaction: Interaction, stored: Sequence[str] | None, avoid: set[str]) -> Shown:
+def _shown(key: _Keyed, interaction: Interaction, stored: Sequence[str] | None, avoid: set[str]) -> Shown:
     rid = interaction.response_identifier
-    rng = random.Random(_digest(key, "order", rid))
+    rng = random.Random(key.digest("order", rid))
     choices = _choice_order(interaction, stored, rng)
     if interaction.kind == "match":
         targets = _shuffled(interaction.targets, rng)
@@ -114,9 +125,10 @@ def presentation(content: ItemContent, key: str, stored_orders: Mapping[str, Seq
     """The item as the attempt with presentation key `key` shows it; `stored_orders` are the form's option orders
     ({response id: authored ids}) for choice-like interactions."""
     stored_orders = stored_orders or {}
+    keyed = _Keyed(key)
     avoid = {c.identifier for i in content.interactions for c in (*i.choices, *i.targets)}
     shown = {
-        i.response_identifier: _shown(key, i, stored_orders.get(i.response_identifier), avoid)
+        i.response_identifier: _shown(keyed, i, stored_orders.get(i.response_identifier), avoid)
         for i in content.interactions
         if i.kind in WITH_OPTIONS
     }

@@ -73,3 +73,32 @@ def test_the_authored_key_is_refused(path: Path, key: tuple[str, ...], attempts:
         pytest.skip("a text response has no identifiers")
     with pytest.raises(UnknownOption):
         authored_response(shown, {"RESPONSE": list(key)})
+
+
+def test_identifiers_and_orders_are_hmac_sha256_of_the_attempt_key() -> None:
+    """The derivation is pinned: an attempt under way keeps its identifiers and orders across an upgrade of how
+    they are computed (each is HMAC-SHA256 under the presentation key, as first released)."""
+    import hashlib
+    import hmac
+    import random
+
+    from itembank.content import Choice, Interaction, ResponseDeclaration
+
+    def mac(*parts: str) -> bytes:
+        return hmac.digest(b"attempt-key", "\x1f".join(parts).encode(), hashlib.sha256)
+
+    content = ItemContent(
+        identifier="pin",
+        interactions=(
+            Interaction(
+                kind="order", response_identifier="RESPONSE", choices=tuple(Choice(identifier=c) for c in "ABCD")
+            ),
+        ),
+        responses=(ResponseDeclaration(identifier="RESPONSE", cardinality="ordered", base_type="identifier"),),
+    )
+    shown = presentation(content, "attempt-key", None).interactions["RESPONSE"]
+    order = list("ABCD")
+    random.Random(mac("order", "RESPONSE")).shuffle(order)
+    assert shown.choices == tuple(order)
+    tag = "RESPONSE\x1fc"
+    assert shown.choice_ids == {c: "o" + mac("id", tag, c, "0")[:5].hex() for c in order}
