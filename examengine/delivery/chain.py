@@ -21,6 +21,7 @@ from examengine.audit.kinds import AuditKind
 from examengine.audit.service import record
 from examengine.delivery.models import EVENT_TABLE, Attempt, AttemptEvent
 from examengine.delivery.states import AttemptStatus
+from examengine.prepared import Prepared
 
 # Literal SQL (not a bound parameter) so that SQLite can use the partial index ix_attempt_event_chain.
 CHAINED = text(f"attempt_event.type != '{chain.UNCHAINED_EVENT}'")
@@ -50,13 +51,15 @@ def attempt_event_hash(event: AttemptEvent) -> str:
     )
 
 
-# Built once: a plain INSERT rather than the ORM's flush, for the event of every saved answer.
-ANSWER_SAVED = insert(EVENT_TABLE).values(
-    attempt_id=bindparam("b_attempt_id"),
-    at=bindparam("b_at"),
-    actor_id=bindparam("b_actor_id"),
-    type=chain.UNCHAINED_EVENT,
-    detail=bindparam("b_detail"),
+# Prepared once: a plain INSERT rather than the ORM's flush, for the event of every saved answer.
+ANSWER_SAVED = Prepared(
+    insert(EVENT_TABLE).values(
+        attempt_id=bindparam("b_attempt_id"),
+        at=bindparam("b_at"),
+        actor_id=bindparam("b_actor_id"),
+        type=chain.UNCHAINED_EVENT,
+        detail=bindparam("b_detail"),
+    )
 )
 
 
@@ -64,8 +67,8 @@ def record_answer_saved(
     connection: Connection, *, attempt_id: str, actor_id: str | None, at: datetime, detail: dict[str, Any]
 ) -> None:
     """The timeline's `answer_saved` event: added, not chained (the save path does no hashing)."""
-    connection.execute(
-        ANSWER_SAVED, {"b_attempt_id": attempt_id, "b_at": at, "b_actor_id": actor_id, "b_detail": detail}
+    ANSWER_SAVED.execute(
+        connection, {"b_attempt_id": attempt_id, "b_at": at, "b_actor_id": actor_id, "b_detail": detail}
     )
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Update, bindparam, exists, or_, select, true, update
+from sqlalchemy import Connection, Update, bindparam, exists, or_, select, true, update
 
 from examengine.accounts.credentials import CredentialCheck, live_credential_clause
 from examengine.delivery import attempt_view
 from examengine.delivery.chain import record_answer_saved
 from examengine.delivery.models import ATTEMPT_TABLE, SLOT_TABLE
 from examengine.delivery.states import AttemptStatus
+from examengine.prepared import Prepared, Row
 
 
 def _statement(*, bound: bool, checked: bool) -> Update:
@@ -52,7 +53,9 @@ def _statement(*, bound: bool, checked: bool) -> Update:
 
 
 SAVES = {
-    (bound, checked): _statement(bound=bound, checked=checked) for bound in (False, True) for checked in (False, True)
+    (bound, checked): Prepared(_statement(bound=bound, checked=checked))
+    for bound in (False, True)
+    for checked in (False, True)
 }
 
 
@@ -66,8 +69,9 @@ def store_answer(
     now: datetime,
     holder: str | None,
     credential: CredentialCheck | None = None,
-) -> Row[Any] | None:
-    """Run the save statement (a Core UPDATE: the ORM has nothing to keep in step on this path) and, when it took
+) -> Row | None:
+    """Run the save statement (prepared: the ORM has nothing to keep in step on this path, and it is the writer's
+    most frequent statement) and, when it took
     effect, add its `answer_saved` event: the attempt's time facts as the UPDATE returned them, else None."""
     values: dict[str, Any] = {
         "b_attempt_id": attempt_id,
@@ -81,7 +85,7 @@ def store_answer(
         values["b_holder"] = holder
     if credential is not None:
         values.update(credential.parameters(now))
-    facts = connection.execute(SAVES[holder is not None, credential is not None], values).first()
+    facts = SAVES[holder is not None, credential is not None].first(connection, values)
     if facts is not None:
         record_answer_saved(
             connection, attempt_id=attempt_id, actor_id=user_id, at=now, detail={"slot": slot, "seq": seq}
