@@ -141,6 +141,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             candidate.item_page,
             name="candidate.item",
             access=CANDIDATE,
+            rechecked=True,
         ),
         route(
             "/candidate/attempts/{attempt_id}/items/{slot:int}",

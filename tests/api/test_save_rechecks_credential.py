@@ -154,3 +154,38 @@ def test_the_page_s_autosave_rechecks_its_session_too(
     refused = autosave(3)
     assert refused.status_code == 401, refused.text
     assert _stored_seq(db, attempt_url.rsplit("/", 1)[-1]) == 2
+
+
+@pytest.mark.parametrize("change", ["sign_out_elsewhere", "idle_too_long", "take_role"])
+def test_the_item_page_rechecks_its_session_in_its_own_read(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+    change: str,
+) -> None:
+    """The item page (the candidate's most frequent page) also starts from a recent principal and re-checks the
+    session in the read that shows the item: a session ended or idle past the timeout, or a role taken away,
+    behind the process shows no item on the next load."""
+    cara = TestClient(app_client.app)
+    log_in(cara, "cara@example.org", TEST_PASSWORD)
+    attempt_url = start_on_page(cara, sitting["sitting_id"])
+    assert cara.get(attempt_url + "/items/1").status_code == 200
+    assert cara.get(attempt_url + "/items/2").status_code == 200  # from the process's entry
+    web = col(Credential.kind) == CredentialKind.WEB
+    statements = {
+        "sign_out_elsewhere": update(Credential)
+        .where(col(Credential.user_id) == _cara(sitting), web)
+        .values(revoked_at=utcnow()),
+        "idle_too_long": update(Credential)
+        .where(col(Credential.user_id) == _cara(sitting), web)
+        .values(last_seen_at=utcnow() - timedelta(days=2)),
+        "take_role": delete(UserRole).where(
+            col(UserRole.user_id) == _cara(sitting), col(UserRole.role) == Role.CANDIDATE
+        ),
+    }
+    _in_database(db, statements[change])
+    refused = cara.get(attempt_url + "/items/1", follow_redirects=False)
+    assert refused.status_code in (303, 401, 403), refused.status_code
+    assert "Question" not in refused.text and 'name="r-' not in refused.text
+    if change != "take_role":
+        assert "/login" in refused.headers.get("location", "/login")
