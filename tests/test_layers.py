@@ -19,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"clock", "ids", "errors", "shutdown", "csv_export", "group_commit", "caches", "db", "settings"}),
+    frozenset(
+        {"clock", "ids", "errors", "shutdown", "csv_export", "group_commit", "caches", "db", "prepared", "settings"}
+    ),
     frozenset(
         {"audit", "accounts", "organisation", "mail"}
     ),  # mail: the outbox accounts write to in their own unit of work

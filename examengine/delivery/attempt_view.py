@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Session, col
 
+from examengine.accounts.credentials import CredentialCheck, ensure_live
 from examengine.db import caches_of
 from examengine.delivery import ledger
 from examengine.delivery.attempt_facts import AttemptFacts, with_slots
@@ -130,9 +131,14 @@ class AttemptPage:
     view: AttemptView
 
 
-def page(session: Session, attempt_id: str, user_id: str, now: datetime) -> AttemptPage:
+def page(
+    session: Session, attempt_id: str, user_id: str, now: datetime, credential: CredentialCheck | None = None
+) -> AttemptPage:
     """The user's own attempt for a page, in two statements (its form is kept per process); NotFound for an unknown
-    attempt or another user's."""
+    attempt or another user's. With `credential` (a page that started from the principal its process resolved a
+    moment ago) the same read first re-checks it: NotAuthenticated or Forbidden when it is no longer live."""
+    if credential is not None:
+        ensure_live(caches_of(session), session.connection(), credential, now)
     attempt, slots = with_slots(session.connection(), caches_of(session), attempt_id, user_id)
     return AttemptPage(
         attempt, slots, view_of(attempt, {n: (row.response, row.flagged) for n, row in slots.items()}, now)

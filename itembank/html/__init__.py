@@ -44,7 +44,7 @@ from markupsafe import Markup
 from itembank.html.controls import INLINE, Page
 from itembank.html.form import responses_from_form, unknown_values
 from itembank.html.interactions import BLOCKS, inline_control
-from itembank.html.markup import Replacement, plain_text, rewrite
+from itembank.html.markup import Replacement, placeholder_split, plain_text, rewrite
 from itembank.html.templating import authored, macro
 from itembank.qti.values import RawResponse
 
@@ -86,22 +86,31 @@ def render_item_html(
     inline = [rid for rid, i in interactions.items() if i["kind"] in INLINE]
     placed: set[str] = set()
 
-    def place(tag: str, attrs: dict[str, str]) -> Replacement | None:
-        rid = attrs.get("data-interaction")
-        if rid is None:
-            return None
+    def control(rid: str) -> str:
         if rid not in interactions or rid in placed:
-            return ("", "", True)
+            return ""
         placed.add(rid)
         interaction = interactions[rid]
         if interaction["kind"] in INLINE:
             label = _inline_label(interaction, inline.index(rid) + 1, len(inline))
-            return (inline_control(page, interaction, page.new_id(rid), label), "", True)
+            return inline_control(page, interaction, page.new_id(rid), label)
         render = BLOCKS.get(interaction["kind"])
-        return (render(page, interaction) if render else "", "", True)
+        return render(page, interaction) if render else ""
 
-    # the stem went through the one cleaner in rewrite(); the controls placed in it are the macros' own markup
-    body = Markup(rewrite(view.get("stem", ""), place))
+    def place(tag: str, attrs: dict[str, str]) -> Replacement | None:
+        rid = attrs.get("data-interaction")
+        return None if rid is None else (control(rid), "", True)
+
+    # the stem went through the one cleaner in rewrite(); the controls placed in it are the macros' own markup.
+    # It is parsed once per stem (placeholder_split): a page renders only the controls, which show the answer.
+    stem = view.get("stem", "")
+    split = placeholder_split(stem, "data-interaction")
+    if split is None:
+        body = Markup(rewrite(stem, place))
+    else:
+        parts, rids = split
+        cut = (f"{control(rid)}{part}" for rid, part in zip(rids, parts[1:], strict=True))  # str: nothing escaped
+        body = Markup(parts[0] + "".join(cut))
     rest = Markup("".join(_after_stem(page, i) for rid, i in interactions.items() if rid not in placed))
     language = str(view.get("language") or "")
     lang = language if re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", language) else ""

@@ -98,6 +98,29 @@ def _rewritten(markup: str) -> str:
     return _rewrite(markup, _keep)
 
 
+_CUT = "\ue000"  # a private-use character: where a placeholder was (content that holds one is not split)
+
+
+@functools.lru_cache(maxsize=CACHED_MARKUPS)
+def placeholder_split(markup: str, attribute: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """`markup` cleaned and serialised once, cut where its elements carrying `attribute` were (each dropped with
+    what it held, as a hook replacing them does): (the markup around them, each one's attribute value in document
+    order). Joining the parts with what a hook would have put in their place gives `rewrite(markup, hook)` exactly,
+    without parsing the markup again. None when the markup itself holds the cut character."""
+    if _CUT in markup:
+        return None
+    values: list[str] = []
+
+    def cut(tag: str, attrs: dict[str, str]) -> Replacement | None:
+        if attribute not in attrs:
+            return None
+        values.append(attrs[attribute])
+        return (_CUT, "", True)
+
+    parts = _rewrite(markup, cut).split(_CUT)
+    return (tuple(parts), tuple(values)) if len(parts) == len(values) + 1 else None
+
+
 def _rewrite(markup: str, hook: Hook) -> str:
     rewriter = _Rewriter(hook)
     rewriter.feed(clean_markup(markup))

@@ -421,3 +421,34 @@ def test_the_item_macros_escape_every_value_that_is_not_author_markup(kind: str)
         assert "<script" not in markup and "<x " not in markup
         names = {n.attrs.get("name") for n in formdom.controls(formdom.parse(markup))}
         assert names == {f"{hostile}.{rid}" for rid in responses}
+
+
+@pytest.mark.parametrize("content", ITEMS)
+def test_the_stem_parsed_once_gives_exactly_the_markup_of_a_full_parse(
+    content: ItemContent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """render_item_html cuts each stem at its placeholders once (placeholder_split) and then renders only the
+    controls: byte for byte what parsing the stem on every call gives, with and without an answer."""
+    view = _shuffled_view(content, 3)
+    key = _key(content) or {}
+    fast = [str(render_item_html(view, responses=r, disabled=d)) for r in ({}, key) for d in (False, True)]
+    monkeypatch.setattr("itembank.html.placeholder_split", lambda markup, attribute: None)
+    assert fast == [str(render_item_html(view, responses=r, disabled=d)) for r in ({}, key) for d in (False, True)]
+
+
+def test_a_stem_with_the_cut_character_unknown_and_repeated_placeholders_renders_as_before() -> None:
+    from itembank.html.markup import placeholder_split
+
+    content = _native("single_choice")
+    stem = (
+        '<p>Pick \ue000 one:</p><div data-interaction="RESPONSE"><p>dropped</p></div><div data-interaction="X"></div>'
+    )
+    assert placeholder_split(stem, "data-interaction") is None
+    view = {**candidate_view(content), "stem": stem}
+    markup = str(render_item_html(view))
+    assert "dropped" not in markup and markup.count('type="radio"') == len(view["interactions"][0]["options"])
+    repeated = {**view, "stem": '<div data-interaction="RESPONSE"></div><p>and</p><div data-interaction="RESPONSE"/>'}
+    parts = placeholder_split(repeated["stem"], "data-interaction")
+    assert parts is not None and parts[1] == ("RESPONSE", "RESPONSE")
+    again = str(render_item_html(repeated))
+    assert again.count('type="radio"') == len(view["interactions"][0]["options"]) and "<p>and</p>" in again

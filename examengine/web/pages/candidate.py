@@ -14,9 +14,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from examengine.accounts import credentials
 from examengine.clock import utcnow
-from examengine.db import caches_of
 from examengine.delivery import answers, attempt_view, device, navigation, overview, sections, start
 from examengine.delivery.states import FINAL, AttemptStatus
 from examengine.errors import Conflict, DomainError, InvalidInput, MalformedInput
@@ -94,15 +92,12 @@ async def _view_and(
 ) -> tuple[attempt_view.AttemptView, T]:
     """The candidate's attempt behind the device lock, and what `also` reads beside it in the same unit of work: a
     read, and a write only while this session does not hold the attempt yet (it takes a free attempt, or is
-    refused with device_locked). On a route marked `rechecked` (the item page) the principal may be the one this
-    process resolved a moment ago: the same read re-checks the session first (credentials.ensure_live)."""
+    refused with device_locked). On a `rechecked` route (the item page) the read re-checks the session first."""
     user_id, holder, now = current_user(request).user_id, _holder(request), utcnow()
     credential = credential_check(request)
 
     def read(*, session: Any) -> tuple[attempt_view.AttemptView, bool, T]:
-        if credential is not None:
-            credentials.ensure_live(caches_of(session), session.connection(), credential, now)
-        page = attempt_view.page(session, _attempt_id(request), user_id, now)
+        page = attempt_view.page(session, _attempt_id(request), user_id, now, credential)
         return page.view, device.needs_claim(page.attempt, holder), also(session, page, now)
 
     view, unclaimed, extra = await services(request).db.read_hot(read)
