@@ -141,6 +141,7 @@ async def get_item(request: Request) -> Response:
         attempt_id=request.path_params["attempt_id"],
         user_id=current_user(request).user_id,
         slot=attempt_slot(request),
+        credential=credential_check(request),
     )
     return json_response(
         ItemForCandidateOut(

@@ -70,12 +70,22 @@ def _slot(session: Session, attempt_id: str, slot: int) -> AttemptSlot:
 
 
 def item_for_candidate(
-    *, session: Session, attempt_id: str, user_id: str, slot: int, now: datetime | None = None
+    *,
+    session: Session,
+    attempt_id: str,
+    user_id: str,
+    slot: int,
+    now: datetime | None = None,
+    credential: CredentialCheck | None = None,
 ) -> ItemForCandidate:
     """The item as the candidate sees it, in the attempt's presentation (`examengine.delivery.presented`): options
-    in its orders under its opaque identifiers, the stored answer in them too; never a key or rationale."""
+    in its orders under its opaque identifiers, the stored answer in them too; never a key or rationale. With
+    `credential` (a principal its process resolved a moment ago) the read re-checks it first."""
+    now = now or utcnow()
+    if credential is not None:
+        ensure_live(caches_of(session), session.connection(), credential, now)
     attempt, row = attempt_facts.with_slot(session.connection(), caches_of(session), attempt_id, user_id, slot)
-    return shown_item(session, attempt, row, slot, now or utcnow())
+    return shown_item(session, attempt, row, slot, now)
 
 
 def shown_item(session: Session, attempt: AttemptFacts, row: Any, slot: int, now: datetime) -> ItemForCandidate:

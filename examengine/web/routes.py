@@ -216,6 +216,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             api_delivery.get_item,
             name="api.attempts.item",
             access=CANDIDATE,
+            rechecked=True,
         ),
         route(
             "/api/v1/attempts/{attempt_id}/responses/{slot:int}",

@@ -189,3 +189,29 @@ def test_the_item_page_rechecks_its_session_in_its_own_read(
     assert "Question" not in refused.text and 'name="r-' not in refused.text
     if change != "take_role":
         assert "/login" in refused.headers.get("location", "/login")
+
+
+@pytest.mark.parametrize(("change", "status"), [("revoke_token", 401), ("disable_user", 401), ("take_role", 403)])
+def test_the_api_item_read_rechecks_its_token_in_its_own_read(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+    change: str,
+    status: int,
+) -> None:
+    """GET .../items/{slot} (every item a client shows) starts from a recent principal too, and its read re-checks
+    the token first: a change behind the process refuses the next read, and no item is sent."""
+    _save, attempt_id = _saver(app_client, db, sitting)
+    item = f"/api/v1/attempts/{attempt_id}/items/1"
+    headers = sitting["headers"]["cara"]
+    assert app_client.get(item, headers=headers).status_code == 200
+    assert app_client.get(item, headers=headers).status_code == 200  # from the process's entry
+    cara = _cara(sitting)
+    statements = {
+        "revoke_token": update(Credential).where(col(Credential.user_id) == cara).values(revoked_at=utcnow()),
+        "disable_user": update(User).where(col(User.id) == cara).values(disabled_at=utcnow()),
+        "take_role": delete(UserRole).where(col(UserRole.user_id) == cara, col(UserRole.role) == Role.CANDIDATE),
+    }
+    _in_database(db, statements[change])
+    refused = app_client.get(item, headers=headers)
+    assert refused.status_code == status and "item" not in refused.json()
