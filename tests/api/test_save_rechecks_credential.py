@@ -57,6 +57,24 @@ def _cara(sitting: dict[str, Any]) -> str:  # noqa: F811
     return str(sitting["users"]["cara"].id)
 
 
+def _change_behind_the_process(db: Database, sitting: dict[str, Any], change: str) -> None:  # noqa: F811
+    """Write `change` straight to the database, as another server process would."""
+    cara, web = _cara(sitting), col(Credential.kind) == CredentialKind.WEB
+    statements = {
+        "revoke_token": update(Credential).where(col(Credential.user_id) == cara).values(revoked_at=utcnow()),
+        "expire_token": update(Credential).where(col(Credential.user_id) == cara).values(expires_at=utcnow()),
+        "disable_user": update(User).where(col(User.id) == cara).values(disabled_at=utcnow()),
+        "take_role": delete(UserRole).where(col(UserRole.user_id) == cara, col(UserRole.role) == Role.CANDIDATE),
+        "sign_out_elsewhere": update(Credential)
+        .where(col(Credential.user_id) == cara, web)
+        .values(revoked_at=utcnow()),
+        "idle_too_long": update(Credential)
+        .where(col(Credential.user_id) == cara, web)
+        .values(last_seen_at=utcnow() - timedelta(days=2)),
+    }
+    _in_database(db, statements[change])
+
+
 @pytest.mark.parametrize(
     ("change", "status", "code"),
     [
@@ -78,14 +96,7 @@ def test_a_change_made_behind_the_process_stops_the_next_save(
     principal from the save before, and the save's own guard refuses."""
     save, attempt_id = _saver(app_client, db, sitting)
     assert save(1).status_code == 200 and save(2).status_code == 200  # the second from the process's entry
-    cara = _cara(sitting)
-    statements = {
-        "revoke_token": update(Credential).where(col(Credential.user_id) == cara).values(revoked_at=utcnow()),
-        "expire_token": update(Credential).where(col(Credential.user_id) == cara).values(expires_at=utcnow()),
-        "disable_user": update(User).where(col(User.id) == cara).values(disabled_at=utcnow()),
-        "take_role": delete(UserRole).where(col(UserRole.user_id) == cara, col(UserRole.role) == Role.CANDIDATE),
-    }
-    _in_database(db, statements[change])
+    _change_behind_the_process(db, sitting, change)
     refused = save(3)
     assert refused.status_code == status and refused.json()["error"]["code"] == code
     assert _stored_seq(db, attempt_id) == 2
@@ -141,16 +152,7 @@ def test_the_page_s_autosave_rechecks_its_session_too(
         )
 
     assert autosave(1).status_code == 200 and autosave(2).status_code == 200
-    web = col(Credential.kind) == CredentialKind.WEB
-    statements = {
-        "sign_out_elsewhere": update(Credential)
-        .where(col(Credential.user_id) == _cara(sitting), web)
-        .values(revoked_at=utcnow()),
-        "idle_too_long": update(Credential)
-        .where(col(Credential.user_id) == _cara(sitting), web)
-        .values(last_seen_at=utcnow() - timedelta(days=2)),
-    }
-    _in_database(db, statements[change])
+    _change_behind_the_process(db, sitting, change)
     refused = autosave(3)
     assert refused.status_code == 401, refused.text
     assert _stored_seq(db, attempt_url.rsplit("/", 1)[-1]) == 2
@@ -171,19 +173,7 @@ def test_the_item_page_rechecks_its_session_in_its_own_read(
     attempt_url = start_on_page(cara, sitting["sitting_id"])
     assert cara.get(attempt_url + "/items/1").status_code == 200
     assert cara.get(attempt_url + "/items/2").status_code == 200  # from the process's entry
-    web = col(Credential.kind) == CredentialKind.WEB
-    statements = {
-        "sign_out_elsewhere": update(Credential)
-        .where(col(Credential.user_id) == _cara(sitting), web)
-        .values(revoked_at=utcnow()),
-        "idle_too_long": update(Credential)
-        .where(col(Credential.user_id) == _cara(sitting), web)
-        .values(last_seen_at=utcnow() - timedelta(days=2)),
-        "take_role": delete(UserRole).where(
-            col(UserRole.user_id) == _cara(sitting), col(UserRole.role) == Role.CANDIDATE
-        ),
-    }
-    _in_database(db, statements[change])
+    _change_behind_the_process(db, sitting, change)
     refused = cara.get(attempt_url + "/items/1", follow_redirects=False)
     assert refused.status_code in (303, 401, 403), refused.status_code
     assert "Question" not in refused.text and 'name="r-' not in refused.text
@@ -206,12 +196,6 @@ def test_the_api_item_read_rechecks_its_token_in_its_own_read(
     headers = sitting["headers"]["cara"]
     assert app_client.get(item, headers=headers).status_code == 200
     assert app_client.get(item, headers=headers).status_code == 200  # from the process's entry
-    cara = _cara(sitting)
-    statements = {
-        "revoke_token": update(Credential).where(col(Credential.user_id) == cara).values(revoked_at=utcnow()),
-        "disable_user": update(User).where(col(User.id) == cara).values(disabled_at=utcnow()),
-        "take_role": delete(UserRole).where(col(UserRole.user_id) == cara, col(UserRole.role) == Role.CANDIDATE),
-    }
-    _in_database(db, statements[change])
+    _change_behind_the_process(db, sitting, change)
     refused = app_client.get(item, headers=headers)
     assert refused.status_code == status and "item" not in refused.json()
