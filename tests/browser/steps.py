@@ -33,6 +33,16 @@ def open_the_demo_dashboard(page: Page, base: str, email: str = "proctor@example
     page.get_by_role("link", name="SAFE-101 demo sitting").click()
 
 
+def leave_the_ended_exam_page(candidate: Page, url: str) -> None:
+    """Go to `url` from an exam page whose exam was just ended elsewhere (a proctor terminated it): the page's live
+    channel may be taking it to the result page at that moment, which interrupts this navigation; then go again."""
+    try:
+        candidate.goto(url)
+    except PlaywrightError:
+        candidate.wait_for_load_state()
+        candidate.goto(url)
+
+
 def open_the_result_page(candidate: Page, base: str, attempt_id: str) -> None:
     """The candidate's result page, from their exam page still open while the exam ended elsewhere (an API submit,
     a proctor): that page's live channel may take it there first, which aborts this navigation (ERR_ABORTED)."""

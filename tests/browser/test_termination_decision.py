@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.steps import candidate_in_the_demo_exam, open_the_demo_dashboard
+from tests.browser.steps import candidate_in_the_demo_exam, leave_the_ended_exam_page, open_the_demo_dashboard
 from tests.browser.test_admin_users import sign_in
 
 HELD = "held after a terminated attempt until an administrator decides"
@@ -25,7 +25,7 @@ def test_an_admin_decides_about_a_terminated_attempt_on_the_results_page(
     page.get_by_role("button", name="Terminate").click()
     expect(page.locator(".facts")).to_contain_text(HELD)
 
-    candidate.goto(f"{live_server}/candidate")
+    leave_the_ended_exam_page(candidate, f"{live_server}/candidate")
     expect(candidate.get_by_text(re.compile(HELD))).to_be_visible()
     expect(candidate.get_by_role("button", name="Start exam")).to_have_count(0)
 
