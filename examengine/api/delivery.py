@@ -80,7 +80,11 @@ async def start_attempt(request: Request) -> Response:
     who = current_user(request)
     ctx = services(request)
     outcome = await start.start_attempt(
-        ctx.db, sitting_id=request.path_params["sitting_id"], user_id=who.user_id, eligible=admission.eligibility
+        ctx.db,
+        sitting_id=request.path_params["sitting_id"],
+        user_id=who.user_id,
+        eligible=admission.eligibility,
+        credential=credential_check(request),
     )
     view = outcome.view
     body = AttemptStarted(

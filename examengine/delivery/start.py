@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from examengine.accounts.credentials import CredentialCheck, ensure_live
 from examengine.caches import ProcessCaches
 from examengine.clock import as_utc, local_text, rfc3339, utcnow
 from examengine.db import Database, caches_of
@@ -78,10 +79,19 @@ def form_inputs(session: Session, sitting: StartSitting, user_id: str, definitio
 
 
 def _plan(
-    *, session: Session, sitting_id: str, user_id: str, now: datetime, eligible: EligibilityCheck
+    *,
+    session: Session,
+    sitting_id: str,
+    user_id: str,
+    now: datetime,
+    eligible: EligibilityCheck,
+    credential: CredentialCheck | None = None,
 ) -> StartPlan | attempt_view.AttemptView:
-    """The attempt already under way, or everything needed to start one; raises with the rule that blocks it."""
+    """The attempt already under way, or everything needed to start one; raises with the rule that blocks it.
+    With `credential` (a principal its process resolved a moment ago) the read re-checks it first."""
     connection = session.connection()
+    if credential is not None:
+        ensure_live(caches_of(session), connection, credential, now)
     facts = start_facts.read(connection, sitting_id, user_id) if len(sitting_id) <= 32 else None
     if facts is None:
         raise NotFound("No such sitting.", code="sitting_not_found")
@@ -265,10 +275,18 @@ def _expire_overdue(*, session: Session, sitting_id: str, user_id: str, now: dat
 
 
 async def _planned(
-    db: Database, *, sitting_id: str, user_id: str, now: datetime, eligible: EligibilityCheck
+    db: Database,
+    *,
+    sitting_id: str,
+    user_id: str,
+    now: datetime,
+    eligible: EligibilityCheck,
+    credential: CredentialCheck | None,
 ) -> StartPlan | attempt_view.AttemptView:
     try:
-        return await db.read_hot(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
+        return await db.read_hot(
+            _plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible, credential=credential
+        )
     except Conflict as refused:
         if refused.code != "attempt_running":
             raise
@@ -279,14 +297,22 @@ async def _planned(
     return await db.read_hot(_plan, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
 
 
-async def start_attempt(db: Database, *, sitting_id: str, user_id: str, eligible: EligibilityCheck) -> StartOutcome:
+async def start_attempt(
+    db: Database,
+    *,
+    sitting_id: str,
+    user_id: str,
+    eligible: EligibilityCheck,
+    credential: CredentialCheck | None = None,
+) -> StartOutcome:
     """Start the candidate's attempt in a sitting, or return the one under way (created=False); concurrent starts
     of one candidate all return the one attempt. `eligible` judges the retake rules (scoring.retake.eligibility).
     Raises NotFound, Forbidden (not enrolled, attempts used up) or
     Conflict (window not open or closed; attempt_running: an attempt at the exam under way in another sitting;
-    termination_pending: held after a terminated attempt until an admin decides)."""
+    termination_pending: held after a terminated attempt until an admin decides). With `credential` the plan's
+    read re-checks it first (NotAuthenticated, Forbidden)."""
     now = utcnow()
-    plan = await _planned(db, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible)
+    plan = await _planned(db, sitting_id=sitting_id, user_id=user_id, now=now, eligible=eligible, credential=credential)
     if isinstance(plan, attempt_view.AttemptView):
         return StartOutcome(plan, created=False)
     seed, document = await _form(db, plan)

@@ -204,6 +204,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="api.attempts.start",
             access=CANDIDATE,
             methods=("POST",),
+            rechecked=True,
         ),
         route(
             "/api/v1/attempts/{attempt_id}",

@@ -199,3 +199,19 @@ def test_the_api_item_read_rechecks_its_token_in_its_own_read(
     _change_behind_the_process(db, sitting, change)
     refused = app_client.get(item, headers=headers)
     assert refused.status_code == status and "item" not in refused.json()
+
+
+@pytest.mark.parametrize(("change", "status"), [("revoke_token", 401), ("take_role", 403)])
+def test_the_api_start_rechecks_its_token_in_its_plan_read(
+    app_client: TestClient,
+    db: Database,
+    sitting: dict[str, Any],  # noqa: F811
+    change: str,
+    status: int,
+) -> None:
+    """Start (and resume) starts from a recent principal too, and the read that plans it re-checks the token
+    first: a change behind the process refuses the next start."""
+    assert start(app_client, sitting).status_code == 201
+    assert start(app_client, sitting).status_code == 200  # resumed, from the process's entry
+    _change_behind_the_process(db, sitting, change)
+    assert start(app_client, sitting).status_code == status
