@@ -181,37 +181,28 @@ def test_the_item_page_rechecks_its_session_in_its_own_read(
         assert "/login" in refused.headers.get("location", "/login")
 
 
+@pytest.mark.parametrize("read", ["item", "start"])
 @pytest.mark.parametrize(("change", "status"), [("revoke_token", 401), ("disable_user", 401), ("take_role", 403)])
-def test_the_api_item_read_rechecks_its_token_in_its_own_read(
+def test_the_api_item_read_and_start_recheck_their_token_in_their_own_read(
     app_client: TestClient,
     db: Database,
     sitting: dict[str, Any],  # noqa: F811
+    read: str,
     change: str,
     status: int,
 ) -> None:
-    """GET .../items/{slot} (every item a client shows) starts from a recent principal too, and its read re-checks
-    the token first: a change behind the process refuses the next read, and no item is sent."""
+    """GET .../items/{slot} (every item a client shows) and the start (or resume) start from a recent principal
+    too, and the read that answers them re-checks the token first: a change behind the process refuses the next
+    request, and no item or attempt is sent."""
     _save, attempt_id = _saver(app_client, db, sitting)
-    item = f"/api/v1/attempts/{attempt_id}/items/1"
     headers = sitting["headers"]["cara"]
-    assert app_client.get(item, headers=headers).status_code == 200
-    assert app_client.get(item, headers=headers).status_code == 200  # from the process's entry
-    _change_behind_the_process(db, sitting, change)
-    refused = app_client.get(item, headers=headers)
-    assert refused.status_code == status and "item" not in refused.json()
 
+    def again() -> Any:
+        if read == "start":
+            return start(app_client, sitting)
+        return app_client.get(f"/api/v1/attempts/{attempt_id}/items/1", headers=headers)
 
-@pytest.mark.parametrize(("change", "status"), [("revoke_token", 401), ("take_role", 403)])
-def test_the_api_start_rechecks_its_token_in_its_plan_read(
-    app_client: TestClient,
-    db: Database,
-    sitting: dict[str, Any],  # noqa: F811
-    change: str,
-    status: int,
-) -> None:
-    """Start (and resume) starts from a recent principal too, and the read that plans it re-checks the token
-    first: a change behind the process refuses the next start."""
-    assert start(app_client, sitting).status_code == 201
-    assert start(app_client, sitting).status_code == 200  # resumed, from the process's entry
+    assert again().status_code == 200 and again().status_code == 200  # the second from the process's entry
     _change_behind_the_process(db, sitting, change)
-    assert start(app_client, sitting).status_code == status
+    refused = again()
+    assert refused.status_code == status and "item" not in refused.json() and "attempt_id" not in refused.json()
