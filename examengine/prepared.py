@@ -92,9 +92,11 @@ class Prepared:
         cursor = driver_connection.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
-        except Exception as error:
+        except BaseException as error:
             cursor.close()
-            raise _translated(connection, compiled, parameters, error, driver_connection) from error
+            if isinstance(error, connection.dialect.loaded_dbapi.Error):
+                raise _translated(connection, compiled, parameters, error, driver_connection) from error
+            raise
         return compiled, cursor
 
     def _for(self, dialect: Dialect) -> _Compiled:
@@ -145,8 +147,7 @@ def _parameters(compiled: _Compiled, values: Mapping[str, Any]) -> Sequence[Any]
     processors = compiled.processors
     named = dict(compiled.fixed)
     for name, value in values.items():
-        processor = processors.get(name)
-        named[name] = value if processor is None or value is None else processor(value)
+        named[name] = _processed(processors, name, value)
     if compiled.order is not None:
         return [named[name] for name in compiled.order]
     if compiled.names:
@@ -154,15 +155,14 @@ def _parameters(compiled: _Compiled, values: Mapping[str, Any]) -> Sequence[Any]
     return named
 
 
-def _translated(connection: Connection, compiled: _Compiled, parameters: Any, error: Exception, driver: Any) -> Any:
+def _translated(connection: Connection, compiled: _Compiled, parameters: Any, error: Any, driver: Any) -> BaseException:
     """A driver error as Connection.execute raises it; a connection the driver reports lost is invalidated."""
     dialect = connection.dialect
     dbapi_error = dialect.loaded_dbapi.Error
-    if not isinstance(error, dbapi_error):
-        return error
     lost = dialect.is_disconnect(error, driver, None)
     if lost:
         connection.invalidate(error)
-    return DBAPIError.instance(
+    translated: BaseException = DBAPIError.instance(
         compiled.sql, parameters, error, dbapi_error, connection_invalidated=lost, dialect=dialect
     )
+    return translated

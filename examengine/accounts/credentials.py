@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from examengine.accounts.models import CREDENTIAL_TABLE, Credential, CredentialKind, Role, User, UserRole
 from examengine.caches import CacheKind, ProcessCaches
 from examengine.clock import utcnow
+from examengine.db import caches_of
 from examengine.errors import Forbidden, NotAuthenticated
 from examengine.ids import new_secret_token, token_digest
 
@@ -283,13 +284,16 @@ def live_credential_clause() -> ColumnElement[bool]:
     )
 
 
-def ensure_live(caches: ProcessCaches, connection: Connection, check: CredentialCheck, now: datetime) -> None:
-    """After a guarded write refused: raise NotAuthenticated when its credential is no longer live, Forbidden when
-    its user lost the role (and forget the process's entry either way)."""
-    found = resolve_hash(connection, check.token_hash, check.kind, check.idle_timeout, now)
+def ensure_live(session: Session, check: CredentialCheck | None, now: datetime) -> None:
+    """For a unit of work that started from a principal its process resolved a moment ago (a `rechecked` route's
+    read, or a guarded write that refused): raise NotAuthenticated when its credential is no longer live, Forbidden
+    when its user lost the role (and forget the process's entry either way). Nothing to check for None."""
+    if check is None:
+        return
+    found = resolve_hash(session.connection(), check.token_hash, check.kind, check.idle_timeout, now)
     if found is not None and check.role in found.roles:
         return
-    forget(caches, check.kind, check.token_hash)
+    forget(caches_of(session), check.kind, check.token_hash)
     if found is not None:
         raise Forbidden(f"This needs the {check.role.value} role.", code="role_required")
     raise NotAuthenticated("Sign in to continue.")

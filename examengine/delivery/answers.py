@@ -82,8 +82,7 @@ def item_for_candidate(
     in its orders under its opaque identifiers, the stored answer in them too; never a key or rationale. With
     `credential` (a principal its process resolved a moment ago) the read re-checks it first."""
     now = now or utcnow()
-    if credential is not None:
-        ensure_live(caches_of(session), session.connection(), credential, now)
+    ensure_live(session, credential, now)
     attempt, row = attempt_facts.with_slot(session.connection(), caches_of(session), attempt_id, user_id, slot)
     return shown_item(session, attempt, row, slot, now)
 
@@ -191,8 +190,7 @@ def save_refused(
     answers with the stored seq."""
     now = now or utcnow()
     check_response(response)
-    if credential is not None:
-        ensure_live(caches_of(session), session.connection(), credential, now)
+    ensure_live(session, credential, now)
     attempt = _writable(session, attempt_id, user_id, slot, now, holder)
     remaining = ledger.remaining_seconds(attempt_view.time_ledger(attempt), now)
     if store_answer(session.connection(), attempt_id, user_id, slot, response, seq, now, holder) is not None:
@@ -223,8 +221,7 @@ def refuse_unshown(
     """Before refusing an answer that names identifiers the attempt never showed (unknown_option): raise the
     reason the slot takes no answer at all, if there is one, as any save would."""
     now = now or utcnow()
-    if credential is not None:
-        ensure_live(caches_of(session), session.connection(), credential, now)
+    ensure_live(session, credential, now)
     _writable(session, attempt_id, user_id, slot, now, holder)
 
 

@@ -137,8 +137,7 @@ def page(
     """The user's own attempt for a page, in two statements (its form is kept per process); NotFound for an unknown
     attempt or another user's. With `credential` (a page that started from the principal its process resolved a
     moment ago) the same read first re-checks it: NotAuthenticated or Forbidden when it is no longer live."""
-    if credential is not None:
-        ensure_live(caches_of(session), session.connection(), credential, now)
+    ensure_live(session, credential, now)
     attempt, slots = with_slots(session.connection(), caches_of(session), attempt_id, user_id)
     return AttemptPage(
         attempt, slots, view_of(attempt, {n: (row.response, row.flagged) for n, row in slots.items()}, now)

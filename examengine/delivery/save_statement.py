@@ -71,8 +71,8 @@ def store_answer(
     credential: CredentialCheck | None = None,
 ) -> Row | None:
     """Run the save statement (prepared: the ORM has nothing to keep in step on this path, and it is the writer's
-    most frequent statement) and, when it took
-    effect, add its `answer_saved` event: the attempt's time facts as the UPDATE returned them, else None."""
+    most frequent statement) and, when it took effect, add its `answer_saved` event: the attempt's time facts as
+    the UPDATE returned them, else None."""
     values: dict[str, Any] = {
         "b_attempt_id": attempt_id,
         "b_user_id": user_id,

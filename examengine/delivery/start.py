@@ -90,8 +90,7 @@ def _plan(
     """The attempt already under way, or everything needed to start one; raises with the rule that blocks it.
     With `credential` (a principal its process resolved a moment ago) the read re-checks it first."""
     connection = session.connection()
-    if credential is not None:
-        ensure_live(caches_of(session), connection, credential, now)
+    ensure_live(session, credential, now)
     facts = start_facts.read(connection, sitting_id, user_id) if len(sitting_id) <= 32 else None
     if facts is None:
         raise NotFound("No such sitting.", code="sitting_not_found")
